@@ -1,0 +1,5 @@
+pub mod ast;
+pub mod limits;
+pub mod source;
+pub mod syntax;
+pub mod time;

@@ -1,0 +1,26 @@
+//! Limits on what a policy set and a request may hold.
+//!
+//! Input past a limit is refused with an error that names the limit and
+//! where it was crossed; nothing is truncated silently. The README lists
+//! them for users.
+
+/// Largest policy file read, in bytes.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+/// Longest line of a policy file, in bytes.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+/// Deepest nesting of parentheses in a condition.
+pub const MAX_NESTING: usize = 64;
+/// Longest string literal, in characters (after escapes).
+pub const MAX_STRING_CHARS: usize = 4096;
+/// Most statements in one policy set.
+pub const MAX_STATEMENTS: usize = 4_000_000;
+/// Most significant digits of a number (policy or request): numbers are
+/// exact decimals of at most 28 digits.
+pub const MAX_NUMBER_DIGITS: usize = 28;
+/// Earliest and latest year of a time (policy or request).
+pub const MIN_YEAR: i32 = 1;
+pub const MAX_YEAR: i32 = 9999;
+/// Largest request document, in bytes.
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+/// Most attributes in one request.
+pub const MAX_ATTRIBUTES: usize = 256;

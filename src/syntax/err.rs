@@ -1,0 +1,174 @@
+//! Errors found while reading policy text.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::source::Span;
+
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum SyntaxError {
+    #[error("file is not valid UTF-8")]
+    #[diagnostic(
+        code(autoseal::syntax::not_utf8),
+        help("policy files are UTF-8; re-save the file as UTF-8")
+    )]
+    NotUtf8 {
+        #[label("first byte that is not UTF-8")]
+        span: Span,
+    },
+
+    #[error("file contains a NUL byte")]
+    #[diagnostic(
+        code(autoseal::syntax::nul_byte),
+        help("policy files are text; this looks like a binary file")
+    )]
+    NulByte {
+        #[label("NUL byte")]
+        span: Span,
+    },
+
+    #[error("file is {size} bytes, more than the limit of {limit}")]
+    #[diagnostic(
+        code(autoseal::syntax::file_too_large),
+        help("split the policy set into several `.policy` files")
+    )]
+    FileTooLarge {
+        size: usize,
+        limit: usize,
+        #[label("file starts here")]
+        span: Span,
+    },
+
+    #[error("line is {len} bytes, more than the limit of {limit}")]
+    #[diagnostic(
+        code(autoseal::syntax::line_too_long),
+        help("break long rules onto indented continuation lines")
+    )]
+    LineTooLong {
+        len: usize,
+        limit: usize,
+        #[label("line starts here")]
+        span: Span,
+    },
+
+    #[error("parentheses nested more than {limit} deep")]
+    #[diagnostic(
+        code(autoseal::syntax::too_deep),
+        help("simplify the condition")
+    )]
+    TooDeep {
+        limit: usize,
+        #[label("too deep")]
+        span: Span,
+    },
+
+    #[error("the policy set has more than {limit} statements")]
+    #[diagnostic(code(autoseal::syntax::too_many_statements))]
+    TooManyStatements {
+        limit: usize,
+        #[label("statement over the limit")]
+        span: Span,
+    },
+
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(autoseal::syntax::unexpected))]
+    Unexpected {
+        expected: String,
+        found: String,
+        #[label("here")]
+        span: Span,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(
+        code(autoseal::syntax::bad_time),
+        help("write times as `2026-03-01T09:00:00+08:00` or dates as `2026-03-01`")
+    )]
+    BadTime {
+        message: String,
+        #[label("invalid time")]
+        span: Span,
+    },
+
+    #[error("time `{text}` is more precise than a microsecond")]
+    #[diagnostic(code(autoseal::syntax::time_precision))]
+    TimePrecision {
+        text: String,
+        #[label("at most 6 fractional digits")]
+        span: Span,
+    },
+
+    #[error("number `{text}` has more than {limit} significant digits")]
+    #[diagnostic(
+        code(autoseal::syntax::number_too_large),
+        help("numbers are exact decimals of at most {limit} digits")
+    )]
+    NumberTooLarge {
+        text: String,
+        limit: usize,
+        #[label("too many digits")]
+        span: Span,
+    },
+
+    #[error("string is {len} characters, more than the limit of {limit}")]
+    #[diagnostic(code(autoseal::syntax::string_too_long))]
+    StringTooLong {
+        len: usize,
+        limit: usize,
+        #[label("string starts here")]
+        span: Span,
+    },
+
+    #[error("unknown escape `{text}` in string")]
+    #[diagnostic(
+        code(autoseal::syntax::bad_escape),
+        help("strings accept `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{{...}}`")
+    )]
+    BadEscape {
+        text: String,
+        #[label("unknown escape")]
+        span: Span,
+    },
+
+    #[error("invalid offset `{text}`")]
+    #[diagnostic(
+        code(autoseal::syntax::bad_offset),
+        help("write an offset as `+08:00`, `-05:00` or `Z`")
+    )]
+    BadOffset {
+        text: String,
+        #[label("invalid offset")]
+        span: Span,
+    },
+
+    #[error("`{count}` is not a valid count")]
+    #[diagnostic(code(autoseal::syntax::bad_count))]
+    BadCount {
+        count: String,
+        #[label("expected a number from 1 to 1200")]
+        span: Span,
+    },
+}
+
+impl SyntaxError {
+    pub fn span(&self) -> Span {
+        match self {
+            SyntaxError::NotUtf8 { span }
+            | SyntaxError::NulByte { span }
+            | SyntaxError::FileTooLarge { span, .. }
+            | SyntaxError::LineTooLong { span, .. }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::TooManyStatements { span, .. }
+            | SyntaxError::Unexpected { span, .. }
+            | SyntaxError::BadTime { span, .. }
+            | SyntaxError::TimePrecision { span, .. }
+            | SyntaxError::NumberTooLarge { span, .. }
+            | SyntaxError::StringTooLong { span, .. }
+            | SyntaxError::BadEscape { span, .. }
+            | SyntaxError::BadOffset { span, .. }
+            | SyntaxError::BadCount { span, .. } => *span,
+        }
+    }
+}

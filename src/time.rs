@@ -1,0 +1,136 @@
+//! Instants: the time axis every decision is taken on.
+
+use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate, TimeZone, Utc};
+
+use crate::limits::{MAX_YEAR, MIN_YEAR};
+
+/// Microseconds since 1970-01-01T00:00:00Z.
+///
+/// Policy times are whole microseconds; request times are floored to one, so
+/// `request >= boundary` means the same before and after flooring.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Instant(pub i64);
+
+impl Instant {
+    /// Before every time that can be written.
+    pub const MIN: Instant = Instant(i64::MIN);
+    /// After every time that can be written.
+    pub const MAX: Instant = Instant(i64::MAX);
+
+    pub fn from_datetime<Tz: TimeZone>(t: &DateTime<Tz>) -> Instant {
+        Instant(t.timestamp_micros())
+    }
+
+    /// The start of `date` in `tz`.
+    pub fn start_of_day(date: NaiveDate, tz: FixedOffset) -> Option<Instant> {
+        let naive = date.and_hms_opt(0, 0, 0)?;
+        let t = tz.from_local_datetime(&naive).single()?;
+        Some(Instant::from_datetime(&t))
+    }
+
+    /// The start of the day after `date` in `tz`: `until DATE` runs through
+    /// the end of that day.
+    pub fn end_of_day(date: NaiveDate, tz: FixedOffset) -> Option<Instant> {
+        Instant::start_of_day(date.checked_add_days(Days::new(1))?, tz)
+    }
+
+    pub fn to_datetime(self, tz: FixedOffset) -> Option<DateTime<FixedOffset>> {
+        DateTime::<Utc>::from_timestamp_micros(self.0).map(|t| t.with_timezone(&tz))
+    }
+
+    /// RFC 3339 in the given offset, seconds always shown, fractions only when
+    /// present.
+    pub fn display(self, tz: FixedOffset) -> String {
+        match self.to_datetime(tz) {
+            Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            None => format!("{}us", self.0),
+        }
+    }
+}
+
+/// Parses an RFC 3339 date-time (seconds optional) within the supported
+/// years.
+pub fn parse_datetime(text: &str) -> Result<DateTime<FixedOffset>, String> {
+    // `2026-03-01T09:00+08:00`: chrono needs the seconds.
+    let with_seconds;
+    let mut s = text;
+    if let Some(t) = s.find(['T', 't']) {
+        let rest = s.get(t + 1..).unwrap_or("");
+        let hm_len = rest
+            .find(|c: char| c == '+' || c == '-' || c == 'Z' || c == 'z')
+            .unwrap_or(rest.len());
+        if hm_len == 5 {
+            with_seconds = format!(
+                "{}:00{}",
+                s.get(..t + 6).unwrap_or(""),
+                s.get(t + 6..).unwrap_or("")
+            );
+            s = &with_seconds;
+        }
+    }
+    let t = DateTime::parse_from_rfc3339(s)
+        .map_err(|e| format!("`{text}` is not a valid RFC 3339 time: {e}"))?;
+    check_year(chrono::Datelike::year(&t.naive_local()), text)?;
+    Ok(t)
+}
+
+/// Parses `YYYY-MM-DD`, refusing days that do not exist (`2026-02-30`).
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let d = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("no such date `{text}`"))?;
+    check_year(chrono::Datelike::year(&d), text)?;
+    Ok(d)
+}
+
+fn check_year(year: i32, text: &str) -> Result<(), String> {
+    if (MIN_YEAR..=MAX_YEAR).contains(&year) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{text}` is out of range: years {MIN_YEAR} to {MAX_YEAR} are supported"
+        ))
+    }
+}
+
+/// `at + n months`, clamped to the month's last day (2026-01-31 plus a
+/// month is 2026-02-28), at the same clock time in the same offset.
+pub fn add_months(t: DateTime<FixedOffset>, n: u32) -> Option<DateTime<FixedOffset>> {
+    t.checked_add_months(Months::new(n))
+}
+
+pub fn add_days(t: DateTime<FixedOffset>, n: u32) -> Option<DateTime<FixedOffset>> {
+    t.checked_add_days(Days::new(u64::from(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_end_clamps() {
+        let t = parse_datetime("2026-01-31T10:00:00+08:00").unwrap();
+        let e = add_months(t, 1).unwrap();
+        assert_eq!(e.to_rfc3339(), "2026-02-28T10:00:00+08:00");
+    }
+
+    #[test]
+    fn seconds_optional() {
+        let t = parse_datetime("2026-03-01T09:00+08:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-03-01T09:00:00+08:00");
+    }
+
+    #[test]
+    fn impossible_date_is_refused() {
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("2028-02-29").is_ok());
+    }
+
+    #[test]
+    fn until_date_is_through_end_of_day() {
+        let tz = FixedOffset::east_opt(8 * 3600).unwrap();
+        let d = parse_date("2026-12-31").unwrap();
+        let end = Instant::end_of_day(d, tz).unwrap();
+        let t = parse_datetime("2027-01-01T00:00:00+08:00").unwrap();
+        assert_eq!(end, Instant::from_datetime(&t));
+    }
+}

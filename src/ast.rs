@@ -11,14 +11,14 @@ use rust_decimal::Decimal;
 use crate::source::{FileId, Span};
 
 /// A name as written, with where it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Ident {
     pub name: String,
     pub span: Span,
 }
 
 /// `ORG.NAME`: an employee, seal or template of an org.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct QName {
     pub org: Ident,
     pub name: Ident,
@@ -33,7 +33,7 @@ impl std::fmt::Display for QName {
 
 /// A string literal: its decoded value, and its text as written (escapes
 /// kept) for the formatter.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Str {
     pub value: String,
     pub raw: String,
@@ -42,7 +42,7 @@ pub struct Str {
 
 /// A time as written: an RFC 3339 date-time, or a date read in the file's
 /// `timezone` (which the parser records; `None` when the file has none yet).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Time {
     pub value: TimeValue,
     pub tz: Option<FixedOffset>,
@@ -50,20 +50,20 @@ pub struct Time {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TimeValue {
     Instant(DateTime<FixedOffset>),
     Date(NaiveDate),
 }
 
 /// `from ... until ...`; both ends optional.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Validity {
     pub from: Option<Time>,
     pub until: Option<Until>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Until {
     /// `until revoked`: no end of its own.
     Revoked(Span),
@@ -71,7 +71,7 @@ pub enum Until {
 }
 
 /// A literal in a condition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Literal {
     /// The exact value and the text as written (with `_` separators).
     Number(Decimal, String, Span),
@@ -112,7 +112,7 @@ impl CmpOp {
 }
 
 /// A condition over request attributes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Expr {
     Or(Vec<Expr>),
     And(Vec<Expr>),
@@ -131,13 +131,13 @@ pub enum Expr {
 }
 
 /// `when COND`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Condition {
     pub expr: Expr,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SealKind {
     Official,
     Contract,
@@ -173,7 +173,7 @@ impl SealKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AttrType {
     Number,
     String,
@@ -190,7 +190,7 @@ impl AttrType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Member {
     SuperAdmin { id: Ident, name: Str },
     Employee { id: Ident, name: Str },
@@ -210,19 +210,19 @@ impl Member {
 }
 
 /// A member of an org block, with its span (one line).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MemberLine {
     pub member: Member,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     Days,
     Months,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ValidFor {
     pub count: u32,
     pub period: Period,
@@ -230,7 +230,7 @@ pub struct ValidFor {
 }
 
 /// `via invite I accepted TIME by PERSON`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Via {
     pub invite: Ident,
     pub accepted: Time,
@@ -238,7 +238,7 @@ pub struct Via {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StmtKind {
     Timezone {
         offset: FixedOffset,
@@ -340,7 +340,7 @@ impl StmtKind {
 }
 
 /// One statement with its optional label.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Stmt {
     pub label: Option<Ident>,
     pub kind: StmtKind,
@@ -348,7 +348,7 @@ pub struct Stmt {
 }
 
 /// Every statement of one file, in source order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FileAst {
     pub file: FileId,
     pub stmts: Vec<Stmt>,

@@ -52,6 +52,10 @@ impl PartialEq for Span {
 }
 impl Eq for Span {}
 
+impl std::hash::Hash for Span {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
 impl fmt::Debug for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}@{}..{}", self.file.0, self.start, self.end)
@@ -120,6 +124,11 @@ impl SourceFile {
             .get(start..end)
             .unwrap_or("")
             .trim_end_matches(['\n', '\r'])
+    }
+
+    /// Byte offset of the start of every line.
+    pub fn line_starts(&self) -> &[u32] {
+        &self.line_starts
     }
 
     pub fn line_count(&self) -> usize {

@@ -391,11 +391,10 @@ impl Builder {
                         _ => atom = Some(self.expr(c, base)?),
                     }
                 }
-                let mut e = atom?;
-                for _ in 0..nots {
-                    e = Expr::Not(Box::new(e));
-                }
-                Some(e)
+                // `not not x` is `x` (also for an unknown value), so only the
+                // parity is kept: a long chain of `not`s cannot nest deeply.
+                let e = atom?;
+                Some(if nots % 2 == 1 { Expr::Not(Box::new(e)) } else { e })
             }
             Rule::comparison => {
                 let mut it = p.into_inner();

@@ -1,1 +1,66 @@
-fn main(){}
+//! `autoseal`: a thin front end to the library. One file per subcommand;
+//! each returns the process exit status.
+
+mod audit;
+mod check;
+mod common;
+mod decide;
+mod diff;
+mod fmt;
+mod templates;
+mod test;
+mod who;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Decide whether a party to an e-contract may be sealed automatically.
+#[derive(Parser)]
+#[command(name = "autoseal", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and check policy files; print every error and warning.
+    Check(check::Args),
+    /// Rewrite policy files in the canonical layout, comments kept.
+    Fmt(fmt::Args),
+    /// Decide one request, or a batch of JSON lines.
+    Decide(decide::Args),
+    /// Run YAML test cases.
+    Test(test::Args),
+    /// Every template of the initiator's org, and whether it can be used for auto-sign.
+    Templates(templates::Args),
+    /// Every signer that would auto-seal a template.
+    Who(who::Args),
+    /// Every authorization in force at an instant.
+    Audit(audit::Args),
+    /// Decision-level difference of two policy sets.
+    Diff(diff::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let status = match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Decide(a) => decide::run(a),
+        Command::Test(a) => test::run(a),
+        Command::Templates(a) => templates::run(a),
+        Command::Who(a) => who::run(a),
+        Command::Audit(a) => audit::run(a),
+        Command::Diff(a) => diff::run(a),
+    };
+    ExitCode::from(status)
+}

@@ -1,0 +1,42 @@
+//! `autoseal check`: every error and warning.
+
+use std::path::PathBuf;
+
+use crate::common::{color_stdout, print_json, Format, CANNOT_RUN, OK, PROBLEMS};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Policy files or directories (default: `policies`).
+    paths: Vec<PathBuf>,
+    /// Fail on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+pub fn run(a: Args) -> u8 {
+    let paths = if a.paths.is_empty() { vec![PathBuf::from("policies")] } else { a.paths };
+    let inputs = match autoseal::load::read_inputs(&paths) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    let analysis = autoseal::load::analyze(inputs);
+    let d = &analysis.diagnostics;
+    match a.format {
+        Format::Json => print_json(&serde_json::json!({
+            "errors": d.error_count(),
+            "warnings": d.warning_count(),
+            "diagnostics": d.to_json(&analysis.sources),
+        })),
+        Format::Text => print!("{}", d.render(&analysis.sources, color_stdout())),
+    }
+    if d.has_errors() || (a.deny_warnings && d.warning_count() > 0) {
+        PROBLEMS
+    } else {
+        OK
+    }
+}

@@ -1,0 +1,89 @@
+//! What several subcommands share: loading the policy set, `--at`, output.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use autoseal::{Instant, Policy};
+
+/// Exit statuses of the CLI contract.
+pub const OK: u8 = 0;
+pub const PROBLEMS: u8 = 1;
+pub const CANNOT_RUN: u8 = 2;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// `--policies DIR|FILE`, default `./policies`.
+#[derive(clap::Args, Clone)]
+pub struct PolicyArgs {
+    /// Policy directory or file.
+    #[arg(long, default_value = "policies")]
+    pub policies: PathBuf,
+}
+
+impl PolicyArgs {
+    /// The compiled policy set, or the status to exit with (problems shown).
+    pub fn load(&self) -> Result<Policy, u8> {
+        Policy::from_paths(std::slice::from_ref(&self.policies)).map_err(|e| {
+            eprint!("{}", render_error(&e));
+            CANNOT_RUN
+        })
+    }
+}
+
+pub fn render_error(e: &autoseal::Error) -> String {
+    match e {
+        autoseal::Error::Load(l) => format!("error: {l}\n"),
+        autoseal::Error::Invalid { analysis } => {
+            format!(
+                "error: the policy set does not load\n{}",
+                analysis.diagnostics.render(&analysis.sources, color_stderr())
+            )
+        }
+    }
+}
+
+/// Colour only on a terminal, and never with `NO_COLOR`.
+pub fn color_stdout() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+pub fn color_stderr() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+/// `--at`, default now.
+pub fn parse_at(at: Option<&str>) -> Result<Instant, u8> {
+    match at {
+        None => Ok(Instant::from_datetime(&chrono::Utc::now())),
+        Some(s) => autoseal::time::parse_datetime(s)
+            .map(|t| Instant::from_datetime(&t))
+            .map_err(|e| {
+                eprintln!("error: --at: {e}");
+                CANNOT_RUN
+            }),
+    }
+}
+
+pub fn print_json<T: serde::Serialize>(v: &T) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: {e}"),
+    }
+}
+
+/// Reads a file, or stdin for `-`.
+pub fn read_input(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))
+    }
+}

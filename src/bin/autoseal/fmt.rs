@@ -1,0 +1,9 @@
+//! `autoseal fmt`.
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_: Args) -> u8 {
+    eprintln!("error: `fmt` is not built yet");
+    crate::common::CANNOT_RUN
+}

@@ -1,0 +1,344 @@
+//! Problems the checker finds: errors stop the load, warnings do not.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::source::Span;
+
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum CheckError {
+    #[error("unknown org `{name}`")]
+    #[diagnostic(code(autoseal::unknown_org), help("declare it with `org {name} \"...\" {{ ... }}`"))]
+    UnknownOrg {
+        name: String,
+        #[label("not declared")]
+        span: Span,
+    },
+
+    #[error("unknown person `{name}` in org `{org}`")]
+    #[diagnostic(
+        code(autoseal::unknown_person),
+        help("declare it inside `org {org}` as `employee {name} \"...\"` or `super_admin`")
+    )]
+    UnknownPerson {
+        name: String,
+        org: String,
+        #[label("not a person of `{org}`")]
+        span: Span,
+    },
+
+    #[error("unknown seal `{name}` of org `{org}`")]
+    #[diagnostic(code(autoseal::unknown_seal), help("{help}"))]
+    UnknownSeal {
+        name: String,
+        org: String,
+        help: String,
+        #[label("not a seal of `{org}`")]
+        span: Span,
+    },
+
+    #[error("unknown template `{name}` of org `{org}`")]
+    #[diagnostic(code(autoseal::unknown_template), help("{help}"))]
+    UnknownTemplate {
+        name: String,
+        org: String,
+        help: String,
+        #[label("not a template of `{org}`")]
+        span: Span,
+    },
+
+    #[error("unknown signatory role `{role}` for template `{template}`")]
+    #[diagnostic(code(autoseal::unknown_role), help("the template's signatories are {roles}"))]
+    UnknownRole {
+        role: String,
+        template: String,
+        roles: String,
+        #[label("not a signatory of `{template}`")]
+        span: Span,
+    },
+
+    #[error("unknown invite `{name}`")]
+    #[diagnostic(
+        code(autoseal::unknown_invite),
+        help("an invite is a labelled `ORG invites partners to authorize template ...` event")
+    )]
+    UnknownInvite {
+        name: String,
+        #[label("no invite has this label")]
+        span: Span,
+    },
+
+    #[error("unknown label `{name}`")]
+    #[diagnostic(code(autoseal::unknown_label), help("{help}"))]
+    UnknownLabel {
+        name: String,
+        help: String,
+        #[label("no statement has this label")]
+        span: Span,
+    },
+
+    #[error("unknown seal kind `{name}`")]
+    #[diagnostic(
+        code(autoseal::unknown_seal_kind),
+        help("seal kinds are `official`, `contract`, `finance`, `personnel`, `legal_rep` and `other`")
+    )]
+    UnknownSealKind {
+        name: String,
+        #[label("not a seal kind")]
+        span: Span,
+    },
+
+    #[error("duplicate {what} `{name}`")]
+    #[diagnostic(code(autoseal::duplicate_name), help("first declared at {first}"))]
+    Duplicate {
+        what: &'static str,
+        name: String,
+        first: String,
+        #[label("declared again here")]
+        span: Span,
+    },
+
+    #[error("org `{org}` has more than one super admin")]
+    #[diagnostic(code(autoseal::two_super_admins), help("the first is declared at {first}"))]
+    TwoSuperAdmins {
+        org: String,
+        first: String,
+        #[label("second super admin")]
+        span: Span,
+    },
+
+    #[error("date `{text}` used without a `timezone`")]
+    #[diagnostic(
+        code(autoseal::date_without_timezone),
+        help("add a line such as `timezone +08:00` above it in this file, or write a full time with an offset")
+    )]
+    DateWithoutTimezone {
+        text: String,
+        #[label("which day? no timezone is set in this file")]
+        span: Span,
+    },
+
+    #[error("`from {from}` is after `until {until}`")]
+    #[diagnostic(code(autoseal::from_after_until))]
+    FromAfterUntil {
+        from: String,
+        until: String,
+        #[label("this rule would never apply")]
+        span: Span,
+    },
+
+    #[error("{what} `{name}` belongs to org `{owner}`, not `{expected}`")]
+    #[diagnostic(code(autoseal::wrong_org), help("{help}"))]
+    WrongOrg {
+        what: &'static str,
+        name: String,
+        owner: String,
+        expected: String,
+        help: String,
+        #[label("wrong org")]
+        span: Span,
+    },
+
+    #[error("`{org}` is not a member of a group whose main org is `{main}`")]
+    #[diagnostic(
+        code(autoseal::not_group_member),
+        help("only the main org of a group may initiate on behalf of its members")
+    )]
+    NotGroupMember {
+        org: String,
+        main: String,
+        #[label("not a member")]
+        span: Span,
+    },
+
+    #[error("`{person}` is not the super admin of `{org}`")]
+    #[diagnostic(code(autoseal::not_super_admin), help("{help}"))]
+    NotSuperAdmin {
+        person: String,
+        org: String,
+        help: String,
+        #[label("not the super admin")]
+        span: Span,
+    },
+
+    #[error("rules `{first}` and `{second}` give {key} different seals ({first_seal} and {second_seal}) from {at}")]
+    #[diagnostic(
+        code(autoseal::conflicting_rules),
+        help("give one of them a `when` condition or a validity that does not overlap, or revoke one")
+    )]
+    ConflictingRules {
+        first: String,
+        second: String,
+        key: String,
+        first_seal: String,
+        second_seal: String,
+        at: String,
+        #[label("conflicts with `{first}`")]
+        span: Span,
+    },
+
+    #[error("attribute `{attr}` is declared as {declared} but compared with a {used}")]
+    #[diagnostic(code(autoseal::attribute_type))]
+    AttributeType {
+        attr: String,
+        declared: &'static str,
+        used: &'static str,
+        #[label("a {used}")]
+        span: Span,
+    },
+
+    #[error("`{op}` compares numbers, not a {used}")]
+    #[diagnostic(code(autoseal::ordering_needs_number), help("use `==`, `!=` or `in` for strings and booleans"))]
+    OrderingNeedsNumber {
+        op: &'static str,
+        used: &'static str,
+        #[label("not a number")]
+        span: Span,
+    },
+
+    #[error("an invite needs a label")]
+    #[diagnostic(
+        code(autoseal::invite_without_label),
+        help("write `inv_name: {org} invites partners ...`; grants name it with `via invite inv_name`")
+    )]
+    InviteWithoutLabel {
+        org: String,
+        #[label("no label")]
+        span: Span,
+    },
+
+    #[error("`{name}` is not a {expected}")]
+    #[diagnostic(code(autoseal::wrong_target), help("{help}"))]
+    WrongTarget {
+        name: String,
+        expected: &'static str,
+        help: String,
+        found: &'static str,
+        #[label("names a {found}")]
+        span: Span,
+    },
+
+    #[error("org `{org}` is in more than one group")]
+    #[diagnostic(code(autoseal::two_groups), help("it is already in group `{first}`"))]
+    TwoGroups {
+        org: String,
+        first: String,
+        #[label("second group")]
+        span: Span,
+    },
+
+    #[error("org `{org}` is the main org of its group and cannot be its own member")]
+    #[diagnostic(code(autoseal::main_is_member))]
+    MainIsMember {
+        org: String,
+        #[label("main org listed as a member")]
+        span: Span,
+    },
+}
+
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum CheckWarning {
+    #[error("grant `{rule}` is void: {reason}")]
+    #[diagnostic(
+        code(autoseal::void_grant),
+        severity(Warning),
+        help("a void grant never auto-seals; decisions that would use it say `grant_void`")
+    )]
+    VoidGrant {
+        rule: String,
+        reason: String,
+        #[label("void")]
+        span: Span,
+    },
+
+    #[error("rule `{rule}` can never apply: {reason}")]
+    #[diagnostic(code(autoseal::never_applies), severity(Warning))]
+    NeverApplies {
+        rule: String,
+        reason: String,
+        #[label("never applies")]
+        span: Span,
+    },
+
+    #[error("duplicate rule: the same as `{first}`")]
+    #[diagnostic(code(autoseal::duplicate_rule), severity(Warning), help("remove one of them"))]
+    DuplicateRule {
+        first: String,
+        #[label("duplicate")]
+        span: Span,
+    },
+
+    #[error("invite `{invite}` is never accepted")]
+    #[diagnostic(
+        code(autoseal::invite_never_accepted),
+        severity(Warning),
+        help("no partner grant names it with `via invite {invite}`")
+    )]
+    InviteNeverAccepted {
+        invite: String,
+        #[label("no grant accepts it")]
+        span: Span,
+    },
+
+    #[error("attribute `{attr}` is not declared")]
+    #[diagnostic(
+        code(autoseal::undeclared_attribute),
+        severity(Warning),
+        help("declare it, for example `attribute {attr}: number`, so its type is checked")
+    )]
+    UndeclaredAttribute {
+        attr: String,
+        #[label("not declared")]
+        span: Span,
+    },
+
+    #[error("rule `{rule}` is revoked more than once")]
+    #[diagnostic(code(autoseal::revoked_twice), severity(Warning), help("the earliest revocation applies"))]
+    RevokedTwice {
+        rule: String,
+        #[label("another revocation")]
+        span: Span,
+    },
+}
+
+impl CheckError {
+    pub fn span(&self) -> Span {
+        match self {
+            CheckError::UnknownOrg { span, .. }
+            | CheckError::UnknownPerson { span, .. }
+            | CheckError::UnknownSeal { span, .. }
+            | CheckError::UnknownTemplate { span, .. }
+            | CheckError::UnknownRole { span, .. }
+            | CheckError::UnknownInvite { span, .. }
+            | CheckError::UnknownLabel { span, .. }
+            | CheckError::UnknownSealKind { span, .. }
+            | CheckError::Duplicate { span, .. }
+            | CheckError::TwoSuperAdmins { span, .. }
+            | CheckError::DateWithoutTimezone { span, .. }
+            | CheckError::FromAfterUntil { span, .. }
+            | CheckError::WrongOrg { span, .. }
+            | CheckError::NotGroupMember { span, .. }
+            | CheckError::NotSuperAdmin { span, .. }
+            | CheckError::ConflictingRules { span, .. }
+            | CheckError::AttributeType { span, .. }
+            | CheckError::OrderingNeedsNumber { span, .. }
+            | CheckError::InviteWithoutLabel { span, .. }
+            | CheckError::WrongTarget { span, .. }
+            | CheckError::TwoGroups { span, .. }
+            | CheckError::MainIsMember { span, .. } => *span,
+        }
+    }
+}
+
+impl CheckWarning {
+    pub fn span(&self) -> Span {
+        match self {
+            CheckWarning::VoidGrant { span, .. }
+            | CheckWarning::NeverApplies { span, .. }
+            | CheckWarning::DuplicateRule { span, .. }
+            | CheckWarning::InviteNeverAccepted { span, .. }
+            | CheckWarning::UndeclaredAttribute { span, .. }
+            | CheckWarning::RevokedTwice { span, .. } => *span,
+        }
+    }
+}

@@ -1,0 +1,1391 @@
+//! Syntax tree to checked model: resolves every name, turns every time into
+//! an instant, and reports every load-time error and warning of the spec in
+//! one pass.
+
+mod err;
+
+pub use err::{CheckError, CheckWarning};
+
+use std::collections::hash_map::Entry;
+
+use chrono::FixedOffset;
+use rustc_hash::FxHashMap;
+
+use crate::ast::{self, Expr, Literal, Member, StmtKind, TimeValue, Until};
+use crate::model::*;
+use crate::source::{Sources, Span};
+use crate::time::{add_days, add_months, Instant};
+
+/// What the checker found: the model when there were no errors, and every
+/// problem.
+#[derive(Debug)]
+pub struct Checked {
+    pub model: Option<Model>,
+    pub errors: Vec<CheckError>,
+    pub warnings: Vec<CheckWarning>,
+}
+
+/// Checks a whole policy set. Files are given in load order; the result does
+/// not depend on that order beyond the order problems are listed in.
+pub fn check(files: &[ast::FileAst], sources: &Sources) -> Checked {
+    let mut c = Checker {
+        sources,
+        m: Model::default(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        orgs: FxHashMap::default(),
+        persons: FxHashMap::default(),
+        seals: FxHashMap::default(),
+        templates: FxHashMap::default(),
+        groups: FxHashMap::default(),
+        roles: FxHashMap::default(),
+        attrs: FxHashMap::default(),
+        labels: FxHashMap::default(),
+        attrs_declared: false,
+        vias: Vec::new(),
+    };
+    let stmts: Vec<&ast::Stmt> = files.iter().flat_map(|f| f.stmts.iter()).collect();
+    c.declarations(&stmts);
+    c.rules(&stmts);
+    c.events(&stmts);
+    c.finish(&stmts);
+    let Checker {
+        m,
+        mut errors,
+        mut warnings,
+        ..
+    } = c;
+    // Problems in source order, whatever pass found them.
+    let key = |s: Span| (s.file, s.start);
+    errors.sort_by_key(|e| key(e.span()));
+    warnings.sort_by_key(|w| key(w.span()));
+    Checked {
+        model: errors.is_empty().then_some(m),
+        errors,
+        warnings,
+    }
+}
+
+/// What a label names.
+#[derive(Debug, Clone, Copy)]
+enum Labelled {
+    SealRule(SealRuleId),
+    EmployeeRule(EmployeeRuleId),
+    Forbid(ForbidId),
+    Invite(InviteId),
+    Event,
+}
+
+impl Labelled {
+    fn what(self) -> &'static str {
+        match self {
+            Labelled::SealRule(_) | Labelled::EmployeeRule(_) | Labelled::Forbid(_) => "rule",
+            Labelled::Invite(_) => "invite",
+            Labelled::Event => "event",
+        }
+    }
+}
+
+struct Checker<'a> {
+    sources: &'a Sources,
+    m: Model,
+    errors: Vec<CheckError>,
+    warnings: Vec<CheckWarning>,
+    orgs: FxHashMap<&'a str, (OrgId, Span)>,
+    persons: FxHashMap<(OrgId, &'a str), EmployeeId>,
+    seals: FxHashMap<(OrgId, &'a str), SealId>,
+    templates: FxHashMap<(OrgId, &'a str), TemplateId>,
+    groups: FxHashMap<&'a str, (GroupId, Span)>,
+    roles: FxHashMap<&'a str, RoleId>,
+    attrs: FxHashMap<&'a str, AttrId>,
+    labels: FxHashMap<&'a str, (Labelled, Span)>,
+    attrs_declared: bool,
+    /// Partner grants accepted through an invite, checked once every
+    /// invite is known.
+    vias: Vec<(SealRuleId, &'a ast::Stmt)>,
+}
+
+/// Which end of an interval a time is: `until DATE` means the next day.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    Start,
+    Until,
+}
+
+impl<'a> Checker<'a> {
+    fn err(&mut self, e: CheckError) {
+        self.errors.push(e);
+    }
+
+    fn warn(&mut self, w: CheckWarning) {
+        self.warnings.push(w);
+    }
+
+    fn loc(&self, span: Span) -> String {
+        self.sources.location(span)
+    }
+
+    /// A rule's name in messages: its label, else `file:line`.
+    fn rule_name(&self, label: Option<&str>, span: Span) -> String {
+        match label {
+            Some(l) => l.to_owned(),
+            None => {
+                let loc = self.loc(span);
+                match loc.rsplit_once(':') {
+                    Some((fl, _)) => fl.to_owned(),
+                    None => loc,
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ names
+
+    fn org(&mut self, id: &ast::Ident) -> Option<OrgId> {
+        match self.orgs.get(id.name.as_str()) {
+            Some((o, _)) => Some(*o),
+            None => {
+                self.err(CheckError::UnknownOrg {
+                    name: id.name.clone(),
+                    span: id.span,
+                });
+                None
+            }
+        }
+    }
+
+    fn person(&mut self, org: OrgId, id: &ast::Ident) -> Option<EmployeeId> {
+        match self.persons.get(&(org, id.name.as_str())) {
+            Some(p) => Some(*p),
+            None => {
+                self.err(CheckError::UnknownPerson {
+                    name: id.name.clone(),
+                    org: self.m.org_name(org).to_owned(),
+                    span: id.span,
+                });
+                None
+            }
+        }
+    }
+
+    fn qperson(&mut self, q: &ast::QName) -> Option<EmployeeId> {
+        let org = self.org(&q.org)?;
+        self.person(org, &q.name)
+    }
+
+    fn seal(&mut self, org: OrgId, id: &ast::Ident) -> Option<SealId> {
+        if let Some(s) = self.seals.get(&(org, id.name.as_str())) {
+            return Some(*s);
+        }
+        let org_name = self.m.org_name(org).to_owned();
+        let owner = self.owner_of(&id.name, |m, s| {
+            m.seals.iter().find(|x| x.name == s).map(|x| x.org)
+        });
+        match owner {
+            Some(o) => self.err(CheckError::WrongOrg {
+                what: "seal",
+                name: id.name.clone(),
+                owner: self.m.org_name(o).to_owned(),
+                expected: org_name.clone(),
+                help: format!("use a seal of `{org_name}`"),
+                span: id.span,
+            }),
+            None => self.err(CheckError::UnknownSeal {
+                name: id.name.clone(),
+                org: org_name.clone(),
+                help: format!("declare it inside `org {org_name}` as `seal {} \"...\" kind ...`", id.name),
+                span: id.span,
+            }),
+        }
+        None
+    }
+
+    fn template(&mut self, org: OrgId, id: &ast::Ident) -> Option<TemplateId> {
+        if let Some(t) = self.templates.get(&(org, id.name.as_str())) {
+            return Some(*t);
+        }
+        let org_name = self.m.org_name(org).to_owned();
+        let owner = self.owner_of(&id.name, |m, s| {
+            m.templates.iter().find(|x| x.name == s).map(|x| x.org)
+        });
+        match owner {
+            Some(o) => self.err(CheckError::WrongOrg {
+                what: "template",
+                name: id.name.clone(),
+                owner: self.m.org_name(o).to_owned(),
+                expected: org_name.clone(),
+                help: format!("use a template of `{org_name}`"),
+                span: id.span,
+            }),
+            None => self.err(CheckError::UnknownTemplate {
+                name: id.name.clone(),
+                org: org_name.clone(),
+                help: format!("declare it inside `org {org_name}` as `template {} \"...\"`", id.name),
+                span: id.span,
+            }),
+        }
+        None
+    }
+
+    /// On the error path only: which org has a member of this name.
+    fn owner_of(&self, name: &str, find: impl Fn(&Model, &str) -> Option<OrgId>) -> Option<OrgId> {
+        find(&self.m, name)
+    }
+
+    fn qseal(&mut self, q: &ast::QName) -> Option<SealId> {
+        let org = self.org(&q.org)?;
+        self.seal(org, &q.name)
+    }
+
+    fn qtemplate(&mut self, q: &ast::QName) -> Option<TemplateId> {
+        let org = self.org(&q.org)?;
+        self.template(org, &q.name)
+    }
+
+    fn role(&mut self, name: &'a str) -> RoleId {
+        let next = RoleId::from_index(self.m.roles.len());
+        match self.roles.entry(name) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(v) => {
+                v.insert(next);
+                self.m.roles.push(name.to_owned());
+                next
+            }
+        }
+    }
+
+    fn label(&mut self, l: &'a Option<ast::Ident>, what: Labelled) {
+        let Some(l) = l else { return };
+        match self.labels.entry(l.name.as_str()) {
+            Entry::Occupied(e) => {
+                let first = e.get().1;
+                let first = self.loc(first);
+                self.err(CheckError::Duplicate {
+                    what: "label",
+                    name: l.name.clone(),
+                    first,
+                    span: l.span,
+                });
+            }
+            Entry::Vacant(v) => {
+                v.insert((what, l.span));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ times
+
+    fn stamp(&mut self, t: &ast::Time, end: End) -> Option<Stamp> {
+        match t.value {
+            TimeValue::Instant(dt) => Some(Stamp {
+                at: Instant::from_datetime(&dt),
+                tz: *dt.offset(),
+                date: false,
+            }),
+            TimeValue::Date(d) => {
+                let Some(tz) = t.tz else {
+                    self.err(CheckError::DateWithoutTimezone {
+                        text: t.raw.clone(),
+                        span: t.span,
+                    });
+                    return None;
+                };
+                let at = match end {
+                    End::Start => Instant::start_of_day(d, tz),
+                    End::Until => Instant::end_of_day(d, tz),
+                }?;
+                Some(Stamp { at, tz, date: true })
+            }
+        }
+    }
+
+    fn window(&mut self, v: &ast::Validity, span: Span) -> Window {
+        let from = v.from.as_ref().and_then(|t| self.stamp(t, End::Start));
+        let until = match &v.until {
+            Some(Until::Time(t)) => self.stamp(t, End::Until),
+            _ => None,
+        };
+        if let (Some(f), Some(u)) = (from, until) {
+            if f.at > u.at {
+                self.err(CheckError::FromAfterUntil {
+                    from: v.from.as_ref().map(|t| t.raw.clone()).unwrap_or_default(),
+                    until: match &v.until {
+                        Some(Until::Time(t)) => t.raw.clone(),
+                        _ => String::new(),
+                    },
+                    span,
+                });
+            }
+        }
+        Window {
+            from,
+            until,
+            revoked: None,
+        }
+    }
+
+    // ------------------------------------------------------------ declarations
+
+    fn declarations(&mut self, stmts: &[&'a ast::Stmt]) {
+        // Orgs first, so members and groups can name any org.
+        for s in stmts {
+            let StmtKind::Org { id, name, .. } = &s.kind else { continue };
+            match self.orgs.entry(id.name.as_str()) {
+                Entry::Occupied(e) => {
+                    let first = self.sources.location(e.get().1);
+                    self.err(CheckError::Duplicate {
+                        what: "org",
+                        name: id.name.clone(),
+                        first,
+                        span: id.span,
+                    });
+                }
+                Entry::Vacant(v) => {
+                    let oid = OrgId::from_index(self.m.orgs.len());
+                    v.insert((oid, id.span));
+                    self.m.orgs.push(Org {
+                        name: id.name.clone(),
+                        display: name.value.clone(),
+                        super_admin: None,
+                        group: None,
+                        service: Vec::new(),
+                        span: id.span,
+                    });
+                }
+            }
+        }
+        for s in stmts {
+            match &s.kind {
+                StmtKind::Org { id, members, .. } => {
+                    let Some(&(oid, first_span)) = self.orgs.get(id.name.as_str()) else {
+                        continue;
+                    };
+                    if first_span.start != id.span.start || first_span.file != id.span.file {
+                        continue; // a duplicate org: already reported
+                    }
+                    for m in members {
+                        self.member(oid, &m.member);
+                    }
+                }
+                StmtKind::Group {
+                    id,
+                    name,
+                    main,
+                    members,
+                } => self.group(id, name, main, members),
+                StmtKind::Attribute { id, ty, doc } => {
+                    self.attrs_declared = true;
+                    match self.attrs.entry(id.name.as_str()) {
+                        Entry::Occupied(_) => self.err(CheckError::Duplicate {
+                            what: "attribute",
+                            name: id.name.clone(),
+                            first: String::from("an earlier `attribute` line"),
+                            span: id.span,
+                        }),
+                        Entry::Vacant(v) => {
+                            v.insert(AttrId::from_index(self.m.attributes.len()));
+                            self.m.attributes.push(Attribute {
+                                name: id.name.clone(),
+                                ty: Some(*ty),
+                                doc: doc.as_ref().map(|d| d.value.clone()),
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn member(&mut self, oid: OrgId, m: &'a Member) {
+        let id = m.id();
+        let dup = |c: &mut Self, what: &'static str, first: Span| {
+            let first = c.loc(first);
+            c.err(CheckError::Duplicate {
+                what,
+                name: id.name.clone(),
+                first,
+                span: id.span,
+            });
+        };
+        match m {
+            Member::SuperAdmin { name, .. } | Member::Employee { name, .. } => {
+                let key = (oid, id.name.as_str());
+                if let Some(e) = self.persons.get(&key) {
+                    let first = self.m.employees.get(e.index()).map_or(id.span, |e| e.span);
+                    dup(self, "person", first);
+                    return;
+                }
+                let eid = EmployeeId::from_index(self.m.employees.len());
+                self.persons.insert(key, eid);
+                self.m.employees.push(Employee {
+                    org: oid,
+                    name: id.name.clone(),
+                    display: name.value.clone(),
+                    span: id.span,
+                });
+                if matches!(m, Member::SuperAdmin { .. }) {
+                    let Some(org) = self.m.orgs.get_mut(oid.index()) else { return };
+                    match org.super_admin {
+                        Some(first) => {
+                            let org_name = org.name.clone();
+                            let first = self.m.employees.get(first.index()).map_or(id.span, |e| e.span);
+                            let first = self.loc(first);
+                            self.err(CheckError::TwoSuperAdmins {
+                                org: org_name,
+                                first,
+                                span: id.span,
+                            });
+                        }
+                        None => org.super_admin = Some(eid),
+                    }
+                }
+            }
+            Member::Seal { name, kind, .. } => {
+                let key = (oid, id.name.as_str());
+                if let Some(s) = self.seals.get(&key) {
+                    let first = self.m.seals.get(s.index()).map_or(id.span, |s| s.span);
+                    dup(self, "seal", first);
+                    return;
+                }
+                let kind = match kind {
+                    None => ast::SealKind::Other,
+                    Some(k) => match ast::SealKind::parse(&k.name) {
+                        Some(k) => k,
+                        None => {
+                            self.err(CheckError::UnknownSealKind {
+                                name: k.name.clone(),
+                                span: k.span,
+                            });
+                            ast::SealKind::Other
+                        }
+                    },
+                };
+                self.seals.insert(key, SealId::from_index(self.m.seals.len()));
+                self.m.seals.push(Seal {
+                    org: oid,
+                    name: id.name.clone(),
+                    display: name.value.clone(),
+                    kind,
+                    toggles: Vec::new(),
+                    span: id.span,
+                });
+            }
+            Member::Template {
+                name, signatories, ..
+            } => {
+                let key = (oid, id.name.as_str());
+                if let Some(t) = self.templates.get(&key) {
+                    let first = self.m.templates.get(t.index()).map_or(id.span, |t| t.span);
+                    dup(self, "template", first);
+                    return;
+                }
+                let mut roles = Vec::new();
+                for r in signatories {
+                    let rid = self.role(r.value.as_str());
+                    if roles.contains(&rid) {
+                        self.err(CheckError::Duplicate {
+                            what: "signatory",
+                            name: r.value.clone(),
+                            first: String::from("earlier on this line"),
+                            span: r.span,
+                        });
+                    }
+                    roles.push(rid);
+                }
+                self.templates.insert(key, TemplateId::from_index(self.m.templates.len()));
+                self.m.templates.push(Template {
+                    org: oid,
+                    name: id.name.clone(),
+                    display: name.value.clone(),
+                    signatories: roles,
+                    toggles: Vec::new(),
+                    span: id.span,
+                });
+            }
+        }
+    }
+
+    fn group(&mut self, id: &'a ast::Ident, name: &ast::Str, main: &ast::Ident, members: &[ast::Ident]) {
+        let gid = GroupId::from_index(self.m.groups.len());
+        match self.groups.entry(id.name.as_str()) {
+            Entry::Occupied(e) => {
+                let first = self.sources.location(e.get().1);
+                self.err(CheckError::Duplicate {
+                    what: "group",
+                    name: id.name.clone(),
+                    first,
+                    span: id.span,
+                });
+                return;
+            }
+            Entry::Vacant(v) => {
+                v.insert((gid, id.span));
+            }
+        }
+        let Some(main_id) = self.org(main) else { return };
+        let mut ids = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let Some(oid) = self.org(m) else { continue };
+            if oid == main_id {
+                self.err(CheckError::MainIsMember {
+                    org: m.name.clone(),
+                    span: m.span,
+                });
+                continue;
+            }
+            if members.get(..i).is_some_and(|prev| prev.iter().any(|p| p.name == m.name)) {
+                self.err(CheckError::Duplicate {
+                    what: "group member",
+                    name: m.name.clone(),
+                    first: String::from("earlier in this group"),
+                    span: m.span,
+                });
+                continue;
+            }
+            ids.push(oid);
+        }
+        for &oid in ids.iter().chain(std::iter::once(&main_id)) {
+            let Some(org) = self.m.orgs.get_mut(oid.index()) else { continue };
+            match org.group {
+                Some(first) => {
+                    let org_name = org.name.clone();
+                    let first = self.m.groups.get(first.index()).map_or_else(String::new, |g| g.name.clone());
+                    let span = members
+                        .iter()
+                        .chain(std::iter::once(main))
+                        .find(|m| m.name == org_name)
+                        .map_or(id.span, |m| m.span);
+                    self.err(CheckError::TwoGroups {
+                        org: org_name,
+                        first,
+                        span,
+                    });
+                }
+                None => org.group = Some(gid),
+            }
+        }
+        self.m.groups.push(Group {
+            name: id.name.clone(),
+            display: name.value.clone(),
+            main: main_id,
+            members: ids,
+            span: id.span,
+        });
+    }
+
+    // ------------------------------------------------------------ rules
+
+    fn rules(&mut self, stmts: &[&'a ast::Stmt]) {
+        for s in stmts {
+            match &s.kind {
+                StmtKind::OwnRule {
+                    org,
+                    template,
+                    seal,
+                    validity,
+                    when,
+                } => {
+                    let id = SealRuleId::from_index(self.m.seal_rules.len());
+                    self.label(&s.label, Labelled::SealRule(id));
+                    let window = self.window(validity, s.span);
+                    let cond = when.as_ref().map(|w| self.condition(w));
+                    let Some(oid) = self.org(org) else { continue };
+                    let t = self.template(oid, template);
+                    let sl = self.seal(oid, seal);
+                    let (Some(t), Some(sl)) = (t, sl) else { continue };
+                    self.m.seal_rules.push(SealRule {
+                        label: s.label.as_ref().map(|l| l.name.clone()),
+                        kind: SealRuleKind::Own,
+                        signer: oid,
+                        template: t,
+                        seal: sl,
+                        reseals: Vec::new(),
+                        window,
+                        cond,
+                        void: None,
+                        span: s.span,
+                    });
+                }
+                StmtKind::PartnerGrant {
+                    partner,
+                    org,
+                    template,
+                    role,
+                    seal,
+                    via,
+                    validity,
+                    when,
+                } => {
+                    let id = SealRuleId::from_index(self.m.seal_rules.len());
+                    self.label(&s.label, Labelled::SealRule(id));
+                    let mut window = self.window(validity, s.span);
+                    let cond = when.as_ref().map(|w| self.condition(w));
+                    let p = self.org(partner);
+                    let o = self.org(org);
+                    let t = o.and_then(|o| self.template(o, template));
+                    let sl = p.and_then(|p| self.seal(p, seal));
+                    let rid = self.role(role.value.as_str());
+                    if let Some(tid) = t {
+                        self.check_role(tid, rid, role);
+                    }
+                    // The acceptance is checked against the invite once all
+                    // invites are known (in `finish`); here only its time.
+                    let accepted = via.as_ref().and_then(|v| self.stamp(&v.accepted, End::Start));
+                    if let Some(a) = accepted {
+                        if window.from.is_none_or(|f| f.at < a.at) {
+                            window.from = Some(a);
+                        }
+                    }
+                    if let (Some(p), Some(v)) = (p, via) {
+                        self.person(p, &v.by);
+                    }
+                    let (Some(p), Some(t), Some(sl)) = (p, t, sl) else { continue };
+                    if via.is_some() {
+                        self.vias.push((id, *s));
+                    }
+                    self.m.seal_rules.push(SealRule {
+                        label: s.label.as_ref().map(|l| l.name.clone()),
+                        kind: SealRuleKind::Partner { role: rid, via: None },
+                        signer: p,
+                        template: t,
+                        seal: sl,
+                        reseals: Vec::new(),
+                        window,
+                        cond,
+                        void: None,
+                        span: s.span,
+                    });
+                }
+                StmtKind::EmployeeRule {
+                    employee,
+                    template,
+                    on_behalf,
+                    validity,
+                    when,
+                } => {
+                    let id = EmployeeRuleId::from_index(self.m.employee_rules.len());
+                    self.label(&s.label, Labelled::EmployeeRule(id));
+                    let window = self.window(validity, s.span);
+                    let cond = when.as_ref().map(|w| self.condition(w));
+                    let Some(eid) = self.qperson(employee) else { continue };
+                    let own = self.m.employee(eid).map(|e| e.org);
+                    let Some(own) = own else { continue };
+                    let target = match on_behalf {
+                        None => own,
+                        Some(sub) => {
+                            let Some(sid) = self.org(sub) else { continue };
+                            let main = self
+                                .m
+                                .org(sid)
+                                .and_then(|o| o.group)
+                                .and_then(|g| self.m.groups.get(g.index()))
+                                .map(|g| g.main);
+                            if main != Some(own) {
+                                self.err(CheckError::NotGroupMember {
+                                    org: sub.name.clone(),
+                                    main: self.m.org_name(own).to_owned(),
+                                    span: sub.span,
+                                });
+                                continue;
+                            }
+                            sid
+                        }
+                    };
+                    let tid = match template {
+                        None => None,
+                        Some(q) => {
+                            let Some(tid) = self.qtemplate(q) else { continue };
+                            let owner = self.m.template(tid).map(|t| t.org);
+                            if owner != Some(target) {
+                                let target_name = self.m.org_name(target).to_owned();
+                                self.err(CheckError::WrongOrg {
+                                    what: "template",
+                                    name: q.to_string(),
+                                    owner: q.org.name.clone(),
+                                    expected: target_name.clone(),
+                                    help: format!(
+                                        "this authorization covers templates of `{target_name}`"
+                                    ),
+                                    span: q.span,
+                                });
+                                continue;
+                            }
+                            Some(tid)
+                        }
+                    };
+                    self.m.employee_rules.push(EmployeeRule {
+                        label: s.label.as_ref().map(|l| l.name.clone()),
+                        employee: eid,
+                        target,
+                        on_behalf: on_behalf.is_some(),
+                        template: tid,
+                        window,
+                        cond,
+                        span: s.span,
+                    });
+                }
+                StmtKind::Forbid {
+                    signer,
+                    template,
+                    kind,
+                    validity,
+                    when,
+                } => {
+                    let id = ForbidId::from_index(self.m.forbids.len());
+                    self.label(&s.label, Labelled::Forbid(id));
+                    let window = self.window(validity, s.span);
+                    let cond = when.as_ref().map(|w| self.condition(w));
+                    let sg = signer.as_ref().map(|o| self.org(o));
+                    let tp = template.as_ref().map(|t| self.qtemplate(t));
+                    let kd = kind.as_ref().map(|k| {
+                        let parsed = ast::SealKind::parse(&k.name);
+                        if parsed.is_none() {
+                            self.err(CheckError::UnknownSealKind {
+                                name: k.name.clone(),
+                                span: k.span,
+                            });
+                        }
+                        parsed
+                    });
+                    if matches!(sg, Some(None)) || matches!(tp, Some(None)) || matches!(kd, Some(None)) {
+                        continue;
+                    }
+                    self.m.forbids.push(Forbid {
+                        label: s.label.as_ref().map(|l| l.name.clone()),
+                        signer: sg.flatten(),
+                        template: tp.flatten(),
+                        kind: kd.flatten(),
+                        window,
+                        cond,
+                        span: s.span,
+                    });
+                }
+                StmtKind::Invite {
+                    org,
+                    template,
+                    role,
+                    at,
+                    valid_for,
+                } => {
+                    let id = InviteId::from_index(self.m.invites.len());
+                    if s.label.is_none() {
+                        self.err(CheckError::InviteWithoutLabel {
+                            org: org.name.clone(),
+                            span: s.span,
+                        });
+                    }
+                    self.label(&s.label, Labelled::Invite(id));
+                    let opens = self.stamp(at, End::Start);
+                    let Some(oid) = self.org(org) else { continue };
+                    let Some(tid) = self.template(oid, template) else { continue };
+                    let rid = self.role(role.value.as_str());
+                    self.check_role(tid, rid, role);
+                    let Some(opens) = opens else { continue };
+                    let dt = opens.at.to_datetime(opens.tz);
+                    let closes = dt.and_then(|dt| match valid_for {
+                        None => add_months(dt, 1),
+                        Some(v) => match v.period {
+                            ast::Period::Days => add_days(dt, v.count),
+                            ast::Period::Months => add_months(dt, v.count),
+                        },
+                    });
+                    let closes = Stamp {
+                        at: closes.map_or(Instant::MAX, |c| Instant::from_datetime(&c)),
+                        tz: opens.tz,
+                        date: false,
+                    };
+                    self.m.invites.push(Invite {
+                        label: s.label.as_ref().map(|l| l.name.clone()).unwrap_or_default(),
+                        org: oid,
+                        template: tid,
+                        role: rid,
+                        opens,
+                        closes,
+                        span: s.span,
+                    });
+                }
+                StmtKind::Service { .. }
+                | StmtKind::SealToggle { .. }
+                | StmtKind::TemplateToggle { .. }
+                | StmtKind::Revoke { .. }
+                | StmtKind::Reseal { .. } => self.label(&s.label, Labelled::Event),
+                _ => {}
+            }
+        }
+    }
+
+    fn check_role(&mut self, tid: TemplateId, rid: RoleId, role: &ast::Str) {
+        let Some(t) = self.m.template(tid) else { return };
+        if t.signatories.is_empty() || t.signatories.contains(&rid) {
+            return;
+        }
+        let roles = t
+            .signatories
+            .iter()
+            .map(|r| format!("\"{}\"", self.m.role_name(*r)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let template = self.m.template_name(tid);
+        self.err(CheckError::UnknownRole {
+            role: role.value.clone(),
+            template,
+            roles,
+            span: role.span,
+        });
+    }
+
+    fn condition(&mut self, c: &'a ast::Condition) -> Condition {
+        let mut nodes = Vec::new();
+        self.expr(&c.expr, &mut nodes);
+        Condition {
+            nodes,
+            span: c.span,
+        }
+    }
+
+    fn expr(&mut self, e: &'a Expr, out: &mut Vec<CondNode>) -> u32 {
+        let node = match e {
+            Expr::Paren(inner) => return self.expr(inner, out),
+            Expr::Or(parts) | Expr::And(parts) => {
+                let ids = parts.iter().map(|p| self.expr(p, out)).collect();
+                if matches!(e, Expr::Or(_)) {
+                    CondNode::Or(ids)
+                } else {
+                    CondNode::And(ids)
+                }
+            }
+            Expr::Not(inner) => CondNode::Not(self.expr(inner, out)),
+            Expr::Cmp { attr, op, value } => {
+                let a = self.attr(attr);
+                let v = self.literal(a, value);
+                if !matches!(op, ast::CmpOp::Eq | ast::CmpOp::Ne) && !matches!(v, Value::Number(_)) {
+                    self.err(CheckError::OrderingNeedsNumber {
+                        op: op.as_str(),
+                        used: v.type_name(),
+                        span: value.span(),
+                    });
+                }
+                CondNode::Cmp {
+                    attr: a,
+                    op: *op,
+                    value: v,
+                }
+            }
+            Expr::In { attr, values } => {
+                let a = self.attr(attr);
+                let values = values.iter().map(|v| self.literal(a, v)).collect();
+                CondNode::In { attr: a, values }
+            }
+        };
+        out.push(node);
+        u32::try_from(out.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    fn attr(&mut self, id: &'a ast::Ident) -> AttrId {
+        if let Some(a) = self.attrs.get(id.name.as_str()) {
+            return *a;
+        }
+        if self.attrs_declared {
+            self.warn(CheckWarning::UndeclaredAttribute {
+                attr: id.name.clone(),
+                span: id.span,
+            });
+        }
+        let a = AttrId::from_index(self.m.attributes.len());
+        self.attrs.insert(id.name.as_str(), a);
+        self.m.attributes.push(Attribute {
+            name: id.name.clone(),
+            ty: None,
+            doc: None,
+        });
+        a
+    }
+
+    fn literal(&mut self, attr: AttrId, l: &Literal) -> Value {
+        let v = match l {
+            Literal::Number(d, _, _) => Value::Number(*d),
+            Literal::Str(s) => Value::Str(s.value.clone()),
+            Literal::Bool(b, _) => Value::Bool(*b),
+        };
+        if let Some(ty) = self.m.attributes.get(attr.index()).and_then(|a| a.ty) {
+            if ty.as_str() != v.type_name() {
+                self.err(CheckError::AttributeType {
+                    attr: self.m.attr_name(attr).to_owned(),
+                    declared: ty.as_str(),
+                    used: v.type_name(),
+                    span: l.span(),
+                });
+            }
+        }
+        v
+    }
+
+    // ------------------------------------------------------------ events
+
+    fn events(&mut self, stmts: &[&'a ast::Stmt]) {
+        for s in stmts {
+            match &s.kind {
+                StmtKind::Service { org, enable, at, by } => {
+                    let stamp = self.stamp(at, End::Start);
+                    let Some(oid) = self.org(org) else { continue };
+                    if let Some(b) = by {
+                        let Some(p) = self.person(oid, b) else { continue };
+                        let admin = self.m.org(oid).and_then(|o| o.super_admin);
+                        if admin != Some(p) {
+                            self.err(CheckError::NotSuperAdmin {
+                                person: format!("{}.{}", org.name, b.name),
+                                org: org.name.clone(),
+                                help: String::from(
+                                    "only the org's super admin opens or closes the auto-sign service",
+                                ),
+                                span: b.span,
+                            });
+                        }
+                    }
+                    let Some(stamp) = stamp else { continue };
+                    if let Some(o) = self.m.orgs.get_mut(oid.index()) {
+                        o.service.push(Toggle {
+                            stamp,
+                            on: *enable,
+                            span: s.span,
+                        });
+                    }
+                }
+                StmtKind::SealToggle { enable, seal, at } => {
+                    let stamp = self.stamp(at, End::Start);
+                    let (Some(sid), Some(stamp)) = (self.qseal(seal), stamp) else { continue };
+                    if let Some(x) = self.m.seals.get_mut(sid.index()) {
+                        x.toggles.push(Toggle {
+                            stamp,
+                            on: *enable,
+                            span: s.span,
+                        });
+                    }
+                }
+                StmtKind::TemplateToggle {
+                    enable,
+                    template,
+                    at,
+                } => {
+                    let stamp = self.stamp(at, End::Start);
+                    let (Some(tid), Some(stamp)) = (self.qtemplate(template), stamp) else {
+                        continue;
+                    };
+                    if let Some(x) = self.m.templates.get_mut(tid.index()) {
+                        x.toggles.push(Toggle {
+                            stamp,
+                            on: *enable,
+                            span: s.span,
+                        });
+                    }
+                }
+                StmtKind::Revoke { target, at, by } => self.revoke(s, target, at, by.as_ref()),
+                StmtKind::Reseal { target, seal, at } => self.reseal(s, target, seal, at),
+                _ => {}
+            }
+        }
+    }
+
+    fn target(&mut self, target: &ast::Ident, expected: &'static str) -> Option<Labelled> {
+        match self.labels.get(target.name.as_str()) {
+            Some((l, _)) => Some(*l),
+            None => {
+                self.err(CheckError::UnknownLabel {
+                    name: target.name.clone(),
+                    help: format!("`{}` names a labelled {expected}", target.name),
+                    span: target.span,
+                });
+                None
+            }
+        }
+    }
+
+    fn revoke(&mut self, s: &ast::Stmt, target: &ast::Ident, at: &ast::Time, by: Option<&ast::QName>) {
+        let stamp = self.stamp(at, End::Start);
+        let Some(t) = self.target(target, "rule") else { return };
+        let by_id = by.and_then(|b| self.qperson(b));
+        let window = match t {
+            Labelled::SealRule(id) => {
+                let Some(r) = self.m.seal_rules.get(id.index()) else { return };
+                if let (SealRuleKind::Partner { .. }, Some(b), Some(p)) = (r.kind, by, by_id) {
+                    let partner = r.signer;
+                    if self.m.org(partner).and_then(|o| o.super_admin) != Some(p) {
+                        let org = self.m.org_name(partner).to_owned();
+                        self.err(CheckError::NotSuperAdmin {
+                            person: b.to_string(),
+                            org: org.clone(),
+                            help: format!("a partner grant is revoked by the super admin of `{org}`"),
+                            span: b.span,
+                        });
+                    }
+                }
+                self.m.seal_rules.get_mut(id.index()).map(|r| &mut r.window)
+            }
+            Labelled::EmployeeRule(id) => self.m.employee_rules.get_mut(id.index()).map(|r| &mut r.window),
+            Labelled::Forbid(id) => self.m.forbids.get_mut(id.index()).map(|r| &mut r.window),
+            other => {
+                self.err(CheckError::WrongTarget {
+                    name: target.name.clone(),
+                    expected: "rule",
+                    found: other.what(),
+                    help: String::from("`revoke` names a labelled rule or grant"),
+                    span: target.span,
+                });
+                return;
+            }
+        };
+        let (Some(w), Some(stamp)) = (window, stamp) else { return };
+        let rev = Revocation {
+            stamp,
+            by: by_id,
+            span: s.span,
+        };
+        let twice = match w.revoked {
+            Some(prev) => {
+                if stamp.at < prev.stamp.at {
+                    w.revoked = Some(rev);
+                }
+                true
+            }
+            None => {
+                w.revoked = Some(rev);
+                false
+            }
+        };
+        if twice {
+            self.warn(CheckWarning::RevokedTwice {
+                rule: target.name.clone(),
+                span: s.span,
+            });
+        }
+    }
+
+    fn reseal(&mut self, s: &ast::Stmt, target: &ast::Ident, seal: &ast::QName, at: &ast::Time) {
+        let stamp = self.stamp(at, End::Start);
+        let Some(t) = self.target(target, "grant") else { return };
+        let Labelled::SealRule(id) = t else {
+            self.err(CheckError::WrongTarget {
+                name: target.name.clone(),
+                expected: "rule with a seal",
+                found: t.what(),
+                help: String::from("`reseal` names a partner grant or an auto-sign template rule"),
+                span: target.span,
+            });
+            return;
+        };
+        let Some(rule_org) = self.m.seal_rules.get(id.index()).map(|r| r.signer) else { return };
+        let Some(oid) = self.org(&seal.org) else { return };
+        if oid != rule_org {
+            let expected = self.m.org_name(rule_org).to_owned();
+            self.err(CheckError::WrongOrg {
+                what: "seal",
+                name: seal.to_string(),
+                owner: seal.org.name.clone(),
+                expected: expected.clone(),
+                help: format!("a reseal keeps the org: use a seal of `{expected}`"),
+                span: seal.span,
+            });
+            return;
+        }
+        let (Some(sid), Some(stamp)) = (self.seal(oid, &seal.name), stamp) else { return };
+        if let Some(r) = self.m.seal_rules.get_mut(id.index()) {
+            r.reseals.push(Reseal {
+                stamp,
+                seal: sid,
+                span: s.span,
+            });
+        }
+    }
+
+    // ------------------------------------------------------------ whole-set checks
+
+    fn finish(&mut self, stmts: &[&'a ast::Stmt]) {
+        for o in &mut self.m.orgs {
+            o.service.sort_by_key(|t| (t.stamp.at, t.span.file, t.span.start));
+        }
+        for x in &mut self.m.seals {
+            x.toggles.sort_by_key(|t| (t.stamp.at, t.span.file, t.span.start));
+        }
+        for x in &mut self.m.templates {
+            x.toggles.sort_by_key(|t| (t.stamp.at, t.span.file, t.span.start));
+        }
+        for r in &mut self.m.seal_rules {
+            r.reseals.sort_by_key(|x| (x.stamp.at, x.span.file, x.span.start));
+        }
+        self.invites();
+        self.duplicates(stmts);
+        self.never_applies();
+        self.conflicts();
+    }
+
+    /// Links grants to their invites; a grant that breaks its invite is void.
+    fn invites(&mut self) {
+        let mut accepted = vec![false; self.m.invites.len()];
+        for (rid, s) in std::mem::take(&mut self.vias) {
+            let StmtKind::PartnerGrant {
+                org,
+                template,
+                role,
+                via: Some(via),
+                ..
+            } = &s.kind
+            else {
+                continue;
+            };
+            let rid = rid.index();
+            let inv = match self.labels.get(via.invite.name.as_str()) {
+                Some((Labelled::Invite(i), _)) => *i,
+                Some((other, _)) => {
+                    let found = other.what();
+                    self.err(CheckError::WrongTarget {
+                        name: via.invite.name.clone(),
+                        expected: "invite",
+                        found,
+                        help: String::from("`via invite` names a labelled invite"),
+                        span: via.invite.span,
+                    });
+                    continue;
+                }
+                None => {
+                    self.err(CheckError::UnknownInvite {
+                        name: via.invite.name.clone(),
+                        span: via.invite.span,
+                    });
+                    continue;
+                }
+            };
+            let Some(invite) = self.m.invites.get(inv.index()).cloned() else { continue };
+            if let Some(a) = accepted.get_mut(inv.index()) {
+                *a = true;
+            }
+            let Some(rule) = self.m.seal_rules.get(rid) else { continue };
+            let partner = rule.signer;
+            let accepted_at = self.stamp(&via.accepted, End::Start);
+            let mismatch = if self.m.org_name(invite.org) != org.name {
+                Some("inviting org")
+            } else if self.m.template(invite.template).map(|t| t.name.as_str()) != Some(template.name.as_str()) {
+                Some("template")
+            } else if self.m.role_name(invite.role) != role.value {
+                Some("signatory role")
+            } else {
+                None
+            };
+            let admin = self.m.org(partner).and_then(|o| o.super_admin);
+            let by = self.persons.get(&(partner, via.by.name.as_str())).copied();
+            let void = if let Some(what) = mismatch {
+                Some(Void::InviteMismatch {
+                    what,
+                    invite: invite.label.clone(),
+                })
+            } else if accepted_at.is_some_and(|a| a.at < invite.opens.at) {
+                Some(Void::AcceptedBeforeInvite {
+                    invite: invite.label.clone(),
+                })
+            } else if accepted_at.is_some_and(|a| a.at >= invite.closes.at) {
+                Some(Void::AcceptedAfterWindow {
+                    invite: invite.label.clone(),
+                    closed: invite.closes.display(),
+                })
+            } else if by.is_some() && by != admin {
+                Some(Void::NotSuperAdmin {
+                    person: format!("{}.{}", self.m.org_name(partner), via.by.name),
+                    org: self.m.org_name(partner).to_owned(),
+                })
+            } else {
+                None
+            };
+            let name = self.rule_name(s.label.as_ref().map(|l| l.name.as_str()), s.span);
+            if let Some(v) = &void {
+                self.warn(CheckWarning::VoidGrant {
+                    rule: name,
+                    reason: v.to_string(),
+                    span: via.span,
+                });
+            }
+            if let Some(r) = self.m.seal_rules.get_mut(rid) {
+                r.void = void;
+                if let SealRuleKind::Partner { role, .. } = r.kind {
+                    r.kind = SealRuleKind::Partner { role, via: Some(inv) };
+                }
+            }
+        }
+        for (i, inv) in self.m.invites.iter().enumerate() {
+            if !accepted.get(i).copied().unwrap_or(true) {
+                self.warnings.push(CheckWarning::InviteNeverAccepted {
+                    invite: inv.label.clone(),
+                    span: inv.span,
+                });
+            }
+        }
+    }
+
+    fn duplicates(&mut self, stmts: &[&'a ast::Stmt]) {
+        let mut seen: FxHashMap<&'a StmtKind, Span> = FxHashMap::default();
+        for s in stmts {
+            if !s.kind.is_rule() {
+                continue;
+            }
+            match seen.entry(&s.kind) {
+                Entry::Occupied(e) => {
+                    let first = *e.get();
+                    let first_name = stmts
+                        .iter()
+                        .find(|x| x.span.file == first.file && x.span.start == first.start)
+                        .and_then(|x| x.label.as_ref())
+                        .map(|l| l.name.clone());
+                    let first = self.rule_name(first_name.as_deref(), first);
+                    self.warn(CheckWarning::DuplicateRule { first, span: s.span });
+                }
+                Entry::Vacant(v) => {
+                    v.insert(s.span);
+                }
+            }
+        }
+    }
+
+    fn never_applies(&mut self) {
+        let mut found = Vec::new();
+        let windows = self
+            .m
+            .seal_rules
+            .iter()
+            .map(|r| (r.label.as_deref(), r.span, r.window))
+            .chain(self.m.employee_rules.iter().map(|r| (r.label.as_deref(), r.span, r.window)))
+            .chain(self.m.forbids.iter().map(|r| (r.label.as_deref(), r.span, r.window)));
+        for (label, span, w) in windows {
+            if let Some(rev) = w.revoked {
+                if rev.stamp.at <= w.start() {
+                    found.push((label, span, format!("it is revoked at {} before it starts", rev.stamp.display())));
+                    continue;
+                }
+            }
+            if w.start() >= w.end() && w.from.is_some() && w.until.is_some() {
+                found.push((label, span, String::from("its window is empty")));
+            }
+        }
+        for r in &self.m.seal_rules {
+            let (s, e) = (r.window.start(), r.window.end().min(r.window.revoked_at()));
+            if s >= e || r.void.is_some() {
+                continue;
+            }
+            let signer = self.m.org(r.signer);
+            let tpl = self.m.template(r.template);
+            let seal = self.m.seal(r.seal);
+            let reason = if signer.is_some_and(|o| off_throughout(&o.service, false, s, e)) {
+                Some(format!("the auto-sign service of `{}` is off throughout", self.m.org_name(r.signer)))
+            } else if tpl.is_some_and(|t| off_throughout(&t.toggles, true, s, e)) {
+                Some(format!("template `{}` is disabled throughout", self.m.template_name(r.template)))
+            } else if r.reseals.is_empty() && seal.is_some_and(|x| off_throughout(&x.toggles, true, s, e)) {
+                Some(format!("seal `{}` is disabled throughout", self.m.seal_name(r.seal)))
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                found.push((r.label.as_deref(), r.span, reason));
+            }
+        }
+        let found: Vec<(String, Span, String)> = found
+            .into_iter()
+            .map(|(l, s, reason)| (self.rule_name(l, s), s, reason))
+            .collect();
+        for (rule, span, reason) in found {
+            self.warn(CheckWarning::NeverApplies { rule, reason, span });
+        }
+    }
+
+    /// Two unconditioned rules for the same key with different seals in
+    /// force at the same instant.
+    fn conflicts(&mut self) {
+        let mut by_key: FxHashMap<(OrgId, TemplateId, Option<RoleId>), Vec<usize>> = FxHashMap::default();
+        for (i, r) in self.m.seal_rules.iter().enumerate() {
+            if r.cond.is_some() || r.void.is_some() {
+                continue;
+            }
+            let role = match r.kind {
+                SealRuleKind::Own => None,
+                SealRuleKind::Partner { role, .. } => Some(role),
+            };
+            by_key.entry((r.signer, r.template, role)).or_default().push(i);
+        }
+        let mut keys: Vec<_> = by_key.into_values().filter(|v| v.len() > 1).collect();
+        keys.sort();
+        for ids in keys {
+            for (n, &b) in ids.iter().enumerate() {
+                for &a in ids.iter().take(n) {
+                    let (Some(ra), Some(rb)) = (self.m.seal_rules.get(a), self.m.seal_rules.get(b)) else {
+                        continue;
+                    };
+                    if let Some((at, sa, sb)) = first_conflict(ra, rb) {
+                        let tz = ra.window.from.map_or(FixedOffset::east_opt(0), |f| Some(f.tz));
+                        let at = tz.map_or_else(|| at.0.to_string(), |tz| {
+                            if at == Instant::MIN { String::from("the start") } else { at.display(tz) }
+                        });
+                        let key = match ra.kind {
+                            SealRuleKind::Own => format!("`{}` on template `{}`", self.m.org_name(ra.signer), self.m.template_name(ra.template)),
+                            SealRuleKind::Partner { role, .. } => format!(
+                                "`{}` on template `{}` as \"{}\"",
+                                self.m.org_name(ra.signer),
+                                self.m.template_name(ra.template),
+                                self.m.role_name(role)
+                            ),
+                        };
+                        let e = CheckError::ConflictingRules {
+                            first: self.rule_name(ra.label.as_deref(), ra.span),
+                            second: self.rule_name(rb.label.as_deref(), rb.span),
+                            key,
+                            first_seal: self.m.seal_name(sa),
+                            second_seal: self.m.seal_name(sb),
+                            at,
+                            span: rb.span,
+                        };
+                        self.err(e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether a timeline starting at `initial` is off for all of `[s, e)`.
+fn off_throughout(toggles: &[Toggle], initial: bool, s: Instant, e: Instant) -> bool {
+    let (on, _) = state_at(toggles, initial, s);
+    !on && !toggles.iter().any(|t| t.on && t.stamp.at > s && t.stamp.at < e)
+}
+
+/// A rule's seal over time: `(start, end, seal)` pieces of its window.
+fn seal_pieces(r: &SealRule) -> Vec<(Instant, Instant, SealId)> {
+    let (s, e) = (r.window.start(), r.window.end().min(r.window.revoked_at()));
+    let mut out = Vec::new();
+    let mut cur_start = s;
+    let mut cur_seal = r.seal_at(s);
+    for rs in &r.reseals {
+        if rs.stamp.at <= s {
+            continue;
+        }
+        if rs.stamp.at >= e {
+            break;
+        }
+        out.push((cur_start, rs.stamp.at, cur_seal));
+        cur_start = rs.stamp.at;
+        cur_seal = rs.seal;
+    }
+    out.push((cur_start, e, cur_seal));
+    out.retain(|(a, b, _)| a < b);
+    out
+}
+
+fn first_conflict(a: &SealRule, b: &SealRule) -> Option<(Instant, SealId, SealId)> {
+    let pa = seal_pieces(a);
+    let pb = seal_pieces(b);
+    let mut best: Option<(Instant, SealId, SealId)> = None;
+    for &(s1, e1, x) in &pa {
+        for &(s2, e2, y) in &pb {
+            let (s, e) = (s1.max(s2), e1.min(e2));
+            if s < e && x != y && best.is_none_or(|(t, _, _)| s < t) {
+                best = Some((s, x, y));
+            }
+        }
+    }
+    best
+}

@@ -1,0 +1,611 @@
+//! The decision procedure of the spec, step by step, over the compiled
+//! policy. One code path serves the fast answer (stop at the first failing
+//! check) and the explanation (collect every failing check), so the two
+//! cannot disagree.
+
+use std::cmp::Ordering;
+
+use crate::ast::CmpOp;
+use crate::compile::{pair, Policy};
+use crate::decision::*;
+use crate::model::*;
+use crate::request::Request;
+use crate::time::Instant;
+
+/// Three-valued truth: a condition over a missing or mistyped attribute is
+/// unknown. A permit needs `True`; a forbid applies unless `False`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tri {
+    True,
+    False,
+    Unknown,
+}
+
+/// Request attributes, by name or by prepared id.
+pub(crate) trait Attrs {
+    fn get(&self, p: &Policy, a: AttrId) -> Option<&Value>;
+}
+
+impl Attrs for [(String, Value)] {
+    fn get(&self, p: &Policy, a: AttrId) -> Option<&Value> {
+        let name = p.m.attr_name(a);
+        self.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
+impl Attrs for [(AttrId, Value)] {
+    fn get(&self, _: &Policy, a: AttrId) -> Option<&Value> {
+        self.iter().find(|(k, _)| *k == a).map(|(_, v)| v)
+    }
+}
+
+/// The signatory a request asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Role {
+    Any,
+    Known(RoleId),
+    /// Named by no template or grant: matches no grant.
+    Unknown(String),
+}
+
+/// A request's names resolved to ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Ids {
+    template: TemplateId,
+    employee: EmployeeId,
+    on_behalf: Option<OrgId>,
+    signer: OrgId,
+    role: Role,
+}
+
+/// A request with its names resolved once, for callers that decide
+/// repeatedly; change `at` to decide at another instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub at: Instant,
+    ids: Result<Ids, Vec<Reason>>,
+    attrs: Vec<(AttrId, Value)>,
+}
+
+impl Policy {
+    // ------------------------------------------------------------ public API
+
+    /// Decides a request by names: the first failing check, or the seal.
+    pub fn decide(&self, req: &Request) -> Decision {
+        match self.resolve(req, false) {
+            Ok(ids) => self.run(&ids, req.at, req.attributes.as_slice(), false, &mut Vec::new()),
+            Err(mut reasons) => Decision::Manual(reasons.swap_remove(0)),
+        }
+    }
+
+    /// Decides and lists every failing check, the deciding one first.
+    pub fn explain(&self, req: &Request) -> Explanation {
+        match self.resolve(req, true) {
+            Ok(ids) => {
+                let mut reasons = Vec::new();
+                let decision = self.run(&ids, req.at, req.attributes.as_slice(), true, &mut reasons);
+                Explanation { decision, reasons }
+            }
+            Err(reasons) => Explanation {
+                decision: Decision::Manual(reasons.first().cloned().unwrap_or(Reason {
+                    code: ReasonCode::UnknownOrg,
+                    detail: Detail::Name(String::new()),
+                })),
+                reasons,
+            },
+        }
+    }
+
+    /// Resolves a request's names once.
+    pub fn prepare(&self, req: &Request) -> Prepared {
+        let attrs = req
+            .attributes
+            .iter()
+            .filter_map(|(k, v)| self.attrs.get(k.as_str()).map(|a| (*a, v.clone())))
+            .collect();
+        Prepared {
+            at: req.at,
+            ids: self.resolve(req, true),
+            attrs,
+        }
+    }
+
+    /// Decides a prepared request.
+    pub fn decide_prepared(&self, p: &Prepared) -> Decision {
+        match &p.ids {
+            Ok(ids) => self.run(ids, p.at, p.attrs.as_slice(), false, &mut Vec::new()),
+            Err(reasons) => Decision::Manual(reasons.first().cloned().unwrap_or(Reason {
+                code: ReasonCode::UnknownOrg,
+                detail: Detail::Name(String::new()),
+            })),
+        }
+    }
+
+    // ------------------------------------------------------------ step 1
+
+    /// Step 1: every name exists and the template belongs to the effective
+    /// initiating org. All failures when `all`, else the first.
+    fn resolve(&self, req: &Request, all: bool) -> Result<Ids, Vec<Reason>> {
+        // Fast path: every name known and consistent.
+        let employee = self.employees.get(req.initiator.as_str()).copied();
+        let template = self.templates.get(req.template.as_str()).copied();
+        let signer = self.orgs.get(req.signer.as_str()).copied();
+        let on_behalf = req.on_behalf_of.as_deref().map(|o| self.orgs.get(o).copied());
+        let mut reasons = Vec::new();
+        let unknown = |code, name: &str| Reason {
+            code,
+            detail: Detail::Name(name.to_owned()),
+        };
+        let org_part = |q: &str| q.split_once('.').map_or(q, |(o, _)| o).to_owned();
+        if employee.is_none() || template.is_none() || signer.is_none() || matches!(on_behalf, Some(None)) {
+            // Orgs first, then the employee, then the template.
+            let ini_org = org_part(&req.initiator);
+            if self.orgs.get(ini_org.as_str()).is_none() {
+                reasons.push(unknown(ReasonCode::UnknownOrg, &ini_org));
+            }
+            if let (Some(None), Some(o)) = (on_behalf, &req.on_behalf_of) {
+                reasons.push(unknown(ReasonCode::UnknownOrg, o));
+            }
+            if signer.is_none() && !reasons.iter().any(|r| r.detail == Detail::Name(req.signer.clone())) {
+                reasons.push(unknown(ReasonCode::UnknownOrg, &req.signer));
+            }
+            let tpl_org = org_part(&req.template);
+            let tpl_org_known = self.orgs.get(tpl_org.as_str()).is_some();
+            if !tpl_org_known && !reasons.iter().any(|r| r.detail == Detail::Name(tpl_org.clone())) {
+                reasons.push(unknown(ReasonCode::UnknownOrg, &tpl_org));
+            }
+            if employee.is_none() && self.orgs.get(ini_org.as_str()).is_some() {
+                reasons.push(unknown(ReasonCode::UnknownEmployee, &req.initiator));
+            }
+            if template.is_none() && tpl_org_known {
+                reasons.push(unknown(ReasonCode::UnknownTemplate, &req.template));
+            }
+        }
+        let (Some(employee), Some(template), Some(signer)) = (employee, template, signer) else {
+            if !all {
+                reasons.truncate(1);
+            }
+            return Err(reasons);
+        };
+        let on_behalf = on_behalf.flatten();
+        let eff = match on_behalf {
+            Some(o) => o,
+            None => self.m.employee(employee).map_or(OrgId(u32::MAX), |e| e.org),
+        };
+        let owner = self.m.template(template).map(|t| t.org);
+        if owner != Some(eff) {
+            return Err(vec![Reason {
+                code: ReasonCode::TemplateOwnerMismatch,
+                detail: Detail::Owner { template, expected: eff },
+            }]);
+        }
+        let role = match &req.signatory {
+            None => Role::Any,
+            Some(r) => match self.roles.get(r.as_str()) {
+                Some(id) => Role::Known(*id),
+                None => Role::Unknown(r.clone()),
+            },
+        };
+        Ok(Ids {
+            template,
+            employee,
+            on_behalf,
+            signer,
+            role,
+        })
+    }
+
+    // ------------------------------------------------------------ steps 2-9
+
+    fn run<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A, all: bool, out: &mut Vec<Reason>) -> Decision {
+        macro_rules! fail {
+            ($r:expr) => {{
+                let r = $r;
+                if !all {
+                    return Decision::Manual(r);
+                }
+                out.push(r);
+            }};
+        }
+        let Some(emp) = self.m.employee(q.employee) else {
+            fail!(Reason {
+                code: ReasonCode::UnknownEmployee,
+                detail: Detail::Name(String::new()),
+            });
+            return first(out);
+        };
+        let eff = q.on_behalf.unwrap_or(emp.org);
+
+        // 2. The signer's auto-sign service is on.
+        let service_on = self
+            .m
+            .org(q.signer)
+            .is_some_and(|o| state_at(&o.service, false, at).0);
+        if !service_on {
+            fail!(Reason {
+                code: ReasonCode::ServiceNotEnabled,
+                detail: Detail::Service { org: q.signer },
+            });
+        }
+
+        // 3. The initiator may initiate auto-sign for this template.
+        if let Some(r) = self.initiator_check(q, emp.org, eff, at, attrs) {
+            fail!(r);
+        }
+
+        // 4. The template is not disabled.
+        let tpl_on = self
+            .m
+            .template(q.template)
+            .is_none_or(|t| state_at(&t.toggles, true, at).0);
+        if !tpl_on {
+            fail!(Reason {
+                code: ReasonCode::TemplateDisabled,
+                detail: Detail::Template { template: q.template },
+            });
+        }
+
+        // 5-9. A rule gives the signer a seal.
+        let own = q.signer == eff;
+        let run = if own {
+            self.own.get(&q.template)
+        } else {
+            self.partner.get(&pair(q.signer.0, q.template.0))
+        };
+        let candidates = run.map_or(&[][..], |r| r.slice(&self.seal_order));
+        let mut best: Option<(u8, u8, Reason)> = None;
+        let mut others: Vec<Reason> = Vec::new();
+        let mut chosen: Option<(SealRuleId, SealId)> = None;
+        let mut ambiguous: Option<SealRuleId> = None;
+        let mut forbidden: Option<(ForbidId, SealRuleId)> = None;
+        for &rid in candidates {
+            let Some(rule) = self.m.seal_rules.get(rid.index()) else { continue };
+            match self.rule_check(rid, rule, q, at, attrs) {
+                Err((step, prec, reason)) => {
+                    if all {
+                        others.push(reason.clone());
+                    }
+                    if best.as_ref().is_none_or(|(s, p, _)| (step, prec) > (*s, *p)) {
+                        best = Some((step, prec, reason));
+                    }
+                }
+                Ok(seal) => {
+                    // 8. No forbid in force matches.
+                    if let Some(f) = self.forbid_for(q, seal, at, attrs) {
+                        if forbidden.is_none() {
+                            forbidden = Some((f, rid));
+                        }
+                        continue;
+                    }
+                    match chosen {
+                        None => chosen = Some((rid, seal)),
+                        Some((_, s)) if s != seal && ambiguous.is_none() => ambiguous = Some(rid),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        let basis = if !own {
+            Basis::PartnerGrant
+        } else if q.on_behalf.is_some() {
+            Basis::GroupProxy
+        } else {
+            Basis::OwnTemplate
+        };
+        match (chosen, ambiguous) {
+            (Some((first_rule, _)), Some(second)) => fail!(Reason {
+                code: ReasonCode::AmbiguousSeal,
+                detail: Detail::Ambiguous {
+                    first: first_rule,
+                    second,
+                },
+            }),
+            (Some((rule, seal)), None) => {
+                if out.is_empty() {
+                    return Decision::AutoSeal { seal, rule, basis };
+                }
+            }
+            (None, _) => {
+                if let Some((forbid, rule)) = forbidden {
+                    fail!(Reason {
+                        code: ReasonCode::Forbidden,
+                        detail: Detail::Forbid { forbid, rule },
+                    });
+                } else if let Some((_, _, r)) = best.take() {
+                    fail!(r);
+                } else {
+                    fail!(Reason {
+                        code: if own {
+                            ReasonCode::TemplateNotAutoSign
+                        } else {
+                            ReasonCode::NoPartnerGrant
+                        },
+                        detail: Detail::NoRule {
+                            signer: q.signer,
+                            template: q.template,
+                        },
+                    });
+                }
+            }
+        }
+        if all && chosen.is_none() {
+            // The other rules' failures, after the deciding reason.
+            for r in others {
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        first(out)
+    }
+
+    /// Step 3. `None` when the initiator is authorized.
+    fn initiator_check<A: Attrs + ?Sized>(&self, q: &Ids, own_org: OrgId, eff: OrgId, at: Instant, attrs: &A) -> Option<Reason> {
+        if let Some(sub) = q.on_behalf {
+            let main = self
+                .m
+                .org(sub)
+                .and_then(|o| o.group)
+                .and_then(|g| self.m.groups.get(g.index()))
+                .map(|g| g.main);
+            if main != Some(own_org) || sub == own_org {
+                return Some(Reason {
+                    code: ReasonCode::NotGroupMember,
+                    detail: Detail::NotMember { org: own_org, sub },
+                });
+            }
+        }
+        let rules = self
+            .emp
+            .get(&pair(q.employee.0, eff.0))
+            .map_or(&[][..], |r| r.slice(&self.emp_order));
+        let mut closest: Option<(u8, EmployeeRuleId, InitiatorMiss)> = None;
+        for &id in rules {
+            let Some(r) = self.m.employee_rules.get(id.index()) else { continue };
+            if r.on_behalf != q.on_behalf.is_some() {
+                continue;
+            }
+            let miss = if r.template.is_some_and(|t| t != q.template) {
+                (0, InitiatorMiss::OtherTemplate)
+            } else if let Some(l) = lapse(&r.window, at) {
+                (1, InitiatorMiss::Window(l))
+            } else {
+                match r.cond.as_ref().map(|c| self.condition(c, attrs)) {
+                    None | Some((Tri::True, _)) => return None,
+                    Some((_, missing)) => (2, InitiatorMiss::Condition { missing }),
+                }
+            };
+            if closest.as_ref().is_none_or(|(rank, _, _)| miss.0 > *rank) {
+                closest = Some((miss.0, id, miss.1));
+            }
+        }
+        Some(Reason {
+            code: ReasonCode::InitiatorNotAuthorized,
+            detail: Detail::Initiator {
+                employee: q.employee,
+                template: q.template,
+                target: eff,
+                rule: closest.map(|(_, id, m)| (id, m)),
+            },
+        })
+    }
+
+    /// Steps 5-7 for one rule: its seal, or how far it got (step,
+    /// precedence within the step) and why not.
+    fn rule_check<A: Attrs + ?Sized>(
+        &self,
+        rid: SealRuleId,
+        rule: &SealRule,
+        q: &Ids,
+        at: Instant,
+        attrs: &A,
+    ) -> Result<SealId, (u8, u8, Reason)> {
+        let partner = matches!(rule.kind, SealRuleKind::Partner { .. });
+        let window_code = |l: Lapse| {
+            if !partner {
+                return ReasonCode::TemplateNotAutoSign;
+            }
+            match l {
+                Lapse::NotYetValid => ReasonCode::GrantNotYetValid,
+                Lapse::Expired => ReasonCode::GrantExpired,
+                Lapse::Revoked => ReasonCode::GrantRevoked,
+            }
+        };
+        // 5. The rule gives the signer a seal now.
+        if let SealRuleKind::Partner { role, .. } = rule.kind {
+            let matches = match &q.role {
+                Role::Any => true,
+                Role::Known(r) => *r == role,
+                Role::Unknown(_) => false,
+            };
+            if !matches {
+                let (asked, asked_text) = match &q.role {
+                    Role::Known(r) => (Some(*r), None),
+                    Role::Unknown(s) => (None, Some(s.clone())),
+                    Role::Any => (None, None),
+                };
+                return Err((
+                    5,
+                    1,
+                    Reason {
+                        code: ReasonCode::SignatoryMismatch,
+                        detail: Detail::Role { rule: rid, asked, asked_text },
+                    },
+                ));
+            }
+        }
+        let lapsed = lapse(&rule.window, at);
+        if let Some(l @ (Lapse::Revoked | Lapse::Expired)) = lapsed {
+            let prec = if l == Lapse::Revoked { 5 } else { 4 };
+            return Err((5, prec, Reason { code: window_code(l), detail: Detail::Window { rule: rid, lapse: l } }));
+        }
+        if rule.void.is_some() {
+            return Err((5, 3, Reason { code: ReasonCode::GrantVoid, detail: Detail::Void { rule: rid } }));
+        }
+        if let Some(l) = lapsed {
+            return Err((5, 2, Reason { code: window_code(l), detail: Detail::Window { rule: rid, lapse: l } }));
+        }
+        // 6. The seal in force is not disabled.
+        let seal = rule.seal_at(at);
+        let seal_on = self.m.seal(seal).is_none_or(|s| state_at(&s.toggles, true, at).0);
+        if !seal_on {
+            return Err((6, 0, Reason { code: ReasonCode::SealDisabled, detail: Detail::Seal { rule: rid, seal } }));
+        }
+        // 7. The condition holds.
+        if let Some(c) = &rule.cond {
+            match self.condition(c, attrs) {
+                (Tri::True, _) => {}
+                (Tri::Unknown, missing) => {
+                    return Err((
+                        7,
+                        2,
+                        Reason {
+                            code: ReasonCode::AttributeMissing,
+                            detail: Detail::Condition { rule: rid, missing },
+                        },
+                    ))
+                }
+                (Tri::False, _) => {
+                    return Err((
+                        7,
+                        1,
+                        Reason {
+                            code: ReasonCode::ConditionNotMet,
+                            detail: Detail::Condition { rule: rid, missing: None },
+                        },
+                    ))
+                }
+            }
+        }
+        Ok(seal)
+    }
+
+    /// Step 8: the first forbid in force that matches an auto-seal with
+    /// `seal`. A forbid whose condition is unknown applies.
+    fn forbid_for<A: Attrs + ?Sized>(&self, q: &Ids, seal: SealId, at: Instant, attrs: &A) -> Option<ForbidId> {
+        let kind = self.m.seal(seal).map(|s| s.kind);
+        let lists = [
+            self.forbid_by_template.get(&q.template).map_or(&[][..], Vec::as_slice),
+            self.forbid_by_signer.get(&q.signer).map_or(&[][..], Vec::as_slice),
+            kind.map_or(&[][..], |k| self.forbids_for_kind(k)),
+            self.forbid_any.as_slice(),
+        ];
+        lists.into_iter().flatten().copied().find(|&id| {
+            let Some(f) = self.m.forbids.get(id.index()) else { return true };
+            f.signer.is_none_or(|s| s == q.signer)
+                && f.template.is_none_or(|t| t == q.template)
+                && f.kind.is_none_or(|k| Some(k) == kind)
+                && f.window.covers(at)
+                && f.cond.as_ref().is_none_or(|c| self.condition(c, attrs).0 != Tri::False)
+        })
+    }
+
+    // ------------------------------------------------------------ conditions
+
+    /// Evaluates a condition; also returns the first missing or mistyped
+    /// attribute met.
+    fn condition<A: Attrs + ?Sized>(&self, c: &Condition, attrs: &A) -> (Tri, Option<AttrId>) {
+        let mut missing = None;
+        let root = c.nodes.len().checked_sub(1);
+        let t = root.map_or(Tri::True, |r| self.node(&c.nodes, r, attrs, &mut missing));
+        (t, missing)
+    }
+
+    fn node<A: Attrs + ?Sized>(&self, nodes: &[CondNode], i: usize, attrs: &A, missing: &mut Option<AttrId>) -> Tri {
+        let Some(n) = nodes.get(i) else { return Tri::Unknown };
+        match n {
+            CondNode::And(parts) => {
+                let mut acc = Tri::True;
+                for &p in parts {
+                    match self.node(nodes, p as usize, attrs, missing) {
+                        Tri::False => return Tri::False,
+                        Tri::Unknown => acc = Tri::Unknown,
+                        Tri::True => {}
+                    }
+                }
+                acc
+            }
+            CondNode::Or(parts) => {
+                let mut acc = Tri::False;
+                for &p in parts {
+                    match self.node(nodes, p as usize, attrs, missing) {
+                        Tri::True => return Tri::True,
+                        Tri::Unknown => acc = Tri::Unknown,
+                        Tri::False => {}
+                    }
+                }
+                acc
+            }
+            CondNode::Not(p) => match self.node(nodes, *p as usize, attrs, missing) {
+                Tri::True => Tri::False,
+                Tri::False => Tri::True,
+                Tri::Unknown => Tri::Unknown,
+            },
+            CondNode::Cmp { attr, op, value } => {
+                let Some(v) = attrs.get(self, *attr) else {
+                    missing.get_or_insert(*attr);
+                    return Tri::Unknown;
+                };
+                let ord = match (v, value) {
+                    (Value::Number(a), Value::Number(b)) => a.cmp(b),
+                    (Value::Str(a), Value::Str(b)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                        if a == b { Ordering::Equal } else { Ordering::Less }
+                    }
+                    (Value::Bool(a), Value::Bool(b)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                        if a == b { Ordering::Equal } else { Ordering::Less }
+                    }
+                    _ => {
+                        missing.get_or_insert(*attr);
+                        return Tri::Unknown;
+                    }
+                };
+                let holds = match op {
+                    CmpOp::Eq => ord == Ordering::Equal,
+                    CmpOp::Ne => ord != Ordering::Equal,
+                    CmpOp::Lt => ord == Ordering::Less,
+                    CmpOp::Le => ord != Ordering::Greater,
+                    CmpOp::Gt => ord == Ordering::Greater,
+                    CmpOp::Ge => ord != Ordering::Less,
+                };
+                if holds { Tri::True } else { Tri::False }
+            }
+            CondNode::In { attr, values } => {
+                let Some(v) = attrs.get(self, *attr) else {
+                    missing.get_or_insert(*attr);
+                    return Tri::Unknown;
+                };
+                if values.iter().any(|x| x == v) {
+                    Tri::True
+                } else if values.iter().any(|x| x.type_name() == v.type_name()) {
+                    Tri::False
+                } else {
+                    missing.get_or_insert(*attr);
+                    Tri::Unknown
+                }
+            }
+        }
+    }
+}
+
+/// Why a window does not cover `at`, if it does not. Revocation first.
+fn lapse(w: &Window, at: Instant) -> Option<Lapse> {
+    if at >= w.revoked_at() {
+        Some(Lapse::Revoked)
+    } else if at >= w.end() {
+        Some(Lapse::Expired)
+    } else if at < w.start() {
+        Some(Lapse::NotYetValid)
+    } else {
+        None
+    }
+}
+
+fn first(out: &[Reason]) -> Decision {
+    match out.first() {
+        Some(r) => Decision::Manual(r.clone()),
+        None => Decision::Manual(Reason {
+            code: ReasonCode::NoPartnerGrant,
+            detail: Detail::Name(String::new()),
+        }),
+    }
+}

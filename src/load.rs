@@ -1,0 +1,217 @@
+//! Reading policy files and running them through syntax and check.
+
+use std::path::{Path, PathBuf};
+
+use crate::ast::FileAst;
+use crate::check;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::limits::{MAX_FILE_BYTES, MAX_STATEMENTS};
+use crate::model::Model;
+use crate::source::{FileId, SourceFile, Sources, Span};
+use crate::syntax::{self, Comment, SyntaxError};
+
+/// A path that could not be read at all (as opposed to a file with
+/// problems in it, which is reported as diagnostics).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {source}")]
+    #[diagnostic(code(autoseal::io))]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no `.policy` files under `{path}`")]
+    #[diagnostic(code(autoseal::no_policies), help("policy files end in `.policy`"))]
+    Empty { path: String },
+}
+
+/// One policy file's bytes, named as the user named it.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub name: String,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// A file larger than [`MAX_FILE_BYTES`], not read: only its size.
+    TooLarge(u64),
+}
+
+impl Input {
+    pub fn new(name: impl Into<String>, text: impl Into<Vec<u8>>) -> Input {
+        Input {
+            name: name.into(),
+            content: Content::Bytes(text.into()),
+        }
+    }
+}
+
+/// Every `.policy` file under the given paths (a file is taken as it is; a
+/// directory is searched recursively), in sorted path order.
+pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| io(p, e))?;
+        if meta.is_dir() {
+            let before = out.len();
+            walk(p, &mut out)?;
+            if out.len() == before {
+                return Err(LoadError::Empty {
+                    path: p.display().to_string(),
+                });
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| io(dir, e))?;
+        let path = entry.path();
+        let ty = entry.file_type().map_err(|e| io(&path, e))?;
+        if ty.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "policy") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn io(p: &Path, e: std::io::Error) -> LoadError {
+    LoadError::Io {
+        path: p.display().to_string(),
+        source: e,
+    }
+}
+
+/// Reads the files, refusing (as a diagnostic, not an I/O error) any that
+/// is larger than [`MAX_FILE_BYTES`] without reading it.
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, LoadError> {
+    let files = policy_files(paths)?;
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        let name = f.display().to_string();
+        let len = std::fs::metadata(&f).map_err(|e| io(&f, e))?.len();
+        if len > MAX_FILE_BYTES as u64 {
+            out.push(Input {
+                name,
+                content: Content::TooLarge(len),
+            });
+            continue;
+        }
+        let bytes = std::fs::read(&f).map_err(|e| io(&f, e))?;
+        out.push(Input::new(name, bytes));
+    }
+    Ok(out)
+}
+
+/// A policy set read and checked: its sources, syntax trees, comments and
+/// every problem; the model when there was no error.
+#[derive(Debug)]
+pub struct Analysis {
+    pub sources: Sources,
+    pub files: Vec<FileAst>,
+    pub comments: Vec<Vec<Comment>>,
+    pub diagnostics: Diagnostics,
+    pub model: Option<Model>,
+}
+
+/// Parses every input, then checks the whole set when every file parsed.
+pub fn analyze(inputs: Vec<Input>) -> Analysis {
+    let mut sources = Sources::new();
+    let mut files = Vec::new();
+    let mut comments = Vec::new();
+    let mut diags = Vec::new();
+    let mut statements = 0usize;
+    for input in inputs {
+        let (text, early) = decode(&input.content);
+        let id = sources.add(SourceFile::new(input.name, text));
+        let text = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
+        if let Some(e) = early {
+            diags.push(Diagnostic::Syntax(with_file(e, id)));
+            files.push(FileAst {
+                file: id,
+                stmts: Vec::new(),
+            });
+            comments.push(Vec::new());
+            continue;
+        }
+        let parsed = syntax::parse_file(id, &text);
+        statements += parsed.ast.stmts.len();
+        if statements > MAX_STATEMENTS {
+            let span = parsed.ast.stmts.last().map_or(Span::new(id, 0, 0), |s| s.span);
+            diags.push(Diagnostic::Syntax(SyntaxError::TooManyStatements {
+                limit: MAX_STATEMENTS,
+                span,
+            }));
+        }
+        diags.extend(parsed.errors.into_iter().map(Diagnostic::Syntax));
+        files.push(parsed.ast);
+        comments.push(parsed.comments);
+    }
+    let mut model = None;
+    if diags.is_empty() {
+        let checked = check::check(&files, &sources);
+        diags.extend(checked.errors.into_iter().map(Diagnostic::Error));
+        diags.extend(checked.warnings.into_iter().map(Diagnostic::Warning));
+        model = checked.model;
+    }
+    Analysis {
+        sources,
+        files,
+        comments,
+        diagnostics: Diagnostics { items: diags },
+        model,
+    }
+}
+
+fn with_file(mut e: SyntaxError, id: FileId) -> SyntaxError {
+    let fix = |s: &mut Span| s.file = id;
+    match &mut e {
+        SyntaxError::NotUtf8 { span }
+        | SyntaxError::NulByte { span }
+        | SyntaxError::FileTooLarge { span, .. } => fix(span),
+        _ => {}
+    }
+    e
+}
+
+/// Text of a file, or the problem that stops it being read as text.
+fn decode(content: &Content) -> (String, Option<SyntaxError>) {
+    let at = |i: usize| Span::new(FileId(0), i, i + 1);
+    let too_large = |size: usize| SyntaxError::FileTooLarge {
+        size,
+        limit: MAX_FILE_BYTES,
+        span: Span::new(FileId(0), 0, 0),
+    };
+    let bytes = match content {
+        Content::TooLarge(n) => return (String::new(), Some(too_large(*n as usize))),
+        Content::Bytes(b) if b.len() > MAX_FILE_BYTES => {
+            return (String::new(), Some(too_large(b.len())))
+        }
+        Content::Bytes(b) => b,
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(s) => match s.find('\0') {
+            Some(i) => (s.replace('\0', " "), Some(SyntaxError::NulByte { span: at(i) })),
+            None => (s.to_owned(), None),
+        },
+        Err(e) => {
+            let i = e.valid_up_to();
+            (
+                String::from_utf8_lossy(bytes).into_owned(),
+                Some(SyntaxError::NotUtf8 { span: at(i) }),
+            )
+        }
+    }
+}

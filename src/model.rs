@@ -1,0 +1,386 @@
+//! The checked policy set: every name resolved to an id, every time to an
+//! instant. Built by [`crate::check`], indexed by [`crate::compile`].
+
+use chrono::FixedOffset;
+use rust_decimal::Decimal;
+
+use crate::ast::{AttrType, CmpOp, SealKind};
+use crate::source::Span;
+use crate::time::Instant;
+
+macro_rules! ids {
+    ($($(#[$m:meta])* $name:ident;)*) => {$(
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize { self.0 as usize }
+            pub(crate) fn from_index(i: usize) -> Self { $name(u32::try_from(i).unwrap_or(u32::MAX)) }
+        }
+    )*};
+}
+
+ids! {
+    /// An org (enterprise).
+    OrgId;
+    /// A person of an org: employee or super admin.
+    EmployeeId;
+    SealId;
+    TemplateId;
+    GroupId;
+    /// A signatory role, interned (`"乙方"`).
+    RoleId;
+    /// A request attribute name, interned.
+    AttrId;
+    /// An auto-sign template rule or a partner grant.
+    SealRuleId;
+    EmployeeRuleId;
+    ForbidId;
+    InviteId;
+}
+
+/// A time as written, kept so messages show it the way the policy does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub at: Instant,
+    /// The offset it was written in (or the file's timezone for a date).
+    pub tz: FixedOffset,
+    /// Written as a date: shown as one (for an `until` date, the day
+    /// before `at`).
+    pub date: bool,
+}
+
+impl Stamp {
+    pub fn display(&self) -> String {
+        if self.date {
+            match self.at.to_datetime(self.tz) {
+                Some(t) => t.date_naive().to_string(),
+                None => self.at.display(self.tz),
+            }
+        } else {
+            self.at.display(self.tz)
+        }
+    }
+
+    /// For an `until` time: the last day it covers when written as a date.
+    pub fn display_until(&self) -> String {
+        if self.date {
+            match Instant(self.at.0.saturating_sub(1)).to_datetime(self.tz) {
+                Some(t) => t.date_naive().to_string(),
+                None => self.at.display(self.tz),
+            }
+        } else {
+            self.at.display(self.tz)
+        }
+    }
+}
+
+/// A state change at an instant (service on/off, seal or template
+/// enabled/disabled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Toggle {
+    pub stamp: Stamp,
+    pub on: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub name: String,
+    pub display: String,
+    pub super_admin: Option<EmployeeId>,
+    pub group: Option<GroupId>,
+    /// Service enable/disable events, sorted by time.
+    pub service: Vec<Toggle>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Employee {
+    pub org: OrgId,
+    pub name: String,
+    pub display: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Seal {
+    pub org: OrgId,
+    pub name: String,
+    pub display: String,
+    pub kind: SealKind,
+    /// Disable (`on == false`) and enable events, sorted by time.
+    pub toggles: Vec<Toggle>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub org: OrgId,
+    pub name: String,
+    pub display: String,
+    /// Empty when the template does not list its signatories.
+    pub signatories: Vec<RoleId>,
+    pub toggles: Vec<Toggle>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub name: String,
+    pub display: String,
+    pub main: OrgId,
+    pub members: Vec<OrgId>,
+    pub span: Span,
+}
+
+/// A compiled condition: a flat tree of nodes, the root last.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CondNode {
+    And(Vec<u32>),
+    Or(Vec<u32>),
+    Not(u32),
+    Cmp { attr: AttrId, op: CmpOp, value: Value },
+    In { attr: AttrId, values: Vec<Value> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub nodes: Vec<CondNode>,
+    pub span: Span,
+}
+
+/// A request attribute value, or a literal in a condition.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Value {
+    Number(Decimal),
+    Str(String),
+    Bool(bool),
+}
+
+impl Value {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Number(_) => "number",
+            Value::Str(_) => "string",
+            Value::Bool(_) => "bool",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    pub name: String,
+    pub ty: Option<AttrType>,
+    pub doc: Option<String>,
+}
+
+/// A revoke event applied to a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revocation {
+    pub stamp: Stamp,
+    pub by: Option<EmployeeId>,
+    pub span: Span,
+}
+
+/// A reseal event: from `stamp`, the rule seals with `seal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reseal {
+    pub stamp: Stamp,
+    pub seal: SealId,
+    pub span: Span,
+}
+
+/// When a rule applies: `[from, until)`, then cut short by a revocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: Option<Stamp>,
+    pub until: Option<Stamp>,
+    pub revoked: Option<Revocation>,
+}
+
+impl Window {
+    pub fn start(&self) -> Instant {
+        self.from.map_or(Instant::MIN, |s| s.at)
+    }
+    pub fn end(&self) -> Instant {
+        self.until.map_or(Instant::MAX, |s| s.at)
+    }
+    pub fn revoked_at(&self) -> Instant {
+        self.revoked.map_or(Instant::MAX, |r| r.stamp.at)
+    }
+    /// In force at `t`: started, not ended, not revoked.
+    pub fn covers(&self, t: Instant) -> bool {
+        self.start() <= t && t < self.end() && t < self.revoked_at()
+    }
+}
+
+/// Why a partner grant is void.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Void {
+    InviteMismatch { what: &'static str, invite: String },
+    AcceptedBeforeInvite { invite: String },
+    AcceptedAfterWindow { invite: String, closed: String },
+    NotSuperAdmin { person: String, org: String },
+}
+
+impl std::fmt::Display for Void {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Void::InviteMismatch { what, invite } => {
+                write!(f, "its {what} does not match invite `{invite}`")
+            }
+            Void::AcceptedBeforeInvite { invite } => {
+                write!(f, "it was accepted before invite `{invite}` was sent")
+            }
+            Void::AcceptedAfterWindow { invite, closed } => {
+                write!(f, "it was accepted after invite `{invite}` closed at {closed}")
+            }
+            Void::NotSuperAdmin { person, org } => {
+                write!(f, "it was accepted by `{person}`, who is not the super admin of `{org}`")
+            }
+        }
+    }
+}
+
+/// Where a rule's seal comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealRuleKind {
+    /// `ORG auto-signs template T with seal S`: signer is the template's org.
+    Own,
+    /// `partner P authorizes ORG template T as signatory R with seal S`.
+    Partner { role: RoleId, via: Option<InviteId> },
+}
+
+/// An auto-sign template rule or a partner grant: gives `signer` a seal for
+/// `template`.
+#[derive(Debug, Clone)]
+pub struct SealRule {
+    pub label: Option<String>,
+    pub kind: SealRuleKind,
+    pub signer: OrgId,
+    pub template: TemplateId,
+    pub seal: SealId,
+    pub reseals: Vec<Reseal>,
+    pub window: Window,
+    pub cond: Option<Condition>,
+    pub void: Option<Void>,
+    pub span: Span,
+}
+
+impl SealRule {
+    /// The seal in force at `t`.
+    pub fn seal_at(&self, t: Instant) -> SealId {
+        let n = self.reseals.partition_point(|r| r.stamp.at <= t);
+        match n.checked_sub(1).and_then(|i| self.reseals.get(i)) {
+            Some(r) => r.seal,
+            None => self.seal,
+        }
+    }
+}
+
+/// `employee ORG.E may initiate auto-sign [for template] [on behalf of]`.
+#[derive(Debug, Clone)]
+pub struct EmployeeRule {
+    pub label: Option<String>,
+    pub employee: EmployeeId,
+    /// The org it may initiate for: its own, or the `on behalf of` member.
+    pub target: OrgId,
+    pub on_behalf: bool,
+    pub template: Option<TemplateId>,
+    pub window: Window,
+    pub cond: Option<Condition>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Forbid {
+    pub label: Option<String>,
+    pub signer: Option<OrgId>,
+    pub template: Option<TemplateId>,
+    pub kind: Option<SealKind>,
+    pub window: Window,
+    pub cond: Option<Condition>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Invite {
+    pub label: String,
+    pub org: OrgId,
+    pub template: TemplateId,
+    pub role: RoleId,
+    pub opens: Stamp,
+    pub closes: Stamp,
+    pub span: Span,
+}
+
+/// The whole checked policy set.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    pub orgs: Vec<Org>,
+    pub employees: Vec<Employee>,
+    pub seals: Vec<Seal>,
+    pub templates: Vec<Template>,
+    pub groups: Vec<Group>,
+    pub roles: Vec<String>,
+    pub attributes: Vec<Attribute>,
+    pub seal_rules: Vec<SealRule>,
+    pub employee_rules: Vec<EmployeeRule>,
+    pub forbids: Vec<Forbid>,
+    pub invites: Vec<Invite>,
+}
+
+impl Model {
+    pub fn org(&self, id: OrgId) -> Option<&Org> {
+        self.orgs.get(id.index())
+    }
+    pub fn employee(&self, id: EmployeeId) -> Option<&Employee> {
+        self.employees.get(id.index())
+    }
+    pub fn seal(&self, id: SealId) -> Option<&Seal> {
+        self.seals.get(id.index())
+    }
+    pub fn template(&self, id: TemplateId) -> Option<&Template> {
+        self.templates.get(id.index())
+    }
+    pub fn org_name(&self, id: OrgId) -> &str {
+        self.org(id).map_or("?", |o| o.name.as_str())
+    }
+    /// `org.person`.
+    pub fn employee_name(&self, id: EmployeeId) -> String {
+        match self.employee(id) {
+            Some(e) => format!("{}.{}", self.org_name(e.org), e.name),
+            None => String::from("?"),
+        }
+    }
+    /// `org.seal`.
+    pub fn seal_name(&self, id: SealId) -> String {
+        match self.seal(id) {
+            Some(s) => format!("{}.{}", self.org_name(s.org), s.name),
+            None => String::from("?"),
+        }
+    }
+    /// `org.template`.
+    pub fn template_name(&self, id: TemplateId) -> String {
+        match self.template(id) {
+            Some(t) => format!("{}.{}", self.org_name(t.org), t.name),
+            None => String::from("?"),
+        }
+    }
+    pub fn role_name(&self, id: RoleId) -> &str {
+        self.roles.get(id.index()).map_or("?", String::as_str)
+    }
+    pub fn attr_name(&self, id: AttrId) -> &str {
+        self.attributes.get(id.index()).map_or("?", |a| a.name.as_str())
+    }
+}
+
+/// Whether a toggle timeline is on at `t`, starting from `initial`.
+pub fn state_at(toggles: &[Toggle], initial: bool, t: Instant) -> (bool, Option<&Toggle>) {
+    let n = toggles.partition_point(|x| x.stamp.at <= t);
+    match n.checked_sub(1).and_then(|i| toggles.get(i)) {
+        Some(x) => (x.on, Some(x)),
+        None => (initial, None),
+    }
+}

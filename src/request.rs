@@ -1,0 +1,240 @@
+//! Requests: what a signing service asks, read from JSON or YAML.
+//!
+//! Numbers are read from their text, never through a binary float, so
+//! `500000.0000000000001` stays more than `500000`.
+
+use std::fmt;
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::limits::{MAX_ATTRIBUTES, MAX_REQUEST_BYTES};
+use crate::model::Value;
+use crate::syntax::parse_decimal;
+use crate::time::{parse_datetime, Instant};
+
+/// A request by names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub at: Instant,
+    /// `OWNER.T`.
+    pub template: String,
+    /// `ORG.E`.
+    pub initiator: String,
+    pub on_behalf_of: Option<String>,
+    pub signer: String,
+    pub signatory: Option<String>,
+    pub attributes: Vec<(String, Value)>,
+}
+
+impl Request {
+    /// A request with no optional parts.
+    pub fn new(at: Instant, template: &str, initiator: &str, signer: &str) -> Request {
+        Request {
+            at,
+            template: template.to_owned(),
+            initiator: initiator.to_owned(),
+            on_behalf_of: None,
+            signer: signer.to_owned(),
+            signatory: None,
+            attributes: Vec::new(),
+        }
+    }
+
+    /// Reads a request from JSON or YAML text.
+    pub fn parse(text: &str) -> Result<Request, RequestError> {
+        if text.len() > MAX_REQUEST_BYTES {
+            return Err(RequestError::new(
+                "",
+                format!("request is larger than {MAX_REQUEST_BYTES} bytes"),
+            ));
+        }
+        let docs = YamlLoader::load_from_str(text)
+            .map_err(|e| RequestError::new("", format!("not JSON or YAML: {e}")))?;
+        match docs.as_slice() {
+            [doc] => Request::from_yaml(doc),
+            [] => Err(RequestError::new("", "empty request")),
+            _ => Err(RequestError::new("", "more than one document")),
+        }
+    }
+
+    /// Reads a request from a parsed YAML (or JSON) value.
+    pub fn from_yaml(doc: &Yaml) -> Result<Request, RequestError> {
+        let Yaml::Hash(map) = doc else {
+            return Err(RequestError::new("", "a request is a mapping"));
+        };
+        let mut at = None;
+        let mut template = None;
+        let mut initiator = None;
+        let mut on_behalf_of = None;
+        let mut signer = None;
+        let mut signatory = None;
+        let mut attributes = Vec::new();
+        for (k, v) in map {
+            let Some(key) = k.as_str() else {
+                return Err(RequestError::new("", "field names are strings"));
+            };
+            match key {
+                "at" => {
+                    let s = text(key, v)?;
+                    let t = parse_datetime(&s).map_err(|e| RequestError::new(key, e))?;
+                    at = Some(Instant::from_datetime(&t));
+                }
+                "template" => template = Some(name(key, v, true)?),
+                "initiator" => initiator = Some(name(key, v, true)?),
+                "on_behalf_of" => on_behalf_of = opt(key, v, false)?,
+                "signer" => signer = Some(name(key, v, false)?),
+                "signatory" => signatory = opt_text(key, v)?,
+                "attributes" => attributes = attrs(v)?,
+                other => {
+                    return Err(RequestError::new(
+                        other,
+                        format!("unknown field `{other}`"),
+                    ))
+                }
+            }
+        }
+        let need = |f: &str, v: Option<String>| v.ok_or_else(|| RequestError::new(f, format!("missing field `{f}`")));
+        Ok(Request {
+            at: at.ok_or_else(|| RequestError::new("at", "missing field `at`"))?,
+            template: need("template", template)?,
+            initiator: need("initiator", initiator)?,
+            on_behalf_of,
+            signer: need("signer", signer)?,
+            signatory,
+            attributes,
+        })
+    }
+}
+
+fn text(key: &str, v: &Yaml) -> Result<String, RequestError> {
+    match v {
+        Yaml::String(s) | Yaml::Real(s) => Ok(s.clone()),
+        Yaml::Integer(i) => Ok(i.to_string()),
+        _ => Err(RequestError::new(key, format!("`{key}` must be a string"))),
+    }
+}
+
+fn opt_text(key: &str, v: &Yaml) -> Result<Option<String>, RequestError> {
+    match v {
+        Yaml::Null => Ok(None),
+        _ => text(key, v).map(Some),
+    }
+}
+
+/// `ORG.NAME` when `qualified`, else a plain name.
+fn name(key: &str, v: &Yaml, qualified: bool) -> Result<String, RequestError> {
+    let s = text(key, v)?;
+    let ok = if qualified {
+        s.split_once('.').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+    } else {
+        !s.is_empty() && !s.contains('.')
+    };
+    if ok {
+        Ok(s)
+    } else if qualified {
+        Err(RequestError::new(key, format!("`{key}` must be `ORG.NAME`, not `{s}`")))
+    } else {
+        Err(RequestError::new(key, format!("`{key}` must be an org name, not `{s}`")))
+    }
+}
+
+fn opt(key: &str, v: &Yaml, qualified: bool) -> Result<Option<String>, RequestError> {
+    match v {
+        Yaml::Null => Ok(None),
+        _ => name(key, v, qualified).map(Some),
+    }
+}
+
+fn attrs(v: &Yaml) -> Result<Vec<(String, Value)>, RequestError> {
+    let map = match v {
+        Yaml::Null => return Ok(Vec::new()),
+        Yaml::Hash(m) => m,
+        _ => return Err(RequestError::new("attributes", "`attributes` must be a mapping")),
+    };
+    if map.len() > MAX_ATTRIBUTES {
+        return Err(RequestError::new(
+            "attributes",
+            format!("more than {MAX_ATTRIBUTES} attributes"),
+        ));
+    }
+    let mut out = Vec::with_capacity(map.len());
+    for (k, v) in map {
+        let Some(k) = k.as_str() else {
+            return Err(RequestError::new("attributes", "attribute names are strings"));
+        };
+        let field = format!("attributes.{k}");
+        let value = match v {
+            Yaml::String(s) => Value::Str(s.clone()),
+            Yaml::Boolean(b) => Value::Bool(*b),
+            Yaml::Integer(i) => Value::Number(rust_decimal::Decimal::from(*i)),
+            Yaml::Real(s) => match parse_decimal(s) {
+                Some(d) => Value::Number(d),
+                None => {
+                    return Err(RequestError::new(
+                        &field,
+                        format!("`{field}` is not an exact decimal of at most 28 digits: `{s}`"),
+                    ))
+                }
+            },
+            _ => {
+                return Err(RequestError::new(
+                    &field,
+                    format!("`{field}` must be a number, a string or a boolean"),
+                ))
+            }
+        };
+        out.push((k.to_owned(), value));
+    }
+    Ok(out)
+}
+
+/// A request that cannot be read; names the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(autoseal::invalid_request))]
+pub struct RequestError {
+    pub field: String,
+    pub message: String,
+}
+
+impl RequestError {
+    pub fn new(field: &str, message: impl Into<String>) -> RequestError {
+        RequestError {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid request: {}", self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_exact() {
+        let r = Request::parse(
+            r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":"globex","attributes":{"amount":500000.0000000000001}}"#,
+        )
+        .unwrap();
+        let Value::Number(d) = &r.attributes[0].1 else { panic!() };
+        assert!(*d > rust_decimal::Decimal::from(500000));
+    }
+
+    #[test]
+    fn unknown_field_is_named() {
+        let e = Request::parse("at: 2026-04-01T10:00:00+08:00\ntemplate: a.b\ninitiator: a.c\nsigner: a\ncolour: red\n").unwrap_err();
+        assert_eq!(e.field, "colour");
+        assert!(e.to_string().contains("`colour`"));
+    }
+
+    #[test]
+    fn yaml_time_is_read_as_text() {
+        let r = Request::parse("at: 2026-04-01T10:00:00+08:00\ntemplate: a.b\ninitiator: a.c\nsigner: a\n").unwrap();
+        assert_eq!(r.signer, "a");
+    }
+}

@@ -1,9 +1,65 @@
-//! `autoseal templates`.
+//! `autoseal templates`: the greyed-out "use" buttons of an initiator.
+
+use crate::common::{parse_at, print_json, Format, PolicyArgs, CANNOT_RUN, OK};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    policies: PolicyArgs,
+    /// The initiating employee, `ORG.E`.
+    #[arg(long)]
+    initiator: String,
+    /// A member org of the initiator's group.
+    #[arg(long)]
+    on_behalf_of: Option<String>,
+    /// RFC 3339 instant (default: now).
+    #[arg(long)]
+    at: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
 
-pub fn run(_: Args) -> u8 {
-    eprintln!("error: `templates` is not built yet");
-    crate::common::CANNOT_RUN
+pub fn run(a: Args) -> u8 {
+    let policy = match a.policies.load() {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let at = match parse_at(a.at.as_deref()) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
+    let list = match policy.templates_for(&a.initiator, a.on_behalf_of.as_deref(), at, &[]) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    match a.format {
+        Format::Json => print_json(&list),
+        Format::Text => {
+            for t in &list {
+                if t.conditional {
+                    println!("use      {} ({}) when its conditions hold:", t.template, t.name);
+                    for r in &t.reasons {
+                        println!("           {}", r.message);
+                    }
+                } else if t.usable {
+                    println!(
+                        "use      {} ({}) with {} by rule {}",
+                        t.template,
+                        t.name,
+                        t.seal.as_deref().unwrap_or("?"),
+                        t.rule.as_deref().unwrap_or("?")
+                    );
+                } else {
+                    println!("disabled {} ({})", t.template, t.name);
+                    for r in &t.reasons {
+                        println!("           {}: {}", r.code, r.message);
+                    }
+                }
+            }
+        }
+    }
+    OK
 }

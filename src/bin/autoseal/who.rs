@@ -1,9 +1,70 @@
-//! `autoseal who`.
+//! `autoseal who`: every signer that would auto-seal a template.
+
+use crate::common::{parse_at, print_json, Format, PolicyArgs, CANNOT_RUN, OK};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    policies: PolicyArgs,
+    /// The template, `ORG.T`.
+    #[arg(long)]
+    template: String,
+    /// RFC 3339 instant (default: now).
+    #[arg(long)]
+    at: Option<String>,
+    /// The initiating employee (default: one authorized for the template).
+    #[arg(long)]
+    initiator: Option<String>,
+    /// Also list the signers that would not, with why.
+    #[arg(long)]
+    all: bool,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
 
-pub fn run(_: Args) -> u8 {
-    eprintln!("error: `who` is not built yet");
-    crate::common::CANNOT_RUN
+pub fn run(a: Args) -> u8 {
+    let policy = match a.policies.load() {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let at = match parse_at(a.at.as_deref()) {
+        Ok(t) => t,
+        Err(c) => return c,
+    };
+    let mut list = match policy.who(&a.template, at, a.initiator.as_deref(), &[]) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    if !a.all {
+        list.retain(|s| s.auto_seal);
+    }
+    match a.format {
+        Format::Json => print_json(&list),
+        Format::Text => {
+            if list.is_empty() {
+                println!("no signer would auto-seal `{}`", a.template);
+            }
+            for s in &list {
+                let role = s.signatory.as_ref().map(|r| format!(" as \"{r}\"")).unwrap_or_default();
+                if s.auto_seal {
+                    println!(
+                        "{}{role}: {} by rule {} ({})",
+                        s.signer,
+                        s.seal.as_deref().unwrap_or("?"),
+                        s.rule.as_deref().unwrap_or("?"),
+                        s.basis.map_or("?", |b| b.as_str())
+                    );
+                } else {
+                    println!("{}{role}: manual", s.signer);
+                    for r in &s.reasons {
+                        println!("    {}: {}", r.code, r.message);
+                    }
+                }
+            }
+        }
+    }
+    OK
 }

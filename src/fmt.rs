@@ -1,0 +1,1 @@
+//! Canonical layout of policy text (being written).

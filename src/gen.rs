@@ -1,0 +1,1 @@
+//! Deterministic generated policy sets for benches and tests (being written).

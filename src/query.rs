@@ -1,0 +1,364 @@
+//! Questions about a policy set as a whole: which templates an employee can
+//! use, who would auto-seal a template, what is in force, what changed.
+//! These are reports, not the hot path: they may walk every rule.
+
+use serde::Serialize;
+
+use crate::compile::Policy;
+use crate::decision::{Basis, RenderedReason};
+use crate::model::*;
+use crate::request::Request;
+use crate::time::Instant;
+
+/// A name a query was given that the policy set does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error("unknown {what} `{name}`")]
+#[diagnostic(code(autoseal::query::unknown_name))]
+pub struct QueryError {
+    pub what: &'static str,
+    pub name: String,
+}
+
+/// One template of the initiator's org: can the "use" button be pressed?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateStatus {
+    pub template: String,
+    pub name: String,
+    pub usable: bool,
+    /// Usable only when the request's attributes meet a condition (every
+    /// failing check is a missing attribute).
+    pub conditional: bool,
+    /// The seal the org's own party would be sealed with.
+    pub seal: Option<String>,
+    pub rule: Option<String>,
+    /// Why not, every failing check.
+    pub reasons: Vec<RenderedReason>,
+}
+
+/// A signer that would (or would not) auto-seal a template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignerStatus {
+    pub signer: String,
+    pub signatory: Option<String>,
+    pub auto_seal: bool,
+    pub seal: Option<String>,
+    pub rule: Option<String>,
+    pub basis: Option<Basis>,
+    pub reasons: Vec<RenderedReason>,
+}
+
+/// An authorization in force at an instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// `own_template`, `partner_grant`, `employee` or `forbid`.
+    pub kind: &'static str,
+    pub rule: String,
+    pub signer: Option<String>,
+    pub template: Option<String>,
+    pub signatory: Option<String>,
+    pub seal: Option<String>,
+    pub employee: Option<String>,
+    pub conditional: bool,
+    /// When it lapses on its own (`until`) or by revocation, if it does.
+    pub ends: Option<String>,
+    pub expiring: bool,
+    pub source: String,
+    #[serde(skip)]
+    ends_at: Option<Instant>,
+}
+
+/// One difference between two policy sets at an instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiffEntry {
+    /// `gained`, `lost` or `seal_changed`.
+    pub change: &'static str,
+    pub kind: &'static str,
+    pub signer: Option<String>,
+    pub template: Option<String>,
+    pub signatory: Option<String>,
+    pub employee: Option<String>,
+    pub old_seal: Option<String>,
+    pub new_seal: Option<String>,
+}
+
+impl Policy {
+    /// Every template of the initiator's org (or of `on_behalf_of`), with
+    /// whether its own party can be auto-sealed at `at` given `attributes`,
+    /// and every reason when not.
+    pub fn templates_for(
+        &self,
+        initiator: &str,
+        on_behalf_of: Option<&str>,
+        at: Instant,
+        attributes: &[(String, Value)],
+    ) -> Result<Vec<TemplateStatus>, QueryError> {
+        let emp = self.employee_id(initiator).ok_or_else(|| QueryError {
+            what: "employee",
+            name: initiator.to_owned(),
+        })?;
+        let org = match on_behalf_of {
+            Some(o) => self.org_id(o).ok_or_else(|| QueryError {
+                what: "org",
+                name: o.to_owned(),
+            })?,
+            None => self.m.employee(emp).map_or(OrgId(0), |e| e.org),
+        };
+        let org_name = self.m.org_name(org).to_owned();
+        let mut out: Vec<TemplateStatus> = self
+            .m
+            .templates
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.org == org)
+            .map(|(i, t)| {
+                let id = TemplateId::from_index(i);
+                let req = Request {
+                    at,
+                    template: self.m.template_name(id),
+                    initiator: initiator.to_owned(),
+                    on_behalf_of: on_behalf_of.map(str::to_owned),
+                    signer: org_name.clone(),
+                    signatory: None,
+                    attributes: attributes.to_vec(),
+                };
+                let e = self.explain(&req);
+                let r = self.render_explanation(&e);
+                let conditional = !e.decision.is_auto_seal()
+                    && e.reasons.iter().all(|x| x.code == crate::decision::ReasonCode::AttributeMissing);
+                TemplateStatus {
+                    template: self.m.template_name(id),
+                    name: t.display.clone(),
+                    usable: e.decision.is_auto_seal() || conditional,
+                    conditional,
+                    seal: r.seal,
+                    rule: r.rule,
+                    reasons: r.reasons,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.template.cmp(&b.template));
+        Ok(out)
+    }
+
+    /// Every signer with a rule for `template` (its own org, and every
+    /// partner that granted it), with what it would do at `at` for a
+    /// request by `initiator` (default: the first employee authorized for
+    /// the template, so the initiator check does not hide the signers).
+    pub fn who(
+        &self,
+        template: &str,
+        at: Instant,
+        initiator: Option<&str>,
+        attributes: &[(String, Value)],
+    ) -> Result<Vec<SignerStatus>, QueryError> {
+        let tid = self.template_id(template).ok_or_else(|| QueryError {
+            what: "template",
+            name: template.to_owned(),
+        })?;
+        let owner = self.m.template(tid).map_or(OrgId(0), |t| t.org);
+        let initiator = match initiator {
+            Some(i) => i.to_owned(),
+            None => self.any_initiator(tid, owner).unwrap_or_default(),
+        };
+        // (signer, role) pairs with a rule on this template.
+        let mut keys: Vec<(OrgId, Option<RoleId>)> = self
+            .m
+            .seal_rules
+            .iter()
+            .filter(|r| r.template == tid)
+            .map(|r| match r.kind {
+                SealRuleKind::Own => (r.signer, None),
+                SealRuleKind::Partner { role, .. } => (r.signer, Some(role)),
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let mut out = Vec::new();
+        for (signer, role) in keys {
+            let req = Request {
+                at,
+                template: template.to_owned(),
+                initiator: initiator.clone(),
+                on_behalf_of: None,
+                signer: self.m.org_name(signer).to_owned(),
+                signatory: role.map(|r| self.m.role_name(r).to_owned()),
+                attributes: attributes.to_vec(),
+            };
+            let e = self.explain(&req);
+            let r = self.render_explanation(&e);
+            out.push(SignerStatus {
+                signer: self.m.org_name(signer).to_owned(),
+                signatory: req.signatory.clone(),
+                auto_seal: e.decision.is_auto_seal(),
+                seal: r.seal,
+                rule: r.rule,
+                basis: r.basis,
+                reasons: r.reasons,
+            });
+        }
+        Ok(out)
+    }
+
+    /// An employee of `org` with an authorization covering `tid`.
+    fn any_initiator(&self, tid: TemplateId, org: OrgId) -> Option<String> {
+        self.m
+            .employee_rules
+            .iter()
+            .filter(|r| r.target == org && !r.on_behalf && r.template.is_none_or(|t| t == tid))
+            .map(|r| self.m.employee_name(r.employee))
+            .min()
+            .or_else(|| {
+                self.m
+                    .employees
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.org == org)
+                    .map(|(i, _)| self.m.employee_name(EmployeeId::from_index(i)))
+                    .min()
+            })
+    }
+
+    /// Every authorization in force at `at`; `expiring_within` (in
+    /// microseconds) marks those that lapse within that time.
+    pub fn audit(&self, at: Instant, expiring_within: Option<i64>) -> Vec<AuditEntry> {
+        let m = &self.m;
+        let mut out = Vec::new();
+        let ends = |w: &Window| -> Option<(Instant, String)> {
+            let until = w.until.map(|u| (u.at, if u.date { u.display_until() } else { u.display() }));
+            let revoked = w.revoked.map(|r| (r.stamp.at, r.stamp.display()));
+            match (until, revoked) {
+                (Some(u), Some(r)) => Some(if r.0 < u.0 { r } else { u }),
+                (u, r) => u.or(r),
+            }
+        };
+        let mut push = |kind, rule: String, w: &Window, span, fill: &dyn Fn(&mut AuditEntry)| {
+            let e = ends(w);
+            let expiring = match (e.as_ref(), expiring_within) {
+                (Some((t, _)), Some(d)) => t.0 <= at.0.saturating_add(d),
+                _ => false,
+            };
+            let mut entry = AuditEntry {
+                kind,
+                rule,
+                signer: None,
+                template: None,
+                signatory: None,
+                seal: None,
+                employee: None,
+                conditional: false,
+                ends: e.as_ref().map(|(_, s)| s.clone()),
+                expiring,
+                source: self.location(span),
+                ends_at: e.map(|(t, _)| t),
+            };
+            fill(&mut entry);
+            out.push(entry);
+        };
+        for (i, r) in m.seal_rules.iter().enumerate() {
+            if !r.window.covers(at) || r.void.is_some() {
+                continue;
+            }
+            let (kind, role) = match r.kind {
+                SealRuleKind::Own => ("own_template", None),
+                SealRuleKind::Partner { role, .. } => ("partner_grant", Some(role)),
+            };
+            push(kind, self.seal_rule_name(SealRuleId::from_index(i)), &r.window, r.span, &|e| {
+                e.signer = Some(m.org_name(r.signer).to_owned());
+                e.template = Some(m.template_name(r.template));
+                e.signatory = role.map(|x| m.role_name(x).to_owned());
+                e.seal = Some(m.seal_name(r.seal_at(at)));
+                e.conditional = r.cond.is_some();
+            });
+        }
+        for (i, r) in m.employee_rules.iter().enumerate() {
+            if !r.window.covers(at) {
+                continue;
+            }
+            push("employee", self.employee_rule_name(EmployeeRuleId::from_index(i)), &r.window, r.span, &|e| {
+                e.employee = Some(m.employee_name(r.employee));
+                e.signer = r.on_behalf.then(|| m.org_name(r.target).to_owned());
+                e.template = r.template.map(|t| m.template_name(t));
+                e.conditional = r.cond.is_some();
+            });
+        }
+        for (i, f) in m.forbids.iter().enumerate() {
+            if !f.window.covers(at) {
+                continue;
+            }
+            push("forbid", self.forbid_name(ForbidId::from_index(i)), &f.window, f.span, &|e| {
+                e.signer = f.signer.map(|s| m.org_name(s).to_owned());
+                e.template = f.template.map(|t| m.template_name(t));
+                e.seal = f.kind.map(|k| format!("kind {}", k.as_str()));
+                e.conditional = f.cond.is_some();
+            });
+        }
+        out.sort_by(|a, b| (a.kind, &a.rule, &a.source).cmp(&(b.kind, &b.rule, &b.source)));
+        out
+    }
+
+    /// Decision-level difference between `self` (old) and `new` at `at`:
+    /// auto-seal keys and employee authorizations gained, lost, or sealing
+    /// with another seal.
+    pub fn diff(&self, new: &Policy, at: Instant) -> Vec<DiffEntry> {
+        use std::collections::BTreeMap;
+        type Key = (&'static str, Option<String>, Option<String>, Option<String>, Option<String>);
+        let index = |p: &Policy| -> BTreeMap<Key, Vec<String>> {
+            let mut map: BTreeMap<Key, Vec<String>> = BTreeMap::new();
+            for e in p.audit(at, None) {
+                if e.kind == "forbid" {
+                    continue;
+                }
+                let key = (e.kind, e.signer, e.template, e.signatory, e.employee);
+                let v = map.entry(key).or_default();
+                if let Some(s) = e.seal {
+                    v.push(s);
+                }
+                v.sort();
+                v.dedup();
+            }
+            map
+        };
+        let (old, newer) = (index(self), index(new));
+        let mut out = Vec::new();
+        let entry = |change, k: &Key, o: Option<&Vec<String>>, n: Option<&Vec<String>>| DiffEntry {
+            change,
+            kind: k.0,
+            signer: k.1.clone(),
+            template: k.2.clone(),
+            signatory: k.3.clone(),
+            employee: k.4.clone(),
+            old_seal: o.filter(|v| !v.is_empty()).map(|v| v.join(", ")),
+            new_seal: n.filter(|v| !v.is_empty()).map(|v| v.join(", ")),
+        };
+        for (k, o) in &old {
+            match newer.get(k) {
+                None => out.push(entry("lost", k, Some(o), None)),
+                Some(n) if n != o => out.push(entry("seal_changed", k, Some(o), Some(n))),
+                Some(_) => {}
+            }
+        }
+        for (k, n) in &newer {
+            if !old.contains_key(k) {
+                out.push(entry("gained", k, None, Some(n)));
+            }
+        }
+        out
+    }
+}
+
+/// Parses `30d`, `12h`, `90m`, `45s` or `2w` into microseconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n.parse().ok()?;
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return None,
+    };
+    n.checked_mul(secs)?.checked_mul(1_000_000)
+}

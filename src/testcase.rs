@@ -1,0 +1,187 @@
+//! YAML test cases (`autoseal test`): requests with the decision expected.
+//!
+//! ```yaml
+//! policies: ../policies          # optional, relative to this file
+//! cases:
+//!   - name: labor contract is sealed after the employee signs
+//!     request: { at: 2026-04-01T10:00:00+08:00, template: acme.labor,
+//!                initiator: acme.li, signer: acme }
+//!     expect: { decision: auto_seal, seal: acme.contract }
+//! ```
+//!
+//! `expect.reason` matches the first reason's code; `expect.reasons` (a
+//! list) matches the set of codes that the explanation gives.
+
+use std::collections::BTreeSet;
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::compile::Policy;
+use crate::decision::{ReasonCode, Rendered};
+use crate::request::{Request, RequestError};
+
+/// A case file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFile {
+    /// `policies:` as written (relative to the case file).
+    pub policies: Option<String>,
+    pub cases: Vec<Case>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub name: String,
+    pub request: Request,
+    pub expect: Expect,
+}
+
+/// What a case expects; every field given must match.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expect {
+    pub decision: Option<String>,
+    pub seal: Option<String>,
+    pub rule: Option<String>,
+    pub basis: Option<String>,
+    pub reason: Option<ReasonCode>,
+    pub reasons: Option<BTreeSet<ReasonCode>>,
+}
+
+/// The outcome of one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseResult {
+    pub name: String,
+    /// Empty when the case passed.
+    pub failures: Vec<String>,
+    pub got: Rendered,
+}
+
+impl CaseResult {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+fn err(field: &str, msg: impl Into<String>) -> RequestError {
+    RequestError::new(field, msg)
+}
+
+/// Reads a case file.
+pub fn parse(text: &str) -> Result<CaseFile, RequestError> {
+    let docs = YamlLoader::load_from_str(text).map_err(|e| err("", format!("not YAML: {e}")))?;
+    let Some(Yaml::Hash(top)) = docs.first() else {
+        return Err(err("", "a case file is a mapping with `cases`"));
+    };
+    let mut policies = None;
+    let mut cases = Vec::new();
+    for (k, v) in top {
+        match k.as_str() {
+            Some("policies") => policies = v.as_str().map(str::to_owned),
+            Some("cases") => {
+                let Yaml::Array(items) = v else {
+                    return Err(err("cases", "`cases` is a list"));
+                };
+                for (i, item) in items.iter().enumerate() {
+                    cases.push(case(i, item)?);
+                }
+            }
+            Some(other) => return Err(err(other, format!("unknown field `{other}`"))),
+            None => return Err(err("", "field names are strings")),
+        }
+    }
+    Ok(CaseFile { policies, cases })
+}
+
+fn case(i: usize, item: &Yaml) -> Result<Case, RequestError> {
+    let Yaml::Hash(map) = item else {
+        return Err(err("cases", format!("case {} is not a mapping", i + 1)));
+    };
+    let mut name = format!("case {}", i + 1);
+    let mut request = None;
+    let mut expect = None;
+    for (k, v) in map {
+        match k.as_str() {
+            Some("name") => name = v.as_str().map_or(name, str::to_owned),
+            Some("request") => {
+                request = Some(Request::from_yaml(v).map_err(|e| {
+                    err(&e.field, format!("case `{name}`: {}", e.message))
+                })?)
+            }
+            Some("expect") => expect = Some(expectation(&name, v)?),
+            Some(other) => return Err(err(other, format!("case `{name}`: unknown field `{other}`"))),
+            None => return Err(err("", "field names are strings")),
+        }
+    }
+    Ok(Case {
+        request: request.ok_or_else(|| err("request", format!("case `{name}`: missing `request`")))?,
+        expect: expect.ok_or_else(|| err("expect", format!("case `{name}`: missing `expect`")))?,
+        name,
+    })
+}
+
+fn expectation(name: &str, v: &Yaml) -> Result<Expect, RequestError> {
+    let Yaml::Hash(map) = v else {
+        return Err(err("expect", format!("case `{name}`: `expect` is a mapping")));
+    };
+    let code = |s: Option<&str>| -> Result<ReasonCode, RequestError> {
+        let s = s.unwrap_or("");
+        ReasonCode::parse(s).ok_or_else(|| err("expect", format!("case `{name}`: unknown reason code `{s}`")))
+    };
+    let mut e = Expect::default();
+    for (k, v) in map {
+        let text = v.as_str().map(str::to_owned);
+        match k.as_str() {
+            Some("decision") => {
+                if !matches!(text.as_deref(), Some("auto_seal" | "manual")) {
+                    return Err(err("expect.decision", format!("case `{name}`: decision is `auto_seal` or `manual`")));
+                }
+                e.decision = text;
+            }
+            Some("seal") => e.seal = text,
+            Some("rule") => e.rule = text,
+            Some("basis") => e.basis = text,
+            Some("reason") => e.reason = Some(code(v.as_str())?),
+            Some("reasons") => {
+                let Yaml::Array(items) = v else {
+                    return Err(err("expect.reasons", format!("case `{name}`: `reasons` is a list")));
+                };
+                e.reasons = Some(items.iter().map(|i| code(i.as_str())).collect::<Result<_, _>>()?);
+            }
+            Some(other) => return Err(err(other, format!("case `{name}`: unknown expectation `{other}`"))),
+            None => return Err(err("", "field names are strings")),
+        }
+    }
+    Ok(e)
+}
+
+/// Runs one case: the fast decision must match `decision`, `seal`, `rule`,
+/// `basis` and `reason`; the explanation's codes must equal `reasons`.
+pub fn run(policy: &Policy, case: &Case) -> CaseResult {
+    let decision = policy.decide(&case.request);
+    let got = policy.render(&decision);
+    let mut failures = Vec::new();
+    let x = &case.expect;
+    let mut check = |what: &str, want: &Option<String>, have: Option<String>| {
+        if let Some(w) = want {
+            if have.as_deref() != Some(w.as_str()) {
+                failures.push(format!("expected {what} `{w}`, got `{}`", have.unwrap_or_else(|| String::from("none"))));
+            }
+        }
+    };
+    check("decision", &x.decision, Some(got.decision.to_owned()));
+    check("seal", &x.seal, got.seal.clone());
+    check("rule", &x.rule, got.rule.clone());
+    check("basis", &x.basis, got.basis.map(|b| b.as_str().to_owned()));
+    check("reason", &x.reason.map(|c| c.as_str().to_owned()), decision.code().map(|c| c.as_str().to_owned()));
+    if let Some(want) = &x.reasons {
+        let have: BTreeSet<ReasonCode> = policy.explain(&case.request).reasons.iter().map(|r| r.code).collect();
+        if &have != want {
+            let list = |s: &BTreeSet<ReasonCode>| s.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+            failures.push(format!("expected reasons [{}], got [{}]", list(want), list(&have)));
+        }
+    }
+    CaseResult {
+        name: case.name.clone(),
+        failures,
+        got,
+    }
+}

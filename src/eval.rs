@@ -140,7 +140,7 @@ impl Policy {
         if employee.is_none() || template.is_none() || signer.is_none() || matches!(on_behalf, Some(None)) {
             // Orgs first, then the employee, then the template.
             let ini_org = org_part(&req.initiator);
-            if self.orgs.get(ini_org.as_str()).is_none() {
+            if !self.orgs.contains_key(ini_org.as_str()) {
                 reasons.push(unknown(ReasonCode::UnknownOrg, &ini_org));
             }
             if let (Some(None), Some(o)) = (on_behalf, &req.on_behalf_of) {
@@ -150,11 +150,11 @@ impl Policy {
                 reasons.push(unknown(ReasonCode::UnknownOrg, &req.signer));
             }
             let tpl_org = org_part(&req.template);
-            let tpl_org_known = self.orgs.get(tpl_org.as_str()).is_some();
+            let tpl_org_known = self.orgs.contains_key(tpl_org.as_str());
             if !tpl_org_known && !reasons.iter().any(|r| r.detail == Detail::Name(tpl_org.clone())) {
                 reasons.push(unknown(ReasonCode::UnknownOrg, &tpl_org));
             }
-            if employee.is_none() && self.orgs.get(ini_org.as_str()).is_some() {
+            if employee.is_none() && self.orgs.contains_key(ini_org.as_str()) {
                 reasons.push(unknown(ReasonCode::UnknownEmployee, &req.initiator));
             }
             if template.is_none() && tpl_org_known {

@@ -57,7 +57,7 @@ pub fn parse_datetime(text: &str) -> Result<DateTime<FixedOffset>, String> {
     if let Some(t) = s.find(['T', 't']) {
         let rest = s.get(t + 1..).unwrap_or("");
         let hm_len = rest
-            .find(|c: char| c == '+' || c == '-' || c == 'Z' || c == 'z')
+            .find(['+', '-', 'Z', 'z'])
             .unwrap_or(rest.len());
         if hm_len == 5 {
             with_seconds = format!(

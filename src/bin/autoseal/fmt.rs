@@ -1,9 +1,110 @@
-//! `autoseal fmt`.
+//! `autoseal fmt`: rewrite policy files in the canonical layout, comments
+//! kept; `--check` only lists the files that would change.
+
+use std::path::{Path, PathBuf};
+
+use autoseal::diag::Diagnostics;
+use autoseal::limits::MAX_FILE_BYTES;
+use autoseal::source::{SourceFile, Sources, Span};
+use autoseal::syntax::SyntaxError;
+use autoseal::Diagnostic;
+
+use crate::common::{color_stderr, CANNOT_RUN, OK, PROBLEMS};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Do not write: print each file that would change, and exit 1 if any.
+    #[arg(long)]
+    check: bool,
+    /// Policy files or directories (default: `policies`).
+    paths: Vec<PathBuf>,
+}
 
-pub fn run(_: Args) -> u8 {
-    eprintln!("error: `fmt` is not built yet");
-    crate::common::CANNOT_RUN
+pub fn run(a: Args) -> u8 {
+    let paths = if a.paths.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        a.paths
+    };
+    let files = match autoseal::load::policy_files(&paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    // OK < PROBLEMS < CANNOT_RUN: the worst outcome of any file wins.
+    files.iter().map(|f| one(f, a.check)).fold(OK, u8::max)
+}
+
+/// Why a file's bytes cannot be formatted.
+enum Unreadable {
+    /// Not UTF-8 from this byte on.
+    NotUtf8(usize),
+    /// Larger than [`MAX_FILE_BYTES`]: not read.
+    TooLarge(u64),
+}
+
+/// A file's text (decoded lossily when it is not UTF-8, to show), and what
+/// stops it being formatted if anything.
+fn read(path: &Path) -> std::io::Result<(String, Option<Unreadable>)> {
+    let size = std::fs::metadata(path)?.len();
+    if size > MAX_FILE_BYTES as u64 {
+        return Ok((String::new(), Some(Unreadable::TooLarge(size))));
+    }
+    Ok(match String::from_utf8(std::fs::read(path)?) {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            (text, Some(Unreadable::NotUtf8(at)))
+        }
+    })
+}
+
+/// Formats one file; the exit status it calls for.
+fn one(path: &Path, check: bool) -> u8 {
+    let name = path.display().to_string();
+    let (text, unreadable) = match read(path) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot read `{name}`: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    let mut sources = Sources::new();
+    let id = sources.add(SourceFile::new(name.clone(), text));
+    let text = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
+    let formatted = match unreadable {
+        None => autoseal::fmt::format_source(id, &text),
+        Some(Unreadable::NotUtf8(at)) => Err(vec![SyntaxError::NotUtf8 {
+            span: Span::new(id, at, at + 1),
+        }]),
+        Some(Unreadable::TooLarge(size)) => Err(vec![SyntaxError::FileTooLarge {
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+            limit: MAX_FILE_BYTES,
+            span: Span::new(id, 0, 0),
+        }]),
+    };
+    match formatted {
+        Err(errors) => {
+            let d = Diagnostics {
+                items: errors.into_iter().map(Diagnostic::Syntax).collect(),
+            };
+            eprint!("{}", d.render(&sources, color_stderr()));
+            PROBLEMS
+        }
+        Ok(out) if out == *text => OK,
+        Ok(_) if check => {
+            println!("{name}");
+            PROBLEMS
+        }
+        Ok(out) => match std::fs::write(path, out) {
+            Ok(()) => OK,
+            Err(e) => {
+                eprintln!("error: cannot write `{name}`: {e}");
+                CANNOT_RUN
+            }
+        },
+    }
 }

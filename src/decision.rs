@@ -108,7 +108,8 @@ pub enum Detail {
     Name(String),
     /// The template and the org it was expected to belong to.
     Owner { template: TemplateId, expected: OrgId },
-    Service { org: OrgId },
+    /// The service event in force (none: never enabled by then).
+    Service { org: OrgId, event: Option<u32> },
     NotMember { org: OrgId, sub: OrgId },
     Initiator {
         employee: EmployeeId,
@@ -117,15 +118,22 @@ pub enum Detail {
         /// The rule that came closest, and why it did not apply.
         rule: Option<(EmployeeRuleId, InitiatorMiss)>,
     },
-    Template { template: TemplateId },
+    /// The disable event in force.
+    Template { template: TemplateId, event: Option<u32> },
     NoRule { signer: OrgId, template: TemplateId },
     Role { rule: SealRuleId, asked: Option<RoleId>, asked_text: Option<String> },
     Window { rule: SealRuleId, lapse: Lapse },
     Void { rule: SealRuleId },
-    Seal { rule: SealRuleId, seal: SealId },
+    Seal { rule: SealRuleId, seal: SealId, event: Option<u32> },
     Condition { rule: SealRuleId, missing: Option<AttrId> },
-    Forbid { forbid: ForbidId, rule: SealRuleId },
-    Ambiguous { first: SealRuleId, second: SealRuleId },
+    /// The forbid, and the rule and seal (in force) it blocked.
+    Forbid { forbid: ForbidId, rule: SealRuleId, seal: SealId },
+    Ambiguous {
+        first: SealRuleId,
+        first_seal: SealId,
+        second: SealRuleId,
+        second_seal: SealId,
+    },
 }
 
 /// Why an employee authorization did not cover the request.

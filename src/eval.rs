@@ -161,7 +161,9 @@ impl Policy {
                 reasons.push(unknown(ReasonCode::UnknownTemplate, &req.template));
             }
         }
-        let (Some(employee), Some(template), Some(signer)) = (employee, template, signer) else {
+        let (Some(employee), Some(template), Some(signer), false) =
+            (employee, template, signer, matches!(on_behalf, Some(None)))
+        else {
             if !all {
                 reasons.truncate(1);
             }
@@ -217,14 +219,14 @@ impl Policy {
         let eff = q.on_behalf.unwrap_or(emp.org);
 
         // 2. The signer's auto-sign service is on.
-        let service_on = self
+        let (service_on, event) = self
             .m
             .org(q.signer)
-            .is_some_and(|o| state_at(&o.service, false, at).0);
+            .map_or((false, None), |o| state_at(&o.service, false, at));
         if !service_on {
             fail!(Reason {
                 code: ReasonCode::ServiceNotEnabled,
-                detail: Detail::Service { org: q.signer },
+                detail: Detail::Service { org: q.signer, event },
             });
         }
 
@@ -234,14 +236,14 @@ impl Policy {
         }
 
         // 4. The template is not disabled.
-        let tpl_on = self
+        let (tpl_on, event) = self
             .m
             .template(q.template)
-            .is_none_or(|t| state_at(&t.toggles, true, at).0);
+            .map_or((true, None), |t| state_at(&t.toggles, true, at));
         if !tpl_on {
             fail!(Reason {
                 code: ReasonCode::TemplateDisabled,
-                detail: Detail::Template { template: q.template },
+                detail: Detail::Template { template: q.template, event },
             });
         }
 
@@ -256,8 +258,8 @@ impl Policy {
         let mut best: Option<(u8, u8, Reason)> = None;
         let mut others: Vec<Reason> = Vec::new();
         let mut chosen: Option<(SealRuleId, SealId)> = None;
-        let mut ambiguous: Option<SealRuleId> = None;
-        let mut forbidden: Option<(ForbidId, SealRuleId)> = None;
+        let mut ambiguous: Option<(SealRuleId, SealId)> = None;
+        let mut forbidden: Option<(ForbidId, SealRuleId, SealId)> = None;
         for &rid in candidates {
             let Some(rule) = self.m.seal_rules.get(rid.index()) else { continue };
             match self.rule_check(rid, rule, q, at, attrs) {
@@ -273,13 +275,13 @@ impl Policy {
                     // 8. No forbid in force matches.
                     if let Some(f) = self.forbid_for(q, seal, at, attrs) {
                         if forbidden.is_none() {
-                            forbidden = Some((f, rid));
+                            forbidden = Some((f, rid, seal));
                         }
                         continue;
                     }
                     match chosen {
                         None => chosen = Some((rid, seal)),
-                        Some((_, s)) if s != seal && ambiguous.is_none() => ambiguous = Some(rid),
+                        Some((_, s)) if s != seal && ambiguous.is_none() => ambiguous = Some((rid, seal)),
                         Some(_) => {}
                     }
                 }
@@ -293,11 +295,13 @@ impl Policy {
             Basis::OwnTemplate
         };
         match (chosen, ambiguous) {
-            (Some((first_rule, _)), Some(second)) => fail!(Reason {
+            (Some((first, first_seal)), Some((second, second_seal))) => fail!(Reason {
                 code: ReasonCode::AmbiguousSeal,
                 detail: Detail::Ambiguous {
-                    first: first_rule,
+                    first,
+                    first_seal,
                     second,
+                    second_seal,
                 },
             }),
             (Some((rule, seal)), None) => {
@@ -306,10 +310,10 @@ impl Policy {
                 }
             }
             (None, _) => {
-                if let Some((forbid, rule)) = forbidden {
+                if let Some((forbid, rule, seal)) = forbidden {
                     fail!(Reason {
                         code: ReasonCode::Forbidden,
-                        detail: Detail::Forbid { forbid, rule },
+                        detail: Detail::Forbid { forbid, rule, seal },
                     });
                 } else if let Some((_, _, r)) = best.take() {
                     fail!(r);
@@ -447,9 +451,9 @@ impl Policy {
         }
         // 6. The seal in force is not disabled.
         let seal = rule.seal_at(at);
-        let seal_on = self.m.seal(seal).is_none_or(|s| state_at(&s.toggles, true, at).0);
+        let (seal_on, event) = self.m.seal(seal).map_or((true, None), |s| state_at(&s.toggles, true, at));
         if !seal_on {
-            return Err((6, 0, Reason { code: ReasonCode::SealDisabled, detail: Detail::Seal { rule: rid, seal } }));
+            return Err((6, 0, Reason { code: ReasonCode::SealDisabled, detail: Detail::Seal { rule: rid, seal, event } }));
         }
         // 7. The condition holds.
         if let Some(c) = &rule.cond {

@@ -49,7 +49,10 @@ impl Policy {
         let span = match &r.detail {
             Detail::Name(_) | Detail::NotMember { .. } | Detail::NoRule { .. } => None,
             Detail::Owner { template, .. } => m.template(*template).map(|t| t.span),
-            Detail::Service { org } => m.org(*org).map(|o| o.service.last().map_or(o.span, |t| t.span)),
+            // Before any event: the first (the enable still to come).
+            Detail::Service { org, event } => m
+                .org(*org)
+                .map(|o| event_span(&o.service, event.or(o.service.first().map(|_| 0)), o.span)),
             Detail::Initiator { rule, .. } => rule.and_then(|(id, miss)| {
                 let r = m.employee_rules.get(id.index())?;
                 match (miss, r.window.revoked) {
@@ -57,7 +60,7 @@ impl Policy {
                     _ => Some(r.span),
                 }
             }),
-            Detail::Template { template } => m.template(*template).map(|t| t.toggles.last().map_or(t.span, |x| x.span)),
+            Detail::Template { template, event } => m.template(*template).map(|t| event_span(&t.toggles, *event, t.span)),
             Detail::Window { rule, lapse } => m.seal_rules.get(rule.index()).map(|x| match (lapse, x.window.revoked) {
                 (Lapse::Revoked, Some(rev)) => rev.span,
                 _ => x.span,
@@ -65,7 +68,7 @@ impl Policy {
             Detail::Role { rule, .. } | Detail::Void { rule } | Detail::Condition { rule, .. } => {
                 m.seal_rules.get(rule.index()).map(|x| x.span)
             }
-            Detail::Seal { seal, .. } => m.seal(*seal).map(|s| s.toggles.last().map_or(s.span, |x| x.span)),
+            Detail::Seal { seal, event, .. } => m.seal(*seal).map(|s| event_span(&s.toggles, *event, s.span)),
             Detail::Forbid { forbid, .. } => m.forbids.get(forbid.index()).map(|f| f.span),
             Detail::Ambiguous { second, .. } => m.seal_rules.get(second.index()).map(|x| x.span),
         };
@@ -87,11 +90,19 @@ impl Policy {
                 m.template(*template).map_or("?", |t| m.org_name(t.org)),
                 m.org_name(*expected)
             ),
-            Detail::Service { org } => {
+            Detail::Service { org, event } => {
                 let name = m.org_name(*org);
-                match m.org(*org).and_then(|o| o.service.last()) {
-                    None => format!("the auto-sign service of `{name}` has never been enabled"),
-                    Some(_) => format!("the auto-sign service of `{name}` is not enabled at that time"),
+                let o = m.org(*org);
+                match (o.and_then(|o| event.and_then(|e| o.service.get(e as usize))), o.and_then(|o| o.service.first())) {
+                    (Some(t), _) => format!(
+                        "the auto-sign service of `{name}` was disabled at {}",
+                        t.stamp.display()
+                    ),
+                    (None, Some(first)) => format!(
+                        "the auto-sign service of `{name}` is not enabled until {}",
+                        first.stamp.display()
+                    ),
+                    (None, None) => format!("the auto-sign service of `{name}` has never been enabled"),
                 }
             }
             Detail::NotMember { org, sub } => format!(
@@ -134,10 +145,10 @@ impl Policy {
                     }
                 }
             }
-            Detail::Template { template } => {
+            Detail::Template { template, event } => {
                 let since = m
                     .template(*template)
-                    .and_then(|t| t.toggles.iter().rev().find(|x| !x.on))
+                    .and_then(|t| event.and_then(|e| t.toggles.get(e as usize)))
                     .map(|x| format!(" since {}", x.stamp.display()))
                     .unwrap_or_default();
                 format!("template `{}` is disabled{since}", m.template_name(*template))
@@ -189,10 +200,10 @@ impl Policy {
                     .unwrap_or_default();
                 format!("grant `{}` is void: {why}", self.seal_rule_name(*rule))
             }
-            Detail::Seal { rule, seal } => {
+            Detail::Seal { rule, seal, event } => {
                 let since = m
                     .seal(*seal)
-                    .and_then(|s| s.toggles.iter().rev().find(|x| !x.on))
+                    .and_then(|s| event.and_then(|e| s.toggles.get(e as usize)))
                     .map(|x| format!(" since {}", x.stamp.display()))
                     .unwrap_or_default();
                 format!(
@@ -210,24 +221,26 @@ impl Policy {
                 ),
                 None => format!("the condition of rule `{}` does not hold", self.seal_rule_name(*rule)),
             },
-            Detail::Forbid { forbid, rule } => {
-                let seal = m.seal_rules.get(rule.index()).map(|r| m.seal_name(r.seal)).unwrap_or_default();
+            Detail::Forbid { forbid, rule, seal } => {
+                let seal = m.seal_name(*seal);
                 format!(
                     "auto-seal by rule `{}` with `{seal}` is forbidden by `{}`",
                     self.seal_rule_name(*rule),
                     self.forbid_name(*forbid)
                 )
             }
-            Detail::Ambiguous { first, second } => {
-                let s = |id: &SealRuleId| m.seal_rules.get(id.index()).map(|r| m.seal_name(r.seal)).unwrap_or_default();
-                format!(
-                    "rules `{}` and `{}` both apply with different seals (`{}` and `{}`)",
-                    self.seal_rule_name(*first),
-                    self.seal_rule_name(*second),
-                    s(first),
-                    s(second)
-                )
-            }
+            Detail::Ambiguous {
+                first,
+                first_seal,
+                second,
+                second_seal,
+            } => format!(
+                "rules `{}` and `{}` both apply with different seals (`{}` and `{}`)",
+                self.seal_rule_name(*first),
+                self.seal_rule_name(*second),
+                m.seal_name(*first_seal),
+                m.seal_name(*second_seal)
+            ),
         }
     }
 
@@ -262,4 +275,9 @@ impl Policy {
             },
         }
     }
+}
+
+/// The span of the event in force, else of the declaration.
+fn event_span(events: &[Toggle], event: Option<u32>, decl: crate::source::Span) -> crate::source::Span {
+    event.and_then(|e| events.get(e as usize)).map_or(decl, |t| t.span)
 }

@@ -376,11 +376,12 @@ impl Model {
     }
 }
 
-/// Whether a toggle timeline is on at `t`, starting from `initial`.
-pub fn state_at(toggles: &[Toggle], initial: bool, t: Instant) -> (bool, Option<&Toggle>) {
+/// Whether a toggle timeline is on at `t`, starting from `initial`, and the
+/// index of the event in force (none before the first).
+pub fn state_at(toggles: &[Toggle], initial: bool, t: Instant) -> (bool, Option<u32>) {
     let n = toggles.partition_point(|x| x.stamp.at <= t);
-    match n.checked_sub(1).and_then(|i| toggles.get(i)) {
-        Some(x) => (x.on, Some(x)),
+    match n.checked_sub(1).and_then(|i| toggles.get(i).map(|x| (i, x))) {
+        Some((i, x)) => (x.on, u32::try_from(i).ok()),
         None => (initial, None),
     }
 }

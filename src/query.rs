@@ -142,8 +142,10 @@ impl Policy {
 
     /// Every signer with a rule for `template` (its own org, and every
     /// partner that granted it), with what it would do at `at` for a
-    /// request by `initiator` (default: the first employee authorized for
-    /// the template, so the initiator check does not hide the signers).
+    /// request by `initiator`. By default the initiator is the first
+    /// employee (by name) authorized for the template — of its own org, or
+    /// of the group's main org on its behalf — so the initiator check does
+    /// not hide the signers.
     pub fn who(
         &self,
         template: &str,
@@ -156,8 +158,12 @@ impl Policy {
             name: template.to_owned(),
         })?;
         let owner = self.m.template(tid).map_or(OrgId(0), |t| t.org);
-        let initiator = match initiator {
-            Some(i) => i.to_owned(),
+        let (initiator, on_behalf_of) = match initiator {
+            Some(i) => {
+                let own = self.employee_id(i).and_then(|e| self.m.employee(e)).map(|e| e.org);
+                let on_behalf = (own.is_some() && own != Some(owner)).then(|| self.m.org_name(owner).to_owned());
+                (i.to_owned(), on_behalf)
+            }
             None => self.any_initiator(tid, owner).unwrap_or_default(),
         };
         // (signer, role) pairs with a rule on this template.
@@ -179,7 +185,7 @@ impl Policy {
                 at,
                 template: template.to_owned(),
                 initiator: initiator.clone(),
-                on_behalf_of: None,
+                on_behalf_of: on_behalf_of.clone(),
                 signer: self.m.org_name(signer).to_owned(),
                 signatory: role.map(|r| self.m.role_name(r).to_owned()),
                 attributes: attributes.to_vec(),
@@ -199,23 +205,30 @@ impl Policy {
         Ok(out)
     }
 
-    /// An employee of `org` with an authorization covering `tid`.
-    fn any_initiator(&self, tid: TemplateId, org: OrgId) -> Option<String> {
+    /// An employee with an authorization covering `tid` of `org` (and the
+    /// `on_behalf_of` it needs), else any employee of `org`.
+    fn any_initiator(&self, tid: TemplateId, org: OrgId) -> Option<(String, Option<String>)> {
+        let authorized = |on_behalf: bool| {
+            self.m
+                .employee_rules
+                .iter()
+                .filter(|r| r.target == org && r.on_behalf == on_behalf && r.template.is_none_or(|t| t == tid))
+                .map(|r| self.m.employee_name(r.employee))
+                .min()
+        };
+        if let Some(e) = authorized(false) {
+            return Some((e, None));
+        }
+        if let Some(e) = authorized(true) {
+            return Some((e, Some(self.m.org_name(org).to_owned())));
+        }
         self.m
-            .employee_rules
+            .employees
             .iter()
-            .filter(|r| r.target == org && !r.on_behalf && r.template.is_none_or(|t| t == tid))
-            .map(|r| self.m.employee_name(r.employee))
+            .enumerate()
+            .filter(|(_, e)| e.org == org)
+            .map(|(i, _)| (self.m.employee_name(EmployeeId::from_index(i)), None))
             .min()
-            .or_else(|| {
-                self.m
-                    .employees
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| e.org == org)
-                    .map(|(i, _)| self.m.employee_name(EmployeeId::from_index(i)))
-                    .min()
-            })
     }
 
     /// Every authorization in force at `at`; `expiring_within` (in
@@ -225,7 +238,8 @@ impl Policy {
         let mut out = Vec::new();
         let ends = |w: &Window| -> Option<(Instant, String)> {
             let until = w.until.map(|u| (u.at, if u.date { u.display_until() } else { u.display() }));
-            let revoked = w.revoked.map(|r| (r.stamp.at, r.stamp.display()));
+            // A revocation is an instant even when written as a date.
+            let revoked = w.revoked.map(|r| (r.stamp.at, r.stamp.at.display(r.stamp.tz)));
             match (until, revoked) {
                 (Some(u), Some(r)) => Some(if r.0 < u.0 { r } else { u }),
                 (u, r) => u.or(r),

@@ -67,9 +67,9 @@ pub fn run(a: Args) -> u8 {
                     parts.push(format!("until {x}"));
                 }
                 let mark = if e.expiring { "EXPIRING " } else { "" };
-                println!("{mark}{}", parts.join(", "));
+                outln!("{mark}{}", parts.join(", "));
             }
-            println!("{} authorizations in force", list.len());
+            outln!("{} authorizations in force", list.len());
         }
     }
     OK

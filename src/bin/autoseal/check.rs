@@ -32,7 +32,7 @@ pub fn run(a: Args) -> u8 {
             "warnings": d.warning_count(),
             "diagnostics": d.to_json(&analysis.sources),
         })),
-        Format::Text => print!("{}", d.render(&analysis.sources, color_stdout())),
+        Format::Text => out!("{}", d.render(&analysis.sources, color_stdout())),
     }
     if d.has_errors() || (a.deny_warnings && d.warning_count() > 0) {
         PROBLEMS

@@ -1,5 +1,26 @@
 //! What several subcommands share: loading the policy set, `--at`, output.
 
+/// `println!` that ends the process quietly when stdout is closed (piped
+/// into `head`), instead of panicking.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// `print!` with the same closed-pipe behaviour as [`outln!`].
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if write!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -71,7 +92,7 @@ pub fn parse_at(at: Option<&str>) -> Result<Instant, u8> {
 
 pub fn print_json<T: serde::Serialize>(v: &T) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => outln!("{s}"),
         Err(e) => eprintln!("error: {e}"),
     }
 }

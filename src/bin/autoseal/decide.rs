@@ -50,7 +50,7 @@ pub fn run(a: Args) -> u8 {
     let rendered = decide_one(&policy, &req, a.explain);
     match a.format {
         Format::Json => print_json(&rendered),
-        Format::Text => print!("{}", text_of(&rendered)),
+        Format::Text => out!("{}", text_of(&rendered)),
     }
     OK
 }

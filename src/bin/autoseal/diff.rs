@@ -55,10 +55,10 @@ pub fn run(a: Args) -> u8 {
                     (Some(o), None) => format!(": {o}"),
                     _ => String::new(),
                 };
-                println!("{:<12} {:<13} {what}{seals}", c.change, c.kind);
+                outln!("{:<12} {:<13} {what}{seals}", c.change, c.kind);
             }
             if changes.is_empty() {
-                println!("no difference");
+                outln!("no difference");
             }
         }
     }

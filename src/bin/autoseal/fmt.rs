@@ -96,7 +96,7 @@ fn one(path: &Path, check: bool) -> u8 {
         }
         Ok(out) if out == *text => OK,
         Ok(_) if check => {
-            println!("{name}");
+            outln!("{name}");
             PROBLEMS
         }
         Ok(out) => match std::fs::write(path, out) {

@@ -1,9 +1,10 @@
 //! `autoseal`: a thin front end to the library. One file per subcommand;
 //! each returns the process exit status.
 
+#[macro_use]
+mod common;
 mod audit;
 mod check;
-mod common;
 mod decide;
 mod diff;
 mod fmt;

@@ -40,12 +40,12 @@ pub fn run(a: Args) -> u8 {
         Format::Text => {
             for t in &list {
                 if t.conditional {
-                    println!("use      {} ({}) when its conditions hold:", t.template, t.name);
+                    outln!("use      {} ({}) when its conditions hold:", t.template, t.name);
                     for r in &t.reasons {
-                        println!("           {}", r.message);
+                        outln!("           {}", r.message);
                     }
                 } else if t.usable {
-                    println!(
+                    outln!(
                         "use      {} ({}) with {} by rule {}",
                         t.template,
                         t.name,
@@ -53,9 +53,9 @@ pub fn run(a: Args) -> u8 {
                         t.rule.as_deref().unwrap_or("?")
                     );
                 } else {
-                    println!("disabled {} ({})", t.template, t.name);
+                    outln!("disabled {} ({})", t.template, t.name);
                     for r in &t.reasons {
-                        println!("           {}: {}", r.code, r.message);
+                        outln!("           {}: {}", r.code, r.message);
                     }
                 }
             }

@@ -56,9 +56,9 @@ pub fn run(a: Args) -> u8 {
             }
             if a.format == Format::Text {
                 let mark = if r.passed() { "ok  " } else { "FAIL" };
-                println!("{mark} {}: {}", file.display(), r.name);
+                outln!("{mark} {}: {}", file.display(), r.name);
                 for f in &r.failures {
-                    println!("       {f}");
+                    outln!("       {f}");
                 }
             }
             results.push(json!({
@@ -71,7 +71,7 @@ pub fn run(a: Args) -> u8 {
         }
     }
     match a.format {
-        Format::Text => println!("{passed} passed, {failed} failed"),
+        Format::Text => outln!("{passed} passed, {failed} failed"),
         Format::Json => print_json(&json!({ "passed": passed, "failed": failed, "cases": results })),
     }
     if failed > 0 {

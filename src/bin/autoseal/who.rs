@@ -45,12 +45,12 @@ pub fn run(a: Args) -> u8 {
         Format::Json => print_json(&list),
         Format::Text => {
             if list.is_empty() {
-                println!("no signer would auto-seal `{}`", a.template);
+                outln!("no signer would auto-seal `{}`", a.template);
             }
             for s in &list {
                 let role = s.signatory.as_ref().map(|r| format!(" as \"{r}\"")).unwrap_or_default();
                 if s.auto_seal {
-                    println!(
+                    outln!(
                         "{}{role}: {} by rule {} ({})",
                         s.signer,
                         s.seal.as_deref().unwrap_or("?"),
@@ -58,9 +58,9 @@ pub fn run(a: Args) -> u8 {
                         s.basis.map_or("?", |b| b.as_str())
                     );
                 } else {
-                    println!("{}{role}: manual", s.signer);
+                    outln!("{}{role}: manual", s.signer);
                     for r in &s.reasons {
-                        println!("    {}: {}", r.code, r.message);
+                        outln!("    {}: {}", r.code, r.message);
                     }
                 }
             }

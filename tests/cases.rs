@@ -1,0 +1,349 @@
+//! The YAML case files under `tests/cases/`, one `#[test]` per file.
+//!
+//! Each test runs every case of its file with [`testcase::run`] and fails
+//! listing every failing case (with what the engine answered). It also
+//! checks that the three ways of deciding agree (`decide`, the first
+//! reason of `explain`, and `decide_prepared`), and snapshots the rendered
+//! explanation of every case (`cases__<file>.snap`) so the messages and
+//! source locations are reviewed.
+//!
+//! A case file's `policies:` is relative to the case file; paths are kept
+//! relative to the crate root (where cargo runs tests), so the `file:line`
+//! in messages and snapshots does not depend on the machine.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+
+use autoseal::{testcase, Policy};
+
+const CASES_DIR: &str = "tests/cases";
+
+/// One `#[test]` per case file (`tests/cases/<name>.yaml`).
+macro_rules! case_files {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                run_file(stringify!($name));
+            }
+        )*
+
+        /// The case files listed above.
+        const LISTED: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+case_files!(bundled, conditions, forbid, labels, precedence, steps, time);
+
+/// A new case file must be listed in `case_files!` to be run.
+#[test]
+fn every_case_file_is_listed() {
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(CASES_DIR).expect("tests/cases is readable") {
+        let path = entry.expect("directory entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            if !LISTED.contains(&stem.as_str()) {
+                missing.push(stem);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "case files not listed in `case_files!` in tests/cases.rs: {missing:?}"
+    );
+}
+
+/// Every reason code of the spec is the first reason of some case, and
+/// every basis is expected by some case.
+#[test]
+fn every_reason_code_and_basis_is_covered() {
+    let mut reasons = std::collections::BTreeSet::new();
+    let mut bases = std::collections::BTreeSet::new();
+    for stem in LISTED {
+        let path = PathBuf::from(CASES_DIR).join(format!("{stem}.yaml"));
+        let text = std::fs::read_to_string(&path).expect("readable case file");
+        let file = testcase::parse(&text).expect("a case file");
+        for case in file.cases {
+            reasons.extend(case.expect.reason);
+            bases.extend(case.expect.basis);
+        }
+    }
+    let missing: Vec<&str> = autoseal::ReasonCode::ALL
+        .iter()
+        .filter(|c| !reasons.contains(*c))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "reason codes no case expects: {missing:?}"
+    );
+    for basis in ["own_template", "partner_grant", "group_proxy"] {
+        assert!(bases.contains(basis), "no case expects basis `{basis}`");
+    }
+}
+
+fn load_policy(case_file: &Path, policies: Option<&str>) -> Policy {
+    // As `autoseal test` does: relative to the case file, else `policies`.
+    let dir = case_file.parent().unwrap_or(Path::new("."));
+    let path = match policies {
+        Some(p) => normalize(&dir.join(p)),
+        None => PathBuf::from("policies"),
+    };
+    Policy::from_paths(std::slice::from_ref(&path)).unwrap_or_else(|e| {
+        panic!(
+            "{}: policies `{}` do not load:\n{}",
+            case_file.display(),
+            path.display(),
+            e.render()
+        )
+    })
+}
+
+/// `tests/cases/../../policies` → `policies`, so snapshots show short,
+/// stable paths.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+fn run_file(stem: &str) {
+    let path = PathBuf::from(CASES_DIR).join(format!("{stem}.yaml"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let file = testcase::parse(&text).unwrap_or_else(|e| {
+        panic!(
+            "{}: not a case file: {} (field `{}`)",
+            path.display(),
+            e.message,
+            e.field
+        )
+    });
+    assert!(!file.cases.is_empty(), "{}: no cases", path.display());
+    let policy = load_policy(&path, file.policies.as_deref());
+
+    let mut failures = Vec::new();
+    let mut explained = Vec::new();
+    let mut names = std::collections::BTreeSet::new();
+    for case in &file.cases {
+        if !names.insert(case.name.clone()) {
+            failures.push(format!("- `{}`: duplicate case name", case.name));
+        }
+        let result = testcase::run(&policy, case);
+        let explanation = policy.explain(&case.request);
+        let rendered = policy.render_explanation(&explanation);
+
+        let mut problems = result.failures.clone();
+        // The fast answer, the explanation and the prepared path agree.
+        let decision = policy.decide(&case.request);
+        if decision != explanation.decision {
+            problems.push(format!(
+                "decide and explain disagree: {:?} vs {:?}",
+                decision, explanation.decision
+            ));
+        }
+        if let (Some(code), Some(first)) = (decision.code(), explanation.reasons.first()) {
+            if code != first.code {
+                problems.push(format!(
+                    "the first reason of explain is `{}`, decide says `{code}`",
+                    first.code
+                ));
+            }
+        }
+        let prepared = policy.decide_prepared(&policy.prepare(&case.request));
+        if prepared != decision {
+            problems.push(format!(
+                "decide_prepared disagrees: {prepared:?} vs {decision:?}"
+            ));
+        }
+        if !problems.is_empty() {
+            let got = serde_json::to_string(&rendered).unwrap_or_default();
+            failures.push(format!(
+                "- `{}`:\n    {}\n    got: {got}",
+                case.name,
+                problems.join("\n    ")
+            ));
+        }
+        explained.push(serde_json::json!({
+            "name": case.name,
+            "explanation": serde_json::to_value(&rendered).expect("a rendered explanation is JSON"),
+        }));
+    }
+
+    // Snapshot first, so the messages of a failing file are still recorded.
+    let json = serde_json::to_string_pretty(&explained).expect("JSON");
+    insta::with_settings!({
+        description => format!("rendered explanations of every case in {}", path.display()),
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(stem, json);
+    });
+
+    assert!(
+        failures.is_empty(),
+        "{}: {} of {} cases failed:\n{}",
+        path.display(),
+        failures.len(),
+        file.cases.len(),
+        failures.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------- messages
+//
+// The spec: a `manual` reason carries "a one-line message that a person can
+// read (naming the rule, the dates, the seal) and the source location of
+// the rule or event involved". The event involved in a `seal_disabled`,
+// `template_disabled` or `service_not_enabled` at an instant is the
+// `disable` in force at that instant, and the seal of a `forbidden`
+// auto-seal is the seal in force at that instant (after any `reseal`).
+
+/// `file:line:1` of the first line of `file` that starts with `needle`.
+fn line_of(file: &str, needle: &str) -> String {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
+    let n = text
+        .lines()
+        .position(|l| l.starts_with(needle))
+        .unwrap_or_else(|| panic!("no line starting with `{needle}` in {file}"));
+    format!("{file}:{}:1", n + 1)
+}
+
+/// The first reason of the explanation of a request given as YAML.
+fn first_reason(policy: &Policy, request: &str) -> autoseal::RenderedReason {
+    let req = autoseal::Request::parse(request).unwrap_or_else(|e| panic!("bad request: {e}"));
+    let rendered = policy.render_explanation(&policy.explain(&req));
+    rendered
+        .reasons
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("expected a manual decision for {request}"))
+}
+
+fn time_policy() -> Policy {
+    Policy::from_paths(&[PathBuf::from("tests/cases/policies/time")])
+        .unwrap_or_else(|e| panic!("{}", e.render()))
+}
+
+const TIME: &str = "tests/cases/policies/time/time.policy";
+
+#[test]
+fn seal_disabled_names_the_disable_in_force() {
+    let p = time_policy();
+    let mut problems = Vec::new();
+    // Disabled 2026-05-01, enabled again 2026-05-10T12:00 (a later event).
+    let r = first_reason(&p, "{at: '2026-05-05T10:00:00+08:00', template: home.seal_toggle, initiator: home.e, signer: p}");
+    let want = line_of(TIME, "disable seal p.s2 at 2026-05-01");
+    if r.source.as_deref() != Some(want.as_str()) {
+        problems.push(format!(
+            "source: want {want}, got {:?} ({})",
+            r.source, r.message
+        ));
+    }
+    // Disabled 2026-03-01, enabled 2026-03-10, disabled again 2026-09-01.
+    let r = first_reason(&p, "{at: '2026-03-05T10:00:00+08:00', template: home.seal_twice, initiator: home.e, signer: p}");
+    let want = line_of(TIME, "disable seal p.s4 at 2026-03-01");
+    if r.source.as_deref() != Some(want.as_str()) {
+        problems.push(format!("source: want {want}, got {:?}", r.source));
+    }
+    if !r.message.contains("2026-03-01") || r.message.contains("2026-09-01") {
+        problems.push(format!(
+            "message should name the disable in force (2026-03-01): {}",
+            r.message
+        ));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn template_disabled_names_the_disable_in_force() {
+    let p = time_policy();
+    let mut problems = Vec::new();
+    let r = first_reason(&p, "{at: '2026-05-05T10:00:00+08:00', template: home.tpl_toggle, initiator: home.e, signer: home}");
+    let want = line_of(TIME, "disable template home.tpl_toggle at 2026-05-01");
+    if r.source.as_deref() != Some(want.as_str()) {
+        problems.push(format!(
+            "source: want {want}, got {:?} ({})",
+            r.source, r.message
+        ));
+    }
+    let r = first_reason(&p, "{at: '2026-03-05T10:00:00+08:00', template: home.tpl_twice, initiator: home.e, signer: home}");
+    let want = line_of(TIME, "disable template home.tpl_twice at 2026-03-01");
+    if r.source.as_deref() != Some(want.as_str()) {
+        problems.push(format!("source: want {want}, got {:?}", r.source));
+    }
+    if !r.message.contains("2026-03-01") || r.message.contains("2026-09-01") {
+        problems.push(format!(
+            "message should name the disable in force (2026-03-01): {}",
+            r.message
+        ));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn service_not_enabled_names_the_disable_in_force() {
+    let p = time_policy();
+    // q disables its service at 2026-10-01 and enables it again 2026-11-01T12:00.
+    let r = first_reason(
+        &p,
+        "{at: '2026-10-15T10:00:00+08:00', template: home.svc, initiator: home.e, signer: q}",
+    );
+    assert_eq!(r.code, autoseal::ReasonCode::ServiceNotEnabled);
+    let want = line_of(TIME, "q disables auto-sign at 2026-10-01");
+    assert_eq!(
+        r.source.as_deref(),
+        Some(want.as_str()),
+        "message: {}",
+        r.message
+    );
+}
+
+#[test]
+fn forbidden_names_the_seal_in_force() {
+    let mut problems = Vec::new();
+    // Bundled: g_globex_lease is resealed to globex.contract2 at 2026-07-01,
+    // and f_globex_audit forbids every auto-seal for globex in July.
+    let bundled = Policy::from_paths(&[PathBuf::from("policies")])
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    let r = first_reason(
+        &bundled,
+        "{at: '2026-07-15T10:00:00+08:00', template: acme_sh.lease, initiator: acme.li, on_behalf_of: acme_sh, signer: globex, signatory: 出租方}",
+    );
+    if !r.message.contains("`globex.contract2`") {
+        problems.push(format!("should name globex.contract2: {}", r.message));
+    }
+    // Forbid set: g_p_resealed is resealed to p.official (forbidden by kind).
+    let forbid = Policy::from_paths(&[PathBuf::from("tests/cases/policies/forbid")])
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    let r = first_reason(
+        &forbid,
+        "{at: '2026-07-01T00:00:00+08:00', template: home.resealed, initiator: home.e, signer: p}",
+    );
+    if !r.message.contains("`p.official`") {
+        problems.push(format!("should name p.official: {}", r.message));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

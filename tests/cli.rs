@@ -1,0 +1,774 @@
+//! Golden tests of the `autoseal` binary against `shared/spec/cli.md`: exit
+//! statuses, JSON fields, text output (insta snapshots), batches, stdin,
+//! and no ANSI escapes when output is piped or `NO_COLOR` is set.
+//!
+//! Every command runs from the crate root with relative paths, so the paths
+//! in outputs and snapshots do not depend on the machine. Fixtures live in
+//! `tests/cli_fixtures/` (not in `tests/cases/`, whose files must all pass).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_autoseal");
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", self.stdout))
+    }
+
+    /// One JSON value per line.
+    fn json_lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| {
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"))
+            })
+            .collect()
+    }
+}
+
+fn run_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("the autoseal binary runs");
+    if let Some(text) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(text.as_bytes()).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("autoseal finishes");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with(args, None, &[])
+}
+
+fn run_stdin(args: &[&str], stdin: &str) -> Run {
+    run_with(args, Some(stdin), &[])
+}
+
+#[track_caller]
+fn assert_code(r: &Run, code: i32) {
+    assert_eq!(
+        r.code, code,
+        "exit status\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        r.stdout, r.stderr
+    );
+}
+
+/// `file:line:1` of the first line of `file` that starts with `needle`.
+fn line_of(file: &str, needle: &str) -> String {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
+    let n = text
+        .lines()
+        .position(|l| l.starts_with(needle))
+        .unwrap_or_else(|| panic!("no line starting with `{needle}` in {file}"));
+    format!("{file}:{}:1", n + 1)
+}
+
+fn codes(reasons: &Value) -> Vec<String> {
+    reasons
+        .as_array()
+        .expect("reasons is a list")
+        .iter()
+        .map(|r| r["code"].as_str().expect("code is a string").to_owned())
+        .collect()
+}
+
+const AT: &str = "2026-04-01T10:00:00+08:00";
+
+// ---------------------------------------------------------------- check
+
+#[test]
+fn check_bundled_policies_is_clean() {
+    let r = run(&["check", "policies"]);
+    assert_code(&r, 0);
+    assert_eq!(r.stdout, "no problems\n");
+    // `policies` is the default.
+    let r = run(&["check"]);
+    assert_code(&r, 0);
+    assert_eq!(r.stdout, "no problems\n");
+}
+
+#[test]
+fn check_reports_every_problem_with_file_line_col() {
+    let r = run(&["check", "tests/cli_fixtures/bad"]);
+    assert_code(&r, 1);
+    for loc in [
+        "tests/cli_fixtures/bad/bad.policy:17:41",
+        "tests/cli_fixtures/bad/bad.policy:18:50",
+        "tests/cli_fixtures/bad/bad.policy:19:68",
+        "tests/cli_fixtures/bad/no_timezone.policy:2:20",
+        "tests/cli_fixtures/bad/bad.policy:19:1",
+        "tests/cli_fixtures/bad/bad.policy:20:1",
+    ] {
+        assert!(r.stdout.contains(loc), "missing {loc} in:\n{}", r.stdout);
+    }
+    assert!(r.stdout.ends_with("4 errors, 2 warnings\n"), "{}", r.stdout);
+    insta::assert_snapshot!("check_bad_text", r.stdout);
+}
+
+#[test]
+fn check_format_json() {
+    let r = run(&["check", "--format", "json", "tests/cli_fixtures/bad"]);
+    assert_code(&r, 1);
+    let v = r.json();
+    assert_eq!(v["errors"], 4);
+    assert_eq!(v["warnings"], 2);
+    let diags = v["diagnostics"].as_array().expect("diagnostics is a list");
+    assert_eq!(diags.len(), 6);
+    for d in diags {
+        for field in ["severity", "code", "message", "file", "line", "column"] {
+            assert!(!d[field].is_null(), "diagnostic without `{field}`: {d}");
+        }
+    }
+    insta::assert_snapshot!("check_bad_json", r.stdout);
+
+    let r = run(&["check", "--format", "json", "policies"]);
+    assert_code(&r, 0);
+    let v = r.json();
+    assert_eq!(v["errors"], 0);
+    assert_eq!(v["warnings"], 0);
+    assert_eq!(v["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn check_deny_warnings() {
+    // One warning (a grant from an org whose service is never on), no error.
+    let r = run(&["check", "tests/cases/policies/steps"]);
+    assert_code(&r, 0);
+    assert!(r.stdout.ends_with("0 errors, 1 warning\n"), "{}", r.stdout);
+    let r = run(&["check", "--deny-warnings", "tests/cases/policies/steps"]);
+    assert_code(&r, 1);
+}
+
+#[test]
+fn check_cannot_run() {
+    let r = run(&["check", "tests/cli_fixtures/no_such_dir"]);
+    assert_code(&r, 2);
+    assert!(
+        r.stderr.contains("tests/cli_fixtures/no_such_dir"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, "");
+    let r = run(&["check", "--no-such-flag"]);
+    assert_code(&r, 2);
+}
+
+// ---------------------------------------------------------------- decide
+
+#[test]
+fn decide_json_request_file_format_json() {
+    let r = run(&[
+        "decide",
+        "--request",
+        "tests/cli_fixtures/requests/nda_revoked.json",
+        "--format",
+        "json",
+    ]);
+    assert_code(&r, 0);
+    let v = r.json();
+    // The fields of cli.md, with their names and meaning.
+    assert_eq!(v["decision"], "manual");
+    assert_eq!(v["seal"], Value::Null);
+    assert_eq!(v["basis"], Value::Null);
+    assert_eq!(v["rule"], Value::Null);
+    let reasons = v["reasons"].as_array().expect("reasons is a list");
+    assert_eq!(reasons.len(), 1);
+    assert_eq!(reasons[0]["code"], "grant_revoked");
+    assert_eq!(
+        reasons[0]["message"],
+        "grant `g_globex` was revoked at 2026-06-01T12:00:00+08:00 by globex.zhao"
+    );
+    let revoke = line_of("policies/partners.policy", "revoke g_globex at");
+    assert_eq!(reasons[0]["source"], revoke.as_str());
+}
+
+#[test]
+fn decide_yaml_request_file() {
+    let file = "tests/cli_fixtures/requests/nda_globex.yaml";
+    let r = run(&["decide", "--request", file]);
+    assert_code(&r, 0);
+    assert_eq!(
+        r.stdout,
+        "auto_seal with globex.contract (partner_grant, rule g_globex)\n"
+    );
+    let r = run(&["decide", "--request", file, "--format", "json"]);
+    assert_code(&r, 0);
+    assert_eq!(
+        r.json(),
+        serde_json::json!({"decision": "auto_seal", "seal": "globex.contract", "basis": "partner_grant",
+                           "rule": "g_globex", "reasons": []})
+    );
+}
+
+#[test]
+fn decide_from_stdin() {
+    let yaml =
+        std::fs::read_to_string("tests/cli_fixtures/requests/nda_globex.yaml").expect("fixture");
+    let r = run_stdin(&["decide", "--request", "-", "--format", "json"], &yaml);
+    assert_code(&r, 0);
+    assert_eq!(r.json()["seal"], "globex.contract");
+
+    let json =
+        std::fs::read_to_string("tests/cli_fixtures/requests/nda_revoked.json").expect("fixture");
+    let r = run_stdin(&["decide", "--request", "-"], &json);
+    assert_code(&r, 0);
+    insta::assert_snapshot!("decide_revoked_text", r.stdout);
+}
+
+#[test]
+fn decide_explain_lists_every_failing_check() {
+    let file = "tests/cli_fixtures/requests/several_failures.yaml";
+    let r = run(&["decide", "--request", file, "--format", "json"]);
+    assert_code(&r, 0);
+    assert_eq!(codes(&r.json()["reasons"]), ["service_not_enabled"]);
+
+    let r = run(&["decide", "--request", file, "--explain", "--format", "json"]);
+    assert_code(&r, 0);
+    let v = r.json();
+    assert_eq!(v["decision"], "manual");
+    assert_eq!(
+        codes(&v["reasons"]),
+        [
+            "service_not_enabled",
+            "initiator_not_authorized",
+            "template_not_auto_sign"
+        ]
+    );
+
+    let r = run(&["decide", "--request", file, "--explain"]);
+    assert_code(&r, 0);
+    insta::assert_snapshot!("decide_explain_text", r.stdout);
+}
+
+#[test]
+fn decide_invalid_request_names_the_field() {
+    let r = run(&[
+        "decide",
+        "--request",
+        "tests/cli_fixtures/requests/unknown_field.yaml",
+    ]);
+    assert_code(&r, 1);
+    assert!(r.stderr.contains("`colour`"), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+
+    let r = run_stdin(
+        &["decide", "--request", "-", "--format", "json"],
+        r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":"globex","colour":"red"}"#,
+    );
+    assert_code(&r, 1);
+    assert!(r.stderr.contains("`colour`"), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+
+    // A missing field is an invalid request too.
+    let r = run_stdin(
+        &["decide", "--request", "-"],
+        "at: 2026-04-01T10:00:00+08:00\ntemplate: acme.nda\n",
+    );
+    assert_code(&r, 1);
+    assert!(r.stderr.contains("initiator"), "{}", r.stderr);
+}
+
+#[test]
+fn decide_cannot_run() {
+    let r = run(&[
+        "decide",
+        "--request",
+        "tests/cli_fixtures/requests/no_such_file.json",
+    ]);
+    assert_code(&r, 2);
+    let r = run(&[
+        "decide",
+        "--policies",
+        "tests/cli_fixtures/bad",
+        "--request",
+        "tests/cli_fixtures/requests/nda_globex.yaml",
+    ]);
+    assert_code(&r, 2);
+    // Neither --request nor --requests.
+    let r = run(&["decide"]);
+    assert_code(&r, 2);
+}
+
+#[test]
+fn decide_batch_goes_on_after_a_bad_line() {
+    let r = run(&[
+        "decide",
+        "--requests",
+        "tests/cli_fixtures/requests/batch.jsonl",
+    ]);
+    assert_code(&r, 1);
+    let lines = r.json_lines();
+    assert_eq!(
+        lines.len(),
+        5,
+        "one output line per input line:\n{}",
+        r.stdout
+    );
+    assert_eq!(lines[0]["decision"], "auto_seal");
+    assert_eq!(lines[0]["rule"], "labor_auto");
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("`colour`")),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[1]["field"], "colour");
+    assert!(lines[2]["error"].is_string(), "{}", lines[2]);
+    assert_eq!(lines[3]["decision"], "manual");
+    assert_eq!(codes(&lines[3]["reasons"]), ["grant_revoked"]);
+    assert_eq!(lines[4]["decision"], "manual");
+    assert_eq!(codes(&lines[4]["reasons"]), ["condition_not_met"]);
+    insta::assert_snapshot!("decide_batch", r.stdout);
+
+    // The same from stdin.
+    let text = std::fs::read_to_string("tests/cli_fixtures/requests/batch.jsonl").expect("fixture");
+    let s = run_stdin(&["decide", "--requests", "-"], &text);
+    assert_code(&s, 1);
+    assert_eq!(s.stdout, r.stdout);
+}
+
+#[test]
+fn decide_batch_all_valid() {
+    let input = [
+        r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.labor","initiator":"acme.li","signer":"acme"}"#,
+        r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":"acme_bj"}"#,
+        r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme_sh.lease","initiator":"acme.li","on_behalf_of":"acme_sh","signer":"acme_sh"}"#,
+    ]
+    .join("\n");
+    let r = run_stdin(&["decide", "--requests", "-", "--explain"], &input);
+    assert_code(&r, 0);
+    let lines = r.json_lines();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["basis"], "own_template");
+    assert_eq!(
+        codes(&lines[1]["reasons"]),
+        ["service_not_enabled", "no_partner_grant"]
+    );
+    assert_eq!(lines[2]["basis"], "group_proxy");
+}
+
+// ---------------------------------------------------------------- test
+
+#[test]
+fn test_passing_case_files() {
+    let r = run(&[
+        "test",
+        "tests/cases/labels.yaml",
+        "tests/cases/conditions.yaml",
+    ]);
+    assert_code(&r, 0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let summary = lines.last().expect("a summary line");
+    let n = lines.len() - 1;
+    assert_eq!(*summary, format!("{n} passed, 0 failed"));
+    assert!(
+        lines[..n].iter().all(|l| l.starts_with("ok ")),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn test_failing_case_file() {
+    let r = run(&["test", "tests/cli_fixtures/failing.yaml"]);
+    assert_code(&r, 1);
+    assert!(r.stdout.ends_with("1 passed, 1 failed\n"), "{}", r.stdout);
+    insta::assert_snapshot!("test_failing_text", r.stdout);
+
+    let r = run(&[
+        "test",
+        "--format",
+        "json",
+        "tests/cli_fixtures/failing.yaml",
+    ]);
+    assert_code(&r, 1);
+    let v = r.json();
+    assert_eq!(v["passed"], 1);
+    assert_eq!(v["failed"], 1);
+    let cases = v["cases"].as_array().expect("cases");
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[0]["passed"], true);
+    assert_eq!(cases[1]["passed"], false);
+    assert_eq!(cases[1]["name"], "deliberately wrong expectation");
+    assert_eq!(cases[1]["got"]["decision"], "manual");
+}
+
+#[test]
+fn test_cannot_run() {
+    let r = run(&["test", "tests/cli_fixtures/no_such_cases.yaml"]);
+    assert_code(&r, 2);
+    let r = run(&["test"]);
+    assert_code(&r, 2);
+}
+
+// ---------------------------------------------------------------- queries
+
+#[test]
+fn templates_of_an_initiator() {
+    let r = run(&["templates", "--initiator", "acme.li", "--at", AT]);
+    assert_code(&r, 0);
+    insta::assert_snapshot!("templates_li", r.stdout);
+
+    let r = run(&[
+        "templates",
+        "--initiator",
+        "acme.li",
+        "--on-behalf-of",
+        "acme_sh",
+        "--at",
+        AT,
+    ]);
+    assert_code(&r, 0);
+    insta::assert_snapshot!("templates_li_for_sh", r.stdout);
+
+    // After the seal was taken out of use and with wang, who may use less.
+    let r = run(&[
+        "templates",
+        "--initiator",
+        "acme.wang",
+        "--at",
+        "2026-08-11T10:00:00+08:00",
+        "--format",
+        "json",
+    ]);
+    assert_code(&r, 0);
+    let v = r.json();
+    let list = v.as_array().expect("a list");
+    for t in list {
+        for field in [
+            "template",
+            "name",
+            "usable",
+            "conditional",
+            "seal",
+            "rule",
+            "reasons",
+        ] {
+            assert!(
+                t.get(field).is_some(),
+                "template status without `{field}`: {t}"
+            );
+        }
+    }
+    insta::assert_snapshot!("templates_wang_json", r.stdout);
+
+    let r = run(&["templates", "--initiator", "acme.nobody", "--at", AT]);
+    assert_code(&r, 2);
+}
+
+#[test]
+fn who_seals_a_template() {
+    let r = run(&["who", "--template", "acme.nda", "--at", AT]);
+    assert_code(&r, 0);
+    insta::assert_snapshot!("who_nda", r.stdout);
+
+    let r = run(&[
+        "who",
+        "--template",
+        "acme.nda",
+        "--at",
+        "2026-06-01T12:00:00+08:00",
+        "--all",
+    ]);
+    assert_code(&r, 0);
+    insta::assert_snapshot!("who_nda_all_after_revocation", r.stdout);
+
+    let r = run(&[
+        "who",
+        "--template",
+        "acme.nda",
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    assert_code(&r, 0);
+    let v = r.json();
+    let signers: Vec<&str> = v
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s["signer"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(signers, ["acme", "globex"]);
+
+    let r = run(&["who", "--template", "acme.nosuch", "--at", AT]);
+    assert_code(&r, 2);
+}
+
+#[test]
+fn audit_expiring_within() {
+    let r = run(&[
+        "audit",
+        "--at",
+        "2026-06-15T10:00:00+08:00",
+        "--expiring-within",
+        "30d",
+    ]);
+    assert_code(&r, 0);
+    insta::assert_snapshot!("audit_expiring_30d", r.stdout);
+    let first = r.stdout.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("EXPIRING ") && first.contains("wang_labor"),
+        "{}",
+        r.stdout
+    );
+
+    let r = run(&[
+        "audit",
+        "--at",
+        "2026-06-15T10:00:00+08:00",
+        "--expiring-within",
+        "30d",
+        "--format",
+        "json",
+    ]);
+    assert_code(&r, 0);
+    let v = r.json();
+    let expiring: Vec<&str> = v
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|e| e["expiring"] == true)
+        .map(|e| e["rule"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(expiring, ["wang_labor"]);
+
+    let r = run(&["audit", "--expiring-within", "soon"]);
+    assert_code(&r, 2);
+}
+
+#[test]
+fn diff_two_policy_sets() {
+    let r = run(&["diff", "policies", "policies", "--at", AT]);
+    assert_code(&r, 0);
+    assert_eq!(r.stdout, "no difference\n");
+
+    let args = [
+        "diff",
+        "tests/cli_fixtures/diff_old",
+        "tests/cli_fixtures/diff_new",
+        "--at",
+        "2026-06-01T10:00:00+08:00",
+    ];
+    let r = run(&args);
+    assert_code(&r, 1);
+    insta::assert_snapshot!("diff_text", r.stdout);
+
+    let r = run(&[&args[..], &["--format", "json"]].concat());
+    assert_code(&r, 1);
+    let v = r.json();
+    let changes: Vec<(&str, &str)> = v
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            (
+                c["change"].as_str().unwrap_or(""),
+                c["kind"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("lost", "employee"),
+            ("seal_changed", "partner_grant"),
+            ("gained", "own_template")
+        ]
+    );
+
+    // Before the revoke and the reseal, only the new template differs.
+    let r = run(&[
+        "diff",
+        "tests/cli_fixtures/diff_old",
+        "tests/cli_fixtures/diff_new",
+        "--at",
+        AT,
+    ]);
+    assert_code(&r, 1);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+
+    let r = run(&[
+        "diff",
+        "policies",
+        "tests/cli_fixtures/no_such_dir",
+        "--at",
+        AT,
+    ]);
+    assert_code(&r, 2);
+}
+
+// ---------------------------------------------------------------- JSON only
+
+/// `--format json` prints machine-readable output and nothing else.
+#[test]
+fn format_json_is_json_only() {
+    let commands: [&[&str]; 7] = [
+        &["check", "--format", "json", "tests/cli_fixtures/bad"],
+        &[
+            "decide",
+            "--request",
+            "tests/cli_fixtures/requests/nda_globex.yaml",
+            "--format",
+            "json",
+        ],
+        &["test", "--format", "json", "tests/cases/labels.yaml"],
+        &[
+            "templates",
+            "--initiator",
+            "acme.li",
+            "--at",
+            AT,
+            "--format",
+            "json",
+        ],
+        &[
+            "who",
+            "--template",
+            "acme.nda",
+            "--at",
+            AT,
+            "--format",
+            "json",
+            "--all",
+        ],
+        &["audit", "--at", AT, "--format", "json"],
+        &[
+            "diff",
+            "tests/cli_fixtures/diff_old",
+            "tests/cli_fixtures/diff_new",
+            "--at",
+            AT,
+            "--format",
+            "json",
+        ],
+    ];
+    for args in commands {
+        let r = run(args);
+        assert!(
+            r.code == 0 || r.code == 1,
+            "{args:?}: exit {}: {}",
+            r.code,
+            r.stderr
+        );
+        let _ = r.json();
+    }
+}
+
+// ---------------------------------------------------------------- colour
+
+fn assert_no_ansi(what: &str, text: &str) {
+    assert!(
+        !text.contains('\u{1b}'),
+        "{what}: ANSI escape in output:\n{text:?}"
+    );
+}
+
+#[test]
+fn piped_output_has_no_ansi_escapes() {
+    for args in [
+        &["check", "tests/cli_fixtures/bad"][..],
+        &[
+            "decide",
+            "--request",
+            "tests/cli_fixtures/requests/several_failures.yaml",
+            "--explain",
+        ],
+        &["test", "tests/cli_fixtures/failing.yaml"],
+        &["templates", "--initiator", "acme.li", "--at", AT],
+        &["who", "--template", "acme.nda", "--at", AT, "--all"],
+        &["audit", "--at", AT],
+        &[
+            "decide",
+            "--policies",
+            "tests/cli_fixtures/bad",
+            "--request",
+            "tests/cli_fixtures/requests/nda_globex.yaml",
+        ],
+    ] {
+        let r = run(args);
+        assert_no_ansi(&format!("{args:?} stdout"), &r.stdout);
+        assert_no_ansi(&format!("{args:?} stderr"), &r.stderr);
+        let r = run_with(args, None, &[("NO_COLOR", "1")]);
+        assert_no_ansi(&format!("{args:?} stdout, NO_COLOR"), &r.stdout);
+        assert_no_ansi(&format!("{args:?} stderr, NO_COLOR"), &r.stderr);
+    }
+}
+
+/// On a terminal `check` may colour its output, but never with `NO_COLOR`.
+/// The terminal is util-linux `script`; without it the test has nothing to
+/// check.
+#[test]
+fn no_color_on_a_terminal() {
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("`script` is not available: no terminal to test NO_COLOR on");
+        return;
+    }
+    let cmd = format!("{BIN} check tests/cli_fixtures/bad");
+    let tty = |no_color: bool| {
+        let mut c = Command::new("script");
+        c.args(["-qec", &cmd, "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .env_remove("NO_COLOR");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        let out = c.output().expect("script runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let plain = tty(true);
+    assert!(
+        plain.contains("tests/cli_fixtures/bad/bad.policy:17:41"),
+        "{plain}"
+    );
+    assert_no_ansi("check on a terminal with NO_COLOR", &plain);
+    // Sanity: the terminal really is one (colour without NO_COLOR).
+    assert!(
+        tty(false).contains('\u{1b}'),
+        "expected colour on a terminal without NO_COLOR"
+    );
+}

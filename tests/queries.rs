@@ -1,0 +1,413 @@
+//! The query API (`templates_for`, `who`, `audit`, `diff`) on the bundled
+//! policy set at a few instants: JSON snapshots (`queries__*.snap`), plus
+//! the facts the spec and the policy comments promise, asserted directly.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+
+use autoseal::load::Input;
+use autoseal::query::parse_duration;
+use autoseal::{Instant, Policy, Value};
+
+fn bundled() -> Policy {
+    Policy::from_paths(&[PathBuf::from("policies")]).unwrap_or_else(|e| panic!("{}", e.render()))
+}
+
+fn at(s: &str) -> Instant {
+    Instant::from_datetime(&autoseal::time::parse_datetime(s).expect("an RFC 3339 time"))
+}
+
+fn num(s: &str) -> Value {
+    Value::Number(s.parse().expect("a decimal"))
+}
+
+fn text(s: &str) -> Value {
+    Value::Str(s.to_owned())
+}
+
+fn attrs(pairs: &[(&str, Value)]) -> Vec<(String, Value)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+/// Pretty JSON, for snapshots (serde_json, so numbers stay exact).
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).expect("JSON")
+}
+
+// ---------------------------------------------------------------- templates_for
+
+#[test]
+fn templates_for_li() {
+    let p = bundled();
+    let list = p
+        .templates_for("acme.li", None, at("2026-04-01T10:00:00+08:00"), &[])
+        .expect("li exists");
+    let names: Vec<&str> = list.iter().map(|t| t.template.as_str()).collect();
+    assert_eq!(
+        names,
+        ["acme.general", "acme.labor", "acme.nda", "acme.purchase"]
+    );
+    let labor = &list[1];
+    assert!(labor.usable && !labor.conditional);
+    assert_eq!(labor.seal.as_deref(), Some("acme.contract"));
+    assert_eq!(labor.rule.as_deref(), Some("labor_auto"));
+    // general and purchase have conditions on attributes not given.
+    assert!(list[0].usable && list[0].conditional);
+    assert!(list[3].usable && list[3].conditional);
+    insta::assert_snapshot!("templates_for_li_2026_04_01", json(&list));
+}
+
+#[test]
+fn templates_for_li_with_attributes() {
+    let p = bundled();
+    let a = attrs(&[
+        ("amount", num("100")),
+        ("currency", text("CNY")),
+        ("category", text("sales")),
+    ]);
+    let list = p
+        .templates_for("acme.li", None, at("2026-04-01T10:00:00+08:00"), &a)
+        .expect("li exists");
+    assert!(
+        list.iter().all(|t| t.usable && !t.conditional),
+        "{}",
+        json(&list)
+    );
+    // With a forbidden category, general is greyed out.
+    let a = attrs(&[
+        ("amount", num("100")),
+        ("currency", text("CNY")),
+        ("category", text("marriage")),
+    ]);
+    let list = p
+        .templates_for("acme.li", None, at("2026-04-01T10:00:00+08:00"), &a)
+        .expect("li exists");
+    let general = &list[0];
+    assert!(!general.usable);
+    assert_eq!(
+        general.reasons.first().map(|r| r.code.as_str()),
+        Some("forbidden")
+    );
+    insta::assert_snapshot!("templates_for_li_marriage", json(&list));
+}
+
+#[test]
+fn templates_for_wang_while_the_seal_is_disabled() {
+    let p = bundled();
+    let list = p
+        .templates_for("acme.wang", None, at("2026-08-11T10:00:00+08:00"), &[])
+        .expect("wang exists");
+    assert!(list.iter().all(|t| !t.usable), "{}", json(&list));
+    insta::assert_snapshot!("templates_for_wang_2026_08_11", json(&list));
+}
+
+#[test]
+fn templates_for_li_on_behalf_of_acme_sh() {
+    let p = bundled();
+    let list = p
+        .templates_for(
+            "acme.li",
+            Some("acme_sh"),
+            at("2026-04-01T10:00:00+08:00"),
+            &[],
+        )
+        .expect("li and acme_sh exist");
+    let names: Vec<&str> = list.iter().map(|t| t.template.as_str()).collect();
+    assert_eq!(names, ["acme_sh.lease", "acme_sh.service"]);
+    assert!(list[0].usable);
+    assert_eq!(list[0].rule.as_deref(), Some("sh_lease_auto"));
+    assert!(!list[1].usable);
+    insta::assert_snapshot!("templates_for_li_acme_sh", json(&list));
+}
+
+#[test]
+fn templates_for_before_the_service_opened() {
+    let p = bundled();
+    let list = p
+        .templates_for("acme.li", None, at("2026-01-04T10:00:00+08:00"), &[])
+        .expect("li exists");
+    assert!(list.iter().all(|t| !t.usable));
+    assert!(list
+        .iter()
+        .all(|t| t.reasons.first().map(|r| r.code.as_str()) == Some("service_not_enabled")));
+    insta::assert_snapshot!("templates_for_li_2026_01_04", json(&list));
+}
+
+#[test]
+fn templates_for_unknown_names() {
+    let p = bundled();
+    let e = p
+        .templates_for("acme.nobody", None, at("2026-04-01T10:00:00+08:00"), &[])
+        .unwrap_err();
+    assert_eq!((e.what, e.name.as_str()), ("employee", "acme.nobody"));
+    let e = p
+        .templates_for(
+            "acme.li",
+            Some("nowhere"),
+            at("2026-04-01T10:00:00+08:00"),
+            &[],
+        )
+        .unwrap_err();
+    assert_eq!((e.what, e.name.as_str()), ("org", "nowhere"));
+}
+
+// ---------------------------------------------------------------- who
+
+#[test]
+fn who_nda() {
+    let p = bundled();
+    let nda = attrs(&[("amount", num("120000")), ("currency", text("CNY"))]);
+    let list = p
+        .who("acme.nda", at("2026-04-01T10:00:00+08:00"), None, &nda)
+        .expect("acme.nda exists");
+    let sealing: Vec<(&str, Option<&str>)> = list
+        .iter()
+        .filter(|s| s.auto_seal)
+        .map(|s| (s.signer.as_str(), s.seal.as_deref()))
+        .collect();
+    assert_eq!(
+        sealing,
+        [
+            ("acme", Some("acme.contract")),
+            ("globex", Some("globex.contract")),
+            ("initech", Some("initech.contract"))
+        ]
+    );
+    insta::assert_snapshot!("who_nda_2026_04_01", json(&list));
+
+    // At the revocation instant Globex drops out.
+    let list = p
+        .who("acme.nda", at("2026-06-01T12:00:00+08:00"), None, &nda)
+        .expect("acme.nda exists");
+    let globex = list
+        .iter()
+        .find(|s| s.signer == "globex")
+        .expect("globex is listed");
+    assert!(!globex.auto_seal);
+    assert_eq!(
+        globex.reasons.first().map(|r| r.code.as_str()),
+        Some("grant_revoked")
+    );
+    insta::assert_snapshot!("who_nda_2026_06_01_revoked", json(&list));
+
+    // Without attributes, Initech's conditioned grant cannot be evaluated.
+    let list = p
+        .who("acme.nda", at("2026-04-01T10:00:00+08:00"), None, &[])
+        .expect("acme.nda exists");
+    let initech = list
+        .iter()
+        .find(|s| s.signer == "initech")
+        .expect("initech is listed");
+    assert_eq!(
+        initech.reasons.first().map(|r| r.code.as_str()),
+        Some("attribute_missing")
+    );
+}
+
+#[test]
+fn who_purchase() {
+    let p = bundled();
+    let a = attrs(&[
+        ("amount", num("100")),
+        ("currency", text("CNY")),
+        ("framework", Value::Bool(true)),
+        ("category", text("office")),
+    ]);
+    let list = p
+        .who("acme.purchase", at("2026-04-01T10:00:00+08:00"), None, &a)
+        .expect("acme.purchase exists");
+    assert!(list.iter().all(|s| s.auto_seal), "{}", json(&list));
+    insta::assert_snapshot!("who_purchase_2026_04_01", json(&list));
+    // While the template is disabled nobody seals it.
+    let list = p
+        .who("acme.purchase", at("2026-05-05T10:00:00+08:00"), None, &a)
+        .expect("acme.purchase exists");
+    assert!(list.iter().all(|s| !s.auto_seal));
+    assert!(list
+        .iter()
+        .all(|s| s.reasons.first().map(|r| r.code.as_str()) == Some("template_disabled")));
+}
+
+/// cli.md: `who` lists "every signer that would auto-seal this template
+/// now". acme_sh's lease is sealed by acme_sh (sh_lease_auto, group mode)
+/// and by Globex (g_globex_lease) whenever acme.li starts it on behalf of
+/// acme_sh (li_for_sh), the only way anyone can start it.
+#[test]
+fn who_lease_of_a_group_member() {
+    let p = bundled();
+    let list = p
+        .who("acme_sh.lease", at("2026-04-01T10:00:00+08:00"), None, &[])
+        .expect("acme_sh.lease exists");
+    insta::assert_snapshot!("who_lease_2026_04_01", json(&list));
+    let sealing: Vec<(&str, Option<&str>)> = list
+        .iter()
+        .filter(|s| s.auto_seal)
+        .map(|s| (s.signer.as_str(), s.seal.as_deref()))
+        .collect();
+    assert_eq!(
+        sealing,
+        [
+            ("acme_sh", Some("acme_sh.contract")),
+            ("globex", Some("globex.contract"))
+        ],
+        "who hides the signers of a member org's template:\n{}",
+        json(&list)
+    );
+}
+
+#[test]
+fn who_unknown_template() {
+    let p = bundled();
+    let e = p
+        .who("acme.nosuch", at("2026-04-01T10:00:00+08:00"), None, &[])
+        .unwrap_err();
+    assert_eq!((e.what, e.name.as_str()), ("template", "acme.nosuch"));
+}
+
+// ---------------------------------------------------------------- audit
+
+fn rules(list: &[autoseal::query::AuditEntry]) -> Vec<&str> {
+    list.iter().map(|e| e.rule.as_str()).collect()
+}
+
+#[test]
+fn audit_at_a_few_instants() {
+    let p = bundled();
+    let d30 = parse_duration("30d");
+    assert_eq!(d30, Some(30 * 86_400 * 1_000_000));
+
+    let list = p.audit(at("2026-04-01T10:00:00+08:00"), None);
+    let r = rules(&list);
+    for rule in [
+        "g_globex",
+        "g_initech",
+        "labor_auto",
+        "li_auto",
+        "wang_labor",
+        "f_official",
+    ] {
+        assert!(r.contains(&rule), "{rule} is in force on 2026-04-01: {r:?}");
+    }
+    assert!(list.iter().all(|e| !e.expiring));
+    insta::assert_snapshot!("audit_2026_04_01", json(&list));
+
+    // 2026-06-15: g_globex revoked; wang_labor revoked on 2026-06-30.
+    let list = p.audit(at("2026-06-15T10:00:00+08:00"), d30);
+    assert!(!rules(&list).contains(&"g_globex"));
+    let expiring: Vec<&str> = list
+        .iter()
+        .filter(|e| e.expiring)
+        .map(|e| e.rule.as_str())
+        .collect();
+    assert_eq!(expiring, ["wang_labor"]);
+    insta::assert_snapshot!("audit_2026_06_15_30d", json(&list));
+
+    // 2026-07-15: Globex's audit forbid is in force, the lease is resealed.
+    let list = p.audit(at("2026-07-15T10:00:00+08:00"), d30);
+    assert!(rules(&list).contains(&"f_globex_audit"));
+    let lease = list
+        .iter()
+        .find(|e| e.rule == "g_globex_lease")
+        .expect("the lease grant is in force");
+    assert_eq!(lease.seal.as_deref(), Some("globex.contract2"));
+    insta::assert_snapshot!("audit_2026_07_15_30d", json(&list));
+
+    // 2027-02-15: purchase_auto has ended; g_initech lapses on 2027-02-28.
+    let list = p.audit(at("2027-02-15T10:00:00+08:00"), d30);
+    assert!(!rules(&list).contains(&"purchase_auto"));
+    let expiring: Vec<&str> = list
+        .iter()
+        .filter(|e| e.expiring)
+        .map(|e| e.rule.as_str())
+        .collect();
+    assert_eq!(expiring, ["g_initech"]);
+    insta::assert_snapshot!("audit_2027_02_15_30d", json(&list));
+}
+
+// ---------------------------------------------------------------- diff
+
+/// The bundled files, with `edit` applied to their text.
+fn bundled_edited(edit: impl Fn(&str, String) -> String) -> Policy {
+    let mut inputs = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir("policies")
+        .expect("policies/ is readable")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "policy"))
+        .collect();
+    files.sort();
+    for f in files {
+        let name = f.display().to_string();
+        let text = std::fs::read_to_string(&f).expect("readable");
+        inputs.push(Input::new(name.clone(), edit(&name, text)));
+    }
+    Policy::from_inputs(inputs).unwrap_or_else(|e| panic!("{}", e.render()))
+}
+
+#[test]
+fn diff_identical_sets_is_empty() {
+    let p = bundled();
+    let same = bundled_edited(|_, t| t);
+    for t in [
+        "2026-04-01T10:00:00+08:00",
+        "2026-07-15T10:00:00+08:00",
+        "2027-02-15T10:00:00+08:00",
+    ] {
+        assert!(p.diff(&same, at(t)).is_empty(), "at {t}");
+    }
+}
+
+#[test]
+fn diff_against_an_edited_set() {
+    let old = bundled();
+    // Globex never revoked its NDA grant nor resealed its lease grant, and
+    // wang's purchase authorization is dropped.
+    let new = bundled_edited(|_, t| {
+        t.lines()
+            .filter(|l| {
+                !l.starts_with("revoke g_globex ")
+                    && !l.starts_with("reseal g_globex_lease")
+                    && !l.starts_with("wang_purchase:")
+                    && !(l.starts_with("    ")
+                        && (l.contains("from 2026-02-01 until revoked")
+                            || l.contains("when amount <= 100000")))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    let changes = old.diff(&new, at("2026-08-01T10:00:00+08:00"));
+    let summary: Vec<(&str, &str, Option<&str>)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c.change,
+                c.kind,
+                c.signer.as_deref().or(c.employee.as_deref()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("lost", "employee", Some("acme.wang")),
+            ("seal_changed", "partner_grant", Some("globex")),
+            ("gained", "partner_grant", Some("globex")),
+        ],
+        "{}",
+        json(&changes)
+    );
+    insta::assert_snapshot!("diff_edited_2026_08_01", json(&changes));
+
+    // Before the revocation and the reseal only wang's authorization differs.
+    let changes = old.diff(&new, at("2026-04-01T10:00:00+08:00"));
+    assert_eq!(changes.len(), 1, "{}", json(&changes));
+    assert_eq!((changes[0].change, changes[0].kind), ("lost", "employee"));
+}

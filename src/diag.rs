@@ -10,6 +10,21 @@ use crate::check::{CheckError, CheckWarning};
 use crate::source::{Sources, Span};
 use crate::syntax::SyntaxError;
 
+/// Longer source lines are not shown in full in a report.
+const MAX_SHOWN_LINE: usize = 1000;
+
+/// A source line, cut to [`MAX_SHOWN_LINE`] bytes (at a character boundary).
+fn shorten(line: &str) -> String {
+    if line.len() <= MAX_SHOWN_LINE {
+        return line.to_owned();
+    }
+    let mut end = MAX_SHOWN_LINE;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", line.get(..end).unwrap_or(""))
+}
+
 /// One problem found while loading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Diagnostic {
@@ -103,11 +118,23 @@ impl Diagnostics {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_links(false)
-            .with_width(100);
+            .with_width(100)
+            .with_break_words(false);
         let mut out = String::new();
         for d in &self.items {
             let span = d.span();
             let Some(file) = sources.get(span.file) else { continue };
+            let (line, _) = file.line_col(span.start);
+            if file.line_text(line).len() > MAX_SHOWN_LINE {
+                // A huge line (the limit's own error) is not echoed back.
+                let sev = if d.severity() == Severity::Error { "error" } else { "warning" };
+                out.push_str(&format!("{sev}[{}]: {}\n  --> {}\n", d.code(), d.message(), sources.location(span)));
+                if let Some(h) = d.help() {
+                    out.push_str(&format!("  help: {h}\n"));
+                }
+                out.push('\n');
+                continue;
+            }
             let wrapped = WithSource {
                 inner: d.inner(),
                 source: NamedSource::new(file.name.clone(), file.text.clone()),
@@ -151,7 +178,9 @@ impl Diagnostics {
                     column,
                     end_line,
                     end_column,
-                    source_line: file.map(|f| f.line_text(line).to_owned()).unwrap_or_default(),
+                    source_line: file
+                        .map(|f| shorten(f.line_text(line)))
+                        .unwrap_or_default(),
                 }
             })
             .collect()

@@ -147,9 +147,15 @@ pub fn analyze(inputs: Vec<Input>) -> Analysis {
             continue;
         }
         let parsed = syntax::parse_file(id, &text);
+        let before = statements;
         statements += parsed.ast.stmts.len();
-        if statements > MAX_STATEMENTS {
-            let span = parsed.ast.stmts.last().map_or(Span::new(id, 0, 0), |s| s.span);
+        if statements > MAX_STATEMENTS && before <= MAX_STATEMENTS {
+            // The first statement over the limit.
+            let span = parsed
+                .ast
+                .stmts
+                .get(MAX_STATEMENTS - before)
+                .map_or(Span::new(id, 0, 0), |s| s.span);
             diags.push(Diagnostic::Syntax(SyntaxError::TooManyStatements {
                 limit: MAX_STATEMENTS,
                 span,
@@ -210,7 +216,10 @@ fn decode(content: &Content) -> (String, Option<SyntaxError>) {
             let i = e.valid_up_to();
             (
                 String::from_utf8_lossy(bytes).into_owned(),
-                Some(SyntaxError::NotUtf8 { span: at(i) }),
+                // The bad bytes read as one U+FFFD.
+                Some(SyntaxError::NotUtf8 {
+                    span: Span::new(FileId(0), i, i + '\u{FFFD}'.len_utf8()),
+                }),
             )
         }
     }

@@ -161,7 +161,7 @@ pub enum CheckError {
         span: Span,
     },
 
-    #[error("rules `{first}` and `{second}` give {key} different seals ({first_seal} and {second_seal}) from {at}")]
+    #[error("rules `{first}` and `{second}` give {key} different seals (`{first_seal}` and `{second_seal}`) from {at}")]
     #[diagnostic(
         code(autoseal::conflicting_rules),
         help("give one of them a `when` condition or a validity that does not overlap, or revoke one")
@@ -207,14 +207,14 @@ pub enum CheckError {
         span: Span,
     },
 
-    #[error("`{name}` is not a {expected}")]
+    #[error("`{name}` is not {expected}")]
     #[diagnostic(code(autoseal::wrong_target), help("{help}"))]
     WrongTarget {
         name: String,
         expected: &'static str,
         help: String,
         found: &'static str,
-        #[label("names a {found}")]
+        #[label("names {found}")]
         span: Span,
     },
 

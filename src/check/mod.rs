@@ -40,6 +40,7 @@ pub fn check(files: &[ast::FileAst], sources: &Sources) -> Checked {
         groups: FxHashMap::default(),
         roles: FxHashMap::default(),
         attrs: FxHashMap::default(),
+        attr_spans: FxHashMap::default(),
         labels: FxHashMap::default(),
         attrs_declared: false,
         vias: Vec::new(),
@@ -79,9 +80,11 @@ enum Labelled {
 impl Labelled {
     fn what(self) -> &'static str {
         match self {
-            Labelled::SealRule(_) | Labelled::EmployeeRule(_) | Labelled::Forbid(_) => "rule",
-            Labelled::Invite(_) => "invite",
-            Labelled::Event => "event",
+            Labelled::SealRule(_) => "a rule with a seal",
+            Labelled::EmployeeRule(_) => "an employee authorization",
+            Labelled::Forbid(_) => "a forbid",
+            Labelled::Invite(_) => "an invite",
+            Labelled::Event => "an event",
         }
     }
 }
@@ -98,6 +101,8 @@ struct Checker<'a> {
     groups: FxHashMap<&'a str, (GroupId, Span)>,
     roles: FxHashMap<&'a str, RoleId>,
     attrs: FxHashMap<&'a str, AttrId>,
+    /// Where each declared attribute was declared.
+    attr_spans: FxHashMap<&'a str, Span>,
     labels: FxHashMap<&'a str, (Labelled, Span)>,
     attrs_declared: bool,
     /// Partner grants accepted through an invite, checked once every
@@ -376,14 +381,18 @@ impl<'a> Checker<'a> {
                 StmtKind::Attribute { id, ty, doc } => {
                     self.attrs_declared = true;
                     match self.attrs.entry(id.name.as_str()) {
-                        Entry::Occupied(_) => self.err(CheckError::Duplicate {
-                            what: "attribute",
-                            name: id.name.clone(),
-                            first: String::from("an earlier `attribute` line"),
-                            span: id.span,
-                        }),
+                        Entry::Occupied(_) => {
+                            let first = self.attr_spans.get(id.name.as_str()).map_or_else(String::new, |s| self.loc(*s));
+                            self.err(CheckError::Duplicate {
+                                what: "attribute",
+                                name: id.name.clone(),
+                                first,
+                                span: id.span,
+                            })
+                        }
                         Entry::Vacant(v) => {
                             v.insert(AttrId::from_index(self.m.attributes.len()));
+                            self.attr_spans.insert(id.name.as_str(), id.span);
                             self.m.attributes.push(Attribute {
                                 name: id.name.clone(),
                                 ty: Some(*ty),
@@ -481,13 +490,15 @@ impl<'a> Checker<'a> {
                     return;
                 }
                 let mut roles = Vec::new();
-                for r in signatories {
+                for (i, r) in signatories.iter().enumerate() {
                     let rid = self.role(r.value.as_str());
-                    if roles.contains(&rid) {
+                    let earlier = signatories.get(..i).and_then(|prev| prev.iter().find(|p| p.value == r.value));
+                    if let Some(first) = earlier {
+                        let first = self.loc(first.span);
                         self.err(CheckError::Duplicate {
                             what: "signatory",
                             name: r.value.clone(),
-                            first: String::from("earlier on this line"),
+                            first,
                             span: r.span,
                         });
                     }
@@ -534,11 +545,12 @@ impl<'a> Checker<'a> {
                 });
                 continue;
             }
-            if members.get(..i).is_some_and(|prev| prev.iter().any(|p| p.name == m.name)) {
+            if let Some(first) = members.get(..i).and_then(|prev| prev.iter().find(|p| p.name == m.name)) {
+                let first = self.loc(first.span);
                 self.err(CheckError::Duplicate {
                     what: "group member",
                     name: m.name.clone(),
-                    first: String::from("earlier in this group"),
+                    first,
                     span: m.span,
                 });
                 continue;
@@ -1027,7 +1039,7 @@ impl<'a> Checker<'a> {
             other => {
                 self.err(CheckError::WrongTarget {
                     name: target.name.clone(),
-                    expected: "rule",
+                    expected: "a rule",
                     found: other.what(),
                     help: String::from("`revoke` names a labelled rule or grant"),
                     span: target.span,
@@ -1067,7 +1079,7 @@ impl<'a> Checker<'a> {
         let Labelled::SealRule(id) = t else {
             self.err(CheckError::WrongTarget {
                 name: target.name.clone(),
-                expected: "rule with a seal",
+                expected: "a partner grant or auto-sign template rule",
                 found: t.what(),
                 help: String::from("`reseal` names a partner grant or an auto-sign template rule"),
                 span: target.span,
@@ -1115,7 +1127,11 @@ impl<'a> Checker<'a> {
         }
         self.invites();
         self.duplicates(stmts);
-        self.never_applies();
+        // Follow-on warnings from a set with errors (a dropped event, say)
+        // would mislead.
+        if self.errors.is_empty() {
+            self.never_applies();
+        }
         self.conflicts();
     }
 
@@ -1140,7 +1156,7 @@ impl<'a> Checker<'a> {
                     let found = other.what();
                     self.err(CheckError::WrongTarget {
                         name: via.invite.name.clone(),
-                        expected: "invite",
+                        expected: "an invite",
                         found,
                         help: String::from("`via invite` names a labelled invite"),
                         span: via.invite.span,
@@ -1211,7 +1227,8 @@ impl<'a> Checker<'a> {
             }
         }
         for (i, inv) in self.m.invites.iter().enumerate() {
-            if !accepted.get(i).copied().unwrap_or(true) {
+            // An unlabelled invite is already an error.
+            if !accepted.get(i).copied().unwrap_or(true) && !inv.label.is_empty() {
                 self.warnings.push(CheckWarning::InviteNeverAccepted {
                     invite: inv.label.clone(),
                     span: inv.span,
@@ -1260,7 +1277,8 @@ impl<'a> Checker<'a> {
                     continue;
                 }
             }
-            if w.start() >= w.end() && w.from.is_some() && w.until.is_some() {
+            // `from` after `until` is an error of its own.
+            if w.start() == w.end() && w.from.is_some() && w.until.is_some() {
                 found.push((label, span, String::from("its window is empty")));
             }
         }

@@ -199,23 +199,55 @@ impl Builder {
                     }
                 }
             }
-            Err(e) => self.errors.push(self.pest_error(&e, chunk, base)),
+            Err(e) => {
+                // Parse again tracking which tokens were expected where: it
+                // costs time, so only on the error path.
+                pest::set_error_detail(true);
+                let detailed = PolicyParser::parse(Rule::file, chunk).err();
+                pest::set_error_detail(false);
+                let err = self.pest_error(detailed.as_ref().unwrap_or(&e), chunk, base);
+                self.errors.push(err);
+            }
         }
     }
 
     fn pest_error(&self, e: &pest::error::Error<Rule>, chunk: &str, base: usize) -> SyntaxError {
-        let pos = match e.location {
+        let mut pos = match e.location {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
         };
-        let rest = chunk.get(pos..).unwrap_or("");
-        let (found, len) = describe_found(rest);
-        let (expected, help) = match &e.variant {
+        let (mut expected, mut help) = match &e.variant {
             pest::error::ErrorVariant::ParsingError { positives, .. } => {
                 expected_list(positives)
             }
             pest::error::ErrorVariant::CustomError { message } => (message.clone(), None),
         };
+        // The literal keywords tried furthest into the statement say best
+        // what was expected (`auto-sign`, `seal`, ...).
+        if let Some(attempts) = e.parse_attempts() {
+            let words: Vec<String> = attempts
+                .expected_tokens()
+                .iter()
+                .map(|t| t.to_string())
+                // Keep literal tokens; drop character ranges and built-ins.
+                .filter(|t| !t.is_empty() && t != "BUILTIN_RULE" && t != "#" && !(t.chars().count() == 4 && t.contains("..")))
+                .filter(|t| t.trim() == t.as_str())
+                .map(|t| format!("`{t}`"))
+                .collect();
+            if !words.is_empty() && attempts.max_position >= pos {
+                if attempts.max_position > pos {
+                    help = None;
+                }
+                pos = attempts.max_position;
+                expected = match words.as_slice() {
+                    [one] => one.clone(),
+                    [init @ .., last] => format!("{} or {}", init.join(", "), last),
+                    [] => expected,
+                };
+            }
+        }
+        let rest = chunk.get(pos..).unwrap_or("");
+        let (found, len) = describe_found(rest);
         SyntaxError::Unexpected {
             expected,
             found,

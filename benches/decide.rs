@@ -1,1 +1,99 @@
-fn main(){}
+//! Decision latency against generated sets of 1k, 100k and 1M partner
+//! grants: by names (`decide`), prepared (`decide_prepared`) and with
+//! every reason (`explain`). Each iteration decides one request of a
+//! cycled stream of 4096 from `autoseal::gen::requests` (about half
+//! `auto_seal`, the rest spread over every `manual` reason).
+//!
+//! ```text
+//! cargo bench --bench decide                    # all sizes
+//! AUTOSEAL_BENCH_SIZES=1000,100000 cargo bench --bench decide -- --quick
+//! ```
+//!
+//! Each size is generated and loaded once (1M takes a while and a few GB).
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use autoseal::gen::{generate, requests, GenConfig};
+use autoseal::Policy;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+const REQUESTS: usize = 4096;
+
+fn sizes() -> Vec<usize> {
+    match std::env::var("AUTOSEAL_BENCH_SIZES") {
+        Ok(s) => s
+            .split(',')
+            .map(|x| {
+                x.trim()
+                    .replace('_', "")
+                    .parse()
+                    .expect("AUTOSEAL_BENCH_SIZES: numbers")
+            })
+            .collect(),
+        Err(_) => vec![1_000, 100_000, 1_000_000],
+    }
+}
+
+fn decide(c: &mut Criterion) {
+    let mut group = c.benchmark_group("decide");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .throughput(Throughput::Elements(1));
+    for n in sizes() {
+        let t = Instant::now();
+        let g = generate(&GenConfig {
+            grants: n,
+            seed: 42,
+        });
+        let gen_time = t.elapsed();
+        let t = Instant::now();
+        let policy = Policy::from_inputs(g.inputs()).expect("the generated set loads");
+        eprintln!(
+            "decide: {n} grants, {} bytes: generated in {gen_time:.2?}, loaded in {:.2?}",
+            g.total_bytes(),
+            t.elapsed()
+        );
+        let reqs = requests(&g, REQUESTS, 7);
+        drop(g);
+        let hits = reqs
+            .iter()
+            .filter(|r| policy.decide(r).is_auto_seal())
+            .count();
+        eprintln!("decide: {hits} of {REQUESTS} requests auto_seal");
+        let prepared: Vec<_> = reqs.iter().map(|r| policy.prepare(r)).collect();
+
+        group.bench_with_input(BenchmarkId::new("by_name", n), &n, |b, _| {
+            let mut i = 0usize;
+            b.iter(|| {
+                let r = &reqs[i % REQUESTS];
+                i = i.wrapping_add(1);
+                black_box(policy.decide(black_box(r)))
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("prepared", n), &n, |b, _| {
+            let mut i = 0usize;
+            b.iter(|| {
+                let p = &prepared[i % REQUESTS];
+                i = i.wrapping_add(1);
+                black_box(policy.decide_prepared(black_box(p)))
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("explain", n), &n, |b, _| {
+            let mut i = 0usize;
+            b.iter(|| {
+                let r = &reqs[i % REQUESTS];
+                i = i.wrapping_add(1);
+                black_box(policy.explain(black_box(r)))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decide);
+criterion_main!(benches);

@@ -192,10 +192,24 @@ impl AttrType {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Member {
-    SuperAdmin { id: Ident, name: Str },
-    Employee { id: Ident, name: Str },
-    Seal { id: Ident, name: Str, kind: Option<Ident> },
-    Template { id: Ident, name: Str, signatories: Vec<Str> },
+    SuperAdmin {
+        id: Ident,
+        name: Str,
+    },
+    Employee {
+        id: Ident,
+        name: Str,
+    },
+    Seal {
+        id: Ident,
+        name: Str,
+        kind: Option<Ident>,
+    },
+    Template {
+        id: Ident,
+        name: Str,
+        signatories: Vec<Str>,
+    },
 }
 
 impl Member {

@@ -78,15 +78,20 @@ pub struct Policy {
     pub(crate) attrs: FxHashMap<Box<str>, AttrId>,
     /// Seal rules sorted by key, then label order.
     pub(crate) seal_order: Vec<SealRuleId>,
-    /// Own-template rules by template.
-    pub(crate) own: FxHashMap<TemplateId, Run>,
+    /// Own-template rules, indexed by template id (dense: no hashing).
+    pub(crate) own: Vec<Run>,
     /// Partner grants by (signer, template).
     pub(crate) partner: FxHashMap<u64, Run>,
     pub(crate) emp_order: Vec<EmployeeRuleId>,
-    /// Employee authorizations by (employee, org it may initiate for).
-    pub(crate) emp: FxHashMap<u64, Run>,
-    pub(crate) forbid_by_template: FxHashMap<TemplateId, Vec<ForbidId>>,
-    pub(crate) forbid_by_signer: FxHashMap<OrgId, Vec<ForbidId>>,
+    /// An employee's authorizations for its own org, by employee id.
+    pub(crate) emp_own: Vec<Run>,
+    /// `on behalf of` authorizations by (employee, member org).
+    pub(crate) emp_behalf: FxHashMap<u64, Run>,
+    pub(crate) forbid_order: Vec<ForbidId>,
+    /// Forbids scoped to a template (by template id) or else to a signer
+    /// (by org id); each is found under its most selective scope.
+    pub(crate) forbid_by_template: Vec<Run>,
+    pub(crate) forbid_by_signer: Vec<Run>,
     pub(crate) forbid_by_kind: [Vec<ForbidId>; 6],
     pub(crate) forbid_any: Vec<ForbidId>,
 }
@@ -157,48 +162,68 @@ impl Policy {
                 r.span.start,
             )
         };
-        let mut seal_order: Vec<SealRuleId> = (0..m.seal_rules.len()).map(SealRuleId::from_index).collect();
+        let mut seal_order: Vec<SealRuleId> = (0..m.seal_rules.len())
+            .map(SealRuleId::from_index)
+            .collect();
         let seal_key = |id: &SealRuleId| {
             let r = m.seal_rules.get(id.index());
             let own = r.is_some_and(|r| r.kind == SealRuleKind::Own);
-            let k = r.map_or(0, |r| if own { u64::from(r.template.0) } else { pair(r.signer.0, r.template.0) });
+            let k = r.map_or(0, |r| {
+                if own {
+                    u64::from(r.template.0)
+                } else {
+                    pair(r.signer.0, r.template.0)
+                }
+            });
             (own, k)
         };
-        seal_order.sort_by_cached_key(|id| (seal_key(id), m.seal_rules.get(id.index()).map(order_key)));
-        let mut own = FxHashMap::default();
+        seal_order
+            .sort_by_cached_key(|id| (seal_key(id), m.seal_rules.get(id.index()).map(order_key)));
+        let mut own = vec![Run::default(); m.templates.len()];
         let mut partner = FxHashMap::default();
         for_runs(&seal_order, seal_key, |(is_own, k), run| {
             if is_own {
-                own.insert(TemplateId(k as u32), run);
+                if let Some(slot) = own.get_mut(k as usize) {
+                    *slot = run;
+                }
             } else {
                 partner.insert(k, run);
             }
         });
 
-        let mut emp_order: Vec<EmployeeRuleId> = (0..m.employee_rules.len()).map(EmployeeRuleId::from_index).collect();
+        // Employee authorizations: own-org ones by employee (most), then
+        // `on behalf of` ones by (employee, member org).
+        let mut emp_order: Vec<EmployeeRuleId> = (0..m.employee_rules.len())
+            .map(EmployeeRuleId::from_index)
+            .collect();
         let emp_key = |id: &EmployeeRuleId| {
-            m.employee_rules
-                .get(id.index())
-                .map_or(0, |r| pair(r.employee.0, r.target.0))
+            m.employee_rules.get(id.index()).map_or((false, 0), |r| {
+                (r.on_behalf, pair(r.employee.0, r.target.0))
+            })
         };
         emp_order.sort_by_key(|id| (emp_key(id), id.0));
-        let mut emp = FxHashMap::default();
-        for_runs(&emp_order, emp_key, |k, run| {
-            emp.insert(k, run);
+        let mut emp_own = vec![Run::default(); m.employees.len()];
+        let mut emp_behalf = FxHashMap::default();
+        for_runs(&emp_order, emp_key, |(on_behalf, k), run| {
+            if on_behalf {
+                emp_behalf.insert(k, run);
+            } else if let Some(slot) = emp_own.get_mut((k >> 32) as usize) {
+                *slot = run;
+            }
         });
 
-        let mut forbid_by_template: FxHashMap<TemplateId, Vec<ForbidId>> = FxHashMap::default();
-        let mut forbid_by_signer: FxHashMap<OrgId, Vec<ForbidId>> = FxHashMap::default();
+        // Forbids, each under its most selective scope; the others are
+        // checked when it is found.
+        let mut forbid_order: Vec<ForbidId> = Vec::new();
         let mut forbid_by_kind: [Vec<ForbidId>; 6] = Default::default();
         let mut forbid_any = Vec::new();
+        let mut scoped: Vec<((u8, u32), ForbidId)> = Vec::new();
         for (i, f) in m.forbids.iter().enumerate() {
             let id = ForbidId::from_index(i);
-            // Indexed under its most selective scope; the others are checked
-            // when it is found.
             if let Some(t) = f.template {
-                forbid_by_template.entry(t).or_default().push(id);
+                scoped.push(((0, t.0), id));
             } else if let Some(s) = f.signer {
-                forbid_by_signer.entry(s).or_default().push(id);
+                scoped.push(((1, s.0), id));
             } else if let Some(k) = f.kind {
                 if let Some(v) = forbid_by_kind.get_mut(kind_index(k)) {
                     v.push(id);
@@ -207,6 +232,24 @@ impl Policy {
                 forbid_any.push(id);
             }
         }
+        scoped.sort();
+        let mut forbid_by_template = vec![Run::default(); m.templates.len()];
+        let mut forbid_by_signer = vec![Run::default(); m.orgs.len()];
+        forbid_order.extend(scoped.iter().map(|(_, id)| *id));
+        for_runs(
+            &scoped,
+            |(k, _)| *k,
+            |(table, key), run| {
+                let slot = if table == 0 {
+                    forbid_by_template.get_mut(key as usize)
+                } else {
+                    forbid_by_signer.get_mut(key as usize)
+                };
+                if let Some(slot) = slot {
+                    *slot = run;
+                }
+            },
+        );
 
         Policy {
             m,
@@ -220,7 +263,9 @@ impl Policy {
             own,
             partner,
             emp_order,
-            emp,
+            emp_own,
+            emp_behalf,
+            forbid_order,
             forbid_by_template,
             forbid_by_signer,
             forbid_by_kind,
@@ -229,7 +274,9 @@ impl Policy {
     }
 
     pub(crate) fn forbids_for_kind(&self, k: SealKind) -> &[ForbidId] {
-        self.forbid_by_kind.get(kind_index(k)).map_or(&[], Vec::as_slice)
+        self.forbid_by_kind
+            .get(kind_index(k))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The checked model the policy was built from.
@@ -245,21 +292,30 @@ impl Policy {
     /// A seal rule's name: its label, else `file:line`.
     pub fn seal_rule_name(&self, id: SealRuleId) -> String {
         match self.m.seal_rules.get(id.index()) {
-            Some(r) => r.label.clone().unwrap_or_else(|| self.lines.file_line(r.span)),
+            Some(r) => r
+                .label
+                .clone()
+                .unwrap_or_else(|| self.lines.file_line(r.span)),
             None => String::from("?"),
         }
     }
 
     pub fn employee_rule_name(&self, id: EmployeeRuleId) -> String {
         match self.m.employee_rules.get(id.index()) {
-            Some(r) => r.label.clone().unwrap_or_else(|| self.lines.file_line(r.span)),
+            Some(r) => r
+                .label
+                .clone()
+                .unwrap_or_else(|| self.lines.file_line(r.span)),
             None => String::from("?"),
         }
     }
 
     pub fn forbid_name(&self, id: ForbidId) -> String {
         match self.m.forbids.get(id.index()) {
-            Some(r) => r.label.clone().unwrap_or_else(|| self.lines.file_line(r.span)),
+            Some(r) => r
+                .label
+                .clone()
+                .unwrap_or_else(|| self.lines.file_line(r.span)),
             None => String::from("?"),
         }
     }
@@ -278,11 +334,17 @@ impl Policy {
 }
 
 /// Calls `f` once per run of equal keys in a sorted id list.
-fn for_runs<I: Copy, K: PartialEq + Copy>(ids: &[I], key: impl Fn(&I) -> K, mut f: impl FnMut(K, Run)) {
+fn for_runs<I: Copy, K: PartialEq + Copy>(
+    ids: &[I],
+    key: impl Fn(&I) -> K,
+    mut f: impl FnMut(K, Run),
+) {
     let mut start = 0usize;
     while let Some(first) = ids.get(start) {
         let k = key(first);
-        let len = ids.get(start..).map_or(0, |rest| rest.iter().take_while(|i| key(i) == k).count());
+        let len = ids
+            .get(start..)
+            .map_or(0, |rest| rest.iter().take_while(|i| key(i) == k).count());
         f(
             k,
             Run {

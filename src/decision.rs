@@ -107,10 +107,19 @@ pub enum Detail {
     /// An unknown name, as given.
     Name(String),
     /// The template and the org it was expected to belong to.
-    Owner { template: TemplateId, expected: OrgId },
+    Owner {
+        template: TemplateId,
+        expected: OrgId,
+    },
     /// The service event in force (none: never enabled by then).
-    Service { org: OrgId, event: Option<u32> },
-    NotMember { org: OrgId, sub: OrgId },
+    Service {
+        org: OrgId,
+        event: Option<u32>,
+    },
+    NotMember {
+        org: OrgId,
+        sub: OrgId,
+    },
     Initiator {
         employee: EmployeeId,
         template: TemplateId,
@@ -119,15 +128,41 @@ pub enum Detail {
         rule: Option<(EmployeeRuleId, InitiatorMiss)>,
     },
     /// The disable event in force.
-    Template { template: TemplateId, event: Option<u32> },
-    NoRule { signer: OrgId, template: TemplateId },
-    Role { rule: SealRuleId, asked: Option<RoleId>, asked_text: Option<String> },
-    Window { rule: SealRuleId, lapse: Lapse },
-    Void { rule: SealRuleId },
-    Seal { rule: SealRuleId, seal: SealId, event: Option<u32> },
-    Condition { rule: SealRuleId, missing: Option<AttrId> },
+    Template {
+        template: TemplateId,
+        event: Option<u32>,
+    },
+    NoRule {
+        signer: OrgId,
+        template: TemplateId,
+    },
+    Role {
+        rule: SealRuleId,
+        asked: Option<RoleId>,
+        asked_text: Option<String>,
+    },
+    Window {
+        rule: SealRuleId,
+        lapse: Lapse,
+    },
+    Void {
+        rule: SealRuleId,
+    },
+    Seal {
+        rule: SealRuleId,
+        seal: SealId,
+        event: Option<u32>,
+    },
+    Condition {
+        rule: SealRuleId,
+        missing: Option<AttrId>,
+    },
     /// The forbid, and the rule and seal (in force) it blocked.
-    Forbid { forbid: ForbidId, rule: SealRuleId, seal: SealId },
+    Forbid {
+        forbid: ForbidId,
+        rule: SealRuleId,
+        seal: SealId,
+    },
     Ambiguous {
         first: SealRuleId,
         first_seal: SealId,

@@ -123,12 +123,23 @@ impl Diagnostics {
         let mut out = String::new();
         for d in &self.items {
             let span = d.span();
-            let Some(file) = sources.get(span.file) else { continue };
+            let Some(file) = sources.get(span.file) else {
+                continue;
+            };
             let (line, _) = file.line_col(span.start);
             if file.line_text(line).len() > MAX_SHOWN_LINE {
                 // A huge line (the limit's own error) is not echoed back.
-                let sev = if d.severity() == Severity::Error { "error" } else { "warning" };
-                out.push_str(&format!("{sev}[{}]: {}\n  --> {}\n", d.code(), d.message(), sources.location(span)));
+                let sev = if d.severity() == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                };
+                out.push_str(&format!(
+                    "{sev}[{}]: {}\n  --> {}\n",
+                    d.code(),
+                    d.message(),
+                    sources.location(span)
+                ));
                 if let Some(h) = d.help() {
                     out.push_str(&format!("  help: {h}\n"));
                 }
@@ -178,9 +189,7 @@ impl Diagnostics {
                     column,
                     end_line,
                     end_column,
-                    source_line: file
-                        .map(|f| shorten(f.line_text(line)))
-                        .unwrap_or_default(),
+                    source_line: file.map(|f| shorten(f.line_text(line))).unwrap_or_default(),
                 }
             })
             .collect()

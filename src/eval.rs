@@ -73,7 +73,13 @@ impl Policy {
     /// Decides a request by names: the first failing check, or the seal.
     pub fn decide(&self, req: &Request) -> Decision {
         match self.resolve(req, false) {
-            Ok(ids) => self.run(&ids, req.at, req.attributes.as_slice(), false, &mut Vec::new()),
+            Ok(ids) => self.run(
+                &ids,
+                req.at,
+                req.attributes.as_slice(),
+                false,
+                &mut Vec::new(),
+            ),
             Err(mut reasons) => Decision::Manual(reasons.swap_remove(0)),
         }
     }
@@ -83,7 +89,8 @@ impl Policy {
         match self.resolve(req, true) {
             Ok(ids) => {
                 let mut reasons = Vec::new();
-                let decision = self.run(&ids, req.at, req.attributes.as_slice(), true, &mut reasons);
+                let decision =
+                    self.run(&ids, req.at, req.attributes.as_slice(), true, &mut reasons);
                 Explanation { decision, reasons }
             }
             Err(reasons) => Explanation {
@@ -130,14 +137,21 @@ impl Policy {
         let employee = self.employees.get(req.initiator.as_str()).copied();
         let template = self.templates.get(req.template.as_str()).copied();
         let signer = self.orgs.get(req.signer.as_str()).copied();
-        let on_behalf = req.on_behalf_of.as_deref().map(|o| self.orgs.get(o).copied());
+        let on_behalf = req
+            .on_behalf_of
+            .as_deref()
+            .map(|o| self.orgs.get(o).copied());
         let mut reasons = Vec::new();
         let unknown = |code, name: &str| Reason {
             code,
             detail: Detail::Name(name.to_owned()),
         };
         let org_part = |q: &str| q.split_once('.').map_or(q, |(o, _)| o).to_owned();
-        if employee.is_none() || template.is_none() || signer.is_none() || matches!(on_behalf, Some(None)) {
+        if employee.is_none()
+            || template.is_none()
+            || signer.is_none()
+            || matches!(on_behalf, Some(None))
+        {
             // Orgs first, then the employee, then the template.
             let ini_org = org_part(&req.initiator);
             if !self.orgs.contains_key(ini_org.as_str()) {
@@ -146,12 +160,20 @@ impl Policy {
             if let (Some(None), Some(o)) = (on_behalf, &req.on_behalf_of) {
                 reasons.push(unknown(ReasonCode::UnknownOrg, o));
             }
-            if signer.is_none() && !reasons.iter().any(|r| r.detail == Detail::Name(req.signer.clone())) {
+            if signer.is_none()
+                && !reasons
+                    .iter()
+                    .any(|r| r.detail == Detail::Name(req.signer.clone()))
+            {
                 reasons.push(unknown(ReasonCode::UnknownOrg, &req.signer));
             }
             let tpl_org = org_part(&req.template);
             let tpl_org_known = self.orgs.contains_key(tpl_org.as_str());
-            if !tpl_org_known && !reasons.iter().any(|r| r.detail == Detail::Name(tpl_org.clone())) {
+            if !tpl_org_known
+                && !reasons
+                    .iter()
+                    .any(|r| r.detail == Detail::Name(tpl_org.clone()))
+            {
                 reasons.push(unknown(ReasonCode::UnknownOrg, &tpl_org));
             }
             if employee.is_none() && self.orgs.contains_key(ini_org.as_str()) {
@@ -178,7 +200,10 @@ impl Policy {
         if owner != Some(eff) {
             return Err(vec![Reason {
                 code: ReasonCode::TemplateOwnerMismatch,
-                detail: Detail::Owner { template, expected: eff },
+                detail: Detail::Owner {
+                    template,
+                    expected: eff,
+                },
             }]);
         }
         let role = match &req.signatory {
@@ -199,7 +224,14 @@ impl Policy {
 
     // ------------------------------------------------------------ steps 2-9
 
-    fn run<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A, all: bool, out: &mut Vec<Reason>) -> Decision {
+    fn run<A: Attrs + ?Sized>(
+        &self,
+        q: &Ids,
+        at: Instant,
+        attrs: &A,
+        all: bool,
+        out: &mut Vec<Reason>,
+    ) -> Decision {
         macro_rules! fail {
             ($r:expr) => {{
                 let r = $r;
@@ -226,7 +258,10 @@ impl Policy {
         if !service_on {
             fail!(Reason {
                 code: ReasonCode::ServiceNotEnabled,
-                detail: Detail::Service { org: q.signer, event },
+                detail: Detail::Service {
+                    org: q.signer,
+                    event
+                },
             });
         }
 
@@ -243,14 +278,17 @@ impl Policy {
         if !tpl_on {
             fail!(Reason {
                 code: ReasonCode::TemplateDisabled,
-                detail: Detail::Template { template: q.template, event },
+                detail: Detail::Template {
+                    template: q.template,
+                    event
+                },
             });
         }
 
         // 5-9. A rule gives the signer a seal.
         let own = q.signer == eff;
         let run = if own {
-            self.own.get(&q.template)
+            self.own.get(q.template.index())
         } else {
             self.partner.get(&pair(q.signer.0, q.template.0))
         };
@@ -261,13 +299,18 @@ impl Policy {
         let mut ambiguous: Option<(SealRuleId, SealId)> = None;
         let mut forbidden: Option<(ForbidId, SealRuleId, SealId)> = None;
         for &rid in candidates {
-            let Some(rule) = self.m.seal_rules.get(rid.index()) else { continue };
+            let Some(rule) = self.m.seal_rules.get(rid.index()) else {
+                continue;
+            };
             match self.rule_check(rid, rule, q, at, attrs) {
                 Err((step, prec, reason)) => {
                     if all {
                         others.push(reason.clone());
                     }
-                    if best.as_ref().is_none_or(|(s, p, _)| (step, prec) > (*s, *p)) {
+                    if best
+                        .as_ref()
+                        .is_none_or(|(s, p, _)| (step, prec) > (*s, *p))
+                    {
                         best = Some((step, prec, reason));
                     }
                 }
@@ -281,7 +324,9 @@ impl Policy {
                     }
                     match chosen {
                         None => chosen = Some((rid, seal)),
-                        Some((_, s)) if s != seal && ambiguous.is_none() => ambiguous = Some((rid, seal)),
+                        Some((_, s)) if s != seal && ambiguous.is_none() => {
+                            ambiguous = Some((rid, seal))
+                        }
                         Some(_) => {}
                     }
                 }
@@ -344,7 +389,14 @@ impl Policy {
     }
 
     /// Step 3. `None` when the initiator is authorized.
-    fn initiator_check<A: Attrs + ?Sized>(&self, q: &Ids, own_org: OrgId, eff: OrgId, at: Instant, attrs: &A) -> Option<Reason> {
+    fn initiator_check<A: Attrs + ?Sized>(
+        &self,
+        q: &Ids,
+        own_org: OrgId,
+        eff: OrgId,
+        at: Instant,
+        attrs: &A,
+    ) -> Option<Reason> {
         if let Some(sub) = q.on_behalf {
             let main = self
                 .m
@@ -359,13 +411,16 @@ impl Policy {
                 });
             }
         }
-        let rules = self
-            .emp
-            .get(&pair(q.employee.0, eff.0))
-            .map_or(&[][..], |r| r.slice(&self.emp_order));
+        let run = match q.on_behalf {
+            Some(sub) => self.emp_behalf.get(&pair(q.employee.0, sub.0)),
+            None => self.emp_own.get(q.employee.index()),
+        };
+        let rules = run.map_or(&[][..], |r| r.slice(&self.emp_order));
         let mut closest: Option<(u8, EmployeeRuleId, InitiatorMiss)> = None;
         for &id in rules {
-            let Some(r) = self.m.employee_rules.get(id.index()) else { continue };
+            let Some(r) = self.m.employee_rules.get(id.index()) else {
+                continue;
+            };
             if r.on_behalf != q.on_behalf.is_some() {
                 continue;
             }
@@ -433,7 +488,11 @@ impl Policy {
                     1,
                     Reason {
                         code: ReasonCode::SignatoryMismatch,
-                        detail: Detail::Role { rule: rid, asked, asked_text },
+                        detail: Detail::Role {
+                            rule: rid,
+                            asked,
+                            asked_text,
+                        },
                     },
                 ));
             }
@@ -441,19 +500,60 @@ impl Policy {
         let lapsed = lapse(&rule.window, at);
         if let Some(l @ (Lapse::Revoked | Lapse::Expired)) = lapsed {
             let prec = if l == Lapse::Revoked { 5 } else { 4 };
-            return Err((5, prec, Reason { code: window_code(l), detail: Detail::Window { rule: rid, lapse: l } }));
+            return Err((
+                5,
+                prec,
+                Reason {
+                    code: window_code(l),
+                    detail: Detail::Window {
+                        rule: rid,
+                        lapse: l,
+                    },
+                },
+            ));
         }
         if rule.void.is_some() {
-            return Err((5, 3, Reason { code: ReasonCode::GrantVoid, detail: Detail::Void { rule: rid } }));
+            return Err((
+                5,
+                3,
+                Reason {
+                    code: ReasonCode::GrantVoid,
+                    detail: Detail::Void { rule: rid },
+                },
+            ));
         }
         if let Some(l) = lapsed {
-            return Err((5, 2, Reason { code: window_code(l), detail: Detail::Window { rule: rid, lapse: l } }));
+            return Err((
+                5,
+                2,
+                Reason {
+                    code: window_code(l),
+                    detail: Detail::Window {
+                        rule: rid,
+                        lapse: l,
+                    },
+                },
+            ));
         }
         // 6. The seal in force is not disabled.
         let seal = rule.seal_at(at);
-        let (seal_on, event) = self.m.seal(seal).map_or((true, None), |s| state_at(&s.toggles, true, at));
+        let (seal_on, event) = self
+            .m
+            .seal(seal)
+            .map_or((true, None), |s| state_at(&s.toggles, true, at));
         if !seal_on {
-            return Err((6, 0, Reason { code: ReasonCode::SealDisabled, detail: Detail::Seal { rule: rid, seal, event } }));
+            return Err((
+                6,
+                0,
+                Reason {
+                    code: ReasonCode::SealDisabled,
+                    detail: Detail::Seal {
+                        rule: rid,
+                        seal,
+                        event,
+                    },
+                },
+            ));
         }
         // 7. The condition holds.
         if let Some(c) = &rule.cond {
@@ -475,7 +575,10 @@ impl Policy {
                         1,
                         Reason {
                             code: ReasonCode::ConditionNotMet,
-                            detail: Detail::Condition { rule: rid, missing: None },
+                            detail: Detail::Condition {
+                                rule: rid,
+                                missing: None,
+                            },
                         },
                     ))
                 }
@@ -486,21 +589,35 @@ impl Policy {
 
     /// Step 8: the first forbid in force that matches an auto-seal with
     /// `seal`. A forbid whose condition is unknown applies.
-    fn forbid_for<A: Attrs + ?Sized>(&self, q: &Ids, seal: SealId, at: Instant, attrs: &A) -> Option<ForbidId> {
+    fn forbid_for<A: Attrs + ?Sized>(
+        &self,
+        q: &Ids,
+        seal: SealId,
+        at: Instant,
+        attrs: &A,
+    ) -> Option<ForbidId> {
         let kind = self.m.seal(seal).map(|s| s.kind);
         let lists = [
-            self.forbid_by_template.get(&q.template).map_or(&[][..], Vec::as_slice),
-            self.forbid_by_signer.get(&q.signer).map_or(&[][..], Vec::as_slice),
+            self.forbid_by_template
+                .get(q.template.index())
+                .map_or(&[][..], |r| r.slice(&self.forbid_order)),
+            self.forbid_by_signer
+                .get(q.signer.index())
+                .map_or(&[][..], |r| r.slice(&self.forbid_order)),
             kind.map_or(&[][..], |k| self.forbids_for_kind(k)),
             self.forbid_any.as_slice(),
         ];
         lists.into_iter().flatten().copied().find(|&id| {
-            let Some(f) = self.m.forbids.get(id.index()) else { return true };
+            let Some(f) = self.m.forbids.get(id.index()) else {
+                return true;
+            };
             f.signer.is_none_or(|s| s == q.signer)
                 && f.template.is_none_or(|t| t == q.template)
                 && f.kind.is_none_or(|k| Some(k) == kind)
                 && f.window.covers(at)
-                && f.cond.as_ref().is_none_or(|c| self.condition(c, attrs).0 != Tri::False)
+                && f.cond
+                    .as_ref()
+                    .is_none_or(|c| self.condition(c, attrs).0 != Tri::False)
         })
     }
 
@@ -515,8 +632,16 @@ impl Policy {
         (t, missing)
     }
 
-    fn node<A: Attrs + ?Sized>(&self, nodes: &[CondNode], i: usize, attrs: &A, missing: &mut Option<AttrId>) -> Tri {
-        let Some(n) = nodes.get(i) else { return Tri::Unknown };
+    fn node<A: Attrs + ?Sized>(
+        &self,
+        nodes: &[CondNode],
+        i: usize,
+        attrs: &A,
+        missing: &mut Option<AttrId>,
+    ) -> Tri {
+        let Some(n) = nodes.get(i) else {
+            return Tri::Unknown;
+        };
         match n {
             CondNode::And(parts) => {
                 let mut acc = Tri::True;
@@ -553,10 +678,18 @@ impl Policy {
                 let ord = match (v, value) {
                     (Value::Number(a), Value::Number(b)) => a.cmp(b),
                     (Value::Str(a), Value::Str(b)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
-                        if a == b { Ordering::Equal } else { Ordering::Less }
+                        if a == b {
+                            Ordering::Equal
+                        } else {
+                            Ordering::Less
+                        }
                     }
                     (Value::Bool(a), Value::Bool(b)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
-                        if a == b { Ordering::Equal } else { Ordering::Less }
+                        if a == b {
+                            Ordering::Equal
+                        } else {
+                            Ordering::Less
+                        }
                     }
                     _ => {
                         missing.get_or_insert(*attr);
@@ -571,7 +704,11 @@ impl Policy {
                     CmpOp::Gt => ord == Ordering::Greater,
                     CmpOp::Ge => ord != Ordering::Less,
                 };
-                if holds { Tri::True } else { Tri::False }
+                if holds {
+                    Tri::True
+                } else {
+                    Tri::False
+                }
             }
             CondNode::In { attr, values } => {
                 let Some(v) = attrs.get(self, *attr) else {

@@ -60,15 +60,23 @@ impl Policy {
                     _ => Some(r.span),
                 }
             }),
-            Detail::Template { template, event } => m.template(*template).map(|t| event_span(&t.toggles, *event, t.span)),
-            Detail::Window { rule, lapse } => m.seal_rules.get(rule.index()).map(|x| match (lapse, x.window.revoked) {
-                (Lapse::Revoked, Some(rev)) => rev.span,
-                _ => x.span,
-            }),
+            Detail::Template { template, event } => m
+                .template(*template)
+                .map(|t| event_span(&t.toggles, *event, t.span)),
+            Detail::Window { rule, lapse } => {
+                m.seal_rules
+                    .get(rule.index())
+                    .map(|x| match (lapse, x.window.revoked) {
+                        (Lapse::Revoked, Some(rev)) => rev.span,
+                        _ => x.span,
+                    })
+            }
             Detail::Role { rule, .. } | Detail::Void { rule } | Detail::Condition { rule, .. } => {
                 m.seal_rules.get(rule.index()).map(|x| x.span)
             }
-            Detail::Seal { seal, event, .. } => m.seal(*seal).map(|s| event_span(&s.toggles, *event, s.span)),
+            Detail::Seal { seal, event, .. } => m
+                .seal(*seal)
+                .map(|s| event_span(&s.toggles, *event, s.span)),
             Detail::Forbid { forbid, .. } => m.forbids.get(forbid.index()).map(|f| f.span),
             Detail::Ambiguous { second, .. } => m.seal_rules.get(second.index()).map(|x| x.span),
         };
@@ -93,7 +101,10 @@ impl Policy {
             Detail::Service { org, event } => {
                 let name = m.org_name(*org);
                 let o = m.org(*org);
-                match (o.and_then(|o| event.and_then(|e| o.service.get(e as usize))), o.and_then(|o| o.service.first())) {
+                match (
+                    o.and_then(|o| event.and_then(|e| o.service.get(e as usize))),
+                    o.and_then(|o| o.service.first()),
+                ) {
                     (Some(t), _) => format!(
                         "the auto-sign service of `{name}` was disabled at {}",
                         t.stamp.display()
@@ -102,7 +113,9 @@ impl Policy {
                         "the auto-sign service of `{name}` is not enabled until {}",
                         first.stamp.display()
                     ),
-                    (None, None) => format!("the auto-sign service of `{name}` has never been enabled"),
+                    (None, None) => {
+                        format!("the auto-sign service of `{name}` has never been enabled")
+                    }
                 }
             }
             Detail::NotMember { org, sub } => format!(
@@ -128,7 +141,9 @@ impl Policy {
                     };
                 };
                 let name = self.employee_rule_name(*id);
-                let Some(er) = m.employee_rules.get(id.index()) else { return head };
+                let Some(er) = m.employee_rules.get(id.index()) else {
+                    return head;
+                };
                 match miss {
                     InitiatorMiss::OtherTemplate => format!(
                         "{head}: authorization `{name}` covers only `{}`",
@@ -151,7 +166,10 @@ impl Policy {
                     .and_then(|t| event.and_then(|e| t.toggles.get(e as usize)))
                     .map(|x| format!(" since {}", x.stamp.display()))
                     .unwrap_or_default();
-                format!("template `{}` is disabled{since}", m.template_name(*template))
+                format!(
+                    "template `{}` is disabled{since}",
+                    m.template_name(*template)
+                )
             }
             Detail::NoRule { signer, template } => {
                 if m.template(*template).is_some_and(|t| t.org == *signer) {
@@ -168,7 +186,11 @@ impl Policy {
                     )
                 }
             }
-            Detail::Role { rule, asked, asked_text } => {
+            Detail::Role {
+                rule,
+                asked,
+                asked_text,
+            } => {
                 let role = match m.seal_rules.get(rule.index()).map(|r| r.kind) {
                     Some(SealRuleKind::Partner { role, .. }) => m.role_name(role).to_owned(),
                     _ => String::new(),
@@ -183,13 +205,19 @@ impl Policy {
                 )
             }
             Detail::Window { rule, lapse } => {
-                let Some(x) = m.seal_rules.get(rule.index()) else { return String::new() };
+                let Some(x) = m.seal_rules.get(rule.index()) else {
+                    return String::new();
+                };
                 let what = if x.kind == SealRuleKind::Own {
                     "auto-sign template rule"
                 } else {
                     "grant"
                 };
-                format!("{what} `{}` {}", self.seal_rule_name(*rule), self.lapse_text(&x.window, *lapse))
+                format!(
+                    "{what} `{}` {}",
+                    self.seal_rule_name(*rule),
+                    self.lapse_text(&x.window, *lapse)
+                )
             }
             Detail::Void { rule } => {
                 let why = m
@@ -219,7 +247,10 @@ impl Policy {
                     m.attr_name(*a),
                     self.attr_type(*a)
                 ),
-                None => format!("the condition of rule `{}` does not hold", self.seal_rule_name(*rule)),
+                None => format!(
+                    "the condition of rule `{}` does not hold",
+                    self.seal_rule_name(*rule)
+                ),
             },
             Detail::Forbid { forbid, rule, seal } => {
                 let seal = m.seal_name(*seal);
@@ -278,6 +309,12 @@ impl Policy {
 }
 
 /// The span of the event in force, else of the declaration.
-fn event_span(events: &[Toggle], event: Option<u32>, decl: crate::source::Span) -> crate::source::Span {
-    event.and_then(|e| events.get(e as usize)).map_or(decl, |t| t.span)
+fn event_span(
+    events: &[Toggle],
+    event: Option<u32>,
+    decl: crate::source::Span,
+) -> crate::source::Span {
+    event
+        .and_then(|e| events.get(e as usize))
+        .map_or(decl, |t| t.span)
 }

@@ -8,6 +8,9 @@
 //! [`Policy::prepare`]) and queries ([`Policy::templates_for`],
 //! [`Policy::who`], [`Policy::audit`]).
 
+// pest_derive without `std` names `alloc`.
+extern crate alloc;
+
 pub mod ast;
 pub mod check;
 pub mod compile;
@@ -77,7 +80,9 @@ impl Policy {
     pub fn from_inputs(inputs: Vec<Input>) -> Result<Policy, Error> {
         let mut analysis = load::analyze(inputs);
         match analysis.model.take() {
-            Some(m) if !analysis.diagnostics.has_errors() => Ok(Policy::compile(m, &analysis.sources)),
+            Some(m) if !analysis.diagnostics.has_errors() => {
+                Ok(Policy::compile(m, &analysis.sources))
+            }
             _ => Err(Error::Invalid {
                 analysis: Box::new(analysis),
             }),

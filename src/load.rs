@@ -209,7 +209,10 @@ fn decode(content: &Content) -> (String, Option<SyntaxError>) {
     };
     match std::str::from_utf8(bytes) {
         Ok(s) => match s.find('\0') {
-            Some(i) => (s.replace('\0', " "), Some(SyntaxError::NulByte { span: at(i) })),
+            Some(i) => (
+                s.replace('\0', " "),
+                Some(SyntaxError::NulByte { span: at(i) }),
+            ),
             None => (s.to_owned(), None),
         },
         Err(e) => {

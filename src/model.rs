@@ -140,8 +140,15 @@ pub enum CondNode {
     And(Vec<u32>),
     Or(Vec<u32>),
     Not(u32),
-    Cmp { attr: AttrId, op: CmpOp, value: Value },
-    In { attr: AttrId, values: Vec<Value> },
+    Cmp {
+        attr: AttrId,
+        op: CmpOp,
+        value: Value,
+    },
+    In {
+        attr: AttrId,
+        values: Vec<Value>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -234,10 +241,16 @@ impl std::fmt::Display for Void {
                 write!(f, "it was accepted before invite `{invite}` was sent")
             }
             Void::AcceptedAfterWindow { invite, closed } => {
-                write!(f, "it was accepted after invite `{invite}` closed at {closed}")
+                write!(
+                    f,
+                    "it was accepted after invite `{invite}` closed at {closed}"
+                )
             }
             Void::NotSuperAdmin { person, org } => {
-                write!(f, "it was accepted by `{person}`, who is not the super admin of `{org}`")
+                write!(
+                    f,
+                    "it was accepted by `{person}`, who is not the super admin of `{org}`"
+                )
             }
         }
     }
@@ -372,7 +385,9 @@ impl Model {
         self.roles.get(id.index()).map_or("?", String::as_str)
     }
     pub fn attr_name(&self, id: AttrId) -> &str {
-        self.attributes.get(id.index()).map_or("?", |a| a.name.as_str())
+        self.attributes
+            .get(id.index())
+            .map_or("?", |a| a.name.as_str())
     }
 }
 
@@ -380,7 +395,10 @@ impl Model {
 /// index of the event in force (none before the first).
 pub fn state_at(toggles: &[Toggle], initial: bool, t: Instant) -> (bool, Option<u32>) {
     let n = toggles.partition_point(|x| x.stamp.at <= t);
-    match n.checked_sub(1).and_then(|i| toggles.get(i).map(|x| (i, x))) {
+    match n
+        .checked_sub(1)
+        .and_then(|i| toggles.get(i).map(|x| (i, x)))
+    {
         Some((i, x)) => (x.on, u32::try_from(i).ok()),
         None => (initial, None),
     }

@@ -124,7 +124,9 @@ impl Policy {
                 let e = self.explain(&req);
                 let r = self.render_explanation(&e);
                 let conditional = !e.decision.is_auto_seal()
-                    && e.reasons.iter().all(|x| x.code == crate::decision::ReasonCode::AttributeMissing);
+                    && e.reasons
+                        .iter()
+                        .all(|x| x.code == crate::decision::ReasonCode::AttributeMissing);
                 TemplateStatus {
                     template: self.m.template_name(id),
                     name: t.display.clone(),
@@ -160,8 +162,12 @@ impl Policy {
         let owner = self.m.template(tid).map_or(OrgId(0), |t| t.org);
         let (initiator, on_behalf_of) = match initiator {
             Some(i) => {
-                let own = self.employee_id(i).and_then(|e| self.m.employee(e)).map(|e| e.org);
-                let on_behalf = (own.is_some() && own != Some(owner)).then(|| self.m.org_name(owner).to_owned());
+                let own = self
+                    .employee_id(i)
+                    .and_then(|e| self.m.employee(e))
+                    .map(|e| e.org);
+                let on_behalf = (own.is_some() && own != Some(owner))
+                    .then(|| self.m.org_name(owner).to_owned());
                 (i.to_owned(), on_behalf)
             }
             None => self.any_initiator(tid, owner).unwrap_or_default(),
@@ -212,7 +218,11 @@ impl Policy {
             self.m
                 .employee_rules
                 .iter()
-                .filter(|r| r.target == org && r.on_behalf == on_behalf && r.template.is_none_or(|t| t == tid))
+                .filter(|r| {
+                    r.target == org
+                        && r.on_behalf == on_behalf
+                        && r.template.is_none_or(|t| t == tid)
+                })
                 .map(|r| self.m.employee_name(r.employee))
                 .min()
         };
@@ -237,9 +247,20 @@ impl Policy {
         let m = &self.m;
         let mut out = Vec::new();
         let ends = |w: &Window| -> Option<(Instant, String)> {
-            let until = w.until.map(|u| (u.at, if u.date { u.display_until() } else { u.display() }));
+            let until = w.until.map(|u| {
+                (
+                    u.at,
+                    if u.date {
+                        u.display_until()
+                    } else {
+                        u.display()
+                    },
+                )
+            });
             // A revocation is an instant even when written as a date.
-            let revoked = w.revoked.map(|r| (r.stamp.at, r.stamp.at.display(r.stamp.tz)));
+            let revoked = w
+                .revoked
+                .map(|r| (r.stamp.at, r.stamp.at.display(r.stamp.tz)));
             match (until, revoked) {
                 (Some(u), Some(r)) => Some(if r.0 < u.0 { r } else { u }),
                 (u, r) => u.or(r),
@@ -276,35 +297,53 @@ impl Policy {
                 SealRuleKind::Own => ("own_template", None),
                 SealRuleKind::Partner { role, .. } => ("partner_grant", Some(role)),
             };
-            push(kind, self.seal_rule_name(SealRuleId::from_index(i)), &r.window, r.span, &|e| {
-                e.signer = Some(m.org_name(r.signer).to_owned());
-                e.template = Some(m.template_name(r.template));
-                e.signatory = role.map(|x| m.role_name(x).to_owned());
-                e.seal = Some(m.seal_name(r.seal_at(at)));
-                e.conditional = r.cond.is_some();
-            });
+            push(
+                kind,
+                self.seal_rule_name(SealRuleId::from_index(i)),
+                &r.window,
+                r.span,
+                &|e| {
+                    e.signer = Some(m.org_name(r.signer).to_owned());
+                    e.template = Some(m.template_name(r.template));
+                    e.signatory = role.map(|x| m.role_name(x).to_owned());
+                    e.seal = Some(m.seal_name(r.seal_at(at)));
+                    e.conditional = r.cond.is_some();
+                },
+            );
         }
         for (i, r) in m.employee_rules.iter().enumerate() {
             if !r.window.covers(at) {
                 continue;
             }
-            push("employee", self.employee_rule_name(EmployeeRuleId::from_index(i)), &r.window, r.span, &|e| {
-                e.employee = Some(m.employee_name(r.employee));
-                e.signer = r.on_behalf.then(|| m.org_name(r.target).to_owned());
-                e.template = r.template.map(|t| m.template_name(t));
-                e.conditional = r.cond.is_some();
-            });
+            push(
+                "employee",
+                self.employee_rule_name(EmployeeRuleId::from_index(i)),
+                &r.window,
+                r.span,
+                &|e| {
+                    e.employee = Some(m.employee_name(r.employee));
+                    e.signer = r.on_behalf.then(|| m.org_name(r.target).to_owned());
+                    e.template = r.template.map(|t| m.template_name(t));
+                    e.conditional = r.cond.is_some();
+                },
+            );
         }
         for (i, f) in m.forbids.iter().enumerate() {
             if !f.window.covers(at) {
                 continue;
             }
-            push("forbid", self.forbid_name(ForbidId::from_index(i)), &f.window, f.span, &|e| {
-                e.signer = f.signer.map(|s| m.org_name(s).to_owned());
-                e.template = f.template.map(|t| m.template_name(t));
-                e.seal = f.kind.map(|k| format!("kind {}", k.as_str()));
-                e.conditional = f.cond.is_some();
-            });
+            push(
+                "forbid",
+                self.forbid_name(ForbidId::from_index(i)),
+                &f.window,
+                f.span,
+                &|e| {
+                    e.signer = f.signer.map(|s| m.org_name(s).to_owned());
+                    e.template = f.template.map(|t| m.template_name(t));
+                    e.seal = f.kind.map(|k| format!("kind {}", k.as_str()));
+                    e.conditional = f.cond.is_some();
+                },
+            );
         }
         out.sort_by(|a, b| (a.kind, &a.rule, &a.source).cmp(&(b.kind, &b.rule, &b.source)));
         out
@@ -315,7 +354,13 @@ impl Policy {
     /// with another seal.
     pub fn diff(&self, new: &Policy, at: Instant) -> Vec<DiffEntry> {
         use std::collections::BTreeMap;
-        type Key = (&'static str, Option<String>, Option<String>, Option<String>, Option<String>);
+        type Key = (
+            &'static str,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
         let index = |p: &Policy| -> BTreeMap<Key, Vec<String>> {
             let mut map: BTreeMap<Key, Vec<String>> = BTreeMap::new();
             for e in p.audit(at, None) {

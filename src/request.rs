@@ -85,15 +85,12 @@ impl Request {
                 "signer" => signer = Some(name(key, v, false)?),
                 "signatory" => signatory = opt_text(key, v)?,
                 "attributes" => attributes = attrs(v)?,
-                other => {
-                    return Err(RequestError::new(
-                        other,
-                        format!("unknown field `{other}`"),
-                    ))
-                }
+                other => return Err(RequestError::new(other, format!("unknown field `{other}`"))),
             }
         }
-        let need = |f: &str, v: Option<String>| v.ok_or_else(|| RequestError::new(f, format!("missing field `{f}`")));
+        let need = |f: &str, v: Option<String>| {
+            v.ok_or_else(|| RequestError::new(f, format!("missing field `{f}`")))
+        };
         Ok(Request {
             at: at.ok_or_else(|| RequestError::new("at", "missing field `at`"))?,
             template: need("template", template)?,
@@ -125,16 +122,23 @@ fn opt_text(key: &str, v: &Yaml) -> Result<Option<String>, RequestError> {
 fn name(key: &str, v: &Yaml, qualified: bool) -> Result<String, RequestError> {
     let s = text(key, v)?;
     let ok = if qualified {
-        s.split_once('.').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+        s.split_once('.')
+            .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
     } else {
         !s.is_empty() && !s.contains('.')
     };
     if ok {
         Ok(s)
     } else if qualified {
-        Err(RequestError::new(key, format!("`{key}` must be `ORG.NAME`, not `{s}`")))
+        Err(RequestError::new(
+            key,
+            format!("`{key}` must be `ORG.NAME`, not `{s}`"),
+        ))
     } else {
-        Err(RequestError::new(key, format!("`{key}` must be an org name, not `{s}`")))
+        Err(RequestError::new(
+            key,
+            format!("`{key}` must be an org name, not `{s}`"),
+        ))
     }
 }
 
@@ -149,7 +153,12 @@ fn attrs(v: &Yaml) -> Result<Vec<(String, Value)>, RequestError> {
     let map = match v {
         Yaml::Null => return Ok(Vec::new()),
         Yaml::Hash(m) => m,
-        _ => return Err(RequestError::new("attributes", "`attributes` must be a mapping")),
+        _ => {
+            return Err(RequestError::new(
+                "attributes",
+                "`attributes` must be a mapping",
+            ))
+        }
     };
     if map.len() > MAX_ATTRIBUTES {
         return Err(RequestError::new(
@@ -160,7 +169,10 @@ fn attrs(v: &Yaml) -> Result<Vec<(String, Value)>, RequestError> {
     let mut out = Vec::with_capacity(map.len());
     for (k, v) in map {
         let Some(k) = k.as_str() else {
-            return Err(RequestError::new("attributes", "attribute names are strings"));
+            return Err(RequestError::new(
+                "attributes",
+                "attribute names are strings",
+            ));
         };
         let field = format!("attributes.{k}");
         let value = match v {
@@ -221,7 +233,9 @@ mod tests {
             r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":"globex","attributes":{"amount":500000.0000000000001}}"#,
         )
         .unwrap();
-        let Value::Number(d) = &r.attributes[0].1 else { panic!() };
+        let Value::Number(d) = &r.attributes[0].1 else {
+            panic!()
+        };
         assert!(*d > rust_decimal::Decimal::from(500000));
     }
 
@@ -234,7 +248,10 @@ mod tests {
 
     #[test]
     fn yaml_time_is_read_as_text() {
-        let r = Request::parse("at: 2026-04-01T10:00:00+08:00\ntemplate: a.b\ninitiator: a.c\nsigner: a\n").unwrap();
+        let r = Request::parse(
+            "at: 2026-04-01T10:00:00+08:00\ntemplate: a.b\ninitiator: a.c\nsigner: a\n",
+        )
+        .unwrap();
         assert_eq!(r.signer, "a");
     }
 }

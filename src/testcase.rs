@@ -102,17 +102,24 @@ fn case(i: usize, item: &Yaml) -> Result<Case, RequestError> {
         match k.as_str() {
             Some("name") => name = v.as_str().map_or(name, str::to_owned),
             Some("request") => {
-                request = Some(Request::from_yaml(v).map_err(|e| {
-                    err(&e.field, format!("case `{name}`: {}", e.message))
-                })?)
+                request = Some(
+                    Request::from_yaml(v)
+                        .map_err(|e| err(&e.field, format!("case `{name}`: {}", e.message)))?,
+                )
             }
             Some("expect") => expect = Some(expectation(&name, v)?),
-            Some(other) => return Err(err(other, format!("case `{name}`: unknown field `{other}`"))),
+            Some(other) => {
+                return Err(err(
+                    other,
+                    format!("case `{name}`: unknown field `{other}`"),
+                ))
+            }
             None => return Err(err("", "field names are strings")),
         }
     }
     Ok(Case {
-        request: request.ok_or_else(|| err("request", format!("case `{name}`: missing `request`")))?,
+        request: request
+            .ok_or_else(|| err("request", format!("case `{name}`: missing `request`")))?,
         expect: expect.ok_or_else(|| err("expect", format!("case `{name}`: missing `expect`")))?,
         name,
     })
@@ -120,11 +127,19 @@ fn case(i: usize, item: &Yaml) -> Result<Case, RequestError> {
 
 fn expectation(name: &str, v: &Yaml) -> Result<Expect, RequestError> {
     let Yaml::Hash(map) = v else {
-        return Err(err("expect", format!("case `{name}`: `expect` is a mapping")));
+        return Err(err(
+            "expect",
+            format!("case `{name}`: `expect` is a mapping"),
+        ));
     };
     let code = |s: Option<&str>| -> Result<ReasonCode, RequestError> {
         let s = s.unwrap_or("");
-        ReasonCode::parse(s).ok_or_else(|| err("expect", format!("case `{name}`: unknown reason code `{s}`")))
+        ReasonCode::parse(s).ok_or_else(|| {
+            err(
+                "expect",
+                format!("case `{name}`: unknown reason code `{s}`"),
+            )
+        })
     };
     let mut e = Expect::default();
     for (k, v) in map {
@@ -132,7 +147,10 @@ fn expectation(name: &str, v: &Yaml) -> Result<Expect, RequestError> {
         match k.as_str() {
             Some("decision") => {
                 if !matches!(text.as_deref(), Some("auto_seal" | "manual")) {
-                    return Err(err("expect.decision", format!("case `{name}`: decision is `auto_seal` or `manual`")));
+                    return Err(err(
+                        "expect.decision",
+                        format!("case `{name}`: decision is `auto_seal` or `manual`"),
+                    ));
                 }
                 e.decision = text;
             }
@@ -142,11 +160,24 @@ fn expectation(name: &str, v: &Yaml) -> Result<Expect, RequestError> {
             Some("reason") => e.reason = Some(code(v.as_str())?),
             Some("reasons") => {
                 let Yaml::Array(items) = v else {
-                    return Err(err("expect.reasons", format!("case `{name}`: `reasons` is a list")));
+                    return Err(err(
+                        "expect.reasons",
+                        format!("case `{name}`: `reasons` is a list"),
+                    ));
                 };
-                e.reasons = Some(items.iter().map(|i| code(i.as_str())).collect::<Result<_, _>>()?);
+                e.reasons = Some(
+                    items
+                        .iter()
+                        .map(|i| code(i.as_str()))
+                        .collect::<Result<_, _>>()?,
+                );
             }
-            Some(other) => return Err(err(other, format!("case `{name}`: unknown expectation `{other}`"))),
+            Some(other) => {
+                return Err(err(
+                    other,
+                    format!("case `{name}`: unknown expectation `{other}`"),
+                ))
+            }
             None => return Err(err("", "field names are strings")),
         }
     }
@@ -163,7 +194,10 @@ pub fn run(policy: &Policy, case: &Case) -> CaseResult {
     let mut check = |what: &str, want: &Option<String>, have: Option<String>| {
         if let Some(w) = want {
             if have.as_deref() != Some(w.as_str()) {
-                failures.push(format!("expected {what} `{w}`, got `{}`", have.unwrap_or_else(|| String::from("none"))));
+                failures.push(format!(
+                    "expected {what} `{w}`, got `{}`",
+                    have.unwrap_or_else(|| String::from("none"))
+                ));
             }
         }
     };
@@ -171,12 +205,27 @@ pub fn run(policy: &Policy, case: &Case) -> CaseResult {
     check("seal", &x.seal, got.seal.clone());
     check("rule", &x.rule, got.rule.clone());
     check("basis", &x.basis, got.basis.map(|b| b.as_str().to_owned()));
-    check("reason", &x.reason.map(|c| c.as_str().to_owned()), decision.code().map(|c| c.as_str().to_owned()));
+    check(
+        "reason",
+        &x.reason.map(|c| c.as_str().to_owned()),
+        decision.code().map(|c| c.as_str().to_owned()),
+    );
     if let Some(want) = &x.reasons {
-        let have: BTreeSet<ReasonCode> = policy.explain(&case.request).reasons.iter().map(|r| r.code).collect();
+        let have: BTreeSet<ReasonCode> = policy
+            .explain(&case.request)
+            .reasons
+            .iter()
+            .map(|r| r.code)
+            .collect();
         if &have != want {
-            let list = |s: &BTreeSet<ReasonCode>| s.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
-            failures.push(format!("expected reasons [{}], got [{}]", list(want), list(&have)));
+            let list = |s: &BTreeSet<ReasonCode>| {
+                s.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+            };
+            failures.push(format!(
+                "expected reasons [{}], got [{}]",
+                list(want),
+                list(&have)
+            ));
         }
     }
     CaseResult {

@@ -56,9 +56,7 @@ pub fn parse_datetime(text: &str) -> Result<DateTime<FixedOffset>, String> {
     let mut s = text;
     if let Some(t) = s.find(['T', 't']) {
         let rest = s.get(t + 1..).unwrap_or("");
-        let hm_len = rest
-            .find(['+', '-', 'Z', 'z'])
-            .unwrap_or(rest.len());
+        let hm_len = rest.find(['+', '-', 'Z', 'z']).unwrap_or(rest.len());
         if hm_len == 5 {
             with_seconds = format!(
                 "{}:00{}",

@@ -8,7 +8,10 @@ use crate::source::Span;
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
 pub enum CheckError {
     #[error("unknown org `{name}`")]
-    #[diagnostic(code(autoseal::unknown_org), help("declare it with `org {name} \"...\" {{ ... }}`"))]
+    #[diagnostic(
+        code(autoseal::unknown_org),
+        help("declare it with `org {name} \"...\" {{ ... }}`")
+    )]
     UnknownOrg {
         name: String,
         #[label("not declared")]
@@ -48,7 +51,10 @@ pub enum CheckError {
     },
 
     #[error("unknown signatory role `{role}` for template `{template}`")]
-    #[diagnostic(code(autoseal::unknown_role), help("the template's signatories are {roles}"))]
+    #[diagnostic(
+        code(autoseal::unknown_role),
+        help("the template's signatories are {roles}")
+    )]
     UnknownRole {
         role: String,
         template: String,
@@ -99,7 +105,10 @@ pub enum CheckError {
     },
 
     #[error("org `{org}` has more than one super admin")]
-    #[diagnostic(code(autoseal::two_super_admins), help("the first is declared at {first}"))]
+    #[diagnostic(
+        code(autoseal::two_super_admins),
+        help("the first is declared at {first}")
+    )]
     TwoSuperAdmins {
         org: String,
         first: String,
@@ -188,7 +197,10 @@ pub enum CheckError {
     },
 
     #[error("`{op}` compares numbers, not a {used}")]
-    #[diagnostic(code(autoseal::ordering_needs_number), help("use `==`, `!=` or `in` for strings and booleans"))]
+    #[diagnostic(
+        code(autoseal::ordering_needs_number),
+        help("use `==`, `!=` or `in` for strings and booleans")
+    )]
     OrderingNeedsNumber {
         op: &'static str,
         used: &'static str,
@@ -261,7 +273,11 @@ pub enum CheckWarning {
     },
 
     #[error("duplicate rule: the same as `{first}`")]
-    #[diagnostic(code(autoseal::duplicate_rule), severity(Warning), help("remove one of them"))]
+    #[diagnostic(
+        code(autoseal::duplicate_rule),
+        severity(Warning),
+        help("remove one of them")
+    )]
     DuplicateRule {
         first: String,
         #[label("duplicate")]
@@ -293,7 +309,11 @@ pub enum CheckWarning {
     },
 
     #[error("rule `{rule}` is revoked more than once")]
-    #[diagnostic(code(autoseal::revoked_twice), severity(Warning), help("the earliest revocation applies"))]
+    #[diagnostic(
+        code(autoseal::revoked_twice),
+        severity(Warning),
+        help("the earliest revocation applies")
+    )]
     RevokedTwice {
         rule: String,
         #[label("another revocation")]

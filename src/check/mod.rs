@@ -44,6 +44,7 @@ pub fn check(files: &[ast::FileAst], sources: &Sources) -> Checked {
         labels: FxHashMap::default(),
         attrs_declared: false,
         vias: Vec::new(),
+        incomplete: Default::default(),
     };
     let stmts: Vec<&ast::Stmt> = files.iter().flat_map(|f| f.stmts.iter()).collect();
     c.declarations(&stmts);
@@ -108,6 +109,10 @@ struct Checker<'a> {
     /// Partner grants accepted through an invite, checked once every
     /// invite is known.
     vias: Vec<(SealRuleId, &'a ast::Stmt)>,
+    /// Orgs, seals and templates with an event whose time could not be
+    /// read (already an error): their timelines are incomplete, so no
+    /// "never applies" warning is drawn from them.
+    incomplete: rustc_hash::FxHashSet<(u8, u32)>,
 }
 
 /// Which end of an interval a time is: `until DATE` means the next day.
@@ -198,7 +203,10 @@ impl<'a> Checker<'a> {
             None => self.err(CheckError::UnknownSeal {
                 name: id.name.clone(),
                 org: org_name.clone(),
-                help: format!("declare it inside `org {org_name}` as `seal {} \"...\" kind ...`", id.name),
+                help: format!(
+                    "declare it inside `org {org_name}` as `seal {} \"...\" kind ...`",
+                    id.name
+                ),
                 span: id.span,
             }),
         }
@@ -225,7 +233,10 @@ impl<'a> Checker<'a> {
             None => self.err(CheckError::UnknownTemplate {
                 name: id.name.clone(),
                 org: org_name.clone(),
-                help: format!("declare it inside `org {org_name}` as `template {} \"...\"`", id.name),
+                help: format!(
+                    "declare it inside `org {org_name}` as `template {} \"...\"`",
+                    id.name
+                ),
                 span: id.span,
             }),
         }
@@ -334,7 +345,9 @@ impl<'a> Checker<'a> {
     fn declarations(&mut self, stmts: &[&'a ast::Stmt]) {
         // Orgs first, so members and groups can name any org.
         for s in stmts {
-            let StmtKind::Org { id, name, .. } = &s.kind else { continue };
+            let StmtKind::Org { id, name, .. } = &s.kind else {
+                continue;
+            };
             match self.orgs.entry(id.name.as_str()) {
                 Entry::Occupied(e) => {
                     let first = self.sources.location(e.get().1);
@@ -382,7 +395,10 @@ impl<'a> Checker<'a> {
                     self.attrs_declared = true;
                     match self.attrs.entry(id.name.as_str()) {
                         Entry::Occupied(_) => {
-                            let first = self.attr_spans.get(id.name.as_str()).map_or_else(String::new, |s| self.loc(*s));
+                            let first = self
+                                .attr_spans
+                                .get(id.name.as_str())
+                                .map_or_else(String::new, |s| self.loc(*s));
                             self.err(CheckError::Duplicate {
                                 what: "attribute",
                                 name: id.name.clone(),
@@ -434,11 +450,17 @@ impl<'a> Checker<'a> {
                     span: id.span,
                 });
                 if matches!(m, Member::SuperAdmin { .. }) {
-                    let Some(org) = self.m.orgs.get_mut(oid.index()) else { return };
+                    let Some(org) = self.m.orgs.get_mut(oid.index()) else {
+                        return;
+                    };
                     match org.super_admin {
                         Some(first) => {
                             let org_name = org.name.clone();
-                            let first = self.m.employees.get(first.index()).map_or(id.span, |e| e.span);
+                            let first = self
+                                .m
+                                .employees
+                                .get(first.index())
+                                .map_or(id.span, |e| e.span);
                             let first = self.loc(first);
                             self.err(CheckError::TwoSuperAdmins {
                                 org: org_name,
@@ -470,7 +492,8 @@ impl<'a> Checker<'a> {
                         }
                     },
                 };
-                self.seals.insert(key, SealId::from_index(self.m.seals.len()));
+                self.seals
+                    .insert(key, SealId::from_index(self.m.seals.len()));
                 self.m.seals.push(Seal {
                     org: oid,
                     name: id.name.clone(),
@@ -492,7 +515,9 @@ impl<'a> Checker<'a> {
                 let mut roles = Vec::new();
                 for (i, r) in signatories.iter().enumerate() {
                     let rid = self.role(r.value.as_str());
-                    let earlier = signatories.get(..i).and_then(|prev| prev.iter().find(|p| p.value == r.value));
+                    let earlier = signatories
+                        .get(..i)
+                        .and_then(|prev| prev.iter().find(|p| p.value == r.value));
                     if let Some(first) = earlier {
                         let first = self.loc(first.span);
                         self.err(CheckError::Duplicate {
@@ -504,7 +529,8 @@ impl<'a> Checker<'a> {
                     }
                     roles.push(rid);
                 }
-                self.templates.insert(key, TemplateId::from_index(self.m.templates.len()));
+                self.templates
+                    .insert(key, TemplateId::from_index(self.m.templates.len()));
                 self.m.templates.push(Template {
                     org: oid,
                     name: id.name.clone(),
@@ -517,7 +543,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn group(&mut self, id: &'a ast::Ident, name: &ast::Str, main: &ast::Ident, members: &[ast::Ident]) {
+    fn group(
+        &mut self,
+        id: &'a ast::Ident,
+        name: &ast::Str,
+        main: &ast::Ident,
+        members: &[ast::Ident],
+    ) {
         let gid = GroupId::from_index(self.m.groups.len());
         match self.groups.entry(id.name.as_str()) {
             Entry::Occupied(e) => {
@@ -534,7 +566,9 @@ impl<'a> Checker<'a> {
                 v.insert((gid, id.span));
             }
         }
-        let Some(main_id) = self.org(main) else { return };
+        let Some(main_id) = self.org(main) else {
+            return;
+        };
         let mut ids = Vec::new();
         for (i, m) in members.iter().enumerate() {
             let Some(oid) = self.org(m) else { continue };
@@ -545,7 +579,10 @@ impl<'a> Checker<'a> {
                 });
                 continue;
             }
-            if let Some(first) = members.get(..i).and_then(|prev| prev.iter().find(|p| p.name == m.name)) {
+            if let Some(first) = members
+                .get(..i)
+                .and_then(|prev| prev.iter().find(|p| p.name == m.name))
+            {
                 let first = self.loc(first.span);
                 self.err(CheckError::Duplicate {
                     what: "group member",
@@ -558,11 +595,17 @@ impl<'a> Checker<'a> {
             ids.push(oid);
         }
         for &oid in ids.iter().chain(std::iter::once(&main_id)) {
-            let Some(org) = self.m.orgs.get_mut(oid.index()) else { continue };
+            let Some(org) = self.m.orgs.get_mut(oid.index()) else {
+                continue;
+            };
             match org.group {
                 Some(first) => {
                     let org_name = org.name.clone();
-                    let first = self.m.groups.get(first.index()).map_or_else(String::new, |g| g.name.clone());
+                    let first = self
+                        .m
+                        .groups
+                        .get(first.index())
+                        .map_or_else(String::new, |g| g.name.clone());
                     let span = members
                         .iter()
                         .chain(std::iter::once(main))
@@ -605,7 +648,9 @@ impl<'a> Checker<'a> {
                     let Some(oid) = self.org(org) else { continue };
                     let t = self.template(oid, template);
                     let sl = self.seal(oid, seal);
-                    let (Some(t), Some(sl)) = (t, sl) else { continue };
+                    let (Some(t), Some(sl)) = (t, sl) else {
+                        continue;
+                    };
                     self.m.seal_rules.push(SealRule {
                         label: s.label.as_ref().map(|l| l.name.clone()),
                         kind: SealRuleKind::Own,
@@ -643,7 +688,9 @@ impl<'a> Checker<'a> {
                     }
                     // The acceptance is checked against the invite once all
                     // invites are known (in `finish`); here only its time.
-                    let accepted = via.as_ref().and_then(|v| self.stamp(&v.accepted, End::Start));
+                    let accepted = via
+                        .as_ref()
+                        .and_then(|v| self.stamp(&v.accepted, End::Start));
                     if let Some(a) = accepted {
                         if window.from.is_none_or(|f| f.at < a.at) {
                             window.from = Some(a);
@@ -652,13 +699,18 @@ impl<'a> Checker<'a> {
                     if let (Some(p), Some(v)) = (p, via) {
                         self.person(p, &v.by);
                     }
-                    let (Some(p), Some(t), Some(sl)) = (p, t, sl) else { continue };
+                    let (Some(p), Some(t), Some(sl)) = (p, t, sl) else {
+                        continue;
+                    };
                     if via.is_some() {
                         self.vias.push((id, *s));
                     }
                     self.m.seal_rules.push(SealRule {
                         label: s.label.as_ref().map(|l| l.name.clone()),
-                        kind: SealRuleKind::Partner { role: rid, via: None },
+                        kind: SealRuleKind::Partner {
+                            role: rid,
+                            via: None,
+                        },
                         signer: p,
                         template: t,
                         seal: sl,
@@ -680,7 +732,9 @@ impl<'a> Checker<'a> {
                     self.label(&s.label, Labelled::EmployeeRule(id));
                     let window = self.window(validity, s.span);
                     let cond = when.as_ref().map(|w| self.condition(w));
-                    let Some(eid) = self.qperson(employee) else { continue };
+                    let Some(eid) = self.qperson(employee) else {
+                        continue;
+                    };
                     let own = self.m.employee(eid).map(|e| e.org);
                     let Some(own) = own else { continue };
                     let target = match on_behalf {
@@ -707,7 +761,9 @@ impl<'a> Checker<'a> {
                     let tid = match template {
                         None => None,
                         Some(q) => {
-                            let Some(tid) = self.qtemplate(q) else { continue };
+                            let Some(tid) = self.qtemplate(q) else {
+                                continue;
+                            };
                             let owner = self.m.template(tid).map(|t| t.org);
                             if owner != Some(target) {
                                 let target_name = self.m.org_name(target).to_owned();
@@ -760,7 +816,10 @@ impl<'a> Checker<'a> {
                         }
                         parsed
                     });
-                    if matches!(sg, Some(None)) || matches!(tp, Some(None)) || matches!(kd, Some(None)) {
+                    if matches!(sg, Some(None))
+                        || matches!(tp, Some(None))
+                        || matches!(kd, Some(None))
+                    {
                         continue;
                     }
                     self.m.forbids.push(Forbid {
@@ -790,7 +849,9 @@ impl<'a> Checker<'a> {
                     self.label(&s.label, Labelled::Invite(id));
                     let opens = self.stamp(at, End::Start);
                     let Some(oid) = self.org(org) else { continue };
-                    let Some(tid) = self.template(oid, template) else { continue };
+                    let Some(tid) = self.template(oid, template) else {
+                        continue;
+                    };
                     let rid = self.role(role.value.as_str());
                     self.check_role(tid, rid, role);
                     let Some(opens) = opens else { continue };
@@ -828,7 +889,9 @@ impl<'a> Checker<'a> {
     }
 
     fn check_role(&mut self, tid: TemplateId, rid: RoleId, role: &ast::Str) {
-        let Some(t) = self.m.template(tid) else { return };
+        let Some(t) = self.m.template(tid) else {
+            return;
+        };
         if t.signatories.is_empty() || t.signatories.contains(&rid) {
             return;
         }
@@ -871,7 +934,8 @@ impl<'a> Checker<'a> {
             Expr::Cmp { attr, op, value } => {
                 let a = self.attr(attr);
                 let v = self.literal(a, value);
-                if !matches!(op, ast::CmpOp::Eq | ast::CmpOp::Ne) && !matches!(v, Value::Number(_)) {
+                if !matches!(op, ast::CmpOp::Eq | ast::CmpOp::Ne) && !matches!(v, Value::Number(_))
+                {
                     self.err(CheckError::OrderingNeedsNumber {
                         op: op.as_str(),
                         used: v.type_name(),
@@ -938,11 +1002,21 @@ impl<'a> Checker<'a> {
     fn events(&mut self, stmts: &[&'a ast::Stmt]) {
         for s in stmts {
             match &s.kind {
-                StmtKind::Service { org, enable, at, by } => {
+                StmtKind::Service {
+                    org,
+                    enable,
+                    at,
+                    by,
+                } => {
                     let stamp = self.stamp(at, End::Start);
                     let Some(oid) = self.org(org) else { continue };
+                    if stamp.is_none() {
+                        self.incomplete.insert((0, oid.0));
+                    }
                     if let Some(b) = by {
-                        let Some(p) = self.person(oid, b) else { continue };
+                        let Some(p) = self.person(oid, b) else {
+                            continue;
+                        };
                         let admin = self.m.org(oid).and_then(|o| o.super_admin);
                         if admin != Some(p) {
                             self.err(CheckError::NotSuperAdmin {
@@ -966,7 +1040,13 @@ impl<'a> Checker<'a> {
                 }
                 StmtKind::SealToggle { enable, seal, at } => {
                     let stamp = self.stamp(at, End::Start);
-                    let (Some(sid), Some(stamp)) = (self.qseal(seal), stamp) else { continue };
+                    let sid = self.qseal(seal);
+                    if let (Some(sid), None) = (sid, stamp) {
+                        self.incomplete.insert((1, sid.0));
+                    }
+                    let (Some(sid), Some(stamp)) = (sid, stamp) else {
+                        continue;
+                    };
                     if let Some(x) = self.m.seals.get_mut(sid.index()) {
                         x.toggles.push(Toggle {
                             stamp,
@@ -981,7 +1061,11 @@ impl<'a> Checker<'a> {
                     at,
                 } => {
                     let stamp = self.stamp(at, End::Start);
-                    let (Some(tid), Some(stamp)) = (self.qtemplate(template), stamp) else {
+                    let tid = self.qtemplate(template);
+                    if let (Some(tid), None) = (tid, stamp) {
+                        self.incomplete.insert((2, tid.0));
+                    }
+                    let (Some(tid), Some(stamp)) = (tid, stamp) else {
                         continue;
                     };
                     if let Some(x) = self.m.templates.get_mut(tid.index()) {
@@ -1013,13 +1097,23 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn revoke(&mut self, s: &ast::Stmt, target: &ast::Ident, at: &ast::Time, by: Option<&ast::QName>) {
+    fn revoke(
+        &mut self,
+        s: &ast::Stmt,
+        target: &ast::Ident,
+        at: &ast::Time,
+        by: Option<&ast::QName>,
+    ) {
         let stamp = self.stamp(at, End::Start);
-        let Some(t) = self.target(target, "rule") else { return };
+        let Some(t) = self.target(target, "rule") else {
+            return;
+        };
         let by_id = by.and_then(|b| self.qperson(b));
         let window = match t {
             Labelled::SealRule(id) => {
-                let Some(r) = self.m.seal_rules.get(id.index()) else { return };
+                let Some(r) = self.m.seal_rules.get(id.index()) else {
+                    return;
+                };
                 if let (SealRuleKind::Partner { .. }, Some(b), Some(p)) = (r.kind, by, by_id) {
                     let partner = r.signer;
                     if self.m.org(partner).and_then(|o| o.super_admin) != Some(p) {
@@ -1027,14 +1121,20 @@ impl<'a> Checker<'a> {
                         self.err(CheckError::NotSuperAdmin {
                             person: b.to_string(),
                             org: org.clone(),
-                            help: format!("a partner grant is revoked by the super admin of `{org}`"),
+                            help: format!(
+                                "a partner grant is revoked by the super admin of `{org}`"
+                            ),
                             span: b.span,
                         });
                     }
                 }
                 self.m.seal_rules.get_mut(id.index()).map(|r| &mut r.window)
             }
-            Labelled::EmployeeRule(id) => self.m.employee_rules.get_mut(id.index()).map(|r| &mut r.window),
+            Labelled::EmployeeRule(id) => self
+                .m
+                .employee_rules
+                .get_mut(id.index())
+                .map(|r| &mut r.window),
             Labelled::Forbid(id) => self.m.forbids.get_mut(id.index()).map(|r| &mut r.window),
             other => {
                 self.err(CheckError::WrongTarget {
@@ -1047,7 +1147,9 @@ impl<'a> Checker<'a> {
                 return;
             }
         };
-        let (Some(w), Some(stamp)) = (window, stamp) else { return };
+        let (Some(w), Some(stamp)) = (window, stamp) else {
+            return;
+        };
         let rev = Revocation {
             stamp,
             by: by_id,
@@ -1075,7 +1177,9 @@ impl<'a> Checker<'a> {
 
     fn reseal(&mut self, s: &ast::Stmt, target: &ast::Ident, seal: &ast::QName, at: &ast::Time) {
         let stamp = self.stamp(at, End::Start);
-        let Some(t) = self.target(target, "grant") else { return };
+        let Some(t) = self.target(target, "grant") else {
+            return;
+        };
         let Labelled::SealRule(id) = t else {
             self.err(CheckError::WrongTarget {
                 name: target.name.clone(),
@@ -1086,8 +1190,12 @@ impl<'a> Checker<'a> {
             });
             return;
         };
-        let Some(rule_org) = self.m.seal_rules.get(id.index()).map(|r| r.signer) else { return };
-        let Some(oid) = self.org(&seal.org) else { return };
+        let Some(rule_org) = self.m.seal_rules.get(id.index()).map(|r| r.signer) else {
+            return;
+        };
+        let Some(oid) = self.org(&seal.org) else {
+            return;
+        };
         if oid != rule_org {
             let expected = self.m.org_name(rule_org).to_owned();
             self.err(CheckError::WrongOrg {
@@ -1100,7 +1208,9 @@ impl<'a> Checker<'a> {
             });
             return;
         }
-        let (Some(sid), Some(stamp)) = (self.seal(oid, &seal.name), stamp) else { return };
+        let (Some(sid), Some(stamp)) = (self.seal(oid, &seal.name), stamp) else {
+            return;
+        };
         if let Some(r) = self.m.seal_rules.get_mut(id.index()) {
             r.reseals.push(Reseal {
                 stamp,
@@ -1113,25 +1223,31 @@ impl<'a> Checker<'a> {
     // ------------------------------------------------------------ whole-set checks
 
     fn finish(&mut self, stmts: &[&'a ast::Stmt]) {
+        // Timelines in time order, whatever the order of files and
+        // statements. At one instant an `off` event sorts last, so it wins
+        // (fail closed), and reseals sort by seal name.
+        let toggle_key = |t: &Toggle| (t.stamp.at, !t.on);
         for o in &mut self.m.orgs {
-            o.service.sort_by_key(|t| (t.stamp.at, t.span.file, t.span.start));
+            o.service.sort_by_key(toggle_key);
         }
         for x in &mut self.m.seals {
-            x.toggles.sort_by_key(|t| (t.stamp.at, t.span.file, t.span.start));
+            x.toggles.sort_by_key(toggle_key);
         }
         for x in &mut self.m.templates {
-            x.toggles.sort_by_key(|t| (t.stamp.at, t.span.file, t.span.start));
+            x.toggles.sort_by_key(toggle_key);
         }
+        let names: Vec<String> = (0..self.m.seals.len())
+            .map(|i| self.m.seal_name(SealId::from_index(i)))
+            .collect();
         for r in &mut self.m.seal_rules {
-            r.reseals.sort_by_key(|x| (x.stamp.at, x.span.file, x.span.start));
+            r.reseals.sort_by(|a, b| {
+                (a.stamp.at, names.get(a.seal.index()))
+                    .cmp(&(b.stamp.at, names.get(b.seal.index())))
+            });
         }
         self.invites();
         self.duplicates(stmts);
-        // Follow-on warnings from a set with errors (a dropped event, say)
-        // would mislead.
-        if self.errors.is_empty() {
-            self.never_applies();
-        }
+        self.never_applies();
         self.conflicts();
     }
 
@@ -1171,16 +1287,22 @@ impl<'a> Checker<'a> {
                     continue;
                 }
             };
-            let Some(invite) = self.m.invites.get(inv.index()).cloned() else { continue };
+            let Some(invite) = self.m.invites.get(inv.index()).cloned() else {
+                continue;
+            };
             if let Some(a) = accepted.get_mut(inv.index()) {
                 *a = true;
             }
-            let Some(rule) = self.m.seal_rules.get(rid) else { continue };
+            let Some(rule) = self.m.seal_rules.get(rid) else {
+                continue;
+            };
             let partner = rule.signer;
             let accepted_at = self.stamp(&via.accepted, End::Start);
             let mismatch = if self.m.org_name(invite.org) != org.name {
                 Some("inviting org")
-            } else if self.m.template(invite.template).map(|t| t.name.as_str()) != Some(template.name.as_str()) {
+            } else if self.m.template(invite.template).map(|t| t.name.as_str())
+                != Some(template.name.as_str())
+            {
                 Some("template")
             } else if self.m.role_name(invite.role) != role.value {
                 Some("signatory role")
@@ -1222,7 +1344,10 @@ impl<'a> Checker<'a> {
             if let Some(r) = self.m.seal_rules.get_mut(rid) {
                 r.void = void;
                 if let SealRuleKind::Partner { role, .. } = r.kind {
-                    r.kind = SealRuleKind::Partner { role, via: Some(inv) };
+                    r.kind = SealRuleKind::Partner {
+                        role,
+                        via: Some(inv),
+                    };
                 }
             }
         }
@@ -1252,7 +1377,10 @@ impl<'a> Checker<'a> {
                         .and_then(|x| x.label.as_ref())
                         .map(|l| l.name.clone());
                     let first = self.rule_name(first_name.as_deref(), first);
-                    self.warn(CheckWarning::DuplicateRule { first, span: s.span });
+                    self.warn(CheckWarning::DuplicateRule {
+                        first,
+                        span: s.span,
+                    });
                 }
                 Entry::Vacant(v) => {
                     v.insert(s.span);
@@ -1268,12 +1396,26 @@ impl<'a> Checker<'a> {
             .seal_rules
             .iter()
             .map(|r| (r.label.as_deref(), r.span, r.window))
-            .chain(self.m.employee_rules.iter().map(|r| (r.label.as_deref(), r.span, r.window)))
-            .chain(self.m.forbids.iter().map(|r| (r.label.as_deref(), r.span, r.window)));
+            .chain(
+                self.m
+                    .employee_rules
+                    .iter()
+                    .map(|r| (r.label.as_deref(), r.span, r.window)),
+            )
+            .chain(
+                self.m
+                    .forbids
+                    .iter()
+                    .map(|r| (r.label.as_deref(), r.span, r.window)),
+            );
         for (label, span, w) in windows {
             if let Some(rev) = w.revoked {
                 if rev.stamp.at <= w.start() {
-                    found.push((label, span, format!("it is revoked at {} before it starts", rev.stamp.display())));
+                    found.push((
+                        label,
+                        span,
+                        format!("it is revoked at {} before it starts", rev.stamp.display()),
+                    ));
                     continue;
                 }
             }
@@ -1290,12 +1432,29 @@ impl<'a> Checker<'a> {
             let signer = self.m.org(r.signer);
             let tpl = self.m.template(r.template);
             let seal = self.m.seal(r.seal);
-            let reason = if signer.is_some_and(|o| off_throughout(&o.service, false, s, e)) {
-                Some(format!("the auto-sign service of `{}` is off throughout", self.m.org_name(r.signer)))
-            } else if tpl.is_some_and(|t| off_throughout(&t.toggles, true, s, e)) {
-                Some(format!("template `{}` is disabled throughout", self.m.template_name(r.template)))
-            } else if r.reseals.is_empty() && seal.is_some_and(|x| off_throughout(&x.toggles, true, s, e)) {
-                Some(format!("seal `{}` is disabled throughout", self.m.seal_name(r.seal)))
+            let known = |kind: u8, id: u32| !self.incomplete.contains(&(kind, id));
+            let reason = if known(0, r.signer.0)
+                && signer.is_some_and(|o| off_throughout(&o.service, false, s, e))
+            {
+                Some(format!(
+                    "the auto-sign service of `{}` is off throughout",
+                    self.m.org_name(r.signer)
+                ))
+            } else if known(2, r.template.0)
+                && tpl.is_some_and(|t| off_throughout(&t.toggles, true, s, e))
+            {
+                Some(format!(
+                    "template `{}` is disabled throughout",
+                    self.m.template_name(r.template)
+                ))
+            } else if known(1, r.seal.0)
+                && r.reseals.is_empty()
+                && seal.is_some_and(|x| off_throughout(&x.toggles, true, s, e))
+            {
+                Some(format!(
+                    "seal `{}` is disabled throughout",
+                    self.m.seal_name(r.seal)
+                ))
             } else {
                 None
             };
@@ -1315,7 +1474,8 @@ impl<'a> Checker<'a> {
     /// Two unconditioned rules for the same key with different seals in
     /// force at the same instant.
     fn conflicts(&mut self) {
-        let mut by_key: FxHashMap<(OrgId, TemplateId, Option<RoleId>), Vec<usize>> = FxHashMap::default();
+        let mut by_key: FxHashMap<(OrgId, TemplateId, Option<RoleId>), Vec<usize>> =
+            FxHashMap::default();
         for (i, r) in self.m.seal_rules.iter().enumerate() {
             if r.cond.is_some() || r.void.is_some() {
                 continue;
@@ -1324,23 +1484,41 @@ impl<'a> Checker<'a> {
                 SealRuleKind::Own => None,
                 SealRuleKind::Partner { role, .. } => Some(role),
             };
-            by_key.entry((r.signer, r.template, role)).or_default().push(i);
+            by_key
+                .entry((r.signer, r.template, role))
+                .or_default()
+                .push(i);
         }
         let mut keys: Vec<_> = by_key.into_values().filter(|v| v.len() > 1).collect();
         keys.sort();
         for ids in keys {
             for (n, &b) in ids.iter().enumerate() {
                 for &a in ids.iter().take(n) {
-                    let (Some(ra), Some(rb)) = (self.m.seal_rules.get(a), self.m.seal_rules.get(b)) else {
+                    let (Some(ra), Some(rb)) = (self.m.seal_rules.get(a), self.m.seal_rules.get(b))
+                    else {
                         continue;
                     };
                     if let Some((at, sa, sb)) = first_conflict(ra, rb) {
-                        let tz = ra.window.from.map_or(FixedOffset::east_opt(0), |f| Some(f.tz));
-                        let at = tz.map_or_else(|| at.0.to_string(), |tz| {
-                            if at == Instant::MIN { String::from("the start") } else { at.display(tz) }
-                        });
+                        let tz = ra
+                            .window
+                            .from
+                            .map_or(FixedOffset::east_opt(0), |f| Some(f.tz));
+                        let at = tz.map_or_else(
+                            || at.0.to_string(),
+                            |tz| {
+                                if at == Instant::MIN {
+                                    String::from("the start")
+                                } else {
+                                    at.display(tz)
+                                }
+                            },
+                        );
                         let key = match ra.kind {
-                            SealRuleKind::Own => format!("`{}` on template `{}`", self.m.org_name(ra.signer), self.m.template_name(ra.template)),
+                            SealRuleKind::Own => format!(
+                                "`{}` on template `{}`",
+                                self.m.org_name(ra.signer),
+                                self.m.template_name(ra.template)
+                            ),
                             SealRuleKind::Partner { role, .. } => format!(
                                 "`{}` on template `{}` as \"{}\"",
                                 self.m.org_name(ra.signer),
@@ -1368,7 +1546,9 @@ impl<'a> Checker<'a> {
 /// Whether a timeline starting at `initial` is off for all of `[s, e)`.
 fn off_throughout(toggles: &[Toggle], initial: bool, s: Instant, e: Instant) -> bool {
     let (on, _) = state_at(toggles, initial, s);
-    !on && !toggles.iter().any(|t| t.on && t.stamp.at > s && t.stamp.at < e)
+    !on && !toggles
+        .iter()
+        .any(|t| t.on && t.stamp.at > s && t.stamp.at < e)
 }
 
 /// A rule's seal over time: `(start, end, seal)` pieces of its window.

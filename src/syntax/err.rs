@@ -52,10 +52,7 @@ pub enum SyntaxError {
     },
 
     #[error("parentheses nested more than {limit} deep")]
-    #[diagnostic(
-        code(autoseal::syntax::too_deep),
-        help("simplify the condition")
-    )]
+    #[diagnostic(code(autoseal::syntax::too_deep), help("simplify the condition"))]
     TooDeep {
         limit: usize,
         #[label("too deep")]

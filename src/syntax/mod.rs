@@ -23,6 +23,75 @@ use crate::time::{parse_date, parse_datetime};
 #[grammar = "../grammar/policy.pest"]
 struct PolicyParser;
 
+/// Reserved words: never names. Sorted, for binary search.
+pub const KEYWORDS: &[&str] = &[
+    "accepted",
+    "and",
+    "as",
+    "at",
+    "attribute",
+    "authorize",
+    "authorizes",
+    "auto-sign",
+    "auto-signs",
+    "behalf",
+    "bool",
+    "by",
+    "day",
+    "days",
+    "disable",
+    "disables",
+    "employee",
+    "enable",
+    "enables",
+    "false",
+    "for",
+    "forbid",
+    "from",
+    "group",
+    "in",
+    "initiate",
+    "invite",
+    "invites",
+    "kind",
+    "main",
+    "may",
+    "members",
+    "month",
+    "months",
+    "not",
+    "number",
+    "of",
+    "on",
+    "or",
+    "org",
+    "partner",
+    "partners",
+    "reseal",
+    "revoke",
+    "revoked",
+    "seal",
+    "signatories",
+    "signatory",
+    "signer",
+    "string",
+    "super_admin",
+    "template",
+    "timezone",
+    "to",
+    "true",
+    "until",
+    "valid",
+    "via",
+    "when",
+    "with",
+];
+
+/// Whether `word` is reserved.
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS.binary_search(&word).is_ok()
+}
+
 /// A comment: `#` to the end of its line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Comment {
@@ -133,26 +202,71 @@ fn scan(file: FileId, text: &str) -> Scan {
     s
 }
 
+/// `text` with every comment that does not start a line turned into
+/// spaces (same length, so spans do not move): see the grammar.
+fn blank_comments<'t>(text: &'t str, comments: &[Comment]) -> std::borrow::Cow<'t, str> {
+    let bytes = text.as_bytes();
+    let inline = |c: &Comment| {
+        let s = c.span.start as usize;
+        s > 0 && bytes.get(s - 1).is_some_and(|b| *b != b'\n')
+    };
+    if !comments.iter().any(inline) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = bytes.to_vec();
+    for c in comments.iter().filter(|c| inline(c)) {
+        if let Some(run) = out.get_mut(c.span.start as usize..c.span.end as usize) {
+            run.fill(b' ');
+        }
+    }
+    // Whole UTF-8 sequences were replaced by ASCII spaces.
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_owned()))
+}
+
 /// Parses one file. `text` must already be valid UTF-8 without NUL bytes
 /// (see [`crate::load`]).
 pub fn parse_file(file: FileId, text: &str) -> Parsed {
     let sc = scan(file, text);
+    let clean = blank_comments(text, &sc.comments);
+    let text: &str = &clean;
     let mut b = Builder {
         file,
         tz: None,
         errors: sc.errors,
     };
     let mut stmts = Vec::new();
-    if b
-        .errors
-        .iter()
-        .any(|e| matches!(e, SyntaxError::NulByte { .. } | SyntaxError::LineTooLong { .. }))
-    {
+    if b.errors.iter().any(|e| {
+        matches!(
+            e,
+            SyntaxError::NulByte { .. } | SyntaxError::LineTooLong { .. }
+        )
+    }) {
         return Parsed {
             ast: FileAst { file, stmts },
             comments: sc.comments,
             errors: b.errors,
         };
+    }
+    // Fast path: the whole file in one parse. Only when it fails is it
+    // parsed statement by statement, to report every syntax error.
+    if sc.too_deep.is_empty() {
+        if let Ok(mut pairs) = PolicyParser::parse(Rule::file, text) {
+            if let Some(file) = pairs.next() {
+                for p in file.into_inner() {
+                    if p.as_rule() == Rule::EOI {
+                        continue;
+                    }
+                    if let Some(stmt) = b.stmt(p, 0) {
+                        stmts.push(stmt);
+                    }
+                }
+            }
+            return Parsed {
+                ast: FileAst { file, stmts },
+                comments: sc.comments,
+                errors: b.errors,
+            };
+        }
     }
     // Text before the first statement is blank lines and comments.
     let first = sc.starts.first().copied().unwrap_or(text.len());
@@ -217,9 +331,7 @@ impl Builder {
             pest::error::InputLocation::Span((s, _)) => s,
         };
         let (mut expected, mut help) = match &e.variant {
-            pest::error::ErrorVariant::ParsingError { positives, .. } => {
-                expected_list(positives)
-            }
+            pest::error::ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
             pest::error::ErrorVariant::CustomError { message } => (message.clone(), None),
         };
         // The literal keywords tried furthest into the statement say best
@@ -230,7 +342,12 @@ impl Builder {
                 .iter()
                 .map(|t| t.to_string())
                 // Keep literal tokens; drop character ranges and built-ins.
-                .filter(|t| !t.is_empty() && t != "BUILTIN_RULE" && t != "#" && !(t.chars().count() == 4 && t.contains("..")))
+                .filter(|t| {
+                    !t.is_empty()
+                        && t != "BUILTIN_RULE"
+                        && t != "#"
+                        && !(t.chars().count() == 4 && t.contains(".."))
+                })
                 .filter(|t| t.trim() == t.as_str())
                 .map(|t| format!("`{t}`"))
                 .collect();
@@ -261,14 +378,26 @@ impl Builder {
         Span::new(self.file, base + s.start(), base + s.end())
     }
 
-    fn ident(&self, p: P<'_>, base: usize) -> Ident {
+    fn ident(&mut self, p: P<'_>, base: usize) -> Ident {
+        let span = self.span(&p, base);
+        let name = p.as_str();
+        if is_keyword(name) {
+            self.errors.push(SyntaxError::Unexpected {
+                expected: String::from("a name"),
+                found: format!("keyword `{name}`"),
+                span,
+                help: Some(String::from(
+                    "keywords such as `from` or `seal` are reserved and cannot be names",
+                )),
+            });
+        }
         Ident {
-            span: self.span(&p, base),
-            name: p.as_str().to_owned(),
+            span,
+            name: name.to_owned(),
         }
     }
 
-    fn qname(&self, p: P<'_>, base: usize) -> QName {
+    fn qname(&mut self, p: P<'_>, base: usize) -> QName {
         let span = self.span(&p, base);
         let mut it = p.into_inner();
         let org = it.next().map(|p| self.ident(p, base));
@@ -426,7 +555,11 @@ impl Builder {
                 // `not not x` is `x` (also for an unknown value), so only the
                 // parity is kept: a long chain of `not`s cannot nest deeply.
                 let e = atom?;
-                Some(if nots % 2 == 1 { Expr::Not(Box::new(e)) } else { e })
+                Some(if nots % 2 == 1 {
+                    Expr::Not(Box::new(e))
+                } else {
+                    e
+                })
             }
             Rule::comparison => {
                 let mut it = p.into_inner();
@@ -885,7 +1018,10 @@ fn expected_list(rules: &[Rule]) -> (String, Option<String>) {
     let mut names: Vec<&str> = rules.iter().map(|r| rule_name(*r)).collect();
     names.sort_unstable();
     names.dedup();
-    let help = if rules.iter().any(|r| matches!(r, Rule::date | Rule::datetime | Rule::time)) {
+    let help = if rules
+        .iter()
+        .any(|r| matches!(r, Rule::date | Rule::datetime | Rule::time))
+    {
         Some(String::from(
             "write times as `2026-03-01T09:00:00+08:00` or dates as `2026-03-01`",
         ))

@@ -31,7 +31,9 @@ pub fn run(a: Args) -> u8 {
         None => None,
         Some((_, Some(d))) => Some(d),
         Some((s, None)) => {
-            eprintln!("error: --expiring-within: `{s}` is not a duration such as `30d`, `12h` or `2w`");
+            eprintln!(
+                "error: --expiring-within: `{s}` is not a duration such as `30d`, `12h` or `2w`"
+            );
             return CANNOT_RUN;
         }
     };

@@ -16,7 +16,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    let paths = if a.paths.is_empty() { vec![PathBuf::from("policies")] } else { a.paths };
+    let paths = if a.paths.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        a.paths
+    };
     let inputs = match autoseal::load::read_inputs(&paths) {
         Ok(i) => i,
         Err(e) => {

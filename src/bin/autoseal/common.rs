@@ -62,7 +62,9 @@ pub fn render_error(e: &autoseal::Error) -> String {
         autoseal::Error::Invalid { analysis } => {
             format!(
                 "error: the policy set does not load\n{}",
-                analysis.diagnostics.render(&analysis.sources, color_stderr())
+                analysis
+                    .diagnostics
+                    .render(&analysis.sources, color_stderr())
             )
         }
     }

@@ -32,7 +32,9 @@ pub fn run(a: Args) -> u8 {
     if let Some(path) = &a.requests {
         return batch(&policy, path, a.explain);
     }
-    let Some(path) = &a.request else { return CANNOT_RUN };
+    let Some(path) = &a.request else {
+        return CANNOT_RUN;
+    };
     let text = match read_input(path) {
         Ok(t) => t,
         Err(e) => {

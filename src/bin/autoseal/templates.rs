@@ -40,7 +40,11 @@ pub fn run(a: Args) -> u8 {
         Format::Text => {
             for t in &list {
                 if t.conditional {
-                    outln!("use      {} ({}) when its conditions hold:", t.template, t.name);
+                    outln!(
+                        "use      {} ({}) when its conditions hold:",
+                        t.template,
+                        t.name
+                    );
                     for r in &t.reasons {
                         outln!("           {}", r.message);
                     }

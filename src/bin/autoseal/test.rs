@@ -39,7 +39,10 @@ pub fn run(a: Args) -> u8 {
             }
         };
         let dir = file.parent().unwrap_or(Path::new("."));
-        let policies = cases.policies.as_ref().map_or_else(|| a.policies.clone(), |p| dir.join(p));
+        let policies = cases
+            .policies
+            .as_ref()
+            .map_or_else(|| a.policies.clone(), |p| dir.join(p));
         let policy = match Policy::from_paths(&[policies]) {
             Ok(p) => p,
             Err(e) => {
@@ -72,7 +75,9 @@ pub fn run(a: Args) -> u8 {
     }
     match a.format {
         Format::Text => outln!("{passed} passed, {failed} failed"),
-        Format::Json => print_json(&json!({ "passed": passed, "failed": failed, "cases": results })),
+        Format::Json => {
+            print_json(&json!({ "passed": passed, "failed": failed, "cases": results }))
+        }
     }
     if failed > 0 {
         PROBLEMS

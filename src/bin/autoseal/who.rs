@@ -48,7 +48,11 @@ pub fn run(a: Args) -> u8 {
                 outln!("no signer would auto-seal `{}`", a.template);
             }
             for s in &list {
-                let role = s.signatory.as_ref().map(|r| format!(" as \"{r}\"")).unwrap_or_default();
+                let role = s
+                    .signatory
+                    .as_ref()
+                    .map(|r| format!(" as \"{r}\""))
+                    .unwrap_or_default();
                 if s.auto_seal {
                     outln!(
                         "{}{role}: {} by rule {} ({})",

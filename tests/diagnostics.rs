@@ -564,7 +564,7 @@ fn limit_file_of_100_mb_is_not_read() {
     let f = std::fs::File::create(&path).unwrap();
     f.set_len(100_000_000).unwrap();
     drop(f);
-    let inputs = load::read_inputs(&[dir.clone()]).unwrap();
+    let inputs = load::read_inputs(std::slice::from_ref(&dir)).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(inputs.len(), 1);
     assert!(

@@ -294,8 +294,8 @@ impl Policy {
         match self.m.seal_rules.get(id.index()) {
             Some(r) => r
                 .label
-                .clone()
-                .unwrap_or_else(|| self.lines.file_line(r.span)),
+                .as_deref()
+                .map_or_else(|| self.lines.file_line(r.span), str::to_owned),
             None => String::from("?"),
         }
     }

@@ -55,7 +55,7 @@ impl Policy {
                 .map(|o| event_span(&o.service, event.or(o.service.first().map(|_| 0)), o.span)),
             Detail::Initiator { rule, .. } => rule.and_then(|(id, miss)| {
                 let r = m.employee_rules.get(id.index())?;
-                match (miss, r.window.revoked) {
+                match (miss, &r.window.revoked) {
                     (InitiatorMiss::Window(Lapse::Revoked), Some(rev)) => Some(rev.span),
                     _ => Some(r.span),
                 }
@@ -66,7 +66,7 @@ impl Policy {
             Detail::Window { rule, lapse } => {
                 m.seal_rules
                     .get(rule.index())
-                    .map(|x| match (lapse, x.window.revoked) {
+                    .map(|x| match (lapse, &x.window.revoked) {
                         (Lapse::Revoked, Some(rev)) => rev.span,
                         _ => x.span,
                     })
@@ -285,7 +285,7 @@ impl Policy {
 
     fn lapse_text(&self, w: &Window, l: Lapse) -> String {
         match l {
-            Lapse::Revoked => match w.revoked {
+            Lapse::Revoked => match &w.revoked {
                 Some(rev) => {
                     let by = rev
                         .by

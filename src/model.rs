@@ -198,12 +198,14 @@ pub struct Reseal {
     pub span: Span,
 }
 
-/// When a rule applies: `[from, until)`, then cut short by a revocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// When a rule applies: `[from, until)`, then cut short by a revocation
+/// (boxed: most rules are never revoked, and a million grants should not
+/// each carry room for one).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window {
     pub from: Option<Stamp>,
     pub until: Option<Stamp>,
-    pub revoked: Option<Revocation>,
+    pub revoked: Option<Box<Revocation>>,
 }
 
 impl Window {
@@ -214,7 +216,7 @@ impl Window {
         self.until.map_or(Instant::MAX, |s| s.at)
     }
     pub fn revoked_at(&self) -> Instant {
-        self.revoked.map_or(Instant::MAX, |r| r.stamp.at)
+        self.revoked.as_ref().map_or(Instant::MAX, |r| r.stamp.at)
     }
     /// In force at `t`: started, not ended, not revoked.
     pub fn covers(&self, t: Instant) -> bool {
@@ -269,15 +271,16 @@ pub enum SealRuleKind {
 /// `template`.
 #[derive(Debug, Clone)]
 pub struct SealRule {
-    pub label: Option<String>,
+    pub label: Option<Box<str>>,
     pub kind: SealRuleKind,
     pub signer: OrgId,
     pub template: TemplateId,
     pub seal: SealId,
     pub reseals: Vec<Reseal>,
     pub window: Window,
-    pub cond: Option<Condition>,
-    pub void: Option<Void>,
+    // Boxed, like the revocation: rare, and big when present.
+    pub cond: Option<Box<Condition>>,
+    pub void: Option<Box<Void>>,
     pub span: Span,
 }
 

@@ -260,6 +260,7 @@ impl Policy {
             // A revocation is an instant even when written as a date.
             let revoked = w
                 .revoked
+                .as_ref()
                 .map(|r| (r.stamp.at, r.stamp.at.display(r.stamp.tz)));
             match (until, revoked) {
                 (Some(u), Some(r)) => Some(if r.0 < u.0 { r } else { u }),

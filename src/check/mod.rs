@@ -652,14 +652,14 @@ impl<'a> Checker<'a> {
                         continue;
                     };
                     self.m.seal_rules.push(SealRule {
-                        label: s.label.as_ref().map(|l| l.name.clone()),
+                        label: s.label.as_ref().map(|l| l.name.as_str().into()),
                         kind: SealRuleKind::Own,
                         signer: oid,
                         template: t,
                         seal: sl,
                         reseals: Vec::new(),
                         window,
-                        cond,
+                        cond: cond.map(Box::new),
                         void: None,
                         span: s.span,
                     });
@@ -706,7 +706,7 @@ impl<'a> Checker<'a> {
                         self.vias.push((id, *s));
                     }
                     self.m.seal_rules.push(SealRule {
-                        label: s.label.as_ref().map(|l| l.name.clone()),
+                        label: s.label.as_ref().map(|l| l.name.as_str().into()),
                         kind: SealRuleKind::Partner {
                             role: rid,
                             via: None,
@@ -716,7 +716,7 @@ impl<'a> Checker<'a> {
                         seal: sl,
                         reseals: Vec::new(),
                         window,
-                        cond,
+                        cond: cond.map(Box::new),
                         void: None,
                         span: s.span,
                     });
@@ -1155,15 +1155,15 @@ impl<'a> Checker<'a> {
             by: by_id,
             span: s.span,
         };
-        let twice = match w.revoked {
+        let twice = match &w.revoked {
             Some(prev) => {
                 if stamp.at < prev.stamp.at {
-                    w.revoked = Some(rev);
+                    w.revoked = Some(Box::new(rev));
                 }
                 true
             }
             None => {
-                w.revoked = Some(rev);
+                w.revoked = Some(Box::new(rev));
                 false
             }
         };
@@ -1342,7 +1342,7 @@ impl<'a> Checker<'a> {
                 });
             }
             if let Some(r) = self.m.seal_rules.get_mut(rid) {
-                r.void = void;
+                r.void = void.map(Box::new);
                 if let SealRuleKind::Partner { role, .. } = r.kind {
                     r.kind = SealRuleKind::Partner {
                         role,
@@ -1395,21 +1395,21 @@ impl<'a> Checker<'a> {
             .m
             .seal_rules
             .iter()
-            .map(|r| (r.label.as_deref(), r.span, r.window))
+            .map(|r| (r.label.as_deref(), r.span, &r.window))
             .chain(
                 self.m
                     .employee_rules
                     .iter()
-                    .map(|r| (r.label.as_deref(), r.span, r.window)),
+                    .map(|r| (r.label.as_deref(), r.span, &r.window)),
             )
             .chain(
                 self.m
                     .forbids
                     .iter()
-                    .map(|r| (r.label.as_deref(), r.span, r.window)),
+                    .map(|r| (r.label.as_deref(), r.span, &r.window)),
             );
         for (label, span, w) in windows {
-            if let Some(rev) = w.revoked {
+            if let Some(rev) = &w.revoked {
                 if rev.stamp.at <= w.start() {
                     found.push((
                         label,

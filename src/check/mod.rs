@@ -115,6 +115,13 @@ struct Checker<'a> {
     incomplete: rustc_hash::FxHashSet<(u8, u32)>,
 }
 
+/// A member kind looked up in an org.
+#[derive(Clone, Copy)]
+enum Missing {
+    Seal,
+    Template,
+}
+
 /// Which end of an interval a time is: `until DATE` means the next day.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum End {
@@ -187,29 +194,13 @@ impl<'a> Checker<'a> {
         if let Some(s) = self.seals.get(&(org, id.name.as_str())) {
             return Some(*s);
         }
-        let org_name = self.m.org_name(org).to_owned();
-        let owner = self.owner_of(&id.name, |m, s| {
-            m.seals.iter().find(|x| x.name == s).map(|x| x.org)
-        });
-        match owner {
-            Some(o) => self.err(CheckError::WrongOrg {
-                what: "seal",
-                name: id.name.clone(),
-                owner: self.m.org_name(o).to_owned(),
-                expected: org_name.clone(),
-                help: format!("use a seal of `{org_name}`"),
-                span: id.span,
-            }),
-            None => self.err(CheckError::UnknownSeal {
-                name: id.name.clone(),
-                org: org_name.clone(),
-                help: format!(
-                    "declare it inside `org {org_name}` as `seal {} \"...\" kind ...`",
-                    id.name
-                ),
-                span: id.span,
-            }),
-        }
+        let owner = self
+            .m
+            .seals
+            .iter()
+            .find(|x| x.name == id.name)
+            .map(|x| x.org);
+        self.missing_member(Missing::Seal, org, id, owner);
         None
     }
 
@@ -217,35 +208,53 @@ impl<'a> Checker<'a> {
         if let Some(t) = self.templates.get(&(org, id.name.as_str())) {
             return Some(*t);
         }
+        let owner = self
+            .m
+            .templates
+            .iter()
+            .find(|x| x.name == id.name)
+            .map(|x| x.org);
+        self.missing_member(Missing::Template, org, id, owner);
+        None
+    }
+
+    /// A seal or template that `org` does not have: another org's (when
+    /// `owner` has one of that name), or none at all.
+    fn missing_member(&mut self, what: Missing, org: OrgId, id: &ast::Ident, owner: Option<OrgId>) {
         let org_name = self.m.org_name(org).to_owned();
-        let owner = self.owner_of(&id.name, |m, s| {
-            m.templates.iter().find(|x| x.name == s).map(|x| x.org)
-        });
-        match owner {
-            Some(o) => self.err(CheckError::WrongOrg {
-                what: "template",
+        let noun = match what {
+            Missing::Seal => "seal",
+            Missing::Template => "template",
+        };
+        let e = match (owner, what) {
+            (Some(o), _) => CheckError::WrongOrg {
+                what: noun,
                 name: id.name.clone(),
                 owner: self.m.org_name(o).to_owned(),
                 expected: org_name.clone(),
-                help: format!("use a template of `{org_name}`"),
+                help: format!("use a {noun} of `{org_name}`"),
                 span: id.span,
-            }),
-            None => self.err(CheckError::UnknownTemplate {
+            },
+            (None, Missing::Seal) => CheckError::UnknownSeal {
                 name: id.name.clone(),
-                org: org_name.clone(),
+                help: format!(
+                    "declare it inside `org {org_name}` as `seal {} \"...\" kind ...`",
+                    id.name
+                ),
+                org: org_name,
+                span: id.span,
+            },
+            (None, Missing::Template) => CheckError::UnknownTemplate {
+                name: id.name.clone(),
                 help: format!(
                     "declare it inside `org {org_name}` as `template {} \"...\"`",
                     id.name
                 ),
+                org: org_name,
                 span: id.span,
-            }),
-        }
-        None
-    }
-
-    /// On the error path only: which org has a member of this name.
-    fn owner_of(&self, name: &str, find: impl Fn(&Model, &str) -> Option<OrgId>) -> Option<OrgId> {
-        find(&self.m, name)
+            },
+        };
+        self.err(e);
     }
 
     fn qseal(&mut self, q: &ast::QName) -> Option<SealId> {

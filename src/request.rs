@@ -179,7 +179,13 @@ fn attrs(v: &Yaml) -> Result<Vec<(String, Value)>, RequestError> {
             Yaml::String(s) => Value::Str(s.clone()),
             Yaml::Boolean(b) => Value::Bool(*b),
             Yaml::Integer(i) => Value::Number(rust_decimal::Decimal::from(*i)),
-            Yaml::Real(s) => match parse_decimal(s) {
+            // Exponents (`1e5`) are exact too, through their text.
+            Yaml::Real(s) => match parse_decimal(s).or_else(|| {
+                rust_decimal::Decimal::from_scientific(s).ok().filter(|d| {
+                    d.mantissa().unsigned_abs().to_string().len()
+                        <= crate::limits::MAX_NUMBER_DIGITS
+                })
+            }) {
                 Some(d) => Value::Number(d),
                 None => {
                     return Err(RequestError::new(
@@ -237,6 +243,18 @@ mod tests {
             panic!()
         };
         assert!(*d > rust_decimal::Decimal::from(500000));
+    }
+
+    #[test]
+    fn exponents_are_exact() {
+        let r = Request::parse(
+            r#"{"at":"2026-04-01T10:00:00+08:00","template":"a.b","initiator":"a.c","signer":"a","attributes":{"amount":5e5}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            r.attributes[0].1,
+            Value::Number(rust_decimal::Decimal::from(500000))
+        );
     }
 
     #[test]

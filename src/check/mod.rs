@@ -112,7 +112,15 @@ struct Checker<'a> {
     /// Orgs, seals and templates with an event whose time could not be
     /// read (already an error): their timelines are incomplete, so no
     /// "never applies" warning is drawn from them.
-    incomplete: rustc_hash::FxHashSet<(u8, u32)>,
+    incomplete: rustc_hash::FxHashSet<(Timeline, u32)>,
+}
+
+/// The on/off timelines events build.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Timeline {
+    Service,
+    Seal,
+    Template,
 }
 
 /// A member kind looked up in an org.
@@ -1019,9 +1027,7 @@ impl<'a> Checker<'a> {
                 } => {
                     let stamp = self.stamp(at, End::Start);
                     let Some(oid) = self.org(org) else { continue };
-                    if stamp.is_none() {
-                        self.incomplete.insert((0, oid.0));
-                    }
+                    self.push_toggle(Timeline::Service, oid.0, stamp, *enable, s.span);
                     if let Some(b) = by {
                         let Some(p) = self.person(oid, b) else {
                             continue;
@@ -1038,30 +1044,11 @@ impl<'a> Checker<'a> {
                             });
                         }
                     }
-                    let Some(stamp) = stamp else { continue };
-                    if let Some(o) = self.m.orgs.get_mut(oid.index()) {
-                        o.service.push(Toggle {
-                            stamp,
-                            on: *enable,
-                            span: s.span,
-                        });
-                    }
                 }
                 StmtKind::SealToggle { enable, seal, at } => {
                     let stamp = self.stamp(at, End::Start);
-                    let sid = self.qseal(seal);
-                    if let (Some(sid), None) = (sid, stamp) {
-                        self.incomplete.insert((1, sid.0));
-                    }
-                    let (Some(sid), Some(stamp)) = (sid, stamp) else {
-                        continue;
-                    };
-                    if let Some(x) = self.m.seals.get_mut(sid.index()) {
-                        x.toggles.push(Toggle {
-                            stamp,
-                            on: *enable,
-                            span: s.span,
-                        });
+                    if let Some(sid) = self.qseal(seal) {
+                        self.push_toggle(Timeline::Seal, sid.0, stamp, *enable, s.span);
                     }
                 }
                 StmtKind::TemplateToggle {
@@ -1070,25 +1057,39 @@ impl<'a> Checker<'a> {
                     at,
                 } => {
                     let stamp = self.stamp(at, End::Start);
-                    let tid = self.qtemplate(template);
-                    if let (Some(tid), None) = (tid, stamp) {
-                        self.incomplete.insert((2, tid.0));
-                    }
-                    let (Some(tid), Some(stamp)) = (tid, stamp) else {
-                        continue;
-                    };
-                    if let Some(x) = self.m.templates.get_mut(tid.index()) {
-                        x.toggles.push(Toggle {
-                            stamp,
-                            on: *enable,
-                            span: s.span,
-                        });
+                    if let Some(tid) = self.qtemplate(template) {
+                        self.push_toggle(Timeline::Template, tid.0, stamp, *enable, s.span);
                     }
                 }
                 StmtKind::Revoke { target, at, by } => self.revoke(s, target, at, by.as_ref()),
                 StmtKind::Reseal { target, seal, at } => self.reseal(s, target, seal, at),
                 _ => {}
             }
+        }
+    }
+
+    /// Adds an on/off event to a service, seal or template timeline; one
+    /// whose time could not be read marks the timeline incomplete.
+    fn push_toggle(
+        &mut self,
+        timeline: Timeline,
+        id: u32,
+        stamp: Option<Stamp>,
+        on: bool,
+        span: Span,
+    ) {
+        let Some(stamp) = stamp else {
+            self.incomplete.insert((timeline, id));
+            return;
+        };
+        let i = id as usize;
+        let list = match timeline {
+            Timeline::Service => self.m.orgs.get_mut(i).map(|o| &mut o.service),
+            Timeline::Seal => self.m.seals.get_mut(i).map(|x| &mut x.toggles),
+            Timeline::Template => self.m.templates.get_mut(i).map(|x| &mut x.toggles),
+        };
+        if let Some(list) = list {
+            list.push(Toggle { stamp, on, span });
         }
     }
 
@@ -1441,22 +1442,22 @@ impl<'a> Checker<'a> {
             let signer = self.m.org(r.signer);
             let tpl = self.m.template(r.template);
             let seal = self.m.seal(r.seal);
-            let known = |kind: u8, id: u32| !self.incomplete.contains(&(kind, id));
-            let reason = if known(0, r.signer.0)
+            let known = |timeline: Timeline, id: u32| !self.incomplete.contains(&(timeline, id));
+            let reason = if known(Timeline::Service, r.signer.0)
                 && signer.is_some_and(|o| off_throughout(&o.service, false, s, e))
             {
                 Some(format!(
                     "the auto-sign service of `{}` is off throughout",
                     self.m.org_name(r.signer)
                 ))
-            } else if known(2, r.template.0)
+            } else if known(Timeline::Template, r.template.0)
                 && tpl.is_some_and(|t| off_throughout(&t.toggles, true, s, e))
             {
                 Some(format!(
                     "template `{}` is disabled throughout",
                     self.m.template_name(r.template)
                 ))
-            } else if known(1, r.seal.0)
+            } else if known(Timeline::Seal, r.seal.0)
                 && r.reseals.is_empty()
                 && seal.is_some_and(|x| off_throughout(&x.toggles, true, s, e))
             {

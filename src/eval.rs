@@ -80,7 +80,7 @@ impl Policy {
                 false,
                 &mut Vec::new(),
             ),
-            Err(mut reasons) => Decision::Manual(reasons.swap_remove(0)),
+            Err(reasons) => first(&reasons, ReasonCode::UnknownOrg),
         }
     }
 
@@ -94,10 +94,7 @@ impl Policy {
                 Explanation { decision, reasons }
             }
             Err(reasons) => Explanation {
-                decision: Decision::Manual(reasons.first().cloned().unwrap_or(Reason {
-                    code: ReasonCode::UnknownOrg,
-                    detail: Detail::Name(String::new()),
-                })),
+                decision: first(&reasons, ReasonCode::UnknownOrg),
                 reasons,
             },
         }
@@ -121,10 +118,7 @@ impl Policy {
     pub fn decide_prepared(&self, p: &Prepared) -> Decision {
         match &p.ids {
             Ok(ids) => self.run(ids, p.at, p.attrs.as_slice(), false, &mut Vec::new()),
-            Err(reasons) => Decision::Manual(reasons.first().cloned().unwrap_or(Reason {
-                code: ReasonCode::UnknownOrg,
-                detail: Detail::Name(String::new()),
-            })),
+            Err(reasons) => first(reasons, ReasonCode::UnknownOrg),
         }
     }
 
@@ -246,7 +240,7 @@ impl Policy {
                 code: ReasonCode::UnknownEmployee,
                 detail: Detail::Name(String::new()),
             });
-            return first(out);
+            return first(out, ReasonCode::NoPartnerGrant);
         };
         let eff = q.on_behalf.unwrap_or(emp.org);
 
@@ -385,7 +379,7 @@ impl Policy {
                 }
             }
         }
-        first(out)
+        first(out, ReasonCode::NoPartnerGrant)
     }
 
     /// Step 3. `None` when the initiator is authorized.
@@ -741,11 +735,13 @@ fn lapse(w: &Window, at: Instant) -> Option<Lapse> {
     }
 }
 
-fn first(out: &[Reason]) -> Decision {
+/// The manual decision of the first reason. Every caller has pushed one;
+/// `fallback` only keeps an empty list from panicking.
+fn first(out: &[Reason], fallback: ReasonCode) -> Decision {
     match out.first() {
         Some(r) => Decision::Manual(r.clone()),
         None => Decision::Manual(Reason {
-            code: ReasonCode::NoPartnerGrant,
+            code: fallback,
             detail: Detail::Name(String::new()),
         }),
     }

@@ -6,7 +6,9 @@ use rustc_hash::FxHashMap;
 
 use crate::ast::SealKind;
 use crate::model::*;
+use crate::names::Names;
 use crate::source::{FileId, Sources, Span};
+use crate::time::Instant;
 
 /// A contiguous run of ids in one of the index vectors.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,6 +21,75 @@ impl Run {
     pub fn slice<T>(self, v: &[T]) -> &[T] {
         let s = self.start as usize;
         v.get(s..s + self.len as usize).unwrap_or(&[])
+    }
+}
+
+/// What a decision needs of a seal rule, one row per rule in the order of
+/// `m.seal_rules`, 32 bytes: a hit reads one row, not the whole rule.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RuleRow {
+    /// In force in `[start, stop)`: the validity, cut short by a revoke.
+    pub start: Instant,
+    pub stop: Instant,
+    pub template: TemplateId,
+    /// The seal it is written with (a reseal may change it: [`RESEALED`]).
+    pub seal: SealId,
+    /// A partner grant's signatory; [`OWN_RULE`] for an own rule.
+    pub role: u32,
+    /// [`CONDITIONAL`], [`RESEALED`], [`VOID`], [`UNFORBIDDEN`].
+    pub flags: u8,
+}
+
+pub(crate) const OWN_RULE: u32 = u32::MAX;
+pub(crate) const CONDITIONAL: u8 = 1;
+pub(crate) const RESEALED: u8 = 2;
+pub(crate) const VOID: u8 = 4;
+/// No forbid is scoped to anything the rule seals with: step 8 has
+/// nothing to look at.
+pub(crate) const UNFORBIDDEN: u8 = 8;
+
+impl RuleRow {
+    fn new(r: &SealRule) -> RuleRow {
+        let flag = |b: bool, f: u8| if b { f } else { 0 };
+        RuleRow {
+            start: r.window.start(),
+            stop: r.window.end().min(r.window.revoked_at()),
+            template: r.template,
+            seal: r.seal,
+            role: match r.kind {
+                SealRuleKind::Own => OWN_RULE,
+                SealRuleKind::Partner { role, .. } => role.0,
+            },
+            flags: flag(r.cond.is_some(), CONDITIONAL)
+                | flag(!r.reseals.is_empty(), RESEALED)
+                | flag(r.void.is_some(), VOID),
+        }
+    }
+}
+
+/// What step 3 needs of an employee authorization, one row per entry of
+/// `emp_order`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EmployeeRow {
+    pub start: Instant,
+    pub stop: Instant,
+    /// The one template it is for; [`ANY_TEMPLATE`] when it is for all.
+    pub template: u32,
+    pub conditional: bool,
+}
+
+pub(crate) const ANY_TEMPLATE: u32 = u32::MAX;
+
+/// The instant from which a toggle timeline is on for good: the last
+/// event's, when it turns the thing on; `Instant::MIN` when there is no
+/// event and the thing starts on. Before it (or always, when the last
+/// event turns it off: `Instant::MAX`) the decision reads the timeline.
+fn on_for_good(toggles: &[Toggle], initial: bool) -> Instant {
+    match toggles.last() {
+        Some(t) if t.on => t.stamp.at,
+        Some(_) => Instant::MAX,
+        None if initial => Instant::MIN,
+        None => Instant::MAX,
     }
 }
 
@@ -69,20 +140,30 @@ impl Lines {
 pub struct Policy {
     pub(crate) m: Model,
     pub(crate) lines: Lines,
-    pub(crate) orgs: FxHashMap<Box<str>, OrgId>,
+    pub(crate) orgs: Names<OrgId>,
     /// `org.person` to id.
-    pub(crate) employees: FxHashMap<Box<str>, EmployeeId>,
+    pub(crate) employees: Names<EmployeeId>,
     /// `org.template` to id.
-    pub(crate) templates: FxHashMap<Box<str>, TemplateId>,
-    pub(crate) roles: FxHashMap<Box<str>, RoleId>,
-    pub(crate) attrs: FxHashMap<Box<str>, AttrId>,
-    /// Seal rules sorted by key, then label order.
-    pub(crate) seal_order: Vec<SealRuleId>,
-    /// Own-template rules, indexed by template id (dense: no hashing).
+    pub(crate) templates: Names<TemplateId>,
+    pub(crate) roles: Names<RoleId>,
+    pub(crate) attrs: Names<AttrId>,
+    /// Own-template rules, by template id, as runs of `m.seal_rules`
+    /// (which compile sorts by key, then by the order answers name them).
     pub(crate) own: Vec<Run>,
-    /// Partner grants by (signer, template).
-    pub(crate) partner: FxHashMap<u64, Run>,
+    /// Partner grants, by signer org id: the signer's grants, sorted by
+    /// template; `partner_templates` holds their templates, so finding one
+    /// template's grants is a binary search over a few cache lines.
+    pub(crate) partner: Vec<Run>,
+    /// One row per seal rule, in the same order.
+    pub(crate) rows: Vec<RuleRow>,
+    /// By org, template and seal id: when its service is on, or it is
+    /// enabled, for good (see [`on_for_good`]).
+    pub(crate) service_from: Vec<Instant>,
+    pub(crate) template_from: Vec<Instant>,
+    /// By seal id: when it is enabled for good, and its kind.
+    pub(crate) seal_from: Vec<(Instant, SealKind)>,
     pub(crate) emp_order: Vec<EmployeeRuleId>,
+    pub(crate) emp_rows: Vec<EmployeeRow>,
     /// An employee's authorizations for its own org, by employee id.
     pub(crate) emp_own: Vec<Run>,
     /// `on behalf of` authorizations by (employee, member org).
@@ -119,7 +200,7 @@ impl Policy {
             .orgs
             .iter()
             .enumerate()
-            .map(|(i, o)| (o.name.as_str().into(), OrgId::from_index(i)))
+            .map(|(i, o)| (o.name.as_str(), OrgId::from_index(i)))
             .collect();
         let employees = m
             .employees
@@ -127,7 +208,7 @@ impl Policy {
             .enumerate()
             .map(|(i, _)| {
                 let id = EmployeeId::from_index(i);
-                (m.employee_name(id).into_boxed_str(), id)
+                (m.employee_name(id), id)
             })
             .collect();
         let templates = m
@@ -136,60 +217,85 @@ impl Policy {
             .enumerate()
             .map(|(i, _)| {
                 let id = TemplateId::from_index(i);
-                (m.template_name(id).into_boxed_str(), id)
+                (m.template_name(id), id)
             })
             .collect();
         let roles = m
             .roles
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.as_str().into(), RoleId::from_index(i)))
+            .map(|(i, r)| (r.as_str(), RoleId::from_index(i)))
             .collect();
         let attrs = m
             .attributes
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.name.as_str().into(), AttrId::from_index(i)))
+            .map(|(i, a)| (a.name.as_str(), AttrId::from_index(i)))
             .collect();
 
-        // Seal rules: grouped by key; within a key, the rule an answer names
-        // first (smallest label, else earliest location).
+        // Seal rules, sorted in place: partner grants by (signer, template),
+        // then own rules by template; within a key, the rule an answer names
+        // first (smallest label, else earliest location). Nothing refers to
+        // a rule by id before this point, so ids are positions from here on.
+        let mut m = m;
         let order_key = |r: &SealRule| {
             (
+                matches!(r.kind, SealRuleKind::Own),
+                if r.kind == SealRuleKind::Own {
+                    r.template.0
+                } else {
+                    r.signer.0
+                },
+                r.template.0,
                 r.label.is_none(),
                 r.label.clone().unwrap_or_default(),
                 lines.files.get(r.span.file.0 as usize).map(|f| f.0.clone()),
                 r.span.start,
             )
         };
-        let mut seal_order: Vec<SealRuleId> = (0..m.seal_rules.len())
-            .map(SealRuleId::from_index)
-            .collect();
-        let seal_key = |id: &SealRuleId| {
-            let r = m.seal_rules.get(id.index());
-            let own = r.is_some_and(|r| r.kind == SealRuleKind::Own);
-            let k = r.map_or(0, |r| {
-                if own {
-                    u64::from(r.template.0)
-                } else {
-                    pair(r.signer.0, r.template.0)
-                }
-            });
-            (own, k)
-        };
-        seal_order
-            .sort_by_cached_key(|id| (seal_key(id), m.seal_rules.get(id.index()).map(order_key)));
+        m.seal_rules.sort_by_cached_key(order_key);
+        let partners = m
+            .seal_rules
+            .partition_point(|r| r.kind != SealRuleKind::Own);
+        let (partner_rules, own_rules) = m.seal_rules.split_at(partners);
         let mut own = vec![Run::default(); m.templates.len()];
-        let mut partner = FxHashMap::default();
-        for_runs(&seal_order, seal_key, |(is_own, k), run| {
-            if is_own {
-                if let Some(slot) = own.get_mut(k as usize) {
+        for_runs(
+            own_rules,
+            |r| r.template.0,
+            |t, run| {
+                if let Some(slot) = own.get_mut(t as usize) {
+                    *slot = Run {
+                        start: run.start + partners as u32,
+                        len: run.len,
+                    };
+                }
+            },
+        );
+        let mut partner = vec![Run::default(); m.orgs.len()];
+        for_runs(
+            partner_rules,
+            |r| r.signer.0,
+            |s, run| {
+                if let Some(slot) = partner.get_mut(s as usize) {
                     *slot = run;
                 }
-            } else {
-                partner.insert(k, run);
-            }
-        });
+            },
+        );
+        let service_from = m
+            .orgs
+            .iter()
+            .map(|o| on_for_good(&o.service, false))
+            .collect();
+        let template_from = m
+            .templates
+            .iter()
+            .map(|t| on_for_good(&t.toggles, true))
+            .collect();
+        let seal_from = m
+            .seals
+            .iter()
+            .map(|s| (on_for_good(&s.toggles, true), s.kind))
+            .collect();
 
         // Employee authorizations: own-org ones by employee (most), then
         // `on behalf of` ones by (employee, member org).
@@ -211,6 +317,17 @@ impl Policy {
                 *slot = run;
             }
         });
+
+        let emp_rows = emp_order
+            .iter()
+            .filter_map(|id| m.employee_rules.get(id.index()))
+            .map(|r| EmployeeRow {
+                start: r.window.start(),
+                stop: r.window.end().min(r.window.revoked_at()),
+                template: r.template.map_or(ANY_TEMPLATE, |t| t.0),
+                conditional: r.cond.is_some(),
+            })
+            .collect();
 
         // Forbids, each under its most selective scope; the others are
         // checked when it is found.
@@ -251,6 +368,35 @@ impl Policy {
             },
         );
 
+        let no_forbid = |list: &[ForbidId]| list.is_empty();
+        let rows = m
+            .seal_rules
+            .iter()
+            .map(|r| {
+                let mut row = RuleRow::new(r);
+                let kinds_free = std::iter::once(r.seal)
+                    .chain(r.reseals.iter().map(|x| x.seal))
+                    .filter_map(|s| m.seal(s))
+                    .all(|s| {
+                        forbid_by_kind
+                            .get(kind_index(s.kind))
+                            .is_none_or(|v| no_forbid(v))
+                    });
+                let free = kinds_free
+                    && forbid_any.is_empty()
+                    && forbid_by_template
+                        .get(r.template.index())
+                        .is_none_or(|x| x.len == 0)
+                    && forbid_by_signer
+                        .get(r.signer.index())
+                        .is_none_or(|x| x.len == 0);
+                if free {
+                    row.flags |= UNFORBIDDEN;
+                }
+                row
+            })
+            .collect();
+
         Policy {
             m,
             lines,
@@ -259,10 +405,14 @@ impl Policy {
             templates,
             roles,
             attrs,
-            seal_order,
             own,
             partner,
+            rows,
+            service_from,
+            template_from,
+            seal_from,
             emp_order,
+            emp_rows,
             emp_own,
             emp_behalf,
             forbid_order,
@@ -270,6 +420,33 @@ impl Policy {
             forbid_by_signer,
             forbid_by_kind,
             forbid_any,
+        }
+    }
+
+    /// The rules that may give `signer` a seal for `template`, as a run of
+    /// `m.seal_rules`: the template's own rules when the signer owns it,
+    /// else the signer's grants of it.
+    pub(crate) fn rules_for(&self, signer: OrgId, template: TemplateId, own: bool) -> Run {
+        if own {
+            return self.own.get(template.index()).copied().unwrap_or_default();
+        }
+        let Some(&run) = self.partner.get(signer.index()) else {
+            return Run::default();
+        };
+        let rows = run.slice(&self.rows);
+        // A signer grants few templates: walk them; many: search.
+        let lo = if rows.len() <= 16 {
+            rows.iter().take_while(|r| r.template < template).count()
+        } else {
+            rows.partition_point(|r| r.template < template)
+        };
+        let mut hi = lo;
+        while rows.get(hi).is_some_and(|r| r.template == template) {
+            hi += 1;
+        }
+        Run {
+            start: run.start + lo as u32,
+            len: (hi - lo) as u32,
         }
     }
 
@@ -321,24 +498,20 @@ impl Policy {
     }
 
     pub fn org_id(&self, name: &str) -> Option<OrgId> {
-        self.orgs.get(name).copied()
+        self.orgs.get(name)
     }
 
     pub fn employee_id(&self, name: &str) -> Option<EmployeeId> {
-        self.employees.get(name).copied()
+        self.employees.get(name)
     }
 
     pub fn template_id(&self, name: &str) -> Option<TemplateId> {
-        self.templates.get(name).copied()
+        self.templates.get(name)
     }
 }
 
 /// Calls `f` once per run of equal keys in a sorted id list.
-fn for_runs<I: Copy, K: PartialEq + Copy>(
-    ids: &[I],
-    key: impl Fn(&I) -> K,
-    mut f: impl FnMut(K, Run),
-) {
+fn for_runs<I, K: PartialEq + Copy>(ids: &[I], key: impl Fn(&I) -> K, mut f: impl FnMut(K, Run)) {
     let mut start = 0usize;
     while let Some(first) = ids.get(start) {
         let k = key(first);

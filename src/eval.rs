@@ -5,8 +5,10 @@
 
 use std::cmp::Ordering;
 
-use crate::ast::CmpOp;
-use crate::compile::{pair, Policy};
+use crate::ast::{CmpOp, SealKind};
+use crate::compile::{
+    pair, Policy, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE, RESEALED, UNFORBIDDEN, VOID,
+};
 use crate::decision::*;
 use crate::model::*;
 use crate::request::Request;
@@ -100,12 +102,29 @@ impl Policy {
         }
     }
 
+    /// [`Self::decide`] without the hot tables: every check reads the
+    /// model. Slower, never different; tests and fuzzing compare the two.
+    #[doc(hidden)]
+    pub fn decide_reference(&self, req: &Request) -> Decision {
+        match self.resolve(req, false) {
+            Ok(ids) => self.run_with(
+                &ids,
+                req.at,
+                req.attributes.as_slice(),
+                false,
+                false,
+                &mut Vec::new(),
+            ),
+            Err(reasons) => first(&reasons, ReasonCode::UnknownOrg),
+        }
+    }
+
     /// Resolves a request's names once.
     pub fn prepare(&self, req: &Request) -> Prepared {
         let attrs = req
             .attributes
             .iter()
-            .filter_map(|(k, v)| self.attrs.get(k.as_str()).map(|a| (*a, v.clone())))
+            .filter_map(|(k, v)| self.attrs.get(k).map(|a| (a, v.clone())))
             .collect();
         Prepared {
             at: req.at,
@@ -128,13 +147,10 @@ impl Policy {
     /// initiating org. All failures when `all`, else the first.
     fn resolve(&self, req: &Request, all: bool) -> Result<Ids, Vec<Reason>> {
         // Fast path: every name known and consistent.
-        let employee = self.employees.get(req.initiator.as_str()).copied();
-        let template = self.templates.get(req.template.as_str()).copied();
-        let signer = self.orgs.get(req.signer.as_str()).copied();
-        let on_behalf = req
-            .on_behalf_of
-            .as_deref()
-            .map(|o| self.orgs.get(o).copied());
+        let employee = self.employees.get(&req.initiator);
+        let template = self.templates.get(&req.template);
+        let signer = self.orgs.get(&req.signer);
+        let on_behalf = req.on_behalf_of.as_deref().map(|o| self.orgs.get(o));
         let mut reasons = Vec::new();
         let unknown = |code, name: &str| Reason {
             code,
@@ -148,7 +164,7 @@ impl Policy {
         {
             // Orgs first, then the employee, then the template.
             let ini_org = org_part(&req.initiator);
-            if !self.orgs.contains_key(ini_org.as_str()) {
+            if !self.orgs.contains(&ini_org) {
                 reasons.push(unknown(ReasonCode::UnknownOrg, &ini_org));
             }
             if let (Some(None), Some(o)) = (on_behalf, &req.on_behalf_of) {
@@ -162,7 +178,7 @@ impl Policy {
                 reasons.push(unknown(ReasonCode::UnknownOrg, &req.signer));
             }
             let tpl_org = org_part(&req.template);
-            let tpl_org_known = self.orgs.contains_key(tpl_org.as_str());
+            let tpl_org_known = self.orgs.contains(&tpl_org);
             if !tpl_org_known
                 && !reasons
                     .iter()
@@ -170,7 +186,7 @@ impl Policy {
             {
                 reasons.push(unknown(ReasonCode::UnknownOrg, &tpl_org));
             }
-            if employee.is_none() && self.orgs.contains_key(ini_org.as_str()) {
+            if employee.is_none() && self.orgs.contains(&ini_org) {
                 reasons.push(unknown(ReasonCode::UnknownEmployee, &req.initiator));
             }
             if template.is_none() && tpl_org_known {
@@ -202,8 +218,8 @@ impl Policy {
         }
         let role = match &req.signatory {
             None => Role::Any,
-            Some(r) => match self.roles.get(r.as_str()) {
-                Some(id) => Role::Known(*id),
+            Some(r) => match self.roles.get(r) {
+                Some(id) => Role::Known(id),
                 None => Role::Unknown(r.clone()),
             },
         };
@@ -226,6 +242,20 @@ impl Policy {
         all: bool,
         out: &mut Vec<Reason>,
     ) -> Decision {
+        self.run_with(q, at, attrs, all, true, out)
+    }
+
+    /// [`Self::run`]; `hot == false` ignores the hot tables and decides on
+    /// the model alone (the reference the tests hold the hot tables to).
+    fn run_with<A: Attrs + ?Sized>(
+        &self,
+        q: &Ids,
+        at: Instant,
+        attrs: &A,
+        all: bool,
+        hot: bool,
+        out: &mut Vec<Reason>,
+    ) -> Decision {
         macro_rules! fail {
             ($r:expr) => {{
                 let r = $r;
@@ -244,11 +274,19 @@ impl Policy {
         };
         let eff = q.on_behalf.unwrap_or(emp.org);
 
+        // Each step first asks the hot tables whether it certainly passes;
+        // only a step that may fail reads the model, and only a failing
+        // one builds a reason.
+
         // 2. The signer's auto-sign service is on.
-        let (service_on, event) = self
-            .m
-            .org(q.signer)
-            .map_or((false, None), |o| state_at(&o.service, false, at));
+        let for_good = |from: &[Instant], i: usize| hot && from.get(i).is_some_and(|&f| at >= f);
+        let (service_on, event) = if for_good(&self.service_from, q.signer.index()) {
+            (true, None)
+        } else {
+            self.m
+                .org(q.signer)
+                .map_or((false, None), |o| state_at(&o.service, false, at))
+        };
         if !service_on {
             fail!(Reason {
                 code: ReasonCode::ServiceNotEnabled,
@@ -260,15 +298,20 @@ impl Policy {
         }
 
         // 3. The initiator may initiate auto-sign for this template.
-        if let Some(r) = self.initiator_check(q, emp.org, eff, at, attrs) {
-            fail!(r);
+        if !(hot && self.initiator_may(q, at, attrs)) {
+            if let Some(r) = self.initiator_check(q, emp.org, eff, at, attrs) {
+                fail!(r);
+            }
         }
 
         // 4. The template is not disabled.
-        let (tpl_on, event) = self
-            .m
-            .template(q.template)
-            .map_or((true, None), |t| state_at(&t.toggles, true, at));
+        let (tpl_on, event) = if for_good(&self.template_from, q.template.index()) {
+            (true, None)
+        } else {
+            self.m
+                .template(q.template)
+                .map_or((true, None), |t| state_at(&t.toggles, true, at))
+        };
         if !tpl_on {
             fail!(Reason {
                 code: ReasonCode::TemplateDisabled,
@@ -281,22 +324,32 @@ impl Policy {
 
         // 5-9. A rule gives the signer a seal.
         let own = q.signer == eff;
-        let run = if own {
-            self.own.get(q.template.index())
-        } else {
-            self.partner.get(&pair(q.signer.0, q.template.0))
-        };
-        let candidates = run.map_or(&[][..], |r| r.slice(&self.seal_order));
+        let run = self.rules_for(q.signer, q.template, own);
+        let candidates = run.slice(&self.m.seal_rules);
         let mut best: Option<(u8, u8, Reason)> = None;
         let mut others: Vec<Reason> = Vec::new();
         let mut chosen: Option<(SealRuleId, SealId)> = None;
         let mut ambiguous: Option<(SealRuleId, SealId)> = None;
         let mut forbidden: Option<(ForbidId, SealRuleId, SealId)> = None;
-        for &rid in candidates {
-            let Some(rule) = self.m.seal_rules.get(rid.index()) else {
-                continue;
+        for ((rid, rule), row) in (run.start..)
+            .map(SealRuleId)
+            .zip(candidates)
+            .zip(run.slice(&self.rows))
+        {
+            // The seal, and the forbid that stops it (8), if any.
+            let passes = if hot {
+                self.rule_passes(row, rid, q, at, attrs)
+            } else {
+                None
             };
-            match self.rule_check(rid, rule, q, at, attrs) {
+            let checked = match passes {
+                Some(seal) => Ok((seal, None)),
+                None => self.rule_check(rid, rule, q, at, attrs).map(|seal| {
+                    let kind = self.m.seal(seal).map(|s| s.kind);
+                    (seal, self.forbid_for(q, kind, at, attrs))
+                }),
+            };
+            match checked {
                 Err((step, prec, reason)) => {
                     if all {
                         others.push(reason.clone());
@@ -308,22 +361,18 @@ impl Policy {
                         best = Some((step, prec, reason));
                     }
                 }
-                Ok(seal) => {
-                    // 8. No forbid in force matches.
-                    if let Some(f) = self.forbid_for(q, seal, at, attrs) {
-                        if forbidden.is_none() {
-                            forbidden = Some((f, rid, seal));
-                        }
-                        continue;
-                    }
-                    match chosen {
-                        None => chosen = Some((rid, seal)),
-                        Some((_, s)) if s != seal && ambiguous.is_none() => {
-                            ambiguous = Some((rid, seal))
-                        }
-                        Some(_) => {}
+                Ok((seal, Some(f))) => {
+                    if forbidden.is_none() {
+                        forbidden = Some((f, rid, seal));
                     }
                 }
+                Ok((seal, None)) => match chosen {
+                    None => chosen = Some((rid, seal)),
+                    Some((_, s)) if s != seal && ambiguous.is_none() => {
+                        ambiguous = Some((rid, seal))
+                    }
+                    Some(_) => {}
+                },
             }
         }
         let basis = if !own {
@@ -380,6 +429,36 @@ impl Policy {
             }
         }
         first(out, ReasonCode::NoPartnerGrant)
+    }
+
+    /// Step 3 on the hot rows: `true` when the initiator is certainly
+    /// authorized ([`Self::initiator_check`] says why not).
+    fn initiator_may<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A) -> bool {
+        let run = match q.on_behalf {
+            // The group check needs the model: the full check decides.
+            Some(_) => return false,
+            None => self
+                .emp_own
+                .get(q.employee.index())
+                .copied()
+                .unwrap_or_default(),
+        };
+        (run.start..).zip(run.slice(&self.emp_rows)).any(|(i, r)| {
+            (r.template == ANY_TEMPLATE || r.template == q.template.0)
+                && r.start <= at
+                && at < r.stop
+                && (!r.conditional || self.employee_condition(i, attrs))
+        })
+    }
+
+    /// Whether the condition of the `i`th authorization in `emp_order`
+    /// holds.
+    fn employee_condition<A: Attrs + ?Sized>(&self, i: u32, attrs: &A) -> bool {
+        self.emp_order
+            .get(i as usize)
+            .and_then(|id| self.m.employee_rules.get(id.index()))
+            .and_then(|r| r.cond.as_ref())
+            .is_some_and(|c| self.condition(c, attrs).0 == Tri::True)
     }
 
     /// Step 3. `None` when the initiator is authorized.
@@ -441,6 +520,48 @@ impl Policy {
                 rule: closest.map(|(_, id, m)| (id, m)),
             },
         })
+    }
+
+    /// Steps 5-8 for one rule on its hot row: its seal when the rule
+    /// certainly gives one that no forbid stops; `None` when it may not
+    /// ([`Self::rule_check`] and [`Self::forbid_for`] then tell).
+    fn rule_passes<A: Attrs + ?Sized>(
+        &self,
+        row: &RuleRow,
+        rid: SealRuleId,
+        q: &Ids,
+        at: Instant,
+        attrs: &A,
+    ) -> Option<SealId> {
+        let role_ok = row.role == OWN_RULE
+            || match q.role {
+                Role::Any => true,
+                Role::Known(r) => r.0 == row.role,
+                Role::Unknown(_) => false,
+            };
+        if !role_ok || at < row.start || at >= row.stop || row.flags & VOID != 0 {
+            return None;
+        }
+        let cold = || self.m.seal_rules.get(rid.index());
+        let seal = if row.flags & RESEALED != 0 {
+            cold()?.seal_at(at)
+        } else {
+            row.seal
+        };
+        let &(enabled_from, kind) = self.seal_from.get(seal.index())?;
+        if at < enabled_from {
+            return None;
+        }
+        if row.flags & CONDITIONAL != 0 {
+            let c = cold()?.cond.as_deref()?;
+            if self.condition(c, attrs).0 != Tri::True {
+                return None;
+            }
+        }
+        if row.flags & UNFORBIDDEN == 0 && self.forbid_for(q, Some(kind), at, attrs).is_some() {
+            return None;
+        }
+        Some(seal)
     }
 
     /// Steps 5-7 for one rule: its seal, or how far it got (step,
@@ -586,22 +707,11 @@ impl Policy {
     fn forbid_for<A: Attrs + ?Sized>(
         &self,
         q: &Ids,
-        seal: SealId,
+        kind: Option<SealKind>,
         at: Instant,
         attrs: &A,
     ) -> Option<ForbidId> {
-        let kind = self.m.seal(seal).map(|s| s.kind);
-        let lists = [
-            self.forbid_by_template
-                .get(q.template.index())
-                .map_or(&[][..], |r| r.slice(&self.forbid_order)),
-            self.forbid_by_signer
-                .get(q.signer.index())
-                .map_or(&[][..], |r| r.slice(&self.forbid_order)),
-            kind.map_or(&[][..], |k| self.forbids_for_kind(k)),
-            self.forbid_any.as_slice(),
-        ];
-        lists.into_iter().flatten().copied().find(|&id| {
+        let applies = |id: &ForbidId| {
             let Some(f) = self.m.forbids.get(id.index()) else {
                 return true;
             };
@@ -612,7 +722,24 @@ impl Policy {
                 && f.cond
                     .as_ref()
                     .is_none_or(|c| self.condition(c, attrs).0 != Tri::False)
-        })
+        };
+        let scoped =
+            |runs: &[Run], i: usize| runs.get(i).map_or(&[][..], |r| r.slice(&self.forbid_order));
+        // Most lists are empty: test each before walking it.
+        let lists = [
+            scoped(&self.forbid_by_template, q.template.index()),
+            scoped(&self.forbid_by_signer, q.signer.index()),
+            kind.map_or(&[][..], |k| self.forbids_for_kind(k)),
+            self.forbid_any.as_slice(),
+        ];
+        for list in lists {
+            if !list.is_empty() {
+                if let Some(&id) = list.iter().find(|id| applies(id)) {
+                    return Some(id);
+                }
+            }
+        }
+        None
     }
 
     // ------------------------------------------------------------ conditions

@@ -23,6 +23,7 @@ pub mod gen;
 pub mod limits;
 pub mod load;
 pub mod model;
+mod names;
 pub mod query;
 pub mod request;
 pub mod source;

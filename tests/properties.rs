@@ -211,6 +211,7 @@ proptest! {
             let fast = policy.decide(r);
             let why = policy.explain(r);
             prop_assert_eq!(&fast, &why.decision, "decide and explain disagree on {:?}\n{}", r, set.text());
+            prop_assert_eq!(&policy.decide_reference(r), &fast, "the hot tables disagree with the model on {:?}\n{}", r, set.text());
             if let Some(code) = fast.code() {
                 prop_assert_eq!(why.reasons.first().map(|x| x.code), Some(code), "first reason of explain on {:?}", r);
             }
@@ -324,4 +325,27 @@ fn generator_covers_the_decisions() {
         "only {} reason codes reached: {codes:?}",
         codes.len()
     );
+}
+
+/// The hot tables answer as the model does on a generated set and its
+/// request stream, which reach auto_seal and every manual reason the
+/// generator builds (revoked, expired, resealed, conditional, disabled,
+/// forbidden, group...).
+#[test]
+fn hot_tables_agree_on_a_generated_set() {
+    use autoseal::gen::{generate, requests, GenConfig};
+    let g = generate(&GenConfig {
+        grants: 3000,
+        seed: 11,
+    });
+    let policy = Policy::from_inputs(g.inputs()).unwrap();
+    let reqs = requests(&g, 4096, 5);
+    let mut autos = 0;
+    for r in &reqs {
+        let fast = policy.decide(r);
+        assert_eq!(policy.decide_reference(r), fast, "on {r:?}");
+        assert_eq!(policy.explain(r).decision, fast, "explain on {r:?}");
+        autos += usize::from(fast.is_auto_seal());
+    }
+    assert!(autos > 1000 && autos < 3500, "{autos} auto_seal of 4096");
 }

@@ -58,6 +58,11 @@ fuzz_target!(|case: Case| {
         let fast = policy.decide(r);
         let why = policy.explain(r);
         assert_eq!(fast, why.decision, "decide and explain disagree on {r:?}");
+        assert_eq!(
+            policy.decide_reference(r),
+            fast,
+            "the hot tables disagree with the model on {r:?}"
+        );
         if let Some(code) = fast.code() {
             assert_eq!(
                 why.reasons.first().map(|x| x.code),

@@ -1,0 +1,53 @@
+//! A fixed amount of decision work, for instruction counts under valgrind
+//! (repeatable whatever else the machine does, unlike wall time).
+//!
+//! ```text
+//! cargo build --release --example cost
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//!     target/release/examples/cost 1000 by_name 0      # setup only
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//!     target/release/examples/cost 1000 by_name 40960  # setup + 40960
+//! ```
+//!
+//! The difference of the two totals, divided by the count, is the cost of
+//! one decision over the bench's stream of 4,096 generated requests. Modes:
+//! `by_name`, `prepared`, `explain`.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::hint::black_box;
+
+use autoseal::gen::{generate, requests, GenConfig};
+use autoseal::Policy;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let grants: usize = args.next().map_or(1000, |a| a.parse().expect("GRANTS"));
+    let mode = args.next().unwrap_or_else(|| String::from("by_name"));
+    let count: usize = args.next().map_or(40960, |a| a.parse().expect("COUNT"));
+    let g = generate(&GenConfig { grants, seed: 42 });
+    let policy = Policy::from_inputs(g.inputs()).expect("the generated set loads");
+    let mut reqs = requests(&g, 4096, 7);
+    // Optional fourth argument: `hits` or `misses` keeps only the requests
+    // that get `auto_seal`, or only the others.
+    match args.next().as_deref() {
+        Some("hits") => reqs.retain(|r| policy.decide(r).is_auto_seal()),
+        Some("misses") => reqs.retain(|r| !policy.decide(r).is_auto_seal()),
+        _ => {}
+    }
+    let prepared: Vec<_> = reqs.iter().map(|r| policy.prepare(r)).collect();
+    for i in 0..count {
+        let k = i % reqs.len();
+        match mode.as_str() {
+            "by_name" => drop(black_box(policy.decide(black_box(&reqs[k])))),
+            "prepared" => drop(black_box(policy.decide_prepared(black_box(&prepared[k])))),
+            "explain" => drop(black_box(policy.explain(black_box(&reqs[k])))),
+            other => panic!("unknown mode `{other}`"),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Exact name-to-id lookup for the decision path.
+//!
+//! A request names its template, initiator and signer, so a decision by
+//! names starts with three or four lookups. Names of up to 23 bytes (nearly
+//! all) are packed with their length into three words that are the hash
+//! table's key itself: a lookup hashes three words and compares three,
+//! with no string comparison and no second allocation to read. Longer
+//! names go to an ordinary string-keyed map.
+
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::FxHashMap;
+
+/// Up to 23 bytes of a name, zero-padded, and its length in the last byte
+/// (so `ab` and `ab\0` differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed([u64; 3]);
+
+impl Hash for Packed {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        // Names differ in a few bytes of mostly-zero words: mix the three
+        // words into one well-spread word (folded multiplies, as in
+        // foldhash), so the table's hasher gets one strong input.
+        let [a, b, c] = self.0;
+        let ab = fold(a ^ 0x243f_6a88_85a3_08d3, b ^ 0x1319_8a2e_0370_7344);
+        h.write_u64(fold(ab ^ c, 0xa409_3822_299f_31d0));
+    }
+}
+
+fn fold(x: u64, y: u64) -> u64 {
+    let full = u128::from(x) * u128::from(y);
+    (full as u64) ^ ((full >> 64) as u64)
+}
+
+const PACKED_BYTES: usize = 23;
+
+fn pack(name: &str) -> Option<Packed> {
+    let bytes = name.as_bytes();
+    if bytes.len() > PACKED_BYTES {
+        return None;
+    }
+    // Whole 8-byte chunks load as words, and so does the tail, by
+    // overlapping loads (no byte loop, no call to `memcpy`).
+    let mut words = [0u64; 3];
+    let mut chunks = bytes.chunks_exact(8);
+    for (w, chunk) in words.iter_mut().zip(chunks.by_ref()) {
+        *w = word(chunk);
+    }
+    let tail = chunks.remainder();
+    if let Some(w) = words.get_mut(bytes.len() / 8) {
+        *w = if tail.is_empty() {
+            0
+        } else if bytes.len() >= 8 {
+            // The name's last 8 bytes, shifted down to the tail's.
+            let last = bytes.get(bytes.len() - 8..).map_or(0, word);
+            last >> (8 * (8 - tail.len()))
+        } else {
+            small(tail)
+        };
+    }
+    if let Some(w) = words.last_mut() {
+        *w |= (bytes.len() as u64) << 56;
+    }
+    Some(Packed(words))
+}
+
+/// Eight bytes as a little-endian word.
+fn word(b: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(b).map_or(0, u64::from_le_bytes)
+}
+
+/// One to seven bytes as a little-endian word, by two overlapping loads.
+fn small(t: &[u8]) -> u64 {
+    let n = t.len();
+    let at = |i: usize| u64::from(t.get(i).copied().unwrap_or(0));
+    if n >= 4 {
+        let four = |i: usize| {
+            t.get(i..i + 4)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map_or(0, |b| u64::from(u32::from_le_bytes(b)))
+        };
+        four(0) | (four(n - 4) << (8 * (n - 4)))
+    } else {
+        at(0) | (at(n / 2) << (8 * (n / 2))) | (at(n - 1) << (8 * (n - 1)))
+    }
+}
+
+/// Names to ids.
+#[derive(Debug, Clone)]
+pub(crate) struct Names<I> {
+    short: FxHashMap<Packed, I>,
+    long: FxHashMap<Box<str>, I>,
+}
+
+impl<I> Default for Names<I> {
+    fn default() -> Self {
+        Names {
+            short: FxHashMap::default(),
+            long: FxHashMap::default(),
+        }
+    }
+}
+
+impl<I: Copy> Names<I> {
+    pub fn get(&self, name: &str) -> Option<I> {
+        match pack(name) {
+            Some(p) => self.short.get(&p).copied(),
+            None => self.long.get(name).copied(),
+        }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    pub fn insert(&mut self, name: &str, id: I) {
+        match pack(name) {
+            Some(p) => {
+                self.short.insert(p, id);
+            }
+            None => {
+                self.long.insert(name.into(), id);
+            }
+        }
+    }
+}
+
+impl<I: Copy, S: AsRef<str>> FromIterator<(S, I)> for Names<I> {
+    fn from_iter<T: IntoIterator<Item = (S, I)>>(iter: T) -> Self {
+        let mut names = Names::default();
+        for (name, id) in iter {
+            names.insert(name.as_ref(), id);
+        }
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_are_exact() {
+        let long = "a-name-that-is-longer-than-twenty-three-bytes";
+        let names: Names<u32> = [("", 0), ("ab", 1), ("acme.zhang", 2), (long, 3)]
+            .into_iter()
+            .collect();
+        assert_eq!(names.get(""), Some(0));
+        assert_eq!(names.get("ab"), Some(1));
+        assert_eq!(names.get("ab\0"), None);
+        assert_eq!(names.get("a"), None);
+        assert_eq!(names.get("acme.zhang"), Some(2));
+        assert_eq!(names.get("acme.zhan"), None);
+        assert_eq!(names.get(long), Some(3));
+        assert_eq!(names.get(&long[1..]), None);
+        let exactly = "x".repeat(PACKED_BYTES);
+        let over = "x".repeat(PACKED_BYTES + 1);
+        let names: Names<u32> = [(exactly.as_str(), 7), (over.as_str(), 8)]
+            .into_iter()
+            .collect();
+        assert_eq!(names.get(&exactly), Some(7));
+        assert_eq!(names.get(&over), Some(8));
+        assert_eq!(names.get(&"x".repeat(PACKED_BYTES - 1)), None);
+        // Every length, every byte position.
+        let all: Vec<String> = (0..=PACKED_BYTES + 2)
+            .flat_map(|n| (0..n.max(1)).map(move |i| (n, i)))
+            .map(|(n, i)| {
+                (0..n)
+                    .map(|j| if j == i { 'b' } else { 'a' })
+                    .collect::<String>()
+            })
+            .collect();
+        let names: Names<usize> = all.iter().map(|s| s.as_str()).zip(0..).collect();
+        for (i, s) in all.iter().enumerate() {
+            assert_eq!(names.get(s), Some(i), "{s}");
+        }
+        assert_eq!(names.get("aaaac"), None);
+    }
+}

@@ -65,6 +65,10 @@ fn main() {
         live as f64 / grants.max(1) as f64,
         live as f64 / text.max(1) as f64
     );
+    println!("approximate breakdown (bytes per grant):");
+    for (part, bytes) in policy.footprint() {
+        println!("  {:>7.1}  {part}", bytes as f64 / grants.max(1) as f64);
+    }
     drop(g);
     drop(policy);
 }

@@ -238,6 +238,7 @@ impl Policy {
         // first (smallest label, else earliest location). Nothing refers to
         // a rule by id before this point, so ids are positions from here on.
         let mut m = m;
+        shrink(&mut m);
         let order_key = |r: &SealRule| {
             (
                 matches!(r.kind, SealRuleKind::Own),
@@ -456,6 +457,122 @@ impl Policy {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// Approximate heap bytes by part, largest first: what the `memory`
+    /// example breaks its total into. Counts buffers at their capacity and
+    /// the strings and boxes they own.
+    #[doc(hidden)]
+    pub fn footprint(&self) -> Vec<(&'static str, usize)> {
+        use std::mem::size_of;
+        fn buf<T>(v: &Vec<T>) -> usize {
+            v.capacity() * size_of::<T>()
+        }
+        let m = &self.m;
+        let toggles = |v: &Vec<Toggle>| buf(v);
+        let cond = |c: &Condition| {
+            buf(&c.nodes)
+                + c.nodes
+                    .iter()
+                    .map(|n| match n {
+                        CondNode::And(v) | CondNode::Or(v) => buf(v),
+                        CondNode::In { values, .. } => buf(values),
+                        _ => 0,
+                    })
+                    .sum::<usize>()
+        };
+        let mut parts = vec![
+            ("seal rules", buf(&m.seal_rules)),
+            (
+                "seal rule labels",
+                m.seal_rules
+                    .iter()
+                    .map(|r| r.label.as_ref().map_or(0, |l| l.len()))
+                    .sum(),
+            ),
+            (
+                "seal rule conditions, revokes, reseals, voids",
+                m.seal_rules
+                    .iter()
+                    .map(|r| {
+                        r.cond
+                            .as_deref()
+                            .map_or(0, |c| size_of::<Condition>() + cond(c))
+                            + r.window
+                                .revoked
+                                .as_ref()
+                                .map_or(0, |_| size_of::<Revocation>())
+                            + buf(&r.reseals)
+                            + r.void.as_ref().map_or(0, |_| size_of::<Void>())
+                    })
+                    .sum(),
+            ),
+            ("rule rows", buf(&self.rows)),
+            (
+                "orgs",
+                buf(&m.orgs)
+                    + m.orgs
+                        .iter()
+                        .map(|o| o.name.capacity() + o.display.capacity() + toggles(&o.service))
+                        .sum::<usize>(),
+            ),
+            (
+                "seals",
+                buf(&m.seals)
+                    + m.seals
+                        .iter()
+                        .map(|s| s.name.capacity() + s.display.capacity() + toggles(&s.toggles))
+                        .sum::<usize>(),
+            ),
+            (
+                "employees",
+                buf(&m.employees)
+                    + m.employees
+                        .iter()
+                        .map(|e| e.name.capacity() + e.display.capacity())
+                        .sum::<usize>(),
+            ),
+            (
+                "templates, groups, employee rules, forbids, invites",
+                buf(&m.templates)
+                    + buf(&m.groups)
+                    + buf(&m.employee_rules)
+                    + buf(&m.forbids)
+                    + buf(&m.invites),
+            ),
+            (
+                "name tables",
+                self.orgs.heap_bytes()
+                    + self.employees.heap_bytes()
+                    + self.templates.heap_bytes()
+                    + self.roles.heap_bytes()
+                    + self.attrs.heap_bytes(),
+            ),
+            (
+                "line starts",
+                self.lines
+                    .files
+                    .iter()
+                    .map(|(n, l)| n.capacity() + buf(l))
+                    .sum(),
+            ),
+            (
+                "indexes and on-for-good instants",
+                buf(&self.own)
+                    + buf(&self.partner)
+                    + buf(&self.emp_order)
+                    + buf(&self.emp_rows)
+                    + buf(&self.emp_own)
+                    + buf(&self.forbid_order)
+                    + buf(&self.forbid_by_template)
+                    + buf(&self.forbid_by_signer)
+                    + buf(&self.service_from)
+                    + buf(&self.template_from)
+                    + buf(&self.seal_from),
+            ),
+        ];
+        parts.sort_by(|a, b| b.1.cmp(&a.1));
+        parts
+    }
+
     /// The checked model the policy was built from.
     pub fn model(&self) -> &Model {
         &self.m
@@ -508,6 +625,61 @@ impl Policy {
     pub fn template_id(&self, name: &str) -> Option<TemplateId> {
         self.templates.get(name)
     }
+}
+
+/// Gives back the room the checker's pushes left in every buffer (a vector
+/// grown by one push holds four): the model lives as long as the policy.
+fn shrink(m: &mut Model) {
+    fn cond(c: &mut Condition) {
+        c.nodes.shrink_to_fit();
+        for n in &mut c.nodes {
+            match n {
+                CondNode::And(v) | CondNode::Or(v) => v.shrink_to_fit(),
+                CondNode::In { values, .. } => values.shrink_to_fit(),
+                CondNode::Not(_) | CondNode::Cmp { .. } => {}
+            }
+        }
+    }
+    for o in &mut m.orgs {
+        o.service.shrink_to_fit();
+    }
+    for s in &mut m.seals {
+        s.toggles.shrink_to_fit();
+    }
+    for t in &mut m.templates {
+        t.toggles.shrink_to_fit();
+        t.signatories.shrink_to_fit();
+    }
+    for g in &mut m.groups {
+        g.members.shrink_to_fit();
+    }
+    for r in &mut m.seal_rules {
+        r.reseals.shrink_to_fit();
+        if let Some(c) = r.cond.as_deref_mut() {
+            cond(c);
+        }
+    }
+    for r in &mut m.employee_rules {
+        if let Some(c) = r.cond.as_mut() {
+            cond(c);
+        }
+    }
+    for f in &mut m.forbids {
+        if let Some(c) = f.cond.as_mut() {
+            cond(c);
+        }
+    }
+    m.orgs.shrink_to_fit();
+    m.employees.shrink_to_fit();
+    m.seals.shrink_to_fit();
+    m.templates.shrink_to_fit();
+    m.groups.shrink_to_fit();
+    m.roles.shrink_to_fit();
+    m.attributes.shrink_to_fit();
+    m.seal_rules.shrink_to_fit();
+    m.employee_rules.shrink_to_fit();
+    m.forbids.shrink_to_fit();
+    m.invites.shrink_to_fit();
 }
 
 /// Calls `f` once per run of equal keys in a sorted id list.

@@ -109,6 +109,13 @@ impl<I: Copy> Names<I> {
         }
     }
 
+    /// Bytes the tables hold (buckets and control bytes; long keys).
+    pub fn heap_bytes(&self) -> usize {
+        let short = self.short.capacity() * (std::mem::size_of::<(Packed, I)>() + 1);
+        let long = self.long.capacity() * (std::mem::size_of::<(Box<str>, I)>() + 1);
+        short + long + self.long.keys().map(|k| k.len()).sum::<usize>()
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()
     }

@@ -569,7 +569,7 @@ impl Policy {
                     + buf(&self.seal_from),
             ),
         ];
-        parts.sort_by(|a, b| b.1.cmp(&a.1));
+        parts.sort_by_key(|p| std::cmp::Reverse(p.1));
         parts
     }
 

@@ -466,8 +466,15 @@ impl Policy {
         fn buf<T>(v: &Vec<T>) -> usize {
             v.capacity() * size_of::<T>()
         }
+        // A `ThinVec` keeps its length and capacity in its allocation.
+        fn thin<T>(v: &thin_vec::ThinVec<T>) -> usize {
+            match v.capacity() {
+                0 => 0,
+                c => 2 * size_of::<usize>() + c * size_of::<T>(),
+            }
+        }
         let m = &self.m;
-        let toggles = |v: &Vec<Toggle>| buf(v);
+        let toggles = |v: &thin_vec::ThinVec<Toggle>| thin(v);
         let cond = |c: &Condition| {
             buf(&c.nodes)
                 + c.nodes
@@ -500,7 +507,7 @@ impl Policy {
                                 .revoked
                                 .as_ref()
                                 .map_or(0, |_| size_of::<Revocation>())
-                            + buf(&r.reseals)
+                            + thin(&r.reseals)
                             + r.void.as_ref().map_or(0, |_| size_of::<Void>())
                     })
                     .sum(),

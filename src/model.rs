@@ -3,6 +3,7 @@
 
 use chrono::FixedOffset;
 use rust_decimal::Decimal;
+use thin_vec::ThinVec;
 
 use crate::ast::{AttrType, CmpOp, SealKind};
 use crate::source::Span;
@@ -90,8 +91,10 @@ pub struct Org {
     pub display: String,
     pub super_admin: Option<EmployeeId>,
     pub group: Option<GroupId>,
-    /// Service enable/disable events, sorted by time.
-    pub service: Vec<Toggle>,
+    /// Service enable/disable events, sorted by time. (A `ThinVec` is one
+    /// word when empty or short-lived in use: most timelines hold one
+    /// event or none.)
+    pub service: ThinVec<Toggle>,
     pub span: Span,
 }
 
@@ -110,7 +113,7 @@ pub struct Seal {
     pub display: String,
     pub kind: SealKind,
     /// Disable (`on == false`) and enable events, sorted by time.
-    pub toggles: Vec<Toggle>,
+    pub toggles: ThinVec<Toggle>,
     pub span: Span,
 }
 
@@ -121,7 +124,7 @@ pub struct Template {
     pub display: String,
     /// Empty when the template does not list its signatories.
     pub signatories: Vec<RoleId>,
-    pub toggles: Vec<Toggle>,
+    pub toggles: ThinVec<Toggle>,
     pub span: Span,
 }
 
@@ -276,7 +279,8 @@ pub struct SealRule {
     pub signer: OrgId,
     pub template: TemplateId,
     pub seal: SealId,
-    pub reseals: Vec<Reseal>,
+    /// Sorted by time; one word when empty, as it nearly always is.
+    pub reseals: ThinVec<Reseal>,
     pub window: Window,
     // Boxed, like the revocation: rare, and big when present.
     pub cond: Option<Box<Condition>>,

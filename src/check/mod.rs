@@ -7,6 +7,7 @@ mod err;
 pub use err::{CheckError, CheckWarning};
 
 use std::collections::hash_map::Entry;
+use thin_vec::ThinVec;
 
 use chrono::FixedOffset;
 use rustc_hash::FxHashMap;
@@ -383,7 +384,7 @@ impl<'a> Checker<'a> {
                         display: name.value.clone(),
                         super_admin: None,
                         group: None,
-                        service: Vec::new(),
+                        service: ThinVec::new(),
                         span: id.span,
                     });
                 }
@@ -516,7 +517,7 @@ impl<'a> Checker<'a> {
                     name: id.name.clone(),
                     display: name.value.clone(),
                     kind,
-                    toggles: Vec::new(),
+                    toggles: ThinVec::new(),
                     span: id.span,
                 });
             }
@@ -553,7 +554,7 @@ impl<'a> Checker<'a> {
                     name: id.name.clone(),
                     display: name.value.clone(),
                     signatories: roles,
-                    toggles: Vec::new(),
+                    toggles: ThinVec::new(),
                     span: id.span,
                 });
             }
@@ -674,7 +675,7 @@ impl<'a> Checker<'a> {
                         signer: oid,
                         template: t,
                         seal: sl,
-                        reseals: Vec::new(),
+                        reseals: ThinVec::new(),
                         window,
                         cond: cond.map(Box::new),
                         void: None,
@@ -731,7 +732,7 @@ impl<'a> Checker<'a> {
                         signer: p,
                         template: t,
                         seal: sl,
-                        reseals: Vec::new(),
+                        reseals: ThinVec::new(),
                         window,
                         cond: cond.map(Box::new),
                         void: None,

@@ -36,7 +36,7 @@ pub(crate) struct RuleRow {
     pub seal: SealId,
     /// A partner grant's signatory; [`OWN_RULE`] for an own rule.
     pub role: u32,
-    /// [`CONDITIONAL`], [`RESEALED`], [`VOID`], [`UNFORBIDDEN`].
+    /// [`CONDITIONAL`], [`RESEALED`], [`VOID`], [`UNFORBIDDEN`], [`SEAL_ON`].
     pub flags: u8,
 }
 
@@ -47,6 +47,17 @@ pub(crate) const VOID: u8 = 4;
 /// No forbid is scoped to anything the rule seals with: step 8 has
 /// nothing to look at.
 pub(crate) const UNFORBIDDEN: u8 = 8;
+/// Its one seal is never disabled: step 6 has nothing to look at.
+pub(crate) const SEAL_ON: u8 = 16;
+
+/// What a decision needs of an org as signer, in one place: its partner
+/// grants and when its service is on for good.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Signer {
+    /// Its partner grants, a run of `m.seal_rules` sorted by template.
+    pub grants: Run,
+    pub service_from: Instant,
+}
 
 impl RuleRow {
     fn new(r: &SealRule) -> RuleRow {
@@ -150,15 +161,13 @@ pub struct Policy {
     /// Own-template rules, by template id, as runs of `m.seal_rules`
     /// (which compile sorts by key, then by the order answers name them).
     pub(crate) own: Vec<Run>,
-    /// Partner grants, by signer org id: the signer's grants, sorted by
-    /// template; `partner_templates` holds their templates, so finding one
-    /// template's grants is a binary search over a few cache lines.
-    pub(crate) partner: Vec<Run>,
+    /// By org id: its partner grants (whose rows, sorted by template, are
+    /// walked or searched for one template) and its service.
+    pub(crate) signers: Vec<Signer>,
     /// One row per seal rule, in the same order.
     pub(crate) rows: Vec<RuleRow>,
-    /// By org, template and seal id: when its service is on, or it is
-    /// enabled, for good (see [`on_for_good`]).
-    pub(crate) service_from: Vec<Instant>,
+    /// By template and seal id: when it is enabled for good (see
+    /// [`on_for_good`]).
     pub(crate) template_from: Vec<Instant>,
     /// By seal id: when it is enabled for good, and its kind.
     pub(crate) seal_from: Vec<(Instant, SealKind)>,
@@ -282,11 +291,17 @@ impl Policy {
                 }
             },
         );
-        let service_from = m
+        let mut signers: Vec<Signer> = m
             .orgs
             .iter()
-            .map(|o| on_for_good(&o.service, false))
+            .map(|o| Signer {
+                grants: Run::default(),
+                service_from: on_for_good(&o.service, false),
+            })
             .collect();
+        for (slot, run) in signers.iter_mut().zip(&partner) {
+            slot.grants = *run;
+        }
         let template_from = m
             .templates
             .iter()
@@ -394,6 +409,10 @@ impl Policy {
                 if free {
                     row.flags |= UNFORBIDDEN;
                 }
+                let seal_on = m.seal(r.seal).is_some_and(|s| s.toggles.is_empty());
+                if r.reseals.is_empty() && seal_on {
+                    row.flags |= SEAL_ON;
+                }
                 row
             })
             .collect();
@@ -407,9 +426,8 @@ impl Policy {
             roles,
             attrs,
             own,
-            partner,
+            signers,
             rows,
-            service_from,
             template_from,
             seal_from,
             emp_order,
@@ -431,7 +449,7 @@ impl Policy {
         if own {
             return self.own.get(template.index()).copied().unwrap_or_default();
         }
-        let Some(&run) = self.partner.get(signer.index()) else {
+        let Some(run) = self.signers.get(signer.index()).map(|s| s.grants) else {
             return Run::default();
         };
         let rows = run.slice(&self.rows);
@@ -564,14 +582,13 @@ impl Policy {
             (
                 "indexes and on-for-good instants",
                 buf(&self.own)
-                    + buf(&self.partner)
+                    + buf(&self.signers)
                     + buf(&self.emp_order)
                     + buf(&self.emp_rows)
                     + buf(&self.emp_own)
                     + buf(&self.forbid_order)
                     + buf(&self.forbid_by_template)
                     + buf(&self.forbid_by_signer)
-                    + buf(&self.service_from)
                     + buf(&self.template_from)
                     + buf(&self.seal_from),
             ),

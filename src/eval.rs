@@ -7,7 +7,8 @@ use std::cmp::Ordering;
 
 use crate::ast::{CmpOp, SealKind};
 use crate::compile::{
-    pair, Policy, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE, RESEALED, UNFORBIDDEN, VOID,
+    pair, Policy, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE, RESEALED, SEAL_ON,
+    UNFORBIDDEN, VOID,
 };
 use crate::decision::*;
 use crate::model::*;
@@ -280,7 +281,8 @@ impl Policy {
 
         // 2. The signer's auto-sign service is on.
         let for_good = |from: &[Instant], i: usize| hot && from.get(i).is_some_and(|&f| at >= f);
-        let (service_on, event) = if for_good(&self.service_from, q.signer.index()) {
+        let service = self.signers.get(q.signer.index()).map(|s| s.service_from);
+        let (service_on, event) = if hot && service.is_some_and(|f| at >= f) {
             (true, None)
         } else {
             self.m
@@ -548,8 +550,8 @@ impl Policy {
         } else {
             row.seal
         };
-        let &(enabled_from, kind) = self.seal_from.get(seal.index())?;
-        if at < enabled_from {
+        let hot_seal = || self.seal_from.get(seal.index()).copied();
+        if row.flags & SEAL_ON == 0 && at < hot_seal()?.0 {
             return None;
         }
         if row.flags & CONDITIONAL != 0 {
@@ -558,7 +560,9 @@ impl Policy {
                 return None;
             }
         }
-        if row.flags & UNFORBIDDEN == 0 && self.forbid_for(q, Some(kind), at, attrs).is_some() {
+        if row.flags & UNFORBIDDEN == 0
+            && self.forbid_for(q, Some(hot_seal()?.1), at, attrs).is_some()
+        {
             return None;
         }
         Some(seal)

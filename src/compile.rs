@@ -24,8 +24,8 @@ impl Run {
     }
 }
 
-/// What a decision needs of a seal rule, one row per rule in the order of
-/// `m.seal_rules`, 32 bytes: a hit reads one row, not the whole rule.
+/// What a decision needs of a seal rule, 32 bytes: a hit reads one row,
+/// not the whole rule.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RuleRow {
     /// In force in `[start, stop)`: the validity, cut short by a revoke.
@@ -54,7 +54,7 @@ pub(crate) const SEAL_ON: u8 = 16;
 /// grants and when its service is on for good.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Signer {
-    /// Its partner grants, a run of `m.seal_rules` sorted by template.
+    /// Its partner grants, a run of the seal rules sorted by template.
     pub grants: Run,
     pub service_from: Instant,
 }
@@ -90,6 +90,104 @@ pub(crate) struct EmployeeRow {
 }
 
 pub(crate) const ANY_TEMPLATE: u32 = u32::MAX;
+
+/// The rest of a seal rule, one per rule in the order of the rows, 40
+/// bytes: the compiled policy keeps its seal rules as rows plus these, not
+/// as [`SealRule`]s (see [`Policy::seal_rule`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RuleCold {
+    pub signer: OrgId,
+    pub span: Span,
+    /// Start and length of its label in `Policy::labels` (length 0: none;
+    /// a label is never empty).
+    pub label: (u32, u32),
+    /// The invite of a partner grant, [`NONE`] if none.
+    pub via: u32,
+    /// How `from` and `until` were written ([`pack_stamp`]).
+    pub from: i32,
+    pub until: i32,
+    /// Index in `Policy::extras`, [`NONE`] if none.
+    pub extra: u32,
+}
+
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// What few rules have: a revoke (with the end it cut short), reseals, a
+/// condition, the reason it is void.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleExtra {
+    pub end: Instant,
+    pub revoked: Option<Box<Revocation>>,
+    pub reseals: thin_vec::ThinVec<Reseal>,
+    pub cond: Option<Box<Condition>>,
+    pub void: Option<Box<Void>>,
+}
+
+/// A stamp's offset and date flag in one word; `i32::MIN` for no stamp.
+fn pack_stamp(s: Option<Stamp>) -> i32 {
+    s.map_or(i32::MIN, |s| {
+        s.tz.local_minus_utc().wrapping_mul(2) | i32::from(s.date)
+    })
+}
+
+fn unpack_stamp(packed: i32, at: Instant) -> Option<Stamp> {
+    if packed == i32::MIN {
+        return None;
+    }
+    Some(Stamp {
+        at,
+        tz: chrono::FixedOffset::east_opt(packed >> 1)?,
+        date: packed & 1 == 1,
+    })
+}
+
+/// A seal rule as the compiled policy holds it: borrowed, no copies.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RuleRef<'a> {
+    pub row: &'a RuleRow,
+    pub cold: &'a RuleCold,
+    pub extra: Option<&'a RuleExtra>,
+}
+
+impl<'a> RuleRef<'a> {
+    pub fn kind(&self) -> SealRuleKind {
+        if self.row.role == OWN_RULE {
+            SealRuleKind::Own
+        } else {
+            SealRuleKind::Partner {
+                role: RoleId(self.row.role),
+                via: (self.cold.via != NONE).then_some(InviteId(self.cold.via)),
+            }
+        }
+    }
+    pub fn start(&self) -> Instant {
+        self.row.start
+    }
+    /// Its `until`, before any revoke.
+    pub fn end(&self) -> Instant {
+        self.extra.map_or(self.row.stop, |e| e.end)
+    }
+    pub fn revoked_at(&self) -> Instant {
+        self.extra
+            .and_then(|e| e.revoked.as_ref())
+            .map_or(Instant::MAX, |r| r.stamp.at)
+    }
+    pub fn void(&self) -> Option<&'a Void> {
+        self.extra.and_then(|e| e.void.as_deref())
+    }
+    pub fn cond(&self) -> Option<&'a Condition> {
+        self.extra.and_then(|e| e.cond.as_deref())
+    }
+    /// The seal in force at `t`.
+    pub fn seal_at(&self, t: Instant) -> SealId {
+        let reseals = self.extra.map_or(&[][..], |e| e.reseals.as_slice());
+        let n = reseals.partition_point(|r| r.stamp.at <= t);
+        match n.checked_sub(1).and_then(|i| reseals.get(i)) {
+            Some(r) => r.seal,
+            None => self.row.seal,
+        }
+    }
+}
 
 /// The instant from which a toggle timeline is on for good: the last
 /// event's, when it turns the thing on; `Instant::MIN` when there is no
@@ -158,14 +256,19 @@ pub struct Policy {
     pub(crate) templates: Names<TemplateId>,
     pub(crate) roles: Names<RoleId>,
     pub(crate) attrs: Names<AttrId>,
-    /// Own-template rules, by template id, as runs of `m.seal_rules`
-    /// (which compile sorts by key, then by the order answers name them).
+    /// Own-template rules, by template id, as runs of the seal rules.
     pub(crate) own: Vec<Run>,
     /// By org id: its partner grants (whose rows, sorted by template, are
     /// walked or searched for one template) and its service.
     pub(crate) signers: Vec<Signer>,
-    /// One row per seal rule, in the same order.
+    /// The seal rules: one row and one cold entry each, sorted by key
+    /// (partner grants by signer and template, then own rules by
+    /// template), then in the order answers name them.
     pub(crate) rows: Vec<RuleRow>,
+    pub(crate) cold: Vec<RuleCold>,
+    pub(crate) extras: Vec<RuleExtra>,
+    /// Every seal rule label, end to end.
+    pub(crate) labels: String,
     /// By template and seal id: when it is enabled for good (see
     /// [`on_for_good`]).
     pub(crate) template_from: Vec<Instant>,
@@ -417,6 +520,52 @@ impl Policy {
             })
             .collect();
 
+        // The rules move out of the model into rows, cold entries, extras
+        // and one label string.
+        let mut cold = Vec::with_capacity(m.seal_rules.len());
+        let mut extras = Vec::new();
+        let mut labels = String::new();
+        for r in std::mem::take(&mut m.seal_rules) {
+            let label = match &r.label {
+                Some(l) => {
+                    let at = labels.len() as u32;
+                    labels.push_str(l);
+                    (at, l.len() as u32)
+                }
+                None => (0, 0),
+            };
+            let needs_extra = r.window.revoked.is_some()
+                || !r.reseals.is_empty()
+                || r.cond.is_some()
+                || r.void.is_some();
+            let extra = if needs_extra {
+                extras.push(RuleExtra {
+                    end: r.window.end(),
+                    revoked: r.window.revoked,
+                    reseals: r.reseals,
+                    cond: r.cond,
+                    void: r.void,
+                });
+                (extras.len() - 1) as u32
+            } else {
+                NONE
+            };
+            cold.push(RuleCold {
+                signer: r.signer,
+                span: r.span,
+                label,
+                via: match r.kind {
+                    SealRuleKind::Partner { via: Some(v), .. } => v.0,
+                    _ => NONE,
+                },
+                from: pack_stamp(r.window.from),
+                until: pack_stamp(r.window.until),
+                extra,
+            });
+        }
+        extras.shrink_to_fit();
+        labels.shrink_to_fit();
+
         Policy {
             m,
             lines,
@@ -428,6 +577,9 @@ impl Policy {
             own,
             signers,
             rows,
+            cold,
+            extras,
+            labels,
             template_from,
             seal_from,
             emp_order,
@@ -505,30 +657,23 @@ impl Policy {
                     .sum::<usize>()
         };
         let mut parts = vec![
-            ("seal rules", buf(&m.seal_rules)),
+            ("seal rule cold entries", buf(&self.cold)),
+            ("seal rule labels", self.labels.capacity()),
             (
-                "seal rule labels",
-                m.seal_rules
-                    .iter()
-                    .map(|r| r.label.as_ref().map_or(0, |l| l.len()))
-                    .sum(),
-            ),
-            (
-                "seal rule conditions, revokes, reseals, voids",
-                m.seal_rules
-                    .iter()
-                    .map(|r| {
-                        r.cond
-                            .as_deref()
-                            .map_or(0, |c| size_of::<Condition>() + cond(c))
-                            + r.window
-                                .revoked
-                                .as_ref()
-                                .map_or(0, |_| size_of::<Revocation>())
-                            + thin(&r.reseals)
-                            + r.void.as_ref().map_or(0, |_| size_of::<Void>())
-                    })
-                    .sum(),
+                "seal rule extras (revokes, reseals, conditions, voids)",
+                buf(&self.extras)
+                    + self
+                        .extras
+                        .iter()
+                        .map(|e| {
+                            e.cond
+                                .as_deref()
+                                .map_or(0, |c| size_of::<Condition>() + cond(c))
+                                + e.revoked.as_ref().map_or(0, |_| size_of::<Revocation>())
+                                + thin(&e.reseals)
+                                + e.void.as_ref().map_or(0, |_| size_of::<Void>())
+                        })
+                        .sum::<usize>(),
             ),
             ("rule rows", buf(&self.rows)),
             (
@@ -597,7 +742,9 @@ impl Policy {
         parts
     }
 
-    /// The checked model the policy was built from.
+    /// The checked model the policy was built from, but for its seal
+    /// rules, which compiling moved into the policy's compact form (see
+    /// [`Policy::seal_rule`]).
     pub fn model(&self) -> &Model {
         &self.m
     }
@@ -609,13 +756,63 @@ impl Policy {
 
     /// A seal rule's name: its label, else `file:line`.
     pub fn seal_rule_name(&self, id: SealRuleId) -> String {
-        match self.m.seal_rules.get(id.index()) {
-            Some(r) => r
-                .label
-                .as_deref()
-                .map_or_else(|| self.lines.file_line(r.span), str::to_owned),
+        match self.cold.get(id.index()) {
+            Some(c) => self
+                .label(c)
+                .map_or_else(|| self.lines.file_line(c.span), str::to_owned),
             None => String::from("?"),
         }
+    }
+
+    fn label(&self, c: &RuleCold) -> Option<&str> {
+        let (at, len) = (c.label.0 as usize, c.label.1 as usize);
+        (len > 0).then(|| self.labels.get(at..at + len)).flatten()
+    }
+
+    /// How many seal rules (auto-sign template rules and partner grants)
+    /// the policy holds; their ids are `0..seal_rule_count()`.
+    pub fn seal_rule_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// A seal rule, rebuilt from the compact form the policy keeps (the
+    /// model's `seal_rules` is empty once compiled).
+    pub fn seal_rule(&self, id: SealRuleId) -> Option<SealRule> {
+        let r = self.rule_ref(id)?;
+        Some(SealRule {
+            label: self.label(r.cold).map(Into::into),
+            kind: r.kind(),
+            signer: r.cold.signer,
+            template: r.row.template,
+            seal: r.row.seal,
+            reseals: r.extra.map(|e| e.reseals.clone()).unwrap_or_default(),
+            window: Window {
+                from: unpack_stamp(r.cold.from, r.start()),
+                until: unpack_stamp(r.cold.until, r.end()),
+                revoked: r.extra.and_then(|e| e.revoked.clone()),
+            },
+            cond: r.extra.and_then(|e| e.cond.clone()),
+            void: r.extra.and_then(|e| e.void.clone()),
+            span: r.cold.span,
+        })
+    }
+
+    /// Every seal rule, rebuilt, with its id.
+    pub fn seal_rules(&self) -> impl Iterator<Item = (SealRuleId, SealRule)> + '_ {
+        (0..self.rows.len())
+            .map(SealRuleId::from_index)
+            .filter_map(|id| Some((id, self.seal_rule(id)?)))
+    }
+
+    /// A seal rule, borrowed.
+    pub(crate) fn rule_ref(&self, id: SealRuleId) -> Option<RuleRef<'_>> {
+        let row = self.rows.get(id.index())?;
+        let cold = self.cold.get(id.index())?;
+        Some(RuleRef {
+            row,
+            cold,
+            extra: self.extras.get(cold.extra as usize),
+        })
     }
 
     pub fn employee_rule_name(&self, id: EmployeeRuleId) -> String {

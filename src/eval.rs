@@ -327,17 +327,12 @@ impl Policy {
         // 5-9. A rule gives the signer a seal.
         let own = q.signer == eff;
         let run = self.rules_for(q.signer, q.template, own);
-        let candidates = run.slice(&self.m.seal_rules);
         let mut best: Option<(u8, u8, Reason)> = None;
         let mut others: Vec<Reason> = Vec::new();
         let mut chosen: Option<(SealRuleId, SealId)> = None;
         let mut ambiguous: Option<(SealRuleId, SealId)> = None;
         let mut forbidden: Option<(ForbidId, SealRuleId, SealId)> = None;
-        for ((rid, rule), row) in (run.start..)
-            .map(SealRuleId)
-            .zip(candidates)
-            .zip(run.slice(&self.rows))
-        {
+        for (rid, row) in (run.start..).map(SealRuleId).zip(run.slice(&self.rows)) {
             // The seal, and the forbid that stops it (8), if any.
             let passes = if hot {
                 self.rule_passes(row, rid, q, at, attrs)
@@ -346,7 +341,7 @@ impl Policy {
             };
             let checked = match passes {
                 Some(seal) => Ok((seal, None)),
-                None => self.rule_check(rid, rule, q, at, attrs).map(|seal| {
+                None => self.rule_check(rid, q, at, attrs).map(|seal| {
                     let kind = self.m.seal(seal).map(|s| s.kind);
                     (seal, self.forbid_for(q, kind, at, attrs))
                 }),
@@ -544,7 +539,7 @@ impl Policy {
         if !role_ok || at < row.start || at >= row.stop || row.flags & VOID != 0 {
             return None;
         }
-        let cold = || self.m.seal_rules.get(rid.index());
+        let cold = || self.rule_ref(rid);
         let seal = if row.flags & RESEALED != 0 {
             cold()?.seal_at(at)
         } else {
@@ -555,7 +550,7 @@ impl Policy {
             return None;
         }
         if row.flags & CONDITIONAL != 0 {
-            let c = cold()?.cond.as_deref()?;
+            let c = cold()?.cond()?;
             if self.condition(c, attrs).0 != Tri::True {
                 return None;
             }
@@ -573,12 +568,21 @@ impl Policy {
     fn rule_check<A: Attrs + ?Sized>(
         &self,
         rid: SealRuleId,
-        rule: &SealRule,
         q: &Ids,
         at: Instant,
         attrs: &A,
     ) -> Result<SealId, (u8, u8, Reason)> {
-        let partner = matches!(rule.kind, SealRuleKind::Partner { .. });
+        let Some(rule) = self.rule_ref(rid) else {
+            return Err((
+                0,
+                0,
+                Reason {
+                    code: ReasonCode::NoPartnerGrant,
+                    detail: Detail::Name(String::new()),
+                },
+            ));
+        };
+        let partner = matches!(rule.kind(), SealRuleKind::Partner { .. });
         let window_code = |l: Lapse| {
             if !partner {
                 return ReasonCode::TemplateNotAutoSign;
@@ -590,7 +594,7 @@ impl Policy {
             }
         };
         // 5. The rule gives the signer a seal now.
-        if let SealRuleKind::Partner { role, .. } = rule.kind {
+        if let SealRuleKind::Partner { role, .. } = rule.kind() {
             let matches = match &q.role {
                 Role::Any => true,
                 Role::Known(r) => *r == role,
@@ -616,7 +620,7 @@ impl Policy {
                 ));
             }
         }
-        let lapsed = lapse(&rule.window, at);
+        let lapsed = lapse_of(rule.start(), rule.end(), rule.revoked_at(), at);
         if let Some(l @ (Lapse::Revoked | Lapse::Expired)) = lapsed {
             let prec = if l == Lapse::Revoked { 5 } else { 4 };
             return Err((
@@ -631,7 +635,7 @@ impl Policy {
                 },
             ));
         }
-        if rule.void.is_some() {
+        if rule.void().is_some() {
             return Err((
                 5,
                 3,
@@ -675,7 +679,7 @@ impl Policy {
             ));
         }
         // 7. The condition holds.
-        if let Some(c) = &rule.cond {
+        if let Some(c) = rule.cond() {
             match self.condition(c, attrs) {
                 (Tri::True, _) => {}
                 (Tri::Unknown, missing) => {
@@ -855,11 +859,15 @@ impl Policy {
 
 /// Why a window does not cover `at`, if it does not. Revocation first.
 fn lapse(w: &Window, at: Instant) -> Option<Lapse> {
-    if at >= w.revoked_at() {
+    lapse_of(w.start(), w.end(), w.revoked_at(), at)
+}
+
+fn lapse_of(start: Instant, end: Instant, revoked_at: Instant, at: Instant) -> Option<Lapse> {
+    if at >= revoked_at {
         Some(Lapse::Revoked)
-    } else if at >= w.end() {
+    } else if at >= end {
         Some(Lapse::Expired)
-    } else if at < w.start() {
+    } else if at < start {
         Some(Lapse::NotYetValid)
     } else {
         None

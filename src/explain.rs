@@ -64,21 +64,20 @@ impl Policy {
                 .template(*template)
                 .map(|t| event_span(&t.toggles, *event, t.span)),
             Detail::Window { rule, lapse } => {
-                m.seal_rules
-                    .get(rule.index())
+                self.seal_rule(*rule)
                     .map(|x| match (lapse, &x.window.revoked) {
                         (Lapse::Revoked, Some(rev)) => rev.span,
                         _ => x.span,
                     })
             }
             Detail::Role { rule, .. } | Detail::Void { rule } | Detail::Condition { rule, .. } => {
-                m.seal_rules.get(rule.index()).map(|x| x.span)
+                self.seal_rule(*rule).map(|x| x.span)
             }
             Detail::Seal { seal, event, .. } => m
                 .seal(*seal)
                 .map(|s| event_span(&s.toggles, *event, s.span)),
             Detail::Forbid { forbid, .. } => m.forbids.get(forbid.index()).map(|f| f.span),
-            Detail::Ambiguous { second, .. } => m.seal_rules.get(second.index()).map(|x| x.span),
+            Detail::Ambiguous { second, .. } => self.seal_rule(*second).map(|x| x.span),
         };
         span.map(|s| self.location(s))
     }
@@ -191,7 +190,7 @@ impl Policy {
                 asked,
                 asked_text,
             } => {
-                let role = match m.seal_rules.get(rule.index()).map(|r| r.kind) {
+                let role = match self.seal_rule(*rule).map(|r| r.kind) {
                     Some(SealRuleKind::Partner { role, .. }) => m.role_name(role).to_owned(),
                     _ => String::new(),
                 };
@@ -205,7 +204,7 @@ impl Policy {
                 )
             }
             Detail::Window { rule, lapse } => {
-                let Some(x) = m.seal_rules.get(rule.index()) else {
+                let Some(x) = self.seal_rule(*rule) else {
                     return String::new();
                 };
                 let what = if x.kind == SealRuleKind::Own {
@@ -220,11 +219,10 @@ impl Policy {
                 )
             }
             Detail::Void { rule } => {
-                let why = m
-                    .seal_rules
-                    .get(rule.index())
-                    .and_then(|x| x.void.as_ref())
-                    .map(ToString::to_string)
+                let why = self
+                    .seal_rule(*rule)
+                    .and_then(|x| x.void)
+                    .map(|v| v.to_string())
                     .unwrap_or_default();
                 format!("grant `{}` is void: {why}", self.seal_rule_name(*rule))
             }

@@ -345,6 +345,9 @@ pub struct Model {
     pub groups: Vec<Group>,
     pub roles: Vec<String>,
     pub attributes: Vec<Attribute>,
+    /// Empty in a compiled [`crate::Policy`]'s model: compiling moves the
+    /// rules into a compact form; read them with
+    /// [`crate::Policy::seal_rule`] and [`crate::Policy::seal_rules`].
     pub seal_rules: Vec<SealRule>,
     pub employee_rules: Vec<EmployeeRule>,
     pub forbids: Vec<Forbid>,

@@ -174,11 +174,9 @@ impl Policy {
         };
         // (signer, role) pairs with a rule on this template.
         let mut keys: Vec<(OrgId, Option<RoleId>)> = self
-            .m
-            .seal_rules
-            .iter()
-            .filter(|r| r.template == tid)
-            .map(|r| match r.kind {
+            .seal_rules()
+            .filter(|(_, r)| r.template == tid)
+            .map(|(_, r)| match r.kind {
                 SealRuleKind::Own => (r.signer, None),
                 SealRuleKind::Partner { role, .. } => (r.signer, Some(role)),
             })
@@ -290,7 +288,7 @@ impl Policy {
             fill(&mut entry);
             out.push(entry);
         };
-        for (i, r) in m.seal_rules.iter().enumerate() {
+        for (id, r) in self.seal_rules() {
             if !r.window.covers(at) || r.void.is_some() {
                 continue;
             }
@@ -298,19 +296,13 @@ impl Policy {
                 SealRuleKind::Own => ("own_template", None),
                 SealRuleKind::Partner { role, .. } => ("partner_grant", Some(role)),
             };
-            push(
-                kind,
-                self.seal_rule_name(SealRuleId::from_index(i)),
-                &r.window,
-                r.span,
-                &|e| {
-                    e.signer = Some(m.org_name(r.signer).to_owned());
-                    e.template = Some(m.template_name(r.template));
-                    e.signatory = role.map(|x| m.role_name(x).to_owned());
-                    e.seal = Some(m.seal_name(r.seal_at(at)));
-                    e.conditional = r.cond.is_some();
-                },
-            );
+            push(kind, self.seal_rule_name(id), &r.window, r.span, &|e| {
+                e.signer = Some(m.org_name(r.signer).to_owned());
+                e.template = Some(m.template_name(r.template));
+                e.signatory = role.map(|x| m.role_name(x).to_owned());
+                e.seal = Some(m.seal_name(r.seal_at(at)));
+                e.conditional = r.cond.is_some();
+            });
         }
         for (i, r) in m.employee_rules.iter().enumerate() {
             if !r.window.covers(at) {

@@ -1,6 +1,7 @@
 //! Regressions found by the fuzz targets and property tests (see
 //! `fuzz/README.md` and `tests/properties.rs`): each test holds its
-//! minimized input inline.
+//! minimized input inline. Also: the compiled policy's compact seal rules
+//! rebuild exactly.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -119,4 +120,45 @@ fn simultaneous_reseals_do_not_depend_on_order() {
         "reseal r1 with seal acme.s1 at 2026-01-01",
         &request("2026-02-01T00:00:00+08:00"),
     );
+}
+
+/// The compiled policy keeps seal rules in a compact form; rebuilt, each
+/// is the rule the checker made (labels, stamps with their offsets and
+/// date flags, revokes, reseals, conditions, voids, spans), on the bundled
+/// policies, every case policy and a generated set.
+#[test]
+fn compact_seal_rules_rebuild_exactly() {
+    use autoseal::gen::{generate, GenConfig};
+    use autoseal::load::{analyze, read_inputs};
+    let mut sets: Vec<Vec<autoseal::Input>> = Vec::new();
+    sets.push(read_inputs(&[std::path::PathBuf::from("policies")]).unwrap());
+    for entry in std::fs::read_dir("tests/cases/policies").unwrap() {
+        sets.push(read_inputs(&[entry.unwrap().path()]).unwrap());
+    }
+    sets.push(
+        generate(&GenConfig {
+            grants: 2000,
+            seed: 3,
+        })
+        .inputs(),
+    );
+    let mut rules = 0;
+    for inputs in sets {
+        let analysis = analyze(inputs);
+        let Some(model) = analysis.model.clone() else {
+            continue;
+        };
+        if analysis.diagnostics.has_errors() {
+            continue;
+        }
+        let mut before: Vec<String> = model.seal_rules.iter().map(|r| format!("{r:?}")).collect();
+        let policy = Policy::compile(model, &analysis.sources);
+        assert!(policy.model().seal_rules.is_empty());
+        let mut after: Vec<String> = policy.seal_rules().map(|(_, r)| format!("{r:?}")).collect();
+        before.sort();
+        after.sort();
+        assert_eq!(before, after);
+        rules += after.len();
+    }
+    assert!(rules > 2000, "only {rules} rules compared");
 }

@@ -83,7 +83,7 @@ impl Policy {
                 false,
                 &mut Vec::new(),
             ),
-            Err(reasons) => first(&reasons, ReasonCode::UnknownOrg),
+            Err(reasons) => first_of(reasons, ReasonCode::UnknownOrg),
         }
     }
 
@@ -116,7 +116,7 @@ impl Policy {
                 false,
                 &mut Vec::new(),
             ),
-            Err(reasons) => first(&reasons, ReasonCode::UnknownOrg),
+            Err(reasons) => first_of(reasons, ReasonCode::UnknownOrg),
         }
     }
 
@@ -871,6 +871,14 @@ fn lapse_of(start: Instant, end: Instant, revoked_at: Instant, at: Instant) -> O
         Some(Lapse::NotYetValid)
     } else {
         None
+    }
+}
+
+/// [`first`], moving the reason out of a list the caller is done with.
+fn first_of(out: Vec<Reason>, fallback: ReasonCode) -> Decision {
+    match out.into_iter().next() {
+        Some(r) => Decision::Manual(r),
+        None => first(&[], fallback),
     }
 }
 

@@ -44,8 +44,9 @@ pub(crate) const OWN_RULE: u32 = u32::MAX;
 pub(crate) const CONDITIONAL: u8 = 1;
 pub(crate) const RESEALED: u8 = 2;
 pub(crate) const VOID: u8 = 4;
-/// No forbid is scoped to anything the rule seals with: step 8 has
-/// nothing to look at.
+/// No forbid could match it: none is unscoped, none is scoped to its
+/// template or signer, and none to the kind of any seal it seals with.
+/// Step 8 has nothing to look at.
 pub(crate) const UNFORBIDDEN: u8 = 8;
 /// Its one seal is never disabled: step 6 has nothing to look at.
 pub(crate) const SEAL_ON: u8 = 16;
@@ -187,6 +188,12 @@ impl<'a> RuleRef<'a> {
             None => self.row.seal,
         }
     }
+}
+
+/// Whether a thing on for good from `from` ([`on_for_good`]) is on at
+/// `at`. `Instant::MAX` means never, even at `Instant::MAX`.
+pub(crate) fn on_by(from: Instant, at: Instant) -> bool {
+    from != Instant::MAX && at >= from
 }
 
 /// The instant from which a toggle timeline is on for good: the last
@@ -595,8 +602,8 @@ impl Policy {
     }
 
     /// The rules that may give `signer` a seal for `template`, as a run of
-    /// `m.seal_rules`: the template's own rules when the signer owns it,
-    /// else the signer's grants of it.
+    /// seal rule ids (rows, cold entries): the template's own rules when
+    /// the signer owns it, else the signer's grants of it.
     pub(crate) fn rules_for(&self, signer: OrgId, template: TemplateId, own: bool) -> Run {
         if own {
             return self.own.get(template.index()).copied().unwrap_or_default();

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use crate::ast::{CmpOp, SealKind};
 use crate::compile::{
-    pair, Policy, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE, RESEALED, SEAL_ON,
+    on_by, pair, Policy, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE, RESEALED, SEAL_ON,
     UNFORBIDDEN, VOID,
 };
 use crate::decision::*;
@@ -104,7 +104,8 @@ impl Policy {
     }
 
     /// [`Self::decide`] without the hot tables: every check reads the
-    /// model. Slower, never different; tests and fuzzing compare the two.
+    /// timelines, authorizations and rules in full. Slower, never
+    /// different; tests and fuzzing compare the two.
     #[doc(hidden)]
     pub fn decide_reference(&self, req: &Request) -> Decision {
         match self.resolve(req, false) {
@@ -280,9 +281,10 @@ impl Policy {
         // one builds a reason.
 
         // 2. The signer's auto-sign service is on.
-        let for_good = |from: &[Instant], i: usize| hot && from.get(i).is_some_and(|&f| at >= f);
+        let for_good =
+            |from: &[Instant], i: usize| hot && from.get(i).is_some_and(|&f| on_by(f, at));
         let service = self.signers.get(q.signer.index()).map(|s| s.service_from);
-        let (service_on, event) = if hot && service.is_some_and(|f| at >= f) {
+        let (service_on, event) = if hot && service.is_some_and(|f| on_by(f, at)) {
             (true, None)
         } else {
             self.m
@@ -546,7 +548,7 @@ impl Policy {
             row.seal
         };
         let hot_seal = || self.seal_from.get(seal.index()).copied();
-        if row.flags & SEAL_ON == 0 && at < hot_seal()?.0 {
+        if row.flags & SEAL_ON == 0 && !on_by(hot_seal()?.0, at) {
             return None;
         }
         if row.flags & CONDITIONAL != 0 {
@@ -710,8 +712,8 @@ impl Policy {
         Ok(seal)
     }
 
-    /// Step 8: the first forbid in force that matches an auto-seal with
-    /// `seal`. A forbid whose condition is unknown applies.
+    /// Step 8: the first forbid in force that matches an auto-seal with a
+    /// seal of `kind`. A forbid whose condition is unknown applies.
     fn forbid_for<A: Attrs + ?Sized>(
         &self,
         q: &Ids,

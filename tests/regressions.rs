@@ -162,3 +162,33 @@ fn compact_seal_rules_rebuild_exactly() {
     }
     assert!(rules > 2000, "only {rules} rules compared");
 }
+
+/// The hot tables say "never on" with the largest instant; a request at
+/// that very instant (or the smallest) must still get the model's answer
+/// (found in review: `at >= MAX` read as "on").
+#[test]
+fn edge_instants_get_the_models_answer() {
+    let sets = [
+        DECLS.to_owned(),
+        format!("{DECLS}acme enables auto-sign at 2026-01-05 by sa\n"),
+        format!(
+            "{DECLS}acme enables auto-sign at 2026-01-05 by sa\n\
+             acme disables auto-sign at 2026-06-01\n"
+        ),
+    ];
+    for text in &sets {
+        let p = Policy::from_str("a.policy", text)
+            .map_err(|e| e.render())
+            .unwrap();
+        for t in [Instant::MIN, Instant::MAX, at("2026-03-01T00:00:00+08:00")] {
+            let req = Request::new(t, "acme.t1", "acme.e1", "acme");
+            let fast = p.decide(&req);
+            assert_eq!(p.decide_reference(&req), fast, "at {t:?} in\n{text}");
+            assert_eq!(
+                p.explain(&req).decision,
+                fast,
+                "explain at {t:?} in\n{text}"
+            );
+        }
+    }
+}

@@ -257,10 +257,11 @@ pub struct Policy {
     pub(crate) m: Model,
     pub(crate) lines: Lines,
     pub(crate) orgs: Names<OrgId>,
-    /// `org.person` to id.
-    pub(crate) employees: Names<EmployeeId>,
-    /// `org.template` to id.
-    pub(crate) templates: Names<TemplateId>,
+    /// `org.person` to id, with the person's org (so resolving a request
+    /// reads no employee record).
+    pub(crate) employees: Names<(EmployeeId, OrgId)>,
+    /// `org.template` to id, with the owner org.
+    pub(crate) templates: Names<(TemplateId, OrgId)>,
     pub(crate) roles: Names<RoleId>,
     pub(crate) attrs: Names<AttrId>,
     /// Own-template rules, by template id, as runs of the seal rules.
@@ -325,18 +326,18 @@ impl Policy {
             .employees
             .iter()
             .enumerate()
-            .map(|(i, _)| {
+            .map(|(i, e)| {
                 let id = EmployeeId::from_index(i);
-                (m.employee_name(id), id)
+                (m.employee_name(id), (id, e.org))
             })
             .collect();
         let templates = m
             .templates
             .iter()
             .enumerate()
-            .map(|(i, _)| {
+            .map(|(i, t)| {
                 let id = TemplateId::from_index(i);
-                (m.template_name(id), id)
+                (m.template_name(id), (id, t.org))
             })
             .collect();
         let roles = m
@@ -847,11 +848,11 @@ impl Policy {
     }
 
     pub fn employee_id(&self, name: &str) -> Option<EmployeeId> {
-        self.employees.get(name)
+        self.employees.get(name).map(|(id, _)| id)
     }
 
     pub fn template_id(&self, name: &str) -> Option<TemplateId> {
-        self.templates.get(name)
+        self.templates.get(name).map(|(id, _)| id)
     }
 }
 

@@ -56,6 +56,8 @@ enum Role {
 struct Ids {
     template: TemplateId,
     employee: EmployeeId,
+    /// The employee's own org.
+    emp_org: OrgId,
     on_behalf: Option<OrgId>,
     signer: OrgId,
     role: Role,
@@ -203,13 +205,10 @@ impl Policy {
             }
             return Err(reasons);
         };
+        let ((employee, emp_org), (template, owner)) = (employee, template);
         let on_behalf = on_behalf.flatten();
-        let eff = match on_behalf {
-            Some(o) => o,
-            None => self.m.employee(employee).map_or(OrgId(u32::MAX), |e| e.org),
-        };
-        let owner = self.m.template(template).map(|t| t.org);
-        if owner != Some(eff) {
+        let eff = on_behalf.unwrap_or(emp_org);
+        if owner != eff {
             return Err(vec![Reason {
                 code: ReasonCode::TemplateOwnerMismatch,
                 detail: Detail::Owner {
@@ -228,6 +227,7 @@ impl Policy {
         Ok(Ids {
             template,
             employee,
+            emp_org,
             on_behalf,
             signer,
             role,
@@ -267,14 +267,17 @@ impl Policy {
                 out.push(r);
             }};
         }
-        let Some(emp) = self.m.employee(q.employee) else {
+        // Ids come only from resolving names, so the employee exists; the
+        // length check keeps that true without reading its record.
+        if q.employee.index() >= self.m.employees.len() {
             fail!(Reason {
                 code: ReasonCode::UnknownEmployee,
                 detail: Detail::Name(String::new()),
             });
             return first(out, ReasonCode::NoPartnerGrant);
-        };
-        let eff = q.on_behalf.unwrap_or(emp.org);
+        }
+        let emp_org = q.emp_org;
+        let eff = q.on_behalf.unwrap_or(emp_org);
 
         // Each step first asks the hot tables whether it certainly passes;
         // only a step that may fail reads the model, and only a failing
@@ -303,7 +306,7 @@ impl Policy {
 
         // 3. The initiator may initiate auto-sign for this template.
         if !(hot && self.initiator_may(q, at, attrs)) {
-            if let Some(r) = self.initiator_check(q, emp.org, eff, at, attrs) {
+            if let Some(r) = self.initiator_check(q, emp_org, eff, at, attrs) {
                 fail!(r);
             }
         }

@@ -65,7 +65,7 @@ impl RuleRow {
         let flag = |b: bool, f: u8| if b { f } else { 0 };
         RuleRow {
             start: r.window.start(),
-            stop: r.window.end().min(r.window.revoked_at()),
+            stop: r.window.stop(),
             template: r.template,
             seal: r.seal,
             role: match r.kind {
@@ -182,11 +182,7 @@ impl<'a> RuleRef<'a> {
     /// The seal in force at `t`.
     pub fn seal_at(&self, t: Instant) -> SealId {
         let reseals = self.extra.map_or(&[][..], |e| e.reseals.as_slice());
-        let n = reseals.partition_point(|r| r.stamp.at <= t);
-        match n.checked_sub(1).and_then(|i| reseals.get(i)) {
-            Some(r) => r.seal,
-            None => self.row.seal,
-        }
+        seal_in_force(self.row.seal, reseals, t)
     }
 }
 
@@ -450,7 +446,7 @@ impl Policy {
             .filter_map(|id| m.employee_rules.get(id.index()))
             .map(|r| EmployeeRow {
                 start: r.window.start(),
-                stop: r.window.end().min(r.window.revoked_at()),
+                stop: r.window.stop(),
                 template: r.template.map_or(ANY_TEMPLATE, |t| t.0),
                 conditional: r.cond.is_some(),
             })
@@ -652,7 +648,6 @@ impl Policy {
             }
         }
         let m = &self.m;
-        let toggles = |v: &thin_vec::ThinVec<Toggle>| thin(v);
         let cond = |c: &Condition| {
             buf(&c.nodes)
                 + c.nodes
@@ -689,7 +684,7 @@ impl Policy {
                 buf(&m.orgs)
                     + m.orgs
                         .iter()
-                        .map(|o| o.name.capacity() + o.display.capacity() + toggles(&o.service))
+                        .map(|o| o.name.capacity() + o.display.capacity() + thin(&o.service))
                         .sum::<usize>(),
             ),
             (
@@ -697,7 +692,7 @@ impl Policy {
                 buf(&m.seals)
                     + m.seals
                         .iter()
-                        .map(|s| s.name.capacity() + s.display.capacity() + toggles(&s.toggles))
+                        .map(|s| s.name.capacity() + s.display.capacity() + thin(&s.toggles))
                         .sum::<usize>(),
             ),
             (

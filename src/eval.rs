@@ -77,16 +77,7 @@ impl Policy {
 
     /// Decides a request by names: the first failing check, or the seal.
     pub fn decide(&self, req: &Request) -> Decision {
-        match self.resolve(req, false) {
-            Ok(ids) => self.run(
-                &ids,
-                req.at,
-                req.attributes.as_slice(),
-                false,
-                &mut Vec::new(),
-            ),
-            Err(reasons) => first_of(reasons, ReasonCode::UnknownOrg),
-        }
+        self.decide_by_names(req, true)
     }
 
     /// Decides and lists every failing check, the deciding one first.
@@ -110,13 +101,19 @@ impl Policy {
     /// different; tests and fuzzing compare the two.
     #[doc(hidden)]
     pub fn decide_reference(&self, req: &Request) -> Decision {
+        self.decide_by_names(req, false)
+    }
+
+    /// The first failing check of a request by names, with or without
+    /// the hot tables.
+    fn decide_by_names(&self, req: &Request, hot: bool) -> Decision {
         match self.resolve(req, false) {
             Ok(ids) => self.run_with(
                 &ids,
                 req.at,
                 req.attributes.as_slice(),
                 false,
-                false,
+                hot,
                 &mut Vec::new(),
             ),
             Err(reasons) => first_of(reasons, ReasonCode::UnknownOrg),

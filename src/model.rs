@@ -221,6 +221,11 @@ impl Window {
     pub fn revoked_at(&self) -> Instant {
         self.revoked.as_ref().map_or(Instant::MAX, |r| r.stamp.at)
     }
+    /// Where it stops being in force: its end, or its revocation if
+    /// earlier.
+    pub fn stop(&self) -> Instant {
+        self.end().min(self.revoked_at())
+    }
     /// In force at `t`: started, not ended, not revoked.
     pub fn covers(&self, t: Instant) -> bool {
         self.start() <= t && t < self.end() && t < self.revoked_at()
@@ -291,11 +296,17 @@ pub struct SealRule {
 impl SealRule {
     /// The seal in force at `t`.
     pub fn seal_at(&self, t: Instant) -> SealId {
-        let n = self.reseals.partition_point(|r| r.stamp.at <= t);
-        match n.checked_sub(1).and_then(|i| self.reseals.get(i)) {
-            Some(r) => r.seal,
-            None => self.seal,
-        }
+        seal_in_force(self.seal, &self.reseals, t)
+    }
+}
+
+/// The seal in force at `t` of a rule written with `first` and resealed
+/// by `reseals` (sorted by time).
+pub(crate) fn seal_in_force(first: SealId, reseals: &[Reseal], t: Instant) -> SealId {
+    let n = reseals.partition_point(|r| r.stamp.at <= t);
+    match n.checked_sub(1).and_then(|i| reseals.get(i)) {
+        Some(r) => r.seal,
+        None => first,
     }
 }
 

@@ -1436,7 +1436,7 @@ impl<'a> Checker<'a> {
             }
         }
         for r in &self.m.seal_rules {
-            let (s, e) = (r.window.start(), r.window.end().min(r.window.revoked_at()));
+            let (s, e) = (r.window.start(), r.window.stop());
             if s >= e || r.void.is_some() {
                 continue;
             }
@@ -1564,7 +1564,7 @@ fn off_throughout(toggles: &[Toggle], initial: bool, s: Instant, e: Instant) -> 
 
 /// A rule's seal over time: `(start, end, seal)` pieces of its window.
 fn seal_pieces(r: &SealRule) -> Vec<(Instant, Instant, SealId)> {
-    let (s, e) = (r.window.start(), r.window.end().min(r.window.revoked_at()));
+    let (s, e) = (r.window.start(), r.window.stop());
     let mut out = Vec::new();
     let mut cur_start = s;
     let mut cur_seal = r.seal_at(s);

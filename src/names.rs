@@ -7,26 +7,33 @@
 //! with no string comparison and no second allocation to read. Longer
 //! names go to an ordinary string-keyed map.
 
-use std::hash::{Hash, Hasher};
-
+use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 
 /// Up to 23 bytes of a name, zero-padded, and its length in the last byte
 /// (so `ab` and `ab\0` differ).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 struct Packed([u64; 3]);
 
-impl Hash for Packed {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        // Names differ in a few bytes of mostly-zero words: mix the three
-        // words into one well-spread word (folded multiplies, as in
-        // foldhash), so the table's hasher gets one strong input.
+impl Packed {
+    /// Names differ in a few bytes of mostly-zero words: fold the three
+    /// words into one well-spread word (folded multiplies, as in foldhash).
+    #[inline]
+    fn hash(&self) -> u64 {
         let [a, b, c] = self.0;
         let ab = fold(a ^ 0x243f_6a88_85a3_08d3, b ^ 0x1319_8a2e_0370_7344);
-        h.write_u64(fold(ab ^ c, 0xa409_3822_299f_31d0));
+        fold(ab ^ c, 0xa409_3822_299f_31d0)
+    }
+
+    /// Word by word (an array `==` may call `memcmp`).
+    #[inline]
+    fn same(&self, other: &Packed) -> bool {
+        let ([a, b, c], [x, y, z]) = (self.0, other.0);
+        (a ^ x) | (b ^ y) | (c ^ z) == 0
     }
 }
 
+#[inline]
 fn fold(x: u64, y: u64) -> u64 {
     let full = u128::from(x) * u128::from(y);
     (full as u64) ^ ((full >> 64) as u64)
@@ -34,42 +41,42 @@ fn fold(x: u64, y: u64) -> u64 {
 
 const PACKED_BYTES: usize = 23;
 
+/// Packs a name of at most [`PACKED_BYTES`] by whole-word loads: full
+/// words, then the tail as the name's last eight bytes shifted down (no
+/// byte loop, no call to `memcpy`).
+#[inline(always)]
 fn pack(name: &str) -> Option<Packed> {
-    let bytes = name.as_bytes();
-    if bytes.len() > PACKED_BYTES {
+    let b = name.as_bytes();
+    let n = b.len();
+    if n > PACKED_BYTES {
         return None;
     }
-    // Whole 8-byte chunks load as words, and so does the tail, by
-    // overlapping loads (no byte loop, no call to `memcpy`).
-    let mut words = [0u64; 3];
-    let mut chunks = bytes.chunks_exact(8);
-    for (w, chunk) in words.iter_mut().zip(chunks.by_ref()) {
-        *w = word(chunk);
-    }
-    let tail = chunks.remainder();
-    if let Some(w) = words.get_mut(bytes.len() / 8) {
-        *w = if tail.is_empty() {
-            0
-        } else if bytes.len() >= 8 {
-            // The name's last 8 bytes, shifted down to the tail's.
-            let last = bytes.get(bytes.len() - 8..).map_or(0, word);
-            last >> (8 * (8 - tail.len()))
-        } else {
-            small(tail)
-        };
-    }
-    if let Some(w) = words.last_mut() {
-        *w |= (bytes.len() as u64) << 56;
-    }
-    Some(Packed(words))
+    let at = |i: usize| b.get(i..i + 8).map_or(0, word);
+    // The bytes from `from` to the end, when fewer than eight remain.
+    let tail = |from: usize| {
+        at(n - 8)
+            .checked_shr(8 * (8 + from - n) as u32)
+            .unwrap_or(0)
+    };
+    let words = if n >= 16 {
+        [at(0), at(8), tail(16)]
+    } else if n >= 8 {
+        [at(0), tail(8), 0]
+    } else {
+        [small(b), 0, 0]
+    };
+    let [a, b, c] = words;
+    Some(Packed([a, b, c | (n as u64) << 56]))
 }
 
 /// Eight bytes as a little-endian word.
+#[inline]
 fn word(b: &[u8]) -> u64 {
     <[u8; 8]>::try_from(b).map_or(0, u64::from_le_bytes)
 }
 
-/// One to seven bytes as a little-endian word, by two overlapping loads.
+/// Zero to seven bytes as a little-endian word, by overlapping loads.
+#[inline]
 fn small(t: &[u8]) -> u64 {
     let n = t.len();
     let at = |i: usize| u64::from(t.get(i).copied().unwrap_or(0));
@@ -80,31 +87,40 @@ fn small(t: &[u8]) -> u64 {
                 .map_or(0, |b| u64::from(u32::from_le_bytes(b)))
         };
         four(0) | (four(n - 4) << (8 * (n - 4)))
-    } else {
+    } else if n > 0 {
         at(0) | (at(n / 2) << (8 * (n / 2))) | (at(n - 1) << (8 * (n - 1)))
+    } else {
+        0
     }
 }
 
 /// Names to ids.
 #[derive(Debug, Clone)]
 pub(crate) struct Names<I> {
-    short: FxHashMap<Packed, I>,
+    /// Packed names with their ids, hashed by [`Packed::hash`].
+    short: HashTable<(Packed, I)>,
     long: FxHashMap<Box<str>, I>,
 }
 
 impl<I> Default for Names<I> {
     fn default() -> Self {
         Names {
-            short: FxHashMap::default(),
+            short: HashTable::new(),
             long: FxHashMap::default(),
         }
     }
 }
 
 impl<I: Copy> Names<I> {
+    // Always inlined: a decision makes three or four lookups, and a call
+    // costs about as much as the probe.
+    #[inline(always)]
     pub fn get(&self, name: &str) -> Option<I> {
         match pack(name) {
-            Some(p) => self.short.get(&p).copied(),
+            Some(p) => self
+                .short
+                .find(p.hash(), |(k, _)| k.same(&p))
+                .map(|&(_, id)| id),
             None => self.long.get(name).copied(),
         }
     }
@@ -120,10 +136,17 @@ impl<I: Copy> Names<I> {
         self.get(name).is_some()
     }
 
+    /// Maps `name` to `id`, replacing an earlier id.
     pub fn insert(&mut self, name: &str, id: I) {
         match pack(name) {
             Some(p) => {
-                self.short.insert(p, id);
+                let h = p.hash();
+                match self.short.find_mut(h, |(k, _)| k.same(&p)) {
+                    Some(slot) => slot.1 = id,
+                    None => {
+                        self.short.insert_unique(h, (p, id), |(k, _)| k.hash());
+                    }
+                }
             }
             None => {
                 self.long.insert(name.into(), id);

@@ -41,6 +41,7 @@ fn main() {
         _ => {}
     }
     let prepared: Vec<_> = reqs.iter().map(|r| policy.prepare(r)).collect();
+    let started = std::time::Instant::now();
     for i in 0..count {
         let k = i % reqs.len();
         match mode.as_str() {
@@ -49,5 +50,11 @@ fn main() {
             "explain" => drop(black_box(policy.explain(black_box(&reqs[k])))),
             other => panic!("unknown mode `{other}`"),
         }
+    }
+    // Wall time of the loop alone: a rough figure on a shared host (the
+    // benches are the measure), handy to compare sizes in one process.
+    if count > 0 {
+        let ns = started.elapsed().as_secs_f64() * 1e9 / count as f64;
+        eprintln!("cost: {grants} grants, {mode}: {ns:.1} ns per decision (wall)");
     }
 }

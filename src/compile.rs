@@ -36,7 +36,8 @@ pub(crate) struct RuleRow {
     pub seal: SealId,
     /// A partner grant's signatory; [`OWN_RULE`] for an own rule.
     pub role: u32,
-    /// [`CONDITIONAL`], [`RESEALED`], [`VOID`], [`UNFORBIDDEN`], [`SEAL_ON`].
+    /// [`CONDITIONAL`], [`RESEALED`], [`VOID`], [`UNFORBIDDEN`], [`SEAL_ON`],
+    /// [`SETTLED`].
     pub flags: u8,
 }
 
@@ -50,6 +51,9 @@ pub(crate) const VOID: u8 = 4;
 pub(crate) const UNFORBIDDEN: u8 = 8;
 /// Its one seal is never disabled: step 6 has nothing to look at.
 pub(crate) const SEAL_ON: u8 = 16;
+/// By its start, its signer's service and its template are on for good:
+/// in its window, steps 2 and 4 certainly pass.
+pub(crate) const SETTLED: u8 = 32;
 
 /// What a decision needs of an org as signer, in one place: its partner
 /// grants and when its service is on for good.
@@ -269,6 +273,9 @@ pub struct Policy {
     /// (partner grants by signer and template, then own rules by
     /// template), then in the order answers name them.
     pub(crate) rows: Vec<RuleRow>,
+    /// Each row's template again, densely: finding a signer's grants for
+    /// one template reads one cache line, not every row.
+    pub(crate) row_templates: Vec<TemplateId>,
     pub(crate) cold: Vec<RuleCold>,
     pub(crate) extras: Vec<RuleExtra>,
     /// Every seal rule label, end to end.
@@ -409,7 +416,7 @@ impl Policy {
         for (slot, run) in signers.iter_mut().zip(&partner) {
             slot.grants = *run;
         }
-        let template_from = m
+        let template_from: Vec<Instant> = m
             .templates
             .iter()
             .map(|t| on_for_good(&t.toggles, true))
@@ -492,7 +499,7 @@ impl Policy {
         );
 
         let no_forbid = |list: &[ForbidId]| list.is_empty();
-        let rows = m
+        let rows: Vec<RuleRow> = m
             .seal_rules
             .iter()
             .map(|r| {
@@ -519,6 +526,12 @@ impl Policy {
                 let seal_on = m.seal(r.seal).is_some_and(|s| s.toggles.is_empty());
                 if r.reseals.is_empty() && seal_on {
                     row.flags |= SEAL_ON;
+                }
+                let by_start = |from: Option<&Instant>| from.is_some_and(|&f| on_by(f, row.start));
+                if by_start(signers.get(r.signer.index()).map(|s| &s.service_from))
+                    && by_start(template_from.get(r.template.index()))
+                {
+                    row.flags |= SETTLED;
                 }
                 row
             })
@@ -580,6 +593,7 @@ impl Policy {
             attrs,
             own,
             signers,
+            row_templates: rows.iter().map(|r| r.template).collect(),
             rows,
             cold,
             extras,
@@ -608,20 +622,22 @@ impl Policy {
         let Some(run) = self.signers.get(signer.index()).map(|s| s.grants) else {
             return Run::default();
         };
-        let rows = run.slice(&self.rows);
+        let templates = run.slice(&self.row_templates);
         // A signer grants few templates: walk them; many: search.
-        let lo = if rows.len() <= 16 {
-            rows.iter().take_while(|r| r.template < template).count()
+        let lo = if templates.len() <= 16 {
+            templates
+                .iter()
+                .position(|&t| t >= template)
+                .unwrap_or(templates.len())
         } else {
-            rows.partition_point(|r| r.template < template)
+            templates.partition_point(|&t| t < template)
         };
-        let mut hi = lo;
-        while rows.get(hi).is_some_and(|r| r.template == template) {
-            hi += 1;
-        }
+        let len = templates.get(lo..).map_or(0, |rest| {
+            rest.iter().take_while(|&&t| t == template).count()
+        });
         Run {
             start: run.start + lo as u32,
-            len: (hi - lo) as u32,
+            len: len as u32,
         }
     }
 
@@ -678,7 +694,7 @@ impl Policy {
                         })
                         .sum::<usize>(),
             ),
-            ("rule rows", buf(&self.rows)),
+            ("rule rows", buf(&self.rows) + buf(&self.row_templates)),
             (
                 "orgs",
                 buf(&m.orgs)

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use crate::ast::{CmpOp, SealKind};
 use crate::compile::{
     on_by, pair, Policy, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE, RESEALED, SEAL_ON,
-    UNFORBIDDEN, VOID,
+    SETTLED, UNFORBIDDEN, VOID,
 };
 use crate::decision::*;
 use crate::model::*;
@@ -275,6 +275,24 @@ impl Policy {
         }
         let emp_org = q.emp_org;
         let eff = q.on_behalf.unwrap_or(emp_org);
+        let own = q.signer == eff;
+        let basis = if !own {
+            Basis::PartnerGrant
+        } else if q.on_behalf.is_some() {
+            Basis::GroupProxy
+        } else {
+            Basis::OwnTemplate
+        };
+        // Most requests that get a seal pass every step on the hot rows
+        // alone; a hit has no reasons to list, so `explain` may stop here
+        // too.
+        let run = self.rules_for(q.signer, q.template, own);
+        let initiator_ok = hot && self.initiator_may(q, at, attrs);
+        if initiator_ok {
+            if let Some((rule, seal)) = self.quick_hit(q, run, at, attrs) {
+                return Decision::AutoSeal { seal, rule, basis };
+            }
+        }
 
         // Each step first asks the hot tables whether it certainly passes;
         // only a step that may fail reads the model, and only a failing
@@ -302,7 +320,7 @@ impl Policy {
         }
 
         // 3. The initiator may initiate auto-sign for this template.
-        if !(hot && self.initiator_may(q, at, attrs)) {
+        if !initiator_ok {
             if let Some(r) = self.initiator_check(q, emp_org, eff, at, attrs) {
                 fail!(r);
             }
@@ -326,28 +344,20 @@ impl Policy {
             });
         }
 
-        // 5-9. A rule gives the signer a seal.
-        let own = q.signer == eff;
-        let run = self.rules_for(q.signer, q.template, own);
+        // 5-9. A rule gives the signer a seal. The hot rows have had their
+        // say (`quick_hit`): from here each rule is checked in full, for
+        // its reason.
         let mut best: Option<(u8, u8, Reason)> = None;
         let mut others: Vec<Reason> = Vec::new();
         let mut chosen: Option<(SealRuleId, SealId)> = None;
         let mut ambiguous: Option<(SealRuleId, SealId)> = None;
         let mut forbidden: Option<(ForbidId, SealRuleId, SealId)> = None;
-        for (rid, row) in (run.start..).map(SealRuleId).zip(run.slice(&self.rows)) {
+        for rid in (run.start..run.start.saturating_add(run.len)).map(SealRuleId) {
             // The seal, and the forbid that stops it (8), if any.
-            let passes = if hot {
-                self.rule_passes(row, rid, q, at, attrs)
-            } else {
-                None
-            };
-            let checked = match passes {
-                Some(seal) => Ok((seal, None)),
-                None => self.rule_check(rid, q, at, attrs).map(|seal| {
-                    let kind = self.m.seal(seal).map(|s| s.kind);
-                    (seal, self.forbid_for(q, kind, at, attrs))
-                }),
-            };
+            let checked = self.rule_check(rid, q, at, attrs).map(|seal| {
+                let kind = self.m.seal(seal).map(|s| s.kind);
+                (seal, self.forbid_for(q, kind, at, attrs))
+            });
             match checked {
                 Err((step, prec, reason)) => {
                     if all {
@@ -374,13 +384,6 @@ impl Policy {
                 },
             }
         }
-        let basis = if !own {
-            Basis::PartnerGrant
-        } else if q.on_behalf.is_some() {
-            Basis::GroupProxy
-        } else {
-            Basis::OwnTemplate
-        };
         match (chosen, ambiguous) {
             (Some((first, first_seal)), Some((second, second_seal))) => fail!(Reason {
                 code: ReasonCode::AmbiguousSeal,
@@ -428,6 +431,47 @@ impl Policy {
             }
         }
         first(out, ReasonCode::NoPartnerGrant)
+    }
+
+    /// Steps 2 and 4-9 on the hot rows of the key's rules `run`, once step
+    /// 3 is known to pass: the rule and its seal when every step certainly
+    /// passes and every rule that gives a seal gives the same one. `None`
+    /// leaves the answer (a miss, an ambiguity, a timeline to read) to the
+    /// full procedure.
+    #[inline]
+    fn quick_hit<A: Attrs + ?Sized>(
+        &self,
+        q: &Ids,
+        run: Run,
+        at: Instant,
+        attrs: &A,
+    ) -> Option<(SealRuleId, SealId)> {
+        let mut chosen: Option<(SealRuleId, SealId)> = None;
+        for (rid, row) in (run.start..).map(SealRuleId).zip(run.slice(&self.rows)) {
+            if !in_force(row, &q.role, at) {
+                continue;
+            }
+            // Steps 2 and 4, unless the row says they pass.
+            if row.flags & SETTLED == 0 && !self.service_and_template_on(q, at) {
+                return None;
+            }
+            if let Some(seal) = self.rule_gives(row, rid, q, at, attrs) {
+                match chosen {
+                    None => chosen = Some((rid, seal)),
+                    Some((_, s)) if s != seal => return None,
+                    Some(_) => {}
+                }
+            }
+        }
+        chosen
+    }
+
+    /// Steps 2 and 4 on the hot tables: the signer's service and the
+    /// template are on for good by `at`.
+    fn service_and_template_on(&self, q: &Ids, at: Instant) -> bool {
+        let service = self.signers.get(q.signer.index()).map(|s| s.service_from);
+        let template = self.template_from.get(q.template.index()).copied();
+        service.is_some_and(|f| on_by(f, at)) && template.is_some_and(|f| on_by(f, at))
     }
 
     /// Step 3 on the hot rows: `true` when the initiator is certainly
@@ -521,10 +565,10 @@ impl Policy {
         })
     }
 
-    /// Steps 5-8 for one rule on its hot row: its seal when the rule
-    /// certainly gives one that no forbid stops; `None` when it may not
-    /// ([`Self::rule_check`] and [`Self::forbid_for`] then tell).
-    fn rule_passes<A: Attrs + ?Sized>(
+    /// Steps 6-8 for a rule [`in_force`]: its seal when that seal is on,
+    /// the condition holds and no forbid stops it.
+    #[inline]
+    fn rule_gives<A: Attrs + ?Sized>(
         &self,
         row: &RuleRow,
         rid: SealRuleId,
@@ -532,15 +576,6 @@ impl Policy {
         at: Instant,
         attrs: &A,
     ) -> Option<SealId> {
-        let role_ok = row.role == OWN_RULE
-            || match q.role {
-                Role::Any => true,
-                Role::Known(r) => r.0 == row.role,
-                Role::Unknown(_) => false,
-            };
-        if !role_ok || at < row.start || at >= row.stop || row.flags & VOID != 0 {
-            return None;
-        }
         let cold = || self.rule_ref(rid);
         let seal = if row.flags & RESEALED != 0 {
             cold()?.seal_at(at)
@@ -549,7 +584,14 @@ impl Policy {
         };
         let hot_seal = || self.seal_from.get(seal.index()).copied();
         if row.flags & SEAL_ON == 0 && !on_by(hot_seal()?.0, at) {
-            return None;
+            // Not on for good by `at`: its timeline says.
+            let on = self
+                .m
+                .seal(seal)
+                .is_none_or(|s| state_at(&s.toggles, true, at).0);
+            if !on {
+                return None;
+            }
         }
         if row.flags & CONDITIONAL != 0 {
             let c = cold()?.cond()?;
@@ -894,4 +936,17 @@ fn first(out: &[Reason], fallback: ReasonCode) -> Decision {
             detail: Detail::Name(String::new()),
         }),
     }
+}
+
+/// Step 5 on a hot row: the rule is for the signatory asked, in its window
+/// (cut short by a revoke) and not void.
+#[inline]
+fn in_force(row: &RuleRow, role: &Role, at: Instant) -> bool {
+    let role_ok = row.role == OWN_RULE
+        || match role {
+            Role::Any => true,
+            Role::Known(r) => r.0 == row.role,
+            Role::Unknown(_) => false,
+        };
+    role_ok && row.start <= at && at < row.stop && row.flags & VOID == 0
 }

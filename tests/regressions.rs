@@ -192,3 +192,59 @@ fn edge_instants_get_the_models_answer() {
         }
     }
 }
+
+/// The hot path trusts a rule's row alone only when, by the rule's start,
+/// the signer's service and the template are on for good. Here they are
+/// not: the service opens after the grant starts, closes and reopens; the
+/// template and the seal are switched off for a while. Every day of the
+/// year must get the model's answer, by every path.
+#[test]
+fn rows_not_settled_get_the_models_answer() {
+    let text = r#"timezone +08:00
+org acme "Acme" {
+    super_admin sa "SA"
+    employee e1 "E1"
+    seal s1 "S1" kind contract
+    template t1 "T1" signatories "乙方"
+}
+org bolt "Bolt" {
+    super_admin sb "SB"
+    seal c1 "C1" kind contract
+}
+b0: employee acme.e1 may initiate auto-sign
+g1: partner bolt authorizes acme template t1 as signatory "乙方" with seal c1 from 2026-01-01
+bolt enables auto-sign at 2026-02-01 by sb
+bolt disables auto-sign at 2026-05-01
+bolt enables auto-sign at 2026-06-01 by sb
+disable template acme.t1 at 2026-07-01
+enable template acme.t1 at 2026-07-10
+disable seal bolt.c1 at 2026-08-01
+enable seal bolt.c1 at 2026-08-05
+"#;
+    let p = Policy::from_str("a.policy", text)
+        .map_err(|e| e.render())
+        .unwrap();
+    let day = |m: u32, d: u32| at(&format!("2026-{m:02}-{d:02}T12:00:00+08:00"));
+    let code = |t: Instant| {
+        let r = p.render(&p.decide(&Request::new(t, "acme.t1", "acme.e1", "bolt")));
+        r.reasons
+            .first()
+            .map_or(r.decision.to_owned(), |x| x.code.as_str().to_owned())
+    };
+    assert_eq!(code(day(1, 15)), "service_not_enabled");
+    assert_eq!(code(day(3, 1)), "auto_seal");
+    assert_eq!(code(day(5, 15)), "service_not_enabled");
+    assert_eq!(code(day(6, 15)), "auto_seal");
+    assert_eq!(code(day(7, 5)), "template_disabled");
+    assert_eq!(code(day(8, 3)), "seal_disabled");
+    assert_eq!(code(day(9, 1)), "auto_seal");
+    let start = day(1, 1);
+    for d in 0..366 {
+        let t = Instant(start.0 + d * 86_400_000_000);
+        let req = Request::new(t, "acme.t1", "acme.e1", "bolt");
+        let fast = p.decide(&req);
+        assert_eq!(p.decide_reference(&req), fast, "day {d}");
+        assert_eq!(p.decide_prepared(&p.prepare(&req)), fast, "day {d}");
+        assert_eq!(p.explain(&req).decision, fast, "day {d}");
+    }
+}

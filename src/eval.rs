@@ -147,63 +147,18 @@ impl Policy {
     /// Step 1: every name exists and the template belongs to the effective
     /// initiating org. All failures when `all`, else the first.
     fn resolve(&self, req: &Request, all: bool) -> Result<Ids, Vec<Reason>> {
-        // Fast path: every name known and consistent.
         let employee = self.employees.get(&req.initiator);
         let template = self.templates.get(&req.template);
         let signer = self.orgs.get(&req.signer);
-        let on_behalf = req.on_behalf_of.as_deref().map(|o| self.orgs.get(o));
-        let mut reasons = Vec::new();
-        let unknown = |code, name: &str| Reason {
-            code,
-            detail: Detail::Name(name.to_owned()),
+        let on_behalf = match &req.on_behalf_of {
+            None => Some(None),
+            Some(o) => self.orgs.get(o).map(Some),
         };
-        let org_part = |q: &str| q.split_once('.').map_or(q, |(o, _)| o).to_owned();
-        if employee.is_none()
-            || template.is_none()
-            || signer.is_none()
-            || matches!(on_behalf, Some(None))
-        {
-            // Orgs first, then the employee, then the template.
-            let ini_org = org_part(&req.initiator);
-            if !self.orgs.contains(&ini_org) {
-                reasons.push(unknown(ReasonCode::UnknownOrg, &ini_org));
-            }
-            if let (Some(None), Some(o)) = (on_behalf, &req.on_behalf_of) {
-                reasons.push(unknown(ReasonCode::UnknownOrg, o));
-            }
-            if signer.is_none()
-                && !reasons
-                    .iter()
-                    .any(|r| r.detail == Detail::Name(req.signer.clone()))
-            {
-                reasons.push(unknown(ReasonCode::UnknownOrg, &req.signer));
-            }
-            let tpl_org = org_part(&req.template);
-            let tpl_org_known = self.orgs.contains(&tpl_org);
-            if !tpl_org_known
-                && !reasons
-                    .iter()
-                    .any(|r| r.detail == Detail::Name(tpl_org.clone()))
-            {
-                reasons.push(unknown(ReasonCode::UnknownOrg, &tpl_org));
-            }
-            if employee.is_none() && self.orgs.contains(&ini_org) {
-                reasons.push(unknown(ReasonCode::UnknownEmployee, &req.initiator));
-            }
-            if template.is_none() && tpl_org_known {
-                reasons.push(unknown(ReasonCode::UnknownTemplate, &req.template));
-            }
-        }
-        let (Some(employee), Some(template), Some(signer), false) =
-            (employee, template, signer, matches!(on_behalf, Some(None)))
+        let (Some((employee, emp_org)), Some((template, owner)), Some(signer), Some(on_behalf)) =
+            (employee, template, signer, on_behalf)
         else {
-            if !all {
-                reasons.truncate(1);
-            }
-            return Err(reasons);
+            return Err(self.unknown_names(req, all));
         };
-        let ((employee, emp_org), (template, owner)) = (employee, template);
-        let on_behalf = on_behalf.flatten();
         let eff = on_behalf.unwrap_or(emp_org);
         if owner != eff {
             return Err(vec![Reason {
@@ -229,6 +184,53 @@ impl Policy {
             signer,
             role,
         })
+    }
+
+    /// Step 1's reasons when a name is unknown: orgs first, then the
+    /// employee, then the template. All of them when `all`, else the first.
+    #[cold]
+    fn unknown_names(&self, req: &Request, all: bool) -> Vec<Reason> {
+        let mut reasons = Vec::new();
+        let unknown = |code, name: &str| Reason {
+            code,
+            detail: Detail::Name(name.to_owned()),
+        };
+        let org_part = |q: &str| q.split_once('.').map_or(q, |(o, _)| o).to_owned();
+        let ini_org = org_part(&req.initiator);
+        if !self.orgs.contains(&ini_org) {
+            reasons.push(unknown(ReasonCode::UnknownOrg, &ini_org));
+        }
+        if let Some(o) = &req.on_behalf_of {
+            if !self.orgs.contains(o) {
+                reasons.push(unknown(ReasonCode::UnknownOrg, o));
+            }
+        }
+        if !self.orgs.contains(&req.signer)
+            && !reasons
+                .iter()
+                .any(|r| r.detail == Detail::Name(req.signer.clone()))
+        {
+            reasons.push(unknown(ReasonCode::UnknownOrg, &req.signer));
+        }
+        let tpl_org = org_part(&req.template);
+        let tpl_org_known = self.orgs.contains(&tpl_org);
+        if !tpl_org_known
+            && !reasons
+                .iter()
+                .any(|r| r.detail == Detail::Name(tpl_org.clone()))
+        {
+            reasons.push(unknown(ReasonCode::UnknownOrg, &tpl_org));
+        }
+        if !self.employees.contains(&req.initiator) && self.orgs.contains(&ini_org) {
+            reasons.push(unknown(ReasonCode::UnknownEmployee, &req.initiator));
+        }
+        if !self.templates.contains(&req.template) && tpl_org_known {
+            reasons.push(unknown(ReasonCode::UnknownTemplate, &req.template));
+        }
+        if !all {
+            reasons.truncate(1);
+        }
+        reasons
     }
 
     // ------------------------------------------------------------ steps 2-9

@@ -14,28 +14,12 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use autoseal::gen::{generate, requests, GenConfig};
-use autoseal::Policy;
+use autoseal::gen::{generate_and_load, requests, sizes_from_env, Loaded};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 const REQUESTS: usize = 4096;
-
-fn sizes() -> Vec<usize> {
-    match std::env::var("AUTOSEAL_BENCH_SIZES") {
-        Ok(s) => s
-            .split(',')
-            .map(|x| {
-                x.trim()
-                    .replace('_', "")
-                    .parse()
-                    .expect("AUTOSEAL_BENCH_SIZES: numbers")
-            })
-            .collect(),
-        Err(_) => vec![1_000, 100_000, 1_000_000],
-    }
-}
 
 fn decide(c: &mut Criterion) {
     let mut group = c.benchmark_group("decide");
@@ -44,19 +28,18 @@ fn decide(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Elements(1));
-    for n in sizes() {
-        let t = Instant::now();
-        let g = generate(&GenConfig {
-            grants: n,
-            seed: 42,
-        });
-        let gen_time = t.elapsed();
-        let t = Instant::now();
-        let policy = Policy::from_inputs(g.inputs()).expect("the generated set loads");
+    let sizes = sizes_from_env("AUTOSEAL_BENCH_SIZES", &[1_000, 100_000, 1_000_000])
+        .expect("AUTOSEAL_BENCH_SIZES");
+    for n in sizes {
+        let Loaded {
+            generated: g,
+            policy,
+            generate_time,
+            load_time,
+        } = generate_and_load(n, 42).expect("the generated set loads");
         eprintln!(
-            "decide: {n} grants, {} bytes: generated in {gen_time:.2?}, loaded in {:.2?}",
+            "decide: {n} grants, {} bytes: generated in {generate_time:.2?}, loaded in {load_time:.2?}",
             g.total_bytes(),
-            t.elapsed()
         );
         let reqs = requests(&g, REQUESTS, 7);
         drop(g);

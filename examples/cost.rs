@@ -22,16 +22,18 @@
 
 use std::hint::black_box;
 
-use autoseal::gen::{generate, requests, GenConfig};
-use autoseal::Policy;
+use autoseal::gen::{generate_and_load, requests, Loaded};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let grants: usize = args.next().map_or(1000, |a| a.parse().expect("GRANTS"));
     let mode = args.next().unwrap_or_else(|| String::from("by_name"));
     let count: usize = args.next().map_or(40960, |a| a.parse().expect("COUNT"));
-    let g = generate(&GenConfig { grants, seed: 42 });
-    let policy = Policy::from_inputs(g.inputs()).expect("the generated set loads");
+    let Loaded {
+        generated: g,
+        policy,
+        ..
+    } = generate_and_load(grants, 42).expect("the generated set loads");
     let mut reqs = requests(&g, 4096, 7);
     // Optional fourth argument: `hits` or `misses` keeps only the requests
     // that get `auto_seal`, or only the others.

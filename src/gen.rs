@@ -332,6 +332,48 @@ impl Generated {
     }
 }
 
+/// A generated set with its policy loaded, as the benches and examples
+/// set one up, and how long each part took.
+pub struct Loaded {
+    pub generated: Generated,
+    pub policy: crate::Policy,
+    pub generate_time: std::time::Duration,
+    pub load_time: std::time::Duration,
+}
+
+/// Generates `grants` partner grants with `seed` and loads them.
+pub fn generate_and_load(grants: usize, seed: u64) -> Result<Loaded, crate::Error> {
+    let t = std::time::Instant::now();
+    let generated = generate(&GenConfig { grants, seed });
+    let generate_time = t.elapsed();
+    let t = std::time::Instant::now();
+    let policy = crate::Policy::from_inputs(generated.inputs())?;
+    Ok(Loaded {
+        generated,
+        policy,
+        generate_time,
+        load_time: t.elapsed(),
+    })
+}
+
+/// The sizes listed in environment variable `name` (comma-separated
+/// counts, `_` allowed as in `1_000_000`), or `default` when it is unset.
+pub fn sizes_from_env(name: &str, default: &[usize]) -> Result<Vec<usize>, String> {
+    match std::env::var(name) {
+        Ok(s) => s
+            .split(',')
+            .filter(|x| !x.trim().is_empty())
+            .map(|x| {
+                x.trim()
+                    .replace('_', "")
+                    .parse()
+                    .map_err(|_| format!("{name}: `{x}` is not a count"))
+            })
+            .collect(),
+        Err(_) => Ok(default.to_vec()),
+    }
+}
+
 /// Generates a policy set: see the module documentation for its shape.
 pub fn generate(cfg: &GenConfig) -> Generated {
     generate_split(cfg, MAX_GENERATED_FILE_BYTES)

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use autoseal::gen::{generate, requests, GenConfig};
+use autoseal::gen::{generate, generate_and_load, requests, sizes_from_env, GenConfig, Loaded};
 use autoseal::Policy;
 use autoseal_peers::{
     cedar_entities, cedar_per_grant, cedar_request, entities_text, floor_key, floor_map, parse,
@@ -34,17 +34,6 @@ use cedar_policy::{Authorizer, Decision};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 
 const REQUESTS: usize = 4096;
-
-fn env_sizes(name: &str, default: &[usize]) -> Vec<usize> {
-    match std::env::var(name) {
-        Ok(s) => s
-            .split(',')
-            .filter(|x| !x.trim().is_empty())
-            .map(|x| x.trim().replace('_', "").parse().expect("sizes: numbers"))
-            .collect(),
-        Err(_) => default.to_vec(),
-    }
-}
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -79,7 +68,8 @@ fn cedar_stream(
 }
 
 fn peers(c: &mut Criterion) {
-    let sizes = env_sizes("PEERS_SIZES", &[10, 1_000, 10_000, 100_000, 1_000_000]);
+    let sizes = sizes_from_env("PEERS_SIZES", &[10, 1_000, 10_000, 100_000, 1_000_000])
+        .expect("PEERS_SIZES");
     let cedar_max = env_usize("PEERS_CEDAR_MAX", 10_000);
     let floor_size = sizes
         .iter()
@@ -96,18 +86,15 @@ fn peers(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Elements(1));
     for &n in &sizes {
-        let t = Instant::now();
-        let g = generate(&GenConfig {
-            grants: n,
-            seed: 42,
-        });
-        let gen_time = t.elapsed();
-        let t = Instant::now();
-        let policy = Policy::from_inputs(g.inputs()).expect("the generated set loads");
+        let Loaded {
+            generated: g,
+            policy,
+            generate_time,
+            load_time,
+        } = generate_and_load(n, 42).expect("the generated set loads");
         eprintln!(
-            "peers: {n} grants, {} bytes of policy text: generated in {gen_time:.2?}, autoseal loaded in {:.2?}",
+            "peers: {n} grants, {} bytes of policy text: generated in {generate_time:.2?}, autoseal loaded in {load_time:.2?}",
             g.total_bytes(),
-            t.elapsed()
         );
         let reqs = requests(&g, REQUESTS, 7);
         let hits = reqs

@@ -53,7 +53,8 @@ fn edge_requests(g: &Generated, per_instant: usize, stride: usize) -> Vec<Reques
             .map(|t| t.0)
     };
     // (signer, org, template, role, seal-rule instants)
-    let mut keys: Vec<(String, String, String, Option<String>, Vec<i64>)> = Vec::new();
+    type Key = (String, String, String, Option<String>, Vec<i64>);
+    let mut keys: Vec<Key> = Vec::new();
     for gr in &g.grants {
         let mut ts: Vec<i64> = Vec::new();
         ts.extend(gr.from.map(|t| t.0));

@@ -495,49 +495,13 @@ pub fn build(raw: &[(u8, [u8; 8])], label_all: bool) -> Set {
                 org,
                 seal,
                 t,
-            } => (
-                format!(
-                    "{} seal {}.{} at {}",
-                    if *enable { "enable" } else { "disable" },
-                    ORGS[*org],
-                    SEALS[*seal].0,
-                    TIMES[*t]
-                ),
-                if *enable {
-                    Class::Permissive
-                } else {
-                    Class::Restrictive
-                },
-                Fact::Toggle {
-                    what: format!("seal {}.{}", ORGS[*org], SEALS[*seal].0),
-                    on: usize::from(*enable),
-                    t: *t,
-                },
-            ),
+            } => toggle("seal", *enable, *org, SEALS[*seal].0, *t),
             Proto::TemplateToggle {
                 enable,
                 org,
                 template,
                 t,
-            } => (
-                format!(
-                    "{} template {}.{} at {}",
-                    if *enable { "enable" } else { "disable" },
-                    ORGS[*org],
-                    TEMPLATES[*template].0,
-                    TIMES[*t]
-                ),
-                if *enable {
-                    Class::Permissive
-                } else {
-                    Class::Restrictive
-                },
-                Fact::Toggle {
-                    what: format!("template {}.{}", ORGS[*org], TEMPLATES[*template].0),
-                    on: usize::from(*enable),
-                    t: *t,
-                },
-            ),
+            } => toggle("template", *enable, *org, TEMPLATES[*template].0, *t),
             Proto::Invite {
                 org,
                 template,
@@ -994,4 +958,24 @@ pub fn split(set: &Set, order: &[usize], file_of: &[usize], files: usize) -> Vec
         .enumerate()
         .map(|(f, b)| (format!("part{f}.policy"), file_text(b.into_iter())))
         .collect()
+}
+
+/// An `enable` or `disable` event for `kind` (`seal` or `template`)
+/// `name` of org `org` at time `t`, with its class and fact.
+fn toggle(kind: &str, enable: bool, org: usize, name: &str, t: usize) -> (String, Class, Fact) {
+    let what = format!("{kind} {}.{name}", ORGS[org]);
+    let verb = if enable { "enable" } else { "disable" };
+    (
+        format!("{verb} {what} at {}", TIMES[t]),
+        if enable {
+            Class::Permissive
+        } else {
+            Class::Restrictive
+        },
+        Fact::Toggle {
+            what,
+            on: usize::from(enable),
+            t,
+        },
+    )
 }

@@ -51,6 +51,17 @@ enum Role {
     Unknown(String),
 }
 
+impl Role {
+    /// Whether a partner grant for signatory `role` is for the one asked.
+    fn admits(&self, role: RoleId) -> bool {
+        match self {
+            Role::Any => true,
+            Role::Known(r) => *r == role,
+            Role::Unknown(_) => false,
+        }
+    }
+}
+
 /// A request's names resolved to ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Ids {
@@ -301,10 +312,7 @@ impl Policy {
         // one builds a reason.
 
         // 2. The signer's auto-sign service is on.
-        let for_good =
-            |from: &[Instant], i: usize| hot && from.get(i).is_some_and(|&f| on_by(f, at));
-        let service = self.signers.get(q.signer.index()).map(|s| s.service_from);
-        let (service_on, event) = if hot && service.is_some_and(|f| on_by(f, at)) {
+        let (service_on, event) = if hot && self.service_on_for_good(q, at) {
             (true, None)
         } else {
             self.m
@@ -329,7 +337,7 @@ impl Policy {
         }
 
         // 4. The template is not disabled.
-        let (tpl_on, event) = if for_good(&self.template_from, q.template.index()) {
+        let (tpl_on, event) = if hot && self.template_on_for_good(q, at) {
             (true, None)
         } else {
             self.m
@@ -454,7 +462,9 @@ impl Policy {
                 continue;
             }
             // Steps 2 and 4, unless the row says they pass.
-            if row.flags & SETTLED == 0 && !self.service_and_template_on(q, at) {
+            if row.flags & SETTLED == 0
+                && !(self.service_on_for_good(q, at) && self.template_on_for_good(q, at))
+            {
                 return None;
             }
             if let Some(seal) = self.rule_gives(row, rid, q, at, attrs) {
@@ -468,12 +478,27 @@ impl Policy {
         chosen
     }
 
-    /// Steps 2 and 4 on the hot tables: the signer's service and the
-    /// template are on for good by `at`.
-    fn service_and_template_on(&self, q: &Ids, at: Instant) -> bool {
-        let service = self.signers.get(q.signer.index()).map(|s| s.service_from);
-        let template = self.template_from.get(q.template.index()).copied();
-        service.is_some_and(|f| on_by(f, at)) && template.is_some_and(|f| on_by(f, at))
+    /// Step 2 on the hot tables: the signer's service is on for good by
+    /// `at`.
+    fn service_on_for_good(&self, q: &Ids, at: Instant) -> bool {
+        self.signers
+            .get(q.signer.index())
+            .is_some_and(|s| on_by(s.service_from, at))
+    }
+
+    /// Step 4 on the hot tables: the template is on for good by `at`.
+    fn template_on_for_good(&self, q: &Ids, at: Instant) -> bool {
+        self.template_from
+            .get(q.template.index())
+            .is_some_and(|&f| on_by(f, at))
+    }
+
+    /// Step 6 on the seal's timeline: whether it is on at `at`, and the
+    /// event in force (a seal not in the model counts as on).
+    fn seal_state(&self, seal: SealId, at: Instant) -> (bool, Option<u32>) {
+        self.m
+            .seal(seal)
+            .map_or((true, None), |s| state_at(&s.toggles, true, at))
     }
 
     /// Step 3 on the hot rows: `true` when the initiator is certainly
@@ -587,11 +612,7 @@ impl Policy {
         let hot_seal = || self.seal_from.get(seal.index()).copied();
         if row.flags & SEAL_ON == 0 && !on_by(hot_seal()?.0, at) {
             // Not on for good by `at`: its timeline says.
-            let on = self
-                .m
-                .seal(seal)
-                .is_none_or(|s| state_at(&s.toggles, true, at).0);
-            if !on {
+            if !self.seal_state(seal, at).0 {
                 return None;
             }
         }
@@ -641,12 +662,7 @@ impl Policy {
         };
         // 5. The rule gives the signer a seal now.
         if let SealRuleKind::Partner { role, .. } = rule.kind() {
-            let matches = match &q.role {
-                Role::Any => true,
-                Role::Known(r) => *r == role,
-                Role::Unknown(_) => false,
-            };
-            if !matches {
+            if !q.role.admits(role) {
                 let (asked, asked_text) = match &q.role {
                     Role::Known(r) => (Some(*r), None),
                     Role::Unknown(s) => (None, Some(s.clone())),
@@ -706,10 +722,7 @@ impl Policy {
         }
         // 6. The seal in force is not disabled.
         let seal = rule.seal_at(at);
-        let (seal_on, event) = self
-            .m
-            .seal(seal)
-            .map_or((true, None), |s| state_at(&s.toggles, true, at));
+        let (seal_on, event) = self.seal_state(seal, at);
         if !seal_on {
             return Err((
                 6,
@@ -944,11 +957,6 @@ fn first(out: &[Reason], fallback: ReasonCode) -> Decision {
 /// (cut short by a revoke) and not void.
 #[inline]
 fn in_force(row: &RuleRow, role: &Role, at: Instant) -> bool {
-    let role_ok = row.role == OWN_RULE
-        || match role {
-            Role::Any => true,
-            Role::Known(r) => r.0 == row.role,
-            Role::Unknown(_) => false,
-        };
+    let role_ok = row.role == OWN_RULE || role.admits(RoleId(row.role));
     role_ok && row.start <= at && at < row.stop && row.flags & VOID == 0
 }

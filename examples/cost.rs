@@ -11,7 +11,8 @@
 //!
 //! The difference of the two totals, divided by the count, is the cost of
 //! one decision over the bench's stream of 4,096 generated requests. Modes:
-//! `by_name`, `prepared`, `explain`.
+//! `by_name`, `prepared`, `explain`, and `prepare` (preparing a request,
+//! which works out its decision at every instant; see `Prepared`).
 
 #![allow(
     clippy::expect_used,
@@ -43,12 +44,24 @@ fn main() {
         _ => {}
     }
     let prepared: Vec<_> = reqs.iter().map(|r| policy.prepare(r)).collect();
+    let changes: Vec<usize> = prepared
+        .iter()
+        .filter_map(|p| p.changes().map(<[_]>::len))
+        .collect();
+    eprintln!(
+        "cost: {} of {} prepared requests have their answers over time, {} changes on average, {} at most",
+        changes.len(),
+        prepared.len(),
+        changes.iter().sum::<usize>() as f64 / changes.len().max(1) as f64,
+        changes.iter().max().unwrap_or(&0),
+    );
     let started = std::time::Instant::now();
     for i in 0..count {
         let k = i % reqs.len();
         match mode.as_str() {
             "by_name" => drop(black_box(policy.decide(black_box(&reqs[k])))),
             "prepared" => drop(black_box(policy.decide_prepared(black_box(&prepared[k])))),
+            "prepare" => drop(black_box(policy.prepare(black_box(&reqs[k])))),
             "explain" => drop(black_box(policy.explain(black_box(&reqs[k])))),
             other => panic!("unknown mode `{other}`"),
         }

@@ -304,7 +304,7 @@ pub(crate) fn pair(a: u32, b: u32) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
 }
 
-fn kind_index(k: SealKind) -> usize {
+pub(crate) fn kind_index(k: SealKind) -> usize {
     match k {
         SealKind::Official => 0,
         SealKind::Contract => 1,

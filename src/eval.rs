@@ -7,8 +7,8 @@ use std::cmp::Ordering;
 
 use crate::ast::{CmpOp, SealKind};
 use crate::compile::{
-    on_by, pair, Policy, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE, RESEALED, SEAL_ON,
-    SETTLED, UNFORBIDDEN, VOID,
+    kind_index, on_by, pair, Policy, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE, RESEALED,
+    SEAL_ON, SETTLED, UNFORBIDDEN, VOID,
 };
 use crate::decision::*;
 use crate::model::*;
@@ -76,11 +76,41 @@ struct Ids {
 
 /// A request with its names resolved once, for callers that decide
 /// repeatedly; change `at` to decide at another instant.
+///
+/// Preparing also works out the request's decision at every instant: only
+/// `at` is left open, and the decision changes only where something the
+/// request depends on does (a toggle, a window's start, end or revoke, a
+/// reseal). A prepared decision looks `at` up among those instants; a
+/// request that depends on more than [`PLAN_LIMIT`] of them is decided in
+/// full each time instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
     pub at: Instant,
     ids: Result<Ids, Vec<Reason>>,
     attrs: Vec<(AttrId, Value)>,
+    plan: Option<Plan>,
+}
+
+/// At most this many instants where a prepared request's decision may
+/// change are worked out when it is prepared (each costs one decision).
+pub const PLAN_LIMIT: usize = 256;
+
+/// A prepared request's decision over time: `answers[i]` holds from
+/// `bounds[i - 1]` (from the beginning of time for `i == 0`) until
+/// `bounds[i]`; neighbouring answers differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Plan {
+    bounds: Box<[Instant]>,
+    answers: Box<[Decision]>,
+}
+
+impl Prepared {
+    /// The instants, in order, at which the decision changes: it is the
+    /// same from one to the next. `None` when the request depends on more
+    /// than [`PLAN_LIMIT`] instants and is decided in full each time.
+    pub fn changes(&self) -> Option<&[Instant]> {
+        self.plan.as_ref().map(|p| &*p.bounds)
+    }
 }
 
 impl Policy {
@@ -133,24 +163,142 @@ impl Policy {
 
     /// Resolves a request's names once.
     pub fn prepare(&self, req: &Request) -> Prepared {
-        let attrs = req
+        let attrs: Vec<_> = req
             .attributes
             .iter()
             .filter_map(|(k, v)| self.attrs.get(k).map(|a| (a, v.clone())))
             .collect();
+        let ids = self.resolve(req, true);
+        let plan = match &ids {
+            Ok(q) => self.plan(q, &attrs),
+            // An unknown name is unknown at every instant.
+            Err(reasons) => Some(Plan {
+                bounds: Box::new([]),
+                answers: Box::new([first(reasons, ReasonCode::UnknownOrg)]),
+            }),
+        };
         Prepared {
             at: req.at,
-            ids: self.resolve(req, true),
+            ids,
             attrs,
+            plan,
         }
     }
 
     /// Decides a prepared request.
     pub fn decide_prepared(&self, p: &Prepared) -> Decision {
+        if let Some(plan) = &p.plan {
+            let i = plan.bounds.partition_point(|&b| b <= p.at);
+            if let Some(d) = plan.answers.get(i) {
+                return d.clone();
+            }
+        }
         match &p.ids {
             Ok(ids) => self.run(ids, p.at, p.attrs.as_slice(), false, &mut Vec::new()),
             Err(reasons) => first(reasons, ReasonCode::UnknownOrg),
         }
+    }
+
+    /// A request's decision at every instant (see [`Prepared`]), or
+    /// `None` past [`PLAN_LIMIT`] instants.
+    fn plan(&self, q: &Ids, attrs: &[(AttrId, Value)]) -> Option<Plan> {
+        let mut at = self.changes(q)?;
+        at.sort_unstable();
+        at.dedup();
+        at.retain(|&t| t != Instant::MIN);
+        if at.len() > PLAN_LIMIT {
+            return None;
+        }
+        let decide = |t| self.run(q, t, attrs, false, &mut Vec::new());
+        let mut bounds = Vec::new();
+        let mut answers = vec![decide(Instant::MIN)];
+        for t in at {
+            let d = decide(t);
+            if answers.last() != Some(&d) {
+                bounds.push(t);
+                answers.push(d);
+            }
+        }
+        Some(Plan {
+            bounds: bounds.into(),
+            answers: answers.into(),
+        })
+    }
+
+    /// Every instant at which steps 2-9 of a request may change their
+    /// answer: each is a time that the decision compares `at` with (as `t
+    /// <= at` or `at < t`), so between two of them the answer is the same.
+    /// `None` past [`PLAN_LIMIT`].
+    fn changes(&self, q: &Ids) -> Option<Vec<Instant>> {
+        let mut out = Vec::new();
+        let window = |w: &Window, out: &mut Vec<Instant>| {
+            out.extend([w.start(), w.end(), w.revoked_at()]);
+        };
+        let toggles = |ts: &[Toggle], out: &mut Vec<Instant>| {
+            out.extend(ts.iter().map(|t| t.stamp.at));
+        };
+        // 2 and 4: the service and the template.
+        if let Some(o) = self.m.org(q.signer) {
+            toggles(&o.service, &mut out);
+        }
+        if let Some(t) = self.m.template(q.template) {
+            toggles(&t.toggles, &mut out);
+        }
+        // 3: the initiator's authorizations, for its own org and on behalf.
+        let own_auth = self.emp_own.get(q.employee.index()).copied();
+        let behalf = q
+            .on_behalf
+            .and_then(|sub| self.emp_behalf.get(&pair(q.employee.0, sub.0)).copied());
+        for run in [own_auth, behalf].into_iter().flatten() {
+            for id in run.slice(&self.emp_order) {
+                if let Some(r) = self.m.employee_rules.get(id.index()) {
+                    window(&r.window, &mut out);
+                }
+            }
+        }
+        // 5-7: each rule's window and reseals, and each of its seals'
+        // toggles; 8: the forbids for those seals' kinds.
+        let eff = q.on_behalf.unwrap_or(q.emp_org);
+        let run = self.rules_for(q.signer, q.template, q.signer == eff);
+        let mut kinds = [false; 6];
+        for rid in (run.start..run.start.saturating_add(run.len)).map(SealRuleId) {
+            let Some(rule) = self.rule_ref(rid) else {
+                continue;
+            };
+            out.extend([rule.start(), rule.end(), rule.revoked_at()]);
+            let reseals = rule.extra.map_or(&[][..], |e| e.reseals.as_slice());
+            out.extend(reseals.iter().map(|r| r.stamp.at));
+            let seals = std::iter::once(rule.row.seal).chain(reseals.iter().map(|r| r.seal));
+            for seal in seals.filter_map(|s| self.m.seal(s)) {
+                toggles(&seal.toggles, &mut out);
+                if let Some(k) = kinds.get_mut(kind_index(seal.kind)) {
+                    *k = true;
+                }
+            }
+            if out.len() > PLAN_LIMIT * 3 {
+                return None;
+            }
+        }
+        let scoped =
+            |runs: &[Run], i: usize| runs.get(i).map_or(&[][..], |r| r.slice(&self.forbid_order));
+        let by_kind = SealKind::ALL
+            .into_iter()
+            .filter(|&k| kinds.get(kind_index(k)) == Some(&true))
+            .flat_map(|k| self.forbids_for_kind(k));
+        let forbids = scoped(&self.forbid_by_template, q.template.index())
+            .iter()
+            .chain(scoped(&self.forbid_by_signer, q.signer.index()))
+            .chain(by_kind)
+            .chain(&self.forbid_any);
+        for id in forbids {
+            if let Some(f) = self.m.forbids.get(id.index()) {
+                window(&f.window, &mut out);
+            }
+            if out.len() > PLAN_LIMIT * 3 {
+                return None;
+            }
+        }
+        (out.len() <= PLAN_LIMIT * 3).then_some(out)
     }
 
     // ------------------------------------------------------------ step 1

@@ -1639,7 +1639,18 @@ mod tests {
                     p.explain(&pr.request).reasons
                 ));
             }
-            assert_eq!(p.decide_prepared(&p.prepare(&pr.request)), d);
+            let mut prepared = p.prepare(&pr.request);
+            assert_eq!(p.decide_prepared(&prepared), d);
+            // Prepared once, moved to each instant where it says the
+            // answer changes and a microsecond before it.
+            let mut moved = pr.request.clone();
+            for at in prepared.changes().unwrap_or(&[]).to_vec() {
+                for t in [crate::Instant(at.0 - 1), at] {
+                    prepared.at = t;
+                    moved.at = t;
+                    assert_eq!(p.decide_prepared(&prepared), p.decide(&moved));
+                }
+            }
             assert_eq!(p.explain(&pr.request).decision, d);
         }
         assert!(

@@ -223,6 +223,20 @@ proptest! {
             later.at = autoseal::Instant(r.at.0 + 86_400_000_000);
             moved.at = later.at;
             prop_assert_eq!(policy.decide_prepared(&moved), policy.decide(&later), "prepared, moved in time, disagrees on {:?}", later);
+            // Prepared once, decided at every instant the vocabulary's
+            // policies turn on: no change of answer is missed.
+            for at in vocab::instants() {
+                moved.at = at;
+                later.at = at;
+                prop_assert_eq!(policy.decide_prepared(&moved), policy.decide(&later), "prepared, moved to {:?}, disagrees on {:?}\n{}", at, later, set.text());
+            }
+            // And each instant it lists is a change.
+            for &at in prepared.changes().unwrap_or(&[]) {
+                later.at = autoseal::Instant(at.0 - 1);
+                let before = policy.decide(&later);
+                later.at = at;
+                prop_assert_ne!(before, policy.decide(&later), "no change at {:?} for {:?}", at, later);
+            }
         }
     }
 

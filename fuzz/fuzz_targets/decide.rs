@@ -1,7 +1,8 @@
 //! Grammar-aware: a small policy set over a fixed vocabulary (every kind
 //! of statement; see `src/vocab.rs`) and requests over the same
 //! vocabulary. When the set loads: the fast path, `explain` and the
-//! prepared path agree, rendering never panics, and the same statements in
+//! prepared path agree (the prepared one moved to every instant of the
+//! vocabulary too), rendering never panics, and the same statements in
 //! another order, split across files, give the same answers.
 #![no_main]
 
@@ -70,12 +71,23 @@ fuzz_target!(|case: Case| {
                 "first reason differs for {r:?}"
             );
         }
-        let prepared = policy.prepare(r);
+        let mut prepared = policy.prepare(r);
         assert_eq!(
             policy.decide_prepared(&prepared),
             fast,
             "prepared and by-name disagree on {r:?}"
         );
+        // Prepared once, moved to every instant the policies turn on.
+        let mut moved = r.clone();
+        for &at in &instants {
+            prepared.at = at;
+            moved.at = at;
+            assert_eq!(
+                policy.decide_prepared(&prepared),
+                policy.decide(&moved),
+                "prepared, moved in time, disagrees on {moved:?}"
+            );
+        }
         let shown = policy.render(&fast);
         let _ = policy.render_explanation(&why);
         if let Some(other) = &other {

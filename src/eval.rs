@@ -5,6 +5,8 @@
 
 use std::cmp::Ordering;
 
+use smallvec::SmallVec;
+
 use crate::ast::{CmpOp, SealKind};
 use crate::compile::{
     kind_index, on_by, pair, Policy, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE, RESEALED,
@@ -100,7 +102,8 @@ pub const PLAN_LIMIT: usize = 256;
 /// `bounds[i]`; neighbouring answers differ.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Plan {
-    bounds: Box<[Instant]>,
+    /// Most requests' answers change a few times at most: kept inline.
+    bounds: SmallVec<[Instant; 4]>,
     answers: Box<[Decision]>,
 }
 
@@ -173,7 +176,7 @@ impl Policy {
             Ok(q) => self.plan(q, &attrs),
             // An unknown name is unknown at every instant.
             Err(reasons) => Some(Plan {
-                bounds: Box::new([]),
+                bounds: SmallVec::new(),
                 answers: Box::new([first(reasons, ReasonCode::UnknownOrg)]),
             }),
         };
@@ -188,7 +191,13 @@ impl Policy {
     /// Decides a prepared request.
     pub fn decide_prepared(&self, p: &Prepared) -> Decision {
         if let Some(plan) = &p.plan {
-            let i = plan.bounds.partition_point(|&b| b <= p.at);
+            // Sorted: the count of those passed is where `at` falls (a
+            // branch-free count for the few a plan mostly has).
+            let i = if plan.bounds.len() <= 8 {
+                plan.bounds.iter().filter(|&&b| b <= p.at).count()
+            } else {
+                plan.bounds.partition_point(|&b| b <= p.at)
+            };
             if let Some(d) = plan.answers.get(i) {
                 return d.clone();
             }
@@ -210,7 +219,7 @@ impl Policy {
             return None;
         }
         let decide = |t| self.run(q, t, attrs, false, &mut Vec::new());
-        let mut bounds = Vec::new();
+        let mut bounds = SmallVec::new();
         let mut answers = vec![decide(Instant::MIN)];
         for t in at {
             let d = decide(t);
@@ -220,7 +229,7 @@ impl Policy {
             }
         }
         Some(Plan {
-            bounds: bounds.into(),
+            bounds,
             answers: answers.into(),
         })
     }

@@ -1,5 +1,6 @@
 //! Decision latency against generated sets of 1k, 100k and 1M partner
-//! grants: by names (`decide`), prepared (`decide_prepared`) and with
+//! grants: by names (`decide`), prepared (`decide_prepared`), preparing
+//! (`prepare`, which works out a request's answers over time) and with
 //! every reason (`explain`). Each iteration decides one request of a
 //! cycled stream of 4096 from `autoseal::gen::requests` (about half
 //! `auto_seal`, the rest spread over every `manual` reason).
@@ -64,6 +65,15 @@ fn decide(c: &mut Criterion) {
                 let p = &prepared[i % REQUESTS];
                 i = i.wrapping_add(1);
                 black_box(policy.decide_prepared(black_box(p)))
+            })
+        });
+        // What a prepared decision saves is paid here, once per request.
+        group.bench_with_input(BenchmarkId::new("prepare", n), &n, |b, _| {
+            let mut i = 0usize;
+            b.iter(|| {
+                let r = &reqs[i % REQUESTS];
+                i = i.wrapping_add(1);
+                black_box(policy.prepare(black_box(r)))
             })
         });
         group.bench_with_input(BenchmarkId::new("explain", n), &n, |b, _| {

@@ -109,10 +109,14 @@ struct Plan {
 
 impl Prepared {
     /// The instants, in order, at which the decision changes: it is the
-    /// same from one to the next. `None` when the request depends on more
+    /// same from one to the next, and after the last. `None` when the request depends on more
     /// than [`PLAN_LIMIT`] instants and is decided in full each time.
     pub fn changes(&self) -> Option<&[Instant]> {
-        self.plan.as_ref().map(|p| &*p.bounds)
+        // `Instant::MAX` stands for "no end", which no request can name.
+        self.plan.as_ref().map(|p| match p.bounds.split_last() {
+            Some((&Instant::MAX, rest)) => rest,
+            _ => &p.bounds[..],
+        })
     }
 }
 

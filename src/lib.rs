@@ -36,7 +36,7 @@ use std::path::PathBuf;
 pub use compile::Policy;
 pub use decision::{Basis, Decision, Explanation, Reason, ReasonCode, Rendered, RenderedReason};
 pub use diag::{Diagnostic, Diagnostics, Severity};
-pub use eval::Prepared;
+pub use eval::{Prepared, PLAN_LIMIT};
 pub use load::{Analysis, Input, LoadError};
 pub use model::Value;
 pub use request::{Request, RequestError};

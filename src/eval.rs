@@ -102,9 +102,10 @@ pub const PLAN_LIMIT: usize = 256;
 /// `bounds[i]`; neighbouring answers differ.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Plan {
-    /// Most requests' answers change a few times at most: kept inline.
+    /// Most requests' answers change a few times at most: kept inline,
+    /// so a prepared decision reads no other memory.
     bounds: SmallVec<[Instant; 4]>,
-    answers: Box<[Decision]>,
+    answers: SmallVec<[Decision; 3]>,
 }
 
 impl Prepared {
@@ -181,7 +182,7 @@ impl Policy {
             // An unknown name is unknown at every instant.
             Err(reasons) => Some(Plan {
                 bounds: SmallVec::new(),
-                answers: Box::new([first(reasons, ReasonCode::UnknownOrg)]),
+                answers: smallvec::smallvec![first(reasons, ReasonCode::UnknownOrg)],
             }),
         };
         Prepared {
@@ -224,7 +225,7 @@ impl Policy {
         }
         let decide = |t| self.run(q, t, attrs, false, &mut Vec::new());
         let mut bounds = SmallVec::new();
-        let mut answers = vec![decide(Instant::MIN)];
+        let mut answers: SmallVec<[Decision; 3]> = smallvec::smallvec![decide(Instant::MIN)];
         for t in at {
             let d = decide(t);
             if answers.last() != Some(&d) {
@@ -232,10 +233,7 @@ impl Policy {
                 answers.push(d);
             }
         }
-        Some(Plan {
-            bounds,
-            answers: answers.into(),
-        })
+        Some(Plan { bounds, answers })
     }
 
     /// Every instant at which steps 2-9 of a request may change their

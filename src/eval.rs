@@ -85,6 +85,9 @@ struct Ids {
 /// reseal). A prepared decision looks `at` up among those instants; a
 /// request that depends on more than [`PLAN_LIMIT`] of them is decided in
 /// full each time instead.
+///
+/// A `Prepared` holds the answers of the policy that prepared it: after
+/// swapping in a new policy, prepare again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
     pub at: Instant,
@@ -110,8 +113,10 @@ struct Plan {
 
 impl Prepared {
     /// The instants, in order, at which the decision changes: it is the
-    /// same from one to the next, and after the last. `None` when the request depends on more
-    /// than [`PLAN_LIMIT`] instants and is decided in full each time.
+    /// same from one to the next, and after the last (a signing service
+    /// can tell how long an answer holds). `None` when the request
+    /// depends on more than [`PLAN_LIMIT`] instants and is decided in full
+    /// each time.
     pub fn changes(&self) -> Option<&[Instant]> {
         // `Instant::MAX` stands for "no end", which no request can name.
         self.plan.as_ref().map(|p| match p.bounds.split_last() {

@@ -117,8 +117,12 @@ impl Prepared {
     /// can tell how long an answer holds). `None` when the request
     /// depends on more than [`PLAN_LIMIT`] instants and is decided in full
     /// each time.
+    ///
+    /// `Instant::MAX` is never listed: it stands for "no end", and at it
+    /// every `until revoked` has ended, so the answer there may differ
+    /// from the last one listed. No request read from JSON or YAML can
+    /// name it (years end at 9999).
     pub fn changes(&self) -> Option<&[Instant]> {
-        // `Instant::MAX` stands for "no end", which no request can name.
         self.plan.as_ref().map(|p| match p.bounds.split_last() {
             Some((&Instant::MAX, rest)) => rest,
             _ => &p.bounds[..],
@@ -221,13 +225,9 @@ impl Policy {
     /// A request's decision at every instant (see [`Prepared`]), or
     /// `None` past [`PLAN_LIMIT`] instants.
     fn plan(&self, q: &Ids, attrs: &[(AttrId, Value)]) -> Option<Plan> {
-        let mut at = self.changes(q)?;
-        at.sort_unstable();
-        at.dedup();
-        at.retain(|&t| t != Instant::MIN);
-        if at.len() > PLAN_LIMIT {
-            return None;
-        }
+        // At `Instant::MAX` every "no end" has ended: decided too, so that
+        // even that instant gets the answer `decide` gives.
+        let at = self.changes(q)?.into_iter().chain([Instant::MAX]);
         let decide = |t| self.run(q, t, attrs, false, &mut Vec::new());
         let mut bounds = SmallVec::new();
         let mut answers: SmallVec<[Decision; 3]> = smallvec::smallvec![decide(Instant::MIN)];
@@ -242,23 +242,18 @@ impl Policy {
     }
 
     /// Every instant at which steps 2-9 of a request may change their
-    /// answer: each is a time that the decision compares `at` with (as `t
-    /// <= at` or `at < t`), so between two of them the answer is the same.
-    /// `None` past [`PLAN_LIMIT`].
+    /// answer, sorted, without `Instant::MIN` and `Instant::MAX` (which
+    /// stand for "no start" and "no end"): each is a time that the
+    /// decision compares `at` with (as `t <= at` or `at < t`), so between
+    /// two of them the answer is the same. `None` past [`PLAN_LIMIT`].
     fn changes(&self, q: &Ids) -> Option<Vec<Instant>> {
-        let mut out = Vec::new();
-        let window = |w: &Window, out: &mut Vec<Instant>| {
-            out.extend([w.start(), w.end(), w.revoked_at()]);
-        };
-        let toggles = |ts: &[Toggle], out: &mut Vec<Instant>| {
-            out.extend(ts.iter().map(|t| t.stamp.at));
-        };
+        let mut out = Instants(Vec::new());
         // 2 and 4: the service and the template.
         if let Some(o) = self.m.org(q.signer) {
-            toggles(&o.service, &mut out);
+            out.toggles(&o.service);
         }
         if let Some(t) = self.m.template(q.template) {
-            toggles(&t.toggles, &mut out);
+            out.toggles(&t.toggles);
         }
         // 3: the initiator's authorizations, for its own org and on behalf.
         let own_auth = self.emp_own.get(q.employee.index()).copied();
@@ -268,9 +263,10 @@ impl Policy {
         for run in [own_auth, behalf].into_iter().flatten() {
             for id in run.slice(&self.emp_order) {
                 if let Some(r) = self.m.employee_rules.get(id.index()) {
-                    window(&r.window, &mut out);
+                    out.window(&r.window);
                 }
             }
+            out.within_limit()?;
         }
         // 5-7: each rule's window and reseals, and each of its seals'
         // toggles; 8: the forbids for those seals' kinds.
@@ -286,14 +282,12 @@ impl Policy {
             out.extend(reseals.iter().map(|r| r.stamp.at));
             let seals = std::iter::once(rule.row.seal).chain(reseals.iter().map(|r| r.seal));
             for seal in seals.filter_map(|s| self.m.seal(s)) {
-                toggles(&seal.toggles, &mut out);
+                out.toggles(&seal.toggles);
                 if let Some(k) = kinds.get_mut(kind_index(seal.kind)) {
                     *k = true;
                 }
             }
-            if out.len() > PLAN_LIMIT * 3 {
-                return None;
-            }
+            out.within_limit()?;
         }
         let scoped =
             |runs: &[Run], i: usize| runs.get(i).map_or(&[][..], |r| r.slice(&self.forbid_order));
@@ -308,13 +302,13 @@ impl Policy {
             .chain(&self.forbid_any);
         for id in forbids {
             if let Some(f) = self.m.forbids.get(id.index()) {
-                window(&f.window, &mut out);
+                out.window(&f.window);
             }
-            if out.len() > PLAN_LIMIT * 3 {
-                return None;
-            }
+            out.within_limit()?;
         }
-        (out.len() <= PLAN_LIMIT * 3).then_some(out)
+        out.0.sort_unstable();
+        out.0.dedup();
+        (out.0.len() <= PLAN_LIMIT).then_some(out.0)
     }
 
     // ------------------------------------------------------------ step 1
@@ -1123,4 +1117,35 @@ fn first(out: &[Reason], fallback: ReasonCode) -> Decision {
 fn in_force(row: &RuleRow, role: &Role, at: Instant) -> bool {
     let role_ok = row.role == OWN_RULE || role.admits(RoleId(row.role));
     role_ok && row.start <= at && at < row.stop && row.flags & VOID == 0
+}
+
+/// The instants [`Policy::changes`] gathers: real ones only, and never
+/// many more than [`PLAN_LIMIT`] before giving up.
+struct Instants(Vec<Instant>);
+
+impl Instants {
+    fn extend(&mut self, ts: impl IntoIterator<Item = Instant>) {
+        self.0.extend(
+            ts.into_iter()
+                .filter(|&t| t != Instant::MIN && t != Instant::MAX),
+        );
+    }
+    fn window(&mut self, w: &Window) {
+        self.extend([w.start(), w.end(), w.revoked_at()]);
+    }
+    fn toggles(&mut self, ts: &[Toggle]) {
+        self.extend(ts.iter().map(|t| t.stamp.at));
+    }
+    /// `None` once more than [`PLAN_LIMIT`] distinct instants are in
+    /// (duplicates are folded when the list grows long).
+    fn within_limit(&mut self) -> Option<()> {
+        if self.0.len() > 2 * PLAN_LIMIT {
+            self.0.sort_unstable();
+            self.0.dedup();
+            if self.0.len() > PLAN_LIMIT {
+                return None;
+            }
+        }
+        Some(())
+    }
 }

@@ -1642,14 +1642,21 @@ mod tests {
             let mut prepared = p.prepare(&pr.request);
             assert_eq!(p.decide_prepared(&prepared), d);
             // Prepared once, moved to each instant where it says the
-            // answer changes and a microsecond before it.
+            // answer changes and a microsecond either side, and a year
+            // before and after the request.
             let mut moved = pr.request.clone();
-            for at in prepared.changes().unwrap_or(&[]).to_vec() {
-                for t in [crate::Instant(at.0 - 1), at] {
-                    prepared.at = t;
-                    moved.at = t;
-                    assert_eq!(p.decide_prepared(&prepared), p.decide(&moved));
-                }
+            let year = 365 * 86_400_000_000;
+            let near: Vec<i64> = prepared
+                .changes()
+                .unwrap_or(&[])
+                .iter()
+                .flat_map(|at| [at.0 - 1, at.0, at.0 + 1])
+                .chain([pr.request.at.0 - year, pr.request.at.0 + year])
+                .collect();
+            for t in near.into_iter().map(crate::Instant) {
+                prepared.at = t;
+                moved.at = t;
+                assert_eq!(p.decide_prepared(&prepared), p.decide(&moved));
             }
             assert_eq!(p.explain(&pr.request).decision, d);
         }

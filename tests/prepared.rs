@@ -1,6 +1,7 @@
 //! A prepared request carries its answers over time (see `Prepared`):
-//! where it says the answer changes, and that a request depending on more
-//! than `PLAN_LIMIT` instants is still decided exactly.
+//! where it says the answer changes (every kind of instant a decision
+//! reads), and that a request depending on more than `PLAN_LIMIT`
+//! instants is still decided exactly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use autoseal::time::parse_datetime;
@@ -89,6 +90,70 @@ enable seal acme.s1 at 2026-04-01T09:30:00+08:00
 }
 
 #[test]
+fn every_kind_of_change_is_listed() {
+    // A partner grant, started by its acceptance, resealed, forbidden for
+    // a few days, its template disabled for one, then revoked; the
+    // initiator authorized from a date; the signer's service opened.
+    let p = load(
+        r#"timezone +08:00
+org acme "Acme" {
+    super_admin zhang "Z"
+    employee li "L"
+    template nda "NDA" signatories "甲方", "乙方"
+}
+org globex "Globex" {
+    super_admin zhao "Z"
+    seal contract "C" kind contract
+    seal contract2 "C2" kind contract
+}
+acme enables auto-sign at 2026-01-05 by zhang
+globex enables auto-sign at 2026-01-06 by zhao
+li_auto: employee acme.li may initiate auto-sign from 2026-02-01 until revoked
+inv: acme invites partners to authorize template nda as signatory "乙方" at 2026-03-01T09:00:00+08:00
+g: partner globex authorizes acme template nda as signatory "乙方" with seal contract
+    via invite inv accepted 2026-03-10T10:00:00+08:00 by zhao
+    until revoked
+reseal g with seal globex.contract2 at 2026-04-15
+forbid auto-sign for signer globex from 2026-05-01 until 2026-05-03
+disable template acme.nda at 2026-05-20
+enable template acme.nda at 2026-05-21
+revoke g at 2026-06-01T12:00:00+08:00 by globex.zhao
+"#,
+    );
+    let mut req = Request::new(
+        at("2026-04-01T00:00:00+08:00"),
+        "acme.nda",
+        "acme.li",
+        "globex",
+    );
+    req.signatory = Some("乙方".to_owned());
+    let expected: Vec<Instant> = [
+        (
+            "2026-01-06T00:00:00+08:00",
+            Some("initiator_not_authorized"),
+        ),
+        ("2026-02-01T00:00:00+08:00", Some("grant_not_yet_valid")),
+        ("2026-03-10T10:00:00+08:00", None),
+        ("2026-04-15T00:00:00+08:00", None),
+        ("2026-05-01T00:00:00+08:00", Some("forbidden")),
+        ("2026-05-04T00:00:00+08:00", None),
+        ("2026-05-20T00:00:00+08:00", Some("template_disabled")),
+        ("2026-05-21T00:00:00+08:00", None),
+        ("2026-06-01T12:00:00+08:00", Some("grant_revoked")),
+    ]
+    .iter()
+    .map(|&(t, code)| {
+        let mut moved = req.clone();
+        moved.at = at(t);
+        assert_eq!(p.decide(&moved).code().map(|c| c.as_str()), code, "at {t}");
+        moved.at
+    })
+    .collect();
+    assert_eq!(p.prepare(&req).changes(), Some(&expected[..]));
+    assert_prepared_agrees(&p, &req, &expected);
+}
+
+#[test]
 fn an_unknown_name_never_changes() {
     let p = load(DECLS);
     let req = Request::new(
@@ -134,4 +199,33 @@ fn past_the_limit_a_prepared_request_is_decided_in_full() {
         .join("\n");
     let p = load(&few);
     assert_eq!(p.prepare(&req).changes().map(<[_]>::len), Some(20));
+}
+
+#[test]
+fn the_limit_counts_distinct_instants() {
+    // More forbids than the limit, all with one window: two instants.
+    let mut text = String::from(DECLS);
+    text.push_str("acme enables auto-sign at 2026-01-05 by sa\n");
+    for _ in 0..PLAN_LIMIT + 10 {
+        text.push_str(
+            "forbid auto-sign with seal kind contract from 2026-05-01 until 2026-05-03\n",
+        );
+    }
+    let p = load(&text);
+    let req = Request::new(
+        at("2026-02-01T00:00:00+08:00"),
+        "acme.t1",
+        "acme.e1",
+        "acme",
+    );
+    let changes = p.prepare(&req).changes().map(<[_]>::to_vec);
+    assert_eq!(
+        changes,
+        Some(vec![
+            at("2026-01-05T00:00:00+08:00"),
+            at("2026-05-01T00:00:00+08:00"),
+            at("2026-05-04T00:00:00+08:00"),
+            at("2026-06-02T00:00:00+08:00"),
+        ])
+    );
 }

@@ -1,5 +1,7 @@
 //! What the engine answers: auto-seal with one seal, or manual with reasons.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::model::*;
@@ -105,7 +107,7 @@ pub enum Lapse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Detail {
     /// An unknown name, as given.
-    Name(String),
+    Name(Arc<str>),
     /// The template and the org it was expected to belong to.
     Owner {
         template: TemplateId,
@@ -139,7 +141,7 @@ pub enum Detail {
     Role {
         rule: SealRuleId,
         asked: Option<RoleId>,
-        asked_text: Option<String>,
+        asked_text: Option<Arc<str>>,
     },
     Window {
         rule: SealRuleId,

@@ -4,6 +4,7 @@
 //! cannot disagree.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use smallvec::SmallVec;
 
@@ -50,7 +51,7 @@ enum Role {
     Any,
     Known(RoleId),
     /// Named by no template or grant: matches no grant.
-    Unknown(String),
+    Unknown(Arc<str>),
 }
 
 impl Role {
@@ -342,7 +343,7 @@ impl Policy {
             None => Role::Any,
             Some(r) => match self.roles.get(r) {
                 Some(id) => Role::Known(id),
-                None => Role::Unknown(r.clone()),
+                None => Role::Unknown(r.as_str().into()),
             },
         };
         Ok(Ids {
@@ -362,7 +363,7 @@ impl Policy {
         let mut reasons = Vec::new();
         let unknown = |code, name: &str| Reason {
             code,
-            detail: Detail::Name(name.to_owned()),
+            detail: Detail::Name(name.into()),
         };
         let org_part = |q: &str| q.split_once('.').map_or(q, |(o, _)| o).to_owned();
         let ini_org = org_part(&req.initiator);
@@ -377,7 +378,7 @@ impl Policy {
         if !self.orgs.contains(&req.signer)
             && !reasons
                 .iter()
-                .any(|r| r.detail == Detail::Name(req.signer.clone()))
+                .any(|r| r.detail == Detail::Name(req.signer.as_str().into()))
         {
             reasons.push(unknown(ReasonCode::UnknownOrg, &req.signer));
         }
@@ -386,7 +387,7 @@ impl Policy {
         if !tpl_org_known
             && !reasons
                 .iter()
-                .any(|r| r.detail == Detail::Name(tpl_org.clone()))
+                .any(|r| r.detail == Detail::Name(tpl_org.as_str().into()))
         {
             reasons.push(unknown(ReasonCode::UnknownOrg, &tpl_org));
         }
@@ -440,7 +441,7 @@ impl Policy {
         if q.employee.index() >= self.m.employees.len() {
             fail!(Reason {
                 code: ReasonCode::UnknownEmployee,
-                detail: Detail::Name(String::new()),
+                detail: Detail::Name("".into()),
             });
             return first(out, ReasonCode::NoPartnerGrant);
         }
@@ -803,7 +804,7 @@ impl Policy {
                 0,
                 Reason {
                     code: ReasonCode::NoPartnerGrant,
-                    detail: Detail::Name(String::new()),
+                    detail: Detail::Name("".into()),
                 },
             ));
         };
@@ -1106,7 +1107,7 @@ fn first(out: &[Reason], fallback: ReasonCode) -> Decision {
         Some(r) => Decision::Manual(r.clone()),
         None => Decision::Manual(Reason {
             code: fallback,
-            detail: Detail::Name(String::new()),
+            detail: Detail::Name("".into()),
         }),
     }
 }

@@ -196,7 +196,7 @@ impl Policy {
                 };
                 let asked = asked
                     .map(|a| m.role_name(a).to_owned())
-                    .or_else(|| asked_text.clone())
+                    .or_else(|| asked_text.as_deref().map(str::to_owned))
                     .unwrap_or_default();
                 format!(
                     "grant `{}` is for signatory \"{role}\", not \"{asked}\"",

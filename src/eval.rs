@@ -290,18 +290,13 @@ impl Policy {
             }
             out.within_limit()?;
         }
-        let scoped =
-            |runs: &[Run], i: usize| runs.get(i).map_or(&[][..], |r| r.slice(&self.forbid_order));
+        // Step 8's lists, with the one by kind for each kind a seal has.
         let by_kind = SealKind::ALL
             .into_iter()
             .filter(|&k| kinds.get(kind_index(k)) == Some(&true))
-            .flat_map(|k| self.forbids_for_kind(k));
-        let forbids = scoped(&self.forbid_by_template, q.template.index())
-            .iter()
-            .chain(scoped(&self.forbid_by_signer, q.signer.index()))
-            .chain(by_kind)
-            .chain(&self.forbid_any);
-        for id in forbids {
+            .map(|k| self.forbids_for_kind(k));
+        let lists = self.forbid_lists(q, None).into_iter().chain(by_kind);
+        for id in lists.flatten() {
             if let Some(f) = self.m.forbids.get(id.index()) {
                 out.window(&f.window);
             }
@@ -378,7 +373,7 @@ impl Policy {
         if !self.orgs.contains(&req.signer)
             && !reasons
                 .iter()
-                .any(|r| r.detail == Detail::Name(req.signer.as_str().into()))
+                .any(|r| matches!(&r.detail, Detail::Name(n) if **n == *req.signer))
         {
             reasons.push(unknown(ReasonCode::UnknownOrg, &req.signer));
         }
@@ -387,7 +382,7 @@ impl Policy {
         if !tpl_org_known
             && !reasons
                 .iter()
-                .any(|r| r.detail == Detail::Name(tpl_org.as_str().into()))
+                .any(|r| matches!(&r.detail, Detail::Name(n) if **n == *tpl_org))
         {
             reasons.push(unknown(ReasonCode::UnknownOrg, &tpl_org));
         }
@@ -949,16 +944,8 @@ impl Policy {
                     .as_ref()
                     .is_none_or(|c| self.condition(c, attrs).0 != Tri::False)
         };
-        let scoped =
-            |runs: &[Run], i: usize| runs.get(i).map_or(&[][..], |r| r.slice(&self.forbid_order));
         // Most lists are empty: test each before walking it.
-        let lists = [
-            scoped(&self.forbid_by_template, q.template.index()),
-            scoped(&self.forbid_by_signer, q.signer.index()),
-            kind.map_or(&[][..], |k| self.forbids_for_kind(k)),
-            self.forbid_any.as_slice(),
-        ];
-        for list in lists {
+        for list in self.forbid_lists(q, kind) {
             if !list.is_empty() {
                 if let Some(&id) = list.iter().find(|id| applies(id)) {
                     return Some(id);
@@ -966,6 +953,20 @@ impl Policy {
             }
         }
         None
+    }
+
+    /// The forbids step 8 reads for a request and a seal of `kind`: those
+    /// scoped to its template, to its signer, to the kind, and the
+    /// unscoped ones.
+    fn forbid_lists(&self, q: &Ids, kind: Option<SealKind>) -> [&[ForbidId]; 4] {
+        let scoped =
+            |runs: &[Run], i: usize| runs.get(i).map_or(&[][..], |r| r.slice(&self.forbid_order));
+        [
+            scoped(&self.forbid_by_template, q.template.index()),
+            scoped(&self.forbid_by_signer, q.signer.index()),
+            kind.map_or(&[][..], |k| self.forbids_for_kind(k)),
+            self.forbid_any.as_slice(),
+        ]
     }
 
     // ------------------------------------------------------------ conditions

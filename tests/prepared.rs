@@ -22,6 +22,11 @@ fn at(t: &str) -> Instant {
     Instant::from_datetime(&parse_datetime(t).unwrap())
 }
 
+/// A request of DECLS's initiator to its own org, for `template`.
+fn request(t: &str, template: &str) -> Request {
+    Request::new(at(t), template, "acme.e1", "acme")
+}
+
 fn load(text: &str) -> Policy {
     Policy::from_str("p.policy", text)
         .map_err(|e| e.render())
@@ -51,12 +56,7 @@ enable seal acme.s1 at 2026-04-01T09:30:00+08:00
 "
     );
     let p = load(&text);
-    let req = Request::new(
-        at("2026-02-01T00:00:00+08:00"),
-        "acme.t1",
-        "acme.e1",
-        "acme",
-    );
+    let req = request("2026-02-01T00:00:00+08:00", "acme.t1");
     let prepared = p.prepare(&req);
     // The service opens; the seal is disabled, then enabled; the rule
     // runs through the end of its `until` day.
@@ -156,12 +156,7 @@ revoke g at 2026-06-01T12:00:00+08:00 by globex.zhao
 #[test]
 fn an_unknown_name_never_changes() {
     let p = load(DECLS);
-    let req = Request::new(
-        at("2026-02-01T00:00:00+08:00"),
-        "acme.t9",
-        "acme.e1",
-        "acme",
-    );
+    let req = request("2026-02-01T00:00:00+08:00", "acme.t9");
     let prepared = p.prepare(&req);
     assert_eq!(prepared.changes(), Some(&[][..]));
     assert_prepared_agrees(&p, &req, &[Instant(0), req.at]);
@@ -188,7 +183,7 @@ fn past_the_limit_a_prepared_request_is_decided_in_full() {
         instants.push(t);
     }
     let p = load(&text);
-    let req = Request::new(start, "acme.t1", "acme.e1", "acme");
+    let req = request("2026-01-01T00:00:00+08:00", "acme.t1");
     assert_eq!(p.prepare(&req).changes(), None);
     assert_prepared_agrees(&p, &req, &instants);
     // Below the limit, the same request has its answers over time.
@@ -212,12 +207,7 @@ fn the_limit_counts_distinct_instants() {
         );
     }
     let p = load(&text);
-    let req = Request::new(
-        at("2026-02-01T00:00:00+08:00"),
-        "acme.t1",
-        "acme.e1",
-        "acme",
-    );
+    let req = request("2026-02-01T00:00:00+08:00", "acme.t1");
     let changes = p.prepare(&req).changes().map(<[_]>::to_vec);
     assert_eq!(
         changes,

@@ -92,9 +92,15 @@ struct Ids {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
     pub at: Instant,
-    ids: Result<Ids, Vec<Reason>>,
-    attrs: Vec<(AttrId, Value)>,
-    plan: Option<Plan>,
+    answers: Answers,
+}
+
+/// What a prepared request keeps: its answers over time, or (past
+/// [`PLAN_LIMIT`]) what it takes to decide in full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Answers {
+    Plan(Plan),
+    Full(Ids, Vec<(AttrId, Value)>),
 }
 
 /// At most this many instants where a prepared request's decision may
@@ -124,10 +130,33 @@ impl Prepared {
     /// from the last one listed. No request read from JSON or YAML can
     /// name it (years end at 9999).
     pub fn changes(&self) -> Option<&[Instant]> {
-        self.plan.as_ref().map(|p| match p.bounds.split_last() {
-            Some((&Instant::MAX, rest)) => rest,
-            _ => &p.bounds[..],
-        })
+        match &self.answers {
+            Answers::Plan(p) => Some(match p.bounds.split_last() {
+                Some((&Instant::MAX, rest)) => rest,
+                _ => &p.bounds[..],
+            }),
+            Answers::Full(..) => None,
+        }
+    }
+}
+
+impl Plan {
+    /// The answer at `at`.
+    #[inline]
+    fn at(&self, at: Instant) -> Decision {
+        // Sorted: the count of those passed is where `at` falls (a
+        // branch-free count for the few a plan mostly has).
+        let i = if self.bounds.len() <= 8 {
+            self.bounds.iter().filter(|&&b| b <= at).count()
+        } else {
+            self.bounds.partition_point(|&b| b <= at)
+        };
+        // A plan has one answer more than it has bounds, so this is
+        // always found; a manual answer keeps the impossible closed.
+        match self.answers.get(i) {
+            Some(d) => d.clone(),
+            None => first(&[], ReasonCode::NoPartnerGrant),
+        }
     }
 }
 
@@ -186,40 +215,30 @@ impl Policy {
             .iter()
             .filter_map(|(k, v)| self.attrs.get(k).map(|a| (a, v.clone())))
             .collect();
-        let ids = self.resolve(req, true);
-        let plan = match &ids {
-            Ok(q) => self.plan(q, &attrs),
+        let answers = match self.resolve(req, true) {
+            Ok(q) => match self.plan(&q, &attrs) {
+                Some(plan) => Answers::Plan(plan),
+                None => Answers::Full(q, attrs),
+            },
             // An unknown name is unknown at every instant.
-            Err(reasons) => Some(Plan {
+            Err(reasons) => Answers::Plan(Plan {
                 bounds: SmallVec::new(),
-                answers: smallvec::smallvec![first(reasons, ReasonCode::UnknownOrg)],
+                answers: smallvec::smallvec![first_of(reasons, ReasonCode::UnknownOrg)],
             }),
         };
         Prepared {
             at: req.at,
-            ids,
-            attrs,
-            plan,
+            answers,
         }
     }
 
     /// Decides a prepared request.
     pub fn decide_prepared(&self, p: &Prepared) -> Decision {
-        if let Some(plan) = &p.plan {
-            // Sorted: the count of those passed is where `at` falls (a
-            // branch-free count for the few a plan mostly has).
-            let i = if plan.bounds.len() <= 8 {
-                plan.bounds.iter().filter(|&&b| b <= p.at).count()
-            } else {
-                plan.bounds.partition_point(|&b| b <= p.at)
-            };
-            if let Some(d) = plan.answers.get(i) {
-                return d.clone();
+        match &p.answers {
+            Answers::Plan(plan) => plan.at(p.at),
+            Answers::Full(ids, attrs) => {
+                self.run(ids, p.at, attrs.as_slice(), false, &mut Vec::new())
             }
-        }
-        match &p.ids {
-            Ok(ids) => self.run(ids, p.at, p.attrs.as_slice(), false, &mut Vec::new()),
-            Err(reasons) => first(reasons, ReasonCode::UnknownOrg),
         }
     }
 

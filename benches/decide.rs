@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use autoseal::gen::{generate_and_load, requests, sizes_from_env, Loaded};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Bencher, BenchmarkId, Criterion, Throughput};
 
 const REQUESTS: usize = 4096;
 
@@ -52,40 +52,32 @@ fn decide(c: &mut Criterion) {
         let prepared: Vec<_> = reqs.iter().map(|r| policy.prepare(r)).collect();
 
         group.bench_with_input(BenchmarkId::new("by_name", n), &n, |b, _| {
-            let mut i = 0usize;
-            b.iter(|| {
-                let r = &reqs[i % REQUESTS];
-                i = i.wrapping_add(1);
-                black_box(policy.decide(black_box(r)))
-            })
+            cycled(b, &reqs, |r| policy.decide(r))
         });
         group.bench_with_input(BenchmarkId::new("prepared", n), &n, |b, _| {
-            let mut i = 0usize;
-            b.iter(|| {
-                let p = &prepared[i % REQUESTS];
-                i = i.wrapping_add(1);
-                black_box(policy.decide_prepared(black_box(p)))
-            })
+            cycled(b, &prepared, |p| policy.decide_prepared(p))
         });
         // What a prepared decision saves is paid here, once per request.
         group.bench_with_input(BenchmarkId::new("prepare", n), &n, |b, _| {
-            let mut i = 0usize;
-            b.iter(|| {
-                let r = &reqs[i % REQUESTS];
-                i = i.wrapping_add(1);
-                black_box(policy.prepare(black_box(r)))
-            })
+            cycled(b, &reqs, |r| policy.prepare(r))
         });
         group.bench_with_input(BenchmarkId::new("explain", n), &n, |b, _| {
-            let mut i = 0usize;
-            b.iter(|| {
-                let r = &reqs[i % REQUESTS];
-                i = i.wrapping_add(1);
-                black_box(policy.explain(black_box(r)))
-            })
+            cycled(b, &reqs, |r| policy.explain(r))
         });
     }
     group.finish();
+}
+
+/// Each iteration runs `f` on the next of the `REQUESTS` items, cycled
+/// (by a constant power of two, so the index costs a mask, not a division).
+fn cycled<T, R>(b: &mut Bencher, items: &[T], f: impl Fn(&T) -> R) {
+    assert_eq!(items.len(), REQUESTS);
+    let mut i = 0usize;
+    b.iter(|| {
+        let x = &items[i % REQUESTS];
+        i = i.wrapping_add(1);
+        black_box(f(black_box(x)))
+    })
 }
 
 criterion_group!(benches, decide);

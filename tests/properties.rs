@@ -207,6 +207,7 @@ proptest! {
         let policy = load(&set);
         prop_assume!(policy.is_some());
         let policy = policy.unwrap();
+        let instants = vocab::instants();
         for r in &requests(&reqs, &set) {
             let fast = policy.decide(r);
             let why = policy.explain(r);
@@ -225,7 +226,7 @@ proptest! {
             prop_assert_eq!(policy.decide_prepared(&moved), policy.decide(&later), "prepared, moved in time, disagrees on {:?}", later);
             // Prepared once, decided at every instant the vocabulary's
             // policies turn on: no change of answer is missed.
-            for at in vocab::instants() {
+            for &at in &instants {
                 moved.at = at;
                 later.at = at;
                 prop_assert_eq!(policy.decide_prepared(&moved), policy.decide(&later), "prepared, moved to {:?}, disagrees on {:?}\n{}", at, later, set.text());

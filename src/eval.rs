@@ -370,51 +370,52 @@ impl Policy {
         })
     }
 
-    /// Step 1's reasons when a name is unknown: orgs first, then the
-    /// employee, then the template. All of them when `all`, else the first.
+    /// Step 1's reasons when a name is unknown: orgs first (each once,
+    /// apart from an `on_behalf_of` that repeats the initiator's org),
+    /// then the employee, then the template. All of them when `all`, else
+    /// the first, and then nothing after it is looked up.
     #[cold]
     fn unknown_names(&self, req: &Request, all: bool) -> Vec<Reason> {
-        let mut reasons = Vec::new();
-        let unknown = |code, name: &str| Reason {
-            code,
-            detail: Detail::Name(name.into()),
-        };
-        let org_part = |q: &str| q.split_once('.').map_or(q, |(o, _)| o).to_owned();
-        let ini_org = org_part(&req.initiator);
-        if !self.orgs.contains(&ini_org) {
-            reasons.push(unknown(ReasonCode::UnknownOrg, &ini_org));
+        fn org_part(q: &str) -> &str {
+            q.split_once('.').map_or(q, |(o, _)| o)
         }
-        if let Some(o) = &req.on_behalf_of {
-            if !self.orgs.contains(o) {
-                reasons.push(unknown(ReasonCode::UnknownOrg, o));
+        let ini_org = org_part(&req.initiator);
+        let tpl_org = org_part(&req.template);
+        let mut found: SmallVec<[(ReasonCode, &str); 6]> = SmallVec::new();
+        let done = |found: &SmallVec<[(ReasonCode, &str); 6]>| !all && !found.is_empty();
+        let listed = |found: &SmallVec<[(ReasonCode, &str); 6]>, name: &str| {
+            found.iter().any(|&(_, n)| n == name)
+        };
+        let ini_org_known = self.orgs.contains(ini_org);
+        if !ini_org_known {
+            found.push((ReasonCode::UnknownOrg, ini_org));
+        }
+        if let Some(o) = req.on_behalf_of.as_deref() {
+            if !done(&found) && !self.orgs.contains(o) {
+                found.push((ReasonCode::UnknownOrg, o));
             }
         }
-        if !self.orgs.contains(&req.signer)
-            && !reasons
-                .iter()
-                .any(|r| matches!(&r.detail, Detail::Name(n) if **n == *req.signer))
-        {
-            reasons.push(unknown(ReasonCode::UnknownOrg, &req.signer));
+        let signer = req.signer.as_str();
+        if !done(&found) && !listed(&found, signer) && !self.orgs.contains(signer) {
+            found.push((ReasonCode::UnknownOrg, signer));
         }
-        let tpl_org = org_part(&req.template);
-        let tpl_org_known = self.orgs.contains(&tpl_org);
-        if !tpl_org_known
-            && !reasons
-                .iter()
-                .any(|r| matches!(&r.detail, Detail::Name(n) if **n == *tpl_org))
-        {
-            reasons.push(unknown(ReasonCode::UnknownOrg, &tpl_org));
+        let tpl_org_known = done(&found) || self.orgs.contains(tpl_org);
+        if !tpl_org_known && !listed(&found, tpl_org) {
+            found.push((ReasonCode::UnknownOrg, tpl_org));
         }
-        if !self.employees.contains(&req.initiator) && self.orgs.contains(&ini_org) {
-            reasons.push(unknown(ReasonCode::UnknownEmployee, &req.initiator));
+        if !done(&found) && ini_org_known && !self.employees.contains(&req.initiator) {
+            found.push((ReasonCode::UnknownEmployee, &req.initiator));
         }
-        if !self.templates.contains(&req.template) && tpl_org_known {
-            reasons.push(unknown(ReasonCode::UnknownTemplate, &req.template));
+        if !done(&found) && tpl_org_known && !self.templates.contains(&req.template) {
+            found.push((ReasonCode::UnknownTemplate, &req.template));
         }
-        if !all {
-            reasons.truncate(1);
-        }
-        reasons
+        found
+            .into_iter()
+            .map(|(code, name)| Reason {
+                code,
+                detail: Detail::Name(name.into()),
+            })
+            .collect()
     }
 
     // ------------------------------------------------------------ steps 2-9
@@ -1043,7 +1044,7 @@ impl Policy {
                     return Tri::Unknown;
                 };
                 let ord = match (v, value) {
-                    (Value::Number(a), Value::Number(b)) => a.cmp(b),
+                    (Value::Number(a), Value::Number(b)) => cmp_numbers(a, b),
                     (Value::Str(a), Value::Str(b)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
                         if a == b {
                             Ordering::Equal
@@ -1120,6 +1121,18 @@ fn first_of(out: Vec<Reason>, fallback: ReasonCode) -> Decision {
     }
 }
 
+/// Exact comparison of two decimals. Most share their scale (`500000`
+/// against `120000`), and then their mantissas compare as they are, with
+/// no rescaling call.
+#[inline]
+fn cmp_numbers(a: &rust_decimal::Decimal, b: &rust_decimal::Decimal) -> Ordering {
+    if a.scale() == b.scale() {
+        a.mantissa().cmp(&b.mantissa())
+    } else {
+        a.cmp(b)
+    }
+}
+
 /// The manual decision of the first reason. Every caller has pushed one;
 /// `fallback` only keeps an empty list from panicking.
 fn first(out: &[Reason], fallback: ReasonCode) -> Decision {
@@ -1168,5 +1181,34 @@ impl Instants {
             }
         }
         Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn numbers_compare_exactly_at_any_scale() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let cases = [
+            ("500000", "500000", Ordering::Equal),
+            ("500000.0000000000001", "500000", Ordering::Greater),
+            ("499999.99", "500000.00", Ordering::Less),
+            ("-1", "1", Ordering::Less),
+            ("-2.50", "-2.49", Ordering::Less),
+            ("-0", "0", Ordering::Equal),
+            ("0.10", "0.1", Ordering::Equal),
+            (
+                "79228162514264337593543950335",
+                "-79228162514264337593543950335",
+                Ordering::Greater,
+            ),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(cmp_numbers(&d(a), &d(b)), want, "{a} against {b}");
+            assert_eq!(cmp_numbers(&d(b), &d(a)), want.reverse(), "{b} against {a}");
+        }
     }
 }

@@ -49,10 +49,10 @@ impl Policy {
         let span = match &r.detail {
             Detail::Name(_) | Detail::NotMember { .. } | Detail::NoRule { .. } => None,
             Detail::Owner { template, .. } => m.template(*template).map(|t| t.span),
-            // Before any event: the first (the enable still to come).
+            // Before any event: the enable still to come, if any.
             Detail::Service { org, event } => m
                 .org(*org)
-                .map(|o| event_span(&o.service, event.or(o.service.first().map(|_| 0)), o.span)),
+                .map(|o| event_span(&o.service, event.or(first_enable(&o.service)), o.span)),
             Detail::Initiator { rule, .. } => rule.and_then(|(id, miss)| {
                 let r = m.employee_rules.get(id.index())?;
                 match (miss, &r.window.revoked) {
@@ -102,7 +102,7 @@ impl Policy {
                 let o = m.org(*org);
                 match (
                     o.and_then(|o| event.and_then(|e| o.service.get(e as usize))),
-                    o.and_then(|o| o.service.first()),
+                    o.and_then(|o| o.service.get(first_enable(&o.service)? as usize)),
                 ) {
                     (Some(t), _) => format!(
                         "the auto-sign service of `{name}` was disabled at {}",
@@ -307,6 +307,12 @@ impl Policy {
 }
 
 /// The span of the event in force, else of the declaration.
+/// The first event that turns a thing on: before any event, a service
+/// is off, and a disable then changes nothing.
+fn first_enable(events: &[Toggle]) -> Option<u32> {
+    events.iter().position(|t| t.on).map(|i| i as u32)
+}
+
 fn event_span(
     events: &[Toggle],
     event: Option<u32>,

@@ -240,6 +240,14 @@ impl Lines {
         }
     }
 
+    /// Sorts spans by file, as the loader orders files (by path, component
+    /// by component: as strings, `a-b.policy` would sort before `a/x`),
+    /// then by place in the file.
+    pub fn order_key(&self, span: Span) -> (Option<std::path::PathBuf>, u32) {
+        let file = self.files.get(span.file.0 as usize);
+        (file.map(|f| std::path::PathBuf::from(&f.0)), span.start)
+    }
+
     /// `file:line`.
     pub fn file_line(&self, span: Span) -> String {
         let loc = self.location(span);
@@ -373,8 +381,7 @@ impl Policy {
                 r.template.0,
                 r.label.is_none(),
                 r.label.clone().unwrap_or_default(),
-                lines.files.get(r.span.file.0 as usize).map(|f| f.0.clone()),
-                r.span.start,
+                lines.order_key(r.span),
             )
         };
         m.seal_rules.sort_by_cached_key(order_key);

@@ -286,7 +286,7 @@ impl Policy {
                 ends_at: e.map(|(t, _)| t),
             };
             fill(&mut entry);
-            out.push(entry);
+            out.push((entry, self.lines.order_key(span)));
         };
         for (id, r) in self.seal_rules() {
             if !r.window.covers(at) || r.void.is_some() {
@@ -338,8 +338,9 @@ impl Policy {
                 },
             );
         }
-        out.sort_by(|a, b| (a.kind, &a.rule, &a.source).cmp(&(b.kind, &b.rule, &b.source)));
-        out
+        // By kind, then in the order of the policy files.
+        out.sort_by(|a, b| (a.0.kind, &a.1).cmp(&(b.0.kind, &b.1)));
+        out.into_iter().map(|(e, _)| e).collect()
     }
 
     /// Decision-level difference between `self` (old) and `new` at `at`:

@@ -248,3 +248,27 @@ enable seal bolt.c1 at 2026-08-05
         assert_eq!(p.explain(&req).decision, fast, "day {d}");
     }
 }
+
+/// Two unlabelled rules that agree on the seal: the answer names the one
+/// at the earliest source location, with files in the loader's order,
+/// path component by path component (`p/a/x.policy` before
+/// `p/a-b.policy`, although `-` sorts before `/` as a byte).
+#[test]
+fn earliest_location_compares_paths_as_the_loader_sorts_them() {
+    let decls = "timezone +08:00\norg acme \"Acme\" {\n    super_admin sa \"SA\"\n    employee e1 \"E1\"\n    seal s1 \"S1\" kind contract\n    template t1 \"T1\"\n}\nb0: employee acme.e1 may initiate auto-sign\nacme enables auto-sign at 2026-01-01 by sa\n";
+    let rule = |from: &str| format!("timezone +08:00\nacme auto-signs template t1 with seal s1 from {from}\n");
+    let (nested, dashed) = (rule("2026-01-01"), rule("2026-01-02"));
+    let files = [
+        ("p/decls.policy", decls),
+        ("p/a/x.policy", nested.as_str()),
+        ("p/a-b.policy", dashed.as_str()),
+    ];
+    let req = request("2026-03-01T10:00:00+08:00");
+    for order in [[0, 1, 2], [0, 2, 1], [2, 1, 0]] {
+        let inputs = order.map(|i| Input::new(files[i].0, files[i].1)).into();
+        let p = Policy::from_inputs(inputs).map_err(|e| e.render()).unwrap();
+        let r = p.render(&p.decide(&req));
+        assert_eq!(r.decision, "auto_seal");
+        assert_eq!(r.rule.as_deref(), Some("p/a/x.policy:2"), "order {order:?}");
+    }
+}

@@ -30,6 +30,7 @@ pub mod source;
 pub mod syntax;
 pub mod testcase;
 pub mod time;
+mod yaml;
 
 use std::path::PathBuf;
 

@@ -24,3 +24,9 @@ pub const MAX_YEAR: i32 = 9999;
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// Most attributes in one request.
 pub const MAX_ATTRIBUTES: usize = 256;
+/// Most values (scalars, lists, mappings) in one request, with YAML
+/// aliases expanded: a request holds a few hundred at most, and a few
+/// hundred bytes of nested aliases could expand to billions.
+pub const MAX_REQUEST_VALUES: usize = 100_000;
+/// Most values in one test case file, with YAML aliases expanded.
+pub const MAX_CASE_FILE_VALUES: usize = 10_000_000;

@@ -5,9 +5,9 @@
 
 use std::fmt;
 
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
-use crate::limits::{MAX_ATTRIBUTES, MAX_REQUEST_BYTES};
+use crate::limits::{MAX_ATTRIBUTES, MAX_REQUEST_BYTES, MAX_REQUEST_VALUES};
 use crate::model::Value;
 use crate::syntax::parse_decimal;
 use crate::time::{parse_datetime, Instant};
@@ -48,7 +48,7 @@ impl Request {
                 format!("request is larger than {MAX_REQUEST_BYTES} bytes"),
             ));
         }
-        let docs = YamlLoader::load_from_str(text)
+        let docs = crate::yaml::load(text, MAX_REQUEST_VALUES)
             .map_err(|e| RequestError::new("", format!("not JSON or YAML: {e}")))?;
         match docs.as_slice() {
             [doc] => Request::from_yaml(doc),

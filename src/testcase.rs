@@ -14,7 +14,7 @@
 
 use std::collections::BTreeSet;
 
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
 use crate::compile::Policy;
 use crate::decision::{ReasonCode, Rendered};
@@ -67,7 +67,8 @@ fn err(field: &str, msg: impl Into<String>) -> RequestError {
 
 /// Reads a case file.
 pub fn parse(text: &str) -> Result<CaseFile, RequestError> {
-    let docs = YamlLoader::load_from_str(text).map_err(|e| err("", format!("not YAML: {e}")))?;
+    let docs = crate::yaml::load(text, crate::limits::MAX_CASE_FILE_VALUES)
+        .map_err(|e| err("", format!("not YAML: {e}")))?;
     let Some(Yaml::Hash(top)) = docs.first() else {
         return Err(err("", "a case file is a mapping with `cases`"));
     };

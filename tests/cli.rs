@@ -45,7 +45,7 @@ impl Run {
     }
 }
 
-fn run_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+fn run_with(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -63,7 +63,7 @@ fn run_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
     let mut child = cmd.spawn().expect("the autoseal binary runs");
     if let Some(text) = stdin {
         let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(text.as_bytes()).expect("write stdin");
+        pipe.write_all(text).expect("write stdin");
     }
     let out = child.wait_with_output().expect("autoseal finishes");
     Run {
@@ -78,7 +78,7 @@ fn run(args: &[&str]) -> Run {
 }
 
 fn run_stdin(args: &[&str], stdin: &str) -> Run {
-    run_with(args, Some(stdin), &[])
+    run_with(args, Some(stdin.as_bytes()), &[])
 }
 
 #[track_caller]
@@ -363,6 +363,65 @@ fn decide_batch_goes_on_after_a_bad_line() {
     let s = run_stdin(&["decide", "--requests", "-"], &text);
     assert_code(&s, 1);
     assert_eq!(s.stdout, r.stdout);
+}
+
+/// Lines that are not requests at all: not UTF-8, blank, past the size
+/// limit, or YAML aliases that expand past the value limit. Each gets its
+/// error line, in place, and the batch goes on.
+#[test]
+fn decide_batch_answers_every_line_in_place() {
+    let good = r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.labor","initiator":"acme.li","signer":"acme"}"#;
+    let mut bomb = String::from("{a0: &a0 [x, x, x, x, x, x, x, x, x, x]");
+    for i in 1..9 {
+        bomb += &format!(
+            ", a{i}: &a{i} [{}]",
+            vec![format!("*a{}", i - 1); 10].join(", ")
+        );
+    }
+    bomb += "}";
+    let long = format!(r#"{{"at": "{}"}}"#, "x".repeat(2 << 20));
+    let mut input: Vec<u8> = Vec::new();
+    for line in [
+        good.as_bytes(),
+        b"\xff\xfe{}",
+        b"",
+        bomb.as_bytes(),
+        long.as_bytes(),
+        good.as_bytes(),
+    ] {
+        input.extend_from_slice(line);
+        input.extend_from_slice(b"\r\n");
+    }
+    let r = run_with(&["decide", "--requests", "-"], Some(&input), &[]);
+    assert_code(&r, 1);
+    let lines = r.json_lines();
+    assert_eq!(
+        lines.len(),
+        6,
+        "one output line per input line:\n{}",
+        r.stdout
+    );
+    for (i, want) in [
+        (1, "not UTF-8"),
+        (2, "empty line"),
+        (3, "more than 100000 values"),
+        (4, "larger than 1048576 bytes"),
+    ] {
+        let e = lines[i]["error"].as_str().unwrap_or_default();
+        assert!(e.contains(want), "line {}: {}", i + 1, lines[i]);
+        assert_eq!(lines[i]["line"], i + 1);
+    }
+    assert_eq!(lines[0]["rule"], "labor_auto");
+    assert_eq!(lines[5]["rule"], "labor_auto");
+}
+
+/// A request file that is not UTF-8 is an invalid request (1), not a
+/// failure to run (2).
+#[test]
+fn decide_request_not_utf8_is_invalid() {
+    let r = run_with(&["decide", "--request", "-"], Some(b"at: \xff"), &[]);
+    assert_code(&r, 1);
+    assert!(r.stderr.contains("not UTF-8"), "{}", r.stderr);
 }
 
 #[test]

@@ -256,7 +256,9 @@ enable seal bolt.c1 at 2026-08-05
 #[test]
 fn earliest_location_compares_paths_as_the_loader_sorts_them() {
     let decls = "timezone +08:00\norg acme \"Acme\" {\n    super_admin sa \"SA\"\n    employee e1 \"E1\"\n    seal s1 \"S1\" kind contract\n    template t1 \"T1\"\n}\nb0: employee acme.e1 may initiate auto-sign\nacme enables auto-sign at 2026-01-01 by sa\n";
-    let rule = |from: &str| format!("timezone +08:00\nacme auto-signs template t1 with seal s1 from {from}\n");
+    let rule = |from: &str| {
+        format!("timezone +08:00\nacme auto-signs template t1 with seal s1 from {from}\n")
+    };
     let (nested, dashed) = (rule("2026-01-01"), rule("2026-01-02"));
     let files = [
         ("p/decls.policy", decls),

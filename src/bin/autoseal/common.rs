@@ -24,6 +24,7 @@ macro_rules! out {
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use autoseal::request::RequestError;
 use autoseal::{Instant, Policy};
 
 /// Exit statuses of the CLI contract.
@@ -99,14 +100,40 @@ pub fn print_json<T: serde::Serialize>(v: &T) {
     }
 }
 
-/// Reads a file, or stdin for `-`.
-pub fn read_input(path: &str) -> Result<String, String> {
-    if path == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        Ok(s)
+/// Reads a request from a file, or stdin for `-`: `Err` when it cannot
+/// be read (exit 2), `Ok(Err)` when what was read is not a request's text
+/// (exit 1). At most one byte past the request limit is read, so a huge
+/// input is refused without being held in memory.
+pub fn read_request(path: &str) -> Result<Result<String, RequestError>, String> {
+    use std::io::Read;
+    let limit = autoseal::limits::MAX_REQUEST_BYTES;
+    let mut bytes = Vec::new();
+    let read = if path == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))
     } else {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))
+        std::fs::File::open(path)
+            .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
+            .map_err(|e| format!("cannot read `{path}`: {e}"))
+    };
+    read?;
+    Ok(request_text(bytes))
+}
+
+/// A request's bytes as text, or why they are not one.
+pub fn request_text(bytes: Vec<u8>) -> Result<String, RequestError> {
+    let limit = autoseal::limits::MAX_REQUEST_BYTES;
+    if bytes.len() > limit {
+        return Err(RequestError::new(
+            "",
+            format!("request is larger than {limit} bytes"),
+        ));
     }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        RequestError::new("", format!("not UTF-8 (at byte {at})"))
+    })
 }

@@ -1,10 +1,13 @@
 //! `autoseal decide`: one request, or a batch of JSON lines.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 
+use autoseal::request::RequestError;
 use autoseal::{Policy, Rendered, Request};
 
-use crate::common::{print_json, read_input, Format, PolicyArgs, CANNOT_RUN, OK, PROBLEMS};
+use crate::common::{
+    print_json, read_request, request_text, Format, PolicyArgs, CANNOT_RUN, OK, PROBLEMS,
+};
 
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("input").required(true).args(["request", "requests"])))]
@@ -35,14 +38,14 @@ pub fn run(a: Args) -> u8 {
     let Some(path) = &a.request else {
         return CANNOT_RUN;
     };
-    let text = match read_input(path) {
+    let text = match read_request(path) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");
             return CANNOT_RUN;
         }
     };
-    let req = match Request::parse(&text) {
+    let req = match text.and_then(|t| Request::parse(&t)) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -65,10 +68,11 @@ fn decide_one(policy: &Policy, req: &Request, explain: bool) -> Rendered {
     }
 }
 
-/// One JSON decision per input line, in order; a bad line gives an error
-/// line and the batch goes on.
+/// One JSON decision per input line, in order; a bad line (not a request,
+/// not UTF-8, too long, or blank) gives an error line and the batch goes
+/// on, so output line N always answers input line N.
 fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
-    let reader: Box<dyn BufRead> = if path == "-" {
+    let mut reader: Box<dyn BufRead> = if path == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         match std::fs::File::open(path) {
@@ -82,23 +86,28 @@ fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut status = OK;
-    for (n, line) in reader.lines().enumerate() {
-        let line = match line {
-            Ok(l) => l,
+    let mut n = 0usize;
+    loop {
+        let line = match next_line(&mut reader) {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
             Err(e) => {
+                let _ = out.flush();
                 eprintln!("error: line {}: {e}", n + 1);
                 return CANNOT_RUN;
             }
         };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let json = match Request::parse(&line) {
+        n += 1;
+        let req = line.and_then(|text| match text.trim() {
+            "" => Err(RequestError::new("", "empty line: no request")),
+            t => Request::parse(t),
+        });
+        let json = match req {
             Ok(req) => serde_json::to_string(&decide_one(policy, &req, explain)),
             Err(e) => {
                 status = PROBLEMS;
                 serde_json::to_string(&serde_json::json!({
-                    "error": e.message, "field": e.field, "line": n + 1
+                    "error": e.message, "field": e.field, "line": n
                 }))
             }
         };
@@ -114,6 +123,35 @@ fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
         return CANNOT_RUN;
     }
     status
+}
+
+/// The next line, without its end: `Ok(None)` at the end of the input,
+/// `Ok(Some(Err))` for a line that is not a request's text (the rest of an
+/// over-long line is skipped, never held whole).
+fn next_line<R: BufRead + ?Sized>(
+    r: &mut R,
+) -> std::io::Result<Option<Result<String, RequestError>>> {
+    let limit = autoseal::limits::MAX_REQUEST_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = <&mut R as Read>::take(&mut *r, limit).read_until(b'\n', &mut bytes)?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+    } else if read as u64 == limit {
+        // Too long: skip to the end of the line, a bounded piece at a time.
+        let mut rest = Vec::new();
+        while <&mut R as Read>::take(&mut *r, limit).read_until(b'\n', &mut rest)? > 0
+            && rest.last() != Some(&b'\n')
+        {
+            rest.clear();
+        }
+    }
+    Ok(Some(request_text(bytes)))
 }
 
 /// The text form of a decision.

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::compile::Policy;
-use crate::decision::{Basis, RenderedReason};
+use crate::decision::{Basis, ReasonCode, RenderedReason};
 use crate::model::*;
 use crate::request::Request;
 use crate::time::Instant;
@@ -67,6 +67,11 @@ pub struct AuditEntry {
     ends_at: Option<Instant>,
 }
 
+/// A key of [`Policy::diff`]: signer, template, signatory.
+type DiffKey = (String, String, Option<String>);
+/// A key's seal at an instant, or the reason it has none.
+type Decided = (Option<String>, Option<ReasonCode>);
+
 /// One difference between two policy sets at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DiffEntry {
@@ -79,6 +84,11 @@ pub struct DiffEntry {
     pub employee: Option<String>,
     pub old_seal: Option<String>,
     pub new_seal: Option<String>,
+    /// Why a key lost its seal (the new set's deciding reason) or had
+    /// none before (the old set's), when rules alone do not say: a
+    /// forbid, or a service, template or seal switched off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ReasonCode>,
 }
 
 impl Policy {
@@ -345,8 +355,82 @@ impl Policy {
 
     /// Decision-level difference between `self` (old) and `new` at `at`:
     /// auto-seal keys and employee authorizations gained, lost, or sealing
-    /// with another seal.
+    /// with another seal. Rules in force are compared first; then each
+    /// key (signer, template, signatory) of a rule in either set is
+    /// decided in both (as [`Self::who`] does), which finds what rules
+    /// alone do not: a forbid, or a service, template or seal switched off.
     pub fn diff(&self, new: &Policy, at: Instant) -> Vec<DiffEntry> {
+        let mut out = self.rule_diff(new, at);
+        let listed: Vec<_> = out
+            .iter()
+            .map(|e| (e.signer.clone(), e.template.clone(), e.signatory.clone()))
+            .collect();
+        let (old_keys, new_keys) = (self.decided_keys(at), new.decided_keys(at));
+        let mut keys: Vec<_> = old_keys.keys().chain(new_keys.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let (signer, template, signatory) = key;
+            let k = (
+                Some(signer.clone()),
+                Some(template.clone()),
+                signatory.clone(),
+            );
+            if listed.contains(&k) {
+                continue;
+            }
+            let (o, n) = (old_keys.get(key), new_keys.get(key));
+            let seal = |d: Option<&Decided>| d.and_then(|d| d.0.clone());
+            let reason = |d: Option<&Decided>| d.and_then(|d| d.1);
+            let change = match (seal(o), seal(n)) {
+                (Some(a), Some(b)) if a != b => ("seal_changed", None),
+                (Some(_), None) => ("lost", reason(n)),
+                (None, Some(_)) => ("gained", reason(o)),
+                _ => continue,
+            };
+            out.push(DiffEntry {
+                change: change.0,
+                kind: if signatory.is_some() {
+                    "partner_grant"
+                } else {
+                    "own_template"
+                },
+                signer: Some(signer.clone()),
+                template: Some(template.clone()),
+                signatory: signatory.clone(),
+                employee: None,
+                old_seal: seal(o),
+                new_seal: seal(n),
+                reason: change.1,
+            });
+        }
+        out
+    }
+
+    /// Each key (signer, template, signatory) with a seal rule, decided
+    /// at `at` as [`Self::who`] decides it: the seal, or the deciding
+    /// reason.
+    fn decided_keys(&self, at: Instant) -> std::collections::BTreeMap<DiffKey, Decided> {
+        let mut templates: Vec<TemplateId> = self.seal_rules().map(|(_, r)| r.template).collect();
+        templates.sort();
+        templates.dedup();
+        let mut out = std::collections::BTreeMap::new();
+        for tid in templates {
+            let name = self.m.template_name(tid);
+            let Ok(signers) = self.who(&name, at, None, &[]) else {
+                continue;
+            };
+            for s in signers {
+                let reason = s.reasons.first().map(|r| r.code);
+                let seal = if s.auto_seal { s.seal } else { None };
+                out.insert((s.signer, name.clone(), s.signatory), (seal, reason));
+            }
+        }
+        out
+    }
+
+    /// Rules and employee authorizations in force, compared.
+    fn rule_diff(&self, new: &Policy, at: Instant) -> Vec<DiffEntry> {
         use std::collections::BTreeMap;
         type Key = (
             &'static str,
@@ -382,6 +466,7 @@ impl Policy {
             employee: k.4.clone(),
             old_seal: o.filter(|v| !v.is_empty()).map(|v| v.join(", ")),
             new_seal: n.filter(|v| !v.is_empty()).map(|v| v.join(", ")),
+            reason: None,
         };
         for (k, o) in &old {
             match newer.get(k) {

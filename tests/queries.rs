@@ -411,3 +411,58 @@ fn diff_against_an_edited_set() {
     assert_eq!(changes.len(), 1, "{}", json(&changes));
     assert_eq!((changes[0].change, changes[0].kind), ("lost", "employee"));
 }
+
+/// What rules alone do not show: a forbid, a seal or a service switched
+/// off takes the seal from keys whose rules are unchanged.
+#[test]
+fn diff_finds_forbids_and_switches() {
+    let old = bundled();
+    let t = at("2026-06-15T10:00:00+08:00");
+    let lost = |edit: &'static str, file: &'static str| {
+        let new = bundled_edited(move |name, text| {
+            if name.ends_with(file) {
+                format!("{text}\n{edit}\n")
+            } else {
+                text
+            }
+        });
+        let changes = old.diff(&new, t);
+        // And back again: each loss is a gain the other way.
+        let back = new.diff(&old, t);
+        assert_eq!(changes.len(), back.len(), "{}", json(&changes));
+        assert!(back.iter().all(|c| c.change == "gained"), "{}", json(&back));
+        changes
+            .iter()
+            .map(|c| {
+                assert_eq!(c.change, "lost", "{}", json(&changes));
+                (
+                    c.signer.clone().unwrap_or_default(),
+                    c.template.clone().unwrap_or_default(),
+                    c.reason.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let own = |t: &str, why: &str| (String::from("acme"), t.to_owned(), why.to_owned());
+    assert_eq!(
+        lost(
+            "f_new: forbid auto-sign for template acme.labor",
+            "forbids.policy"
+        ),
+        [own("acme.labor", "forbidden")]
+    );
+    assert_eq!(
+        lost("disable seal acme.contract at 2026-06-01", "acme.policy"),
+        [
+            own("acme.labor", "seal_disabled"),
+            own("acme.nda", "seal_disabled")
+        ]
+    );
+    assert_eq!(
+        lost("acme disables auto-sign at 2026-06-01", "acme.policy"),
+        [
+            own("acme.labor", "service_not_enabled"),
+            own("acme.nda", "service_not_enabled")
+        ]
+    );
+}

@@ -55,7 +55,8 @@ pub fn run(a: Args) -> u8 {
                     (Some(o), None) => format!(": {o}"),
                     _ => String::new(),
                 };
-                outln!("{:<12} {:<13} {what}{seals}", c.change, c.kind);
+                let why = c.reason.map(|r| format!(" ({r})")).unwrap_or_default();
+                outln!("{:<12} {:<13} {what}{seals}{why}", c.change, c.kind);
             }
             if changes.is_empty() {
                 outln!("no difference");

@@ -546,6 +546,11 @@ impl Policy {
                 Err((step, prec, reason)) => {
                     if all {
                         others.push(reason.clone());
+                        // A rule in force (past step 5) may fail later
+                        // steps too: every failing check is listed.
+                        if step >= 6 {
+                            self.later_failures(rid, q, step, at, attrs, &mut others);
+                        }
                     }
                     if best
                         .as_ref()
@@ -941,6 +946,64 @@ impl Policy {
             }
         }
         Ok(seal)
+    }
+
+    /// For `explain`: the checks after `step` (6 or 7) that a rule in force
+    /// also fails, its condition (7) and the forbids (8), as reasons.
+    fn later_failures<A: Attrs + ?Sized>(
+        &self,
+        rid: SealRuleId,
+        q: &Ids,
+        step: u8,
+        at: Instant,
+        attrs: &A,
+        out: &mut Vec<Reason>,
+    ) {
+        let Some(rule) = self.rule_ref(rid) else {
+            return;
+        };
+        if step < 7 {
+            if let Some(c) = rule.cond() {
+                let (code, missing) = match self.condition(c, attrs) {
+                    (Tri::True, _) => (None, None),
+                    (Tri::Unknown, missing) => (Some(ReasonCode::AttributeMissing), missing),
+                    (Tri::False, _) => (Some(ReasonCode::ConditionNotMet), None),
+                };
+                if let Some(code) = code {
+                    out.push(Reason {
+                        code,
+                        detail: Detail::Condition { rule: rid, missing },
+                    });
+                }
+            }
+        }
+        let seal = rule.seal_at(at);
+        let kind = self.m.seal(seal).map(|s| s.kind);
+        if let Some(forbid) = self.forbid_for(q, kind, at, attrs) {
+            out.push(Reason {
+                code: ReasonCode::Forbidden,
+                detail: Detail::Forbid {
+                    forbid,
+                    rule: rid,
+                    seal,
+                },
+            });
+        }
+    }
+
+    /// Whether `r` is a forbid that applies only because the request lacks
+    /// (or mistypes) an attribute its condition needs: with the attribute,
+    /// it may not apply. The templates query counts such a template as
+    /// usable when its conditions hold.
+    pub(crate) fn forbid_needs_attributes(&self, r: &Reason, attrs: &[(String, Value)]) -> bool {
+        let Detail::Forbid { forbid, .. } = &r.detail else {
+            return false;
+        };
+        self.m
+            .forbids
+            .get(forbid.index())
+            .and_then(|f| f.cond.as_ref())
+            .is_some_and(|c| self.condition(c, attrs).0 == Tri::Unknown)
     }
 
     /// Step 8: the first forbid in force that matches an auto-seal with a

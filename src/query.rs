@@ -134,9 +134,10 @@ impl Policy {
                 let e = self.explain(&req);
                 let r = self.render_explanation(&e);
                 let conditional = !e.decision.is_auto_seal()
-                    && e.reasons
-                        .iter()
-                        .all(|x| x.code == crate::decision::ReasonCode::AttributeMissing);
+                    && e.reasons.iter().all(|x| {
+                        x.code == ReasonCode::AttributeMissing
+                            || self.forbid_needs_attributes(x, attributes)
+                    });
                 TemplateStatus {
                     template: self.m.template_name(id),
                     name: t.display.clone(),

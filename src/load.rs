@@ -50,7 +50,8 @@ impl Input {
 }
 
 /// Every `.policy` file under the given paths (a file is taken as it is; a
-/// directory is searched recursively), in sorted path order.
+/// directory is searched recursively), in sorted path order, each file
+/// once however it is named.
 pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for p in paths {
@@ -68,7 +69,10 @@ pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
         }
     }
     out.sort();
-    out.dedup();
+    // One file named twice (`policies` and `./policies`, or a link) is
+    // read once: read twice, every name in it would be a duplicate.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     Ok(out)
 }
 

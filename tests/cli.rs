@@ -122,6 +122,10 @@ fn check_bundled_policies_is_clean() {
     let r = run(&["check"]);
     assert_code(&r, 0);
     assert_eq!(r.stdout, "no problems\n");
+    // The same files named twice are read once.
+    let r = run(&["check", "./policies", "policies", "policies/acme.policy"]);
+    assert_code(&r, 0);
+    assert_eq!(r.stdout, "no problems\n");
 }
 
 #[test]

@@ -116,9 +116,11 @@ impl Diagnostics {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
+        // Wrapped for a person at a terminal; one line per message when
+        // piped, so that a grep finds a whole message (and its times).
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_links(false)
-            .with_width(100)
+            .with_width(if color { 100 } else { 100_000 })
             .with_break_words(false);
         let mut out = String::new();
         for d in &self.items {

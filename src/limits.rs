@@ -14,8 +14,9 @@ pub const MAX_NESTING: usize = 64;
 pub const MAX_STRING_CHARS: usize = 4096;
 /// Most statements in one policy set.
 pub const MAX_STATEMENTS: usize = 4_000_000;
-/// Most significant digits of a number (policy or request): numbers are
-/// exact decimals of at most 28 digits.
+/// Most digits of a number (policy or request), leading zeros before the
+/// point aside: numbers are exact decimals of at most 28 digits, so of at
+/// most 28 decimal places.
 pub const MAX_NUMBER_DIGITS: usize = 28;
 /// Earliest and latest year of a time (policy or request).
 pub const MIN_YEAR: i32 = 1;

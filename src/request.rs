@@ -190,7 +190,7 @@ fn attrs(v: &Yaml) -> Result<Vec<(String, Value)>, RequestError> {
                 None => {
                     return Err(RequestError::new(
                         &field,
-                        format!("`{field}` is not an exact decimal of at most 28 digits: `{s}`"),
+                        format!("`{field}` is not an exact decimal of at most 28 digits (leading zeros before the point aside): `{s}`"),
                     ))
                 }
             },

@@ -618,7 +618,7 @@ fn limit_number_digits() {
         assert_eq!((j.line, j.column), (1, 35), "{n}");
         assert_eq!(
             j.message,
-            format!("number `{n}` has more than 28 significant digits")
+            format!("number `{n}` has more than 28 digits (leading zeros before the point aside)")
         );
     }
 }

@@ -97,10 +97,10 @@ pub enum SyntaxError {
         span: Span,
     },
 
-    #[error("number `{text}` has more than {limit} significant digits")]
+    #[error("number `{text}` has more than {limit} digits (leading zeros before the point aside)")]
     #[diagnostic(
         code(autoseal::syntax::number_too_large),
-        help("numbers are exact decimals of at most {limit} digits")
+        help("numbers are exact decimals of at most {limit} digits, so at most {limit} decimal places")
     )]
     NumberTooLarge {
         text: String,

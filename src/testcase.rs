@@ -26,6 +26,16 @@ pub struct CaseFile {
     /// `policies:` as written (relative to the case file).
     pub policies: Option<String>,
     pub cases: Vec<Case>,
+    /// Cases that could not be read: each fails, and the others still run.
+    pub invalid: Vec<InvalidCase>,
+}
+
+/// A case whose request or expectation is malformed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidCase {
+    /// Its name, else `case N` (N from 1, in file order).
+    pub name: String,
+    pub error: RequestError,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +84,7 @@ pub fn parse(text: &str) -> Result<CaseFile, RequestError> {
     };
     let mut policies = None;
     let mut cases = Vec::new();
+    let mut invalid = Vec::new();
     for (k, v) in top {
         match k.as_str() {
             Some("policies") => policies = v.as_str().map(str::to_owned),
@@ -82,14 +93,26 @@ pub fn parse(text: &str) -> Result<CaseFile, RequestError> {
                     return Err(err("cases", "`cases` is a list"));
                 };
                 for (i, item) in items.iter().enumerate() {
-                    cases.push(case(i, item)?);
+                    match case(i, item) {
+                        Ok(c) => cases.push(c),
+                        Err(error) => invalid.push(InvalidCase {
+                            name: item["name"]
+                                .as_str()
+                                .map_or_else(|| format!("case {}", i + 1), str::to_owned),
+                            error,
+                        }),
+                    }
                 }
             }
             Some(other) => return Err(err(other, format!("unknown field `{other}`"))),
             None => return Err(err("", "field names are strings")),
         }
     }
-    Ok(CaseFile { policies, cases })
+    Ok(CaseFile {
+        policies,
+        cases,
+        invalid,
+    })
 }
 
 fn case(i: usize, item: &Yaml) -> Result<Case, RequestError> {

@@ -143,6 +143,12 @@ fn run_file(stem: &str) {
         )
     });
     assert!(!file.cases.is_empty(), "{}: no cases", path.display());
+    assert!(
+        file.invalid.is_empty(),
+        "{}: {:?}",
+        path.display(),
+        file.invalid
+    );
     let policy = load_policy(&path, file.policies.as_deref());
 
     let mut failures = Vec::new();

@@ -494,6 +494,38 @@ fn test_failing_case_file() {
     assert_eq!(cases[1]["got"]["decision"], "manual");
 }
 
+/// A malformed case fails with its error; the file's other cases run.
+#[test]
+fn test_invalid_case_fails_and_the_others_run() {
+    let r = run(&["test", "tests/cli_fixtures/invalid_case.yaml"]);
+    assert_code(&r, 1);
+    assert!(r.stdout.ends_with("2 passed, 2 failed\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("FAIL tests/cli_fixtures/invalid_case.yaml: a request with a misspelt field\n       invalid case: "),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("unknown field `singer`"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("FAIL tests/cli_fixtures/invalid_case.yaml: case 3\n"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&[
+        "test",
+        "--format",
+        "json",
+        "tests/cli_fixtures/invalid_case.yaml",
+    ]);
+    assert_code(&r, 1);
+    let v = r.json();
+    assert_eq!(
+        (v["passed"].as_u64(), v["failed"].as_u64()),
+        (Some(2), Some(2))
+    );
+}
+
 #[test]
 fn test_cannot_run() {
     let r = run(&["test", "tests/cli_fixtures/no_such_cases.yaml"]);

@@ -50,6 +50,20 @@ pub fn run(a: Args) -> u8 {
                 return CANNOT_RUN;
             }
         };
+        for bad in &cases.invalid {
+            failed += 1;
+            if a.format == Format::Text {
+                outln!("FAIL {}: {}", file.display(), bad.name);
+                outln!("       invalid case: {}", bad.error.message);
+            }
+            results.push(json!({
+                "file": file.display().to_string(),
+                "name": bad.name,
+                "passed": false,
+                "failures": [format!("invalid case: {}", bad.error.message)],
+                "got": null,
+            }));
+        }
         for case in &cases.cases {
             let r = testcase::run(&policy, case);
             if r.passed() {

@@ -48,7 +48,8 @@ pub fn run(a: Args) -> u8 {
     let req = match text.and_then(|t| Request::parse(&t)) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            let from = if path == "-" { "standard input" } else { path };
+            eprintln!("error: {from}: {e}");
             return PROBLEMS;
         }
     };

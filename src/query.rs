@@ -41,6 +41,9 @@ pub struct SignerStatus {
     pub signer: String,
     pub signatory: Option<String>,
     pub auto_seal: bool,
+    /// Not decided yet: it would auto-seal when attributes the request does
+    /// not give meet the conditions (`reasons` says which).
+    pub conditional: bool,
     pub seal: Option<String>,
     pub rule: Option<String>,
     pub basis: Option<Basis>,
@@ -133,11 +136,7 @@ impl Policy {
                 };
                 let e = self.explain(&req);
                 let r = self.render_explanation(&e);
-                let conditional = !e.decision.is_auto_seal()
-                    && e.reasons.iter().all(|x| {
-                        x.code == ReasonCode::AttributeMissing
-                            || self.forbid_needs_attributes(x, attributes)
-                    });
+                let conditional = self.when_conditions_hold(&e, attributes);
                 TemplateStatus {
                     template: self.m.template_name(id),
                     name: t.display.clone(),
@@ -211,6 +210,7 @@ impl Policy {
                 signer: self.m.org_name(signer).to_owned(),
                 signatory: req.signatory.clone(),
                 auto_seal: e.decision.is_auto_seal(),
+                conditional: self.when_conditions_hold(&e, attributes),
                 seal: r.seal,
                 rule: r.rule,
                 basis: r.basis,
@@ -218,6 +218,20 @@ impl Policy {
             });
         }
         Ok(out)
+    }
+
+    /// Whether a manual explanation fails only on attributes the request
+    /// does not give: a rule's condition, or a forbid that applies only
+    /// for want of them (the "use" button is on when they hold).
+    fn when_conditions_hold(
+        &self,
+        e: &crate::decision::Explanation,
+        attrs: &[(String, Value)],
+    ) -> bool {
+        !e.decision.is_auto_seal()
+            && e.reasons.iter().all(|x| {
+                x.code == ReasonCode::AttributeMissing || self.forbid_needs_attributes(x, attrs)
+            })
     }
 
     /// An employee with an authorization covering `tid` of `org` (and the

@@ -623,7 +623,15 @@ fn who_seals_a_template() {
         .iter()
         .map(|s| s["signer"].as_str().unwrap_or(""))
         .collect();
-    assert_eq!(signers, ["acme", "globex"]);
+    // Initech's grant has a condition: listed, as sealing when it holds.
+    assert_eq!(signers, ["acme", "globex", "initech"]);
+    let conditional: Vec<bool> = v
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s["conditional"] == true)
+        .collect();
+    assert_eq!(conditional, [false, false, true]);
 
     let r = run(&["who", "--template", "acme.nosuch", "--at", AT]);
     assert_code(&r, 2);

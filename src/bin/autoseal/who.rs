@@ -15,7 +15,8 @@ pub struct Args {
     /// The initiating employee (default: one authorized for the template).
     #[arg(long)]
     initiator: Option<String>,
-    /// Also list the signers that would not, with why.
+    /// Also list the signers that would not, with why (those that would
+    /// when their conditions hold are always listed).
     #[arg(long)]
     all: bool,
     #[arg(long, value_enum, default_value_t)]
@@ -39,7 +40,7 @@ pub fn run(a: Args) -> u8 {
         }
     };
     if !a.all {
-        list.retain(|s| s.auto_seal);
+        list.retain(|s| s.auto_seal || s.conditional);
     }
     match a.format {
         Format::Json => print_json(&list),
@@ -61,6 +62,11 @@ pub fn run(a: Args) -> u8 {
                         s.rule.as_deref().unwrap_or("?"),
                         s.basis.map_or("?", |b| b.as_str())
                     );
+                } else if s.conditional {
+                    outln!("{}{role}: when its conditions hold:", s.signer);
+                    for r in &s.reasons {
+                        outln!("    {}", r.message);
+                    }
                 } else {
                     outln!("{}{role}: manual", s.signer);
                     for r in &s.reasons {

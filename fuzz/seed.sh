@@ -22,4 +22,12 @@ done < <(find "$root/policies" "$root/tests/fixtures" "$root/tests/cases" -name 
 # strings that build a few statements and requests.
 printf '\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f' > "$here/corpus/decide/seed-ascending"
 head -c 512 /dev/zero | tr '\0' '\007' > "$here/corpus/decide/seed-sevens"
-echo "seeded $n policy files into fuzz/corpus/{load,decide,fmt_roundtrip}"
+# `request` reads request text: the example and test requests.
+mkdir -p "$here/corpus/request"
+r=0
+while IFS= read -r -d '' f; do
+    rel="${f#"$root"/}"
+    cp "$f" "$here/corpus/request/${rel//\//__}"
+    r=$((r + 1))
+done < <(find "$root/examples" "$root/tests/cli_fixtures/requests" \( -name '*.yaml' -o -name '*.json' -o -name '*.jsonl' \) -type f -print0 2>/dev/null | sort -z)
+echo "seeded $n policy files into fuzz/corpus/{load,decide,fmt_roundtrip} and $r requests into fuzz/corpus/request"

@@ -369,9 +369,9 @@ fn decide_batch_goes_on_after_a_bad_line() {
     assert_eq!(s.stdout, r.stdout);
 }
 
-/// Lines that are not requests at all: not UTF-8, blank, past the size
-/// limit, or YAML aliases that expand past the value limit. Each gets its
-/// error line, in place, and the batch goes on.
+/// Lines that are not requests at all: not UTF-8, blank, YAML rather than
+/// JSON (here, aliases that would expand to a billion values), past the
+/// size limit. Each gets its error line, in place, and the batch goes on.
 #[test]
 fn decide_batch_answers_every_line_in_place() {
     let good = r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.labor","initiator":"acme.li","signer":"acme"}"#;
@@ -408,7 +408,7 @@ fn decide_batch_answers_every_line_in_place() {
     for (i, want) in [
         (1, "not UTF-8"),
         (2, "empty line"),
-        (3, "more than 100000 values"),
+        (3, "not JSON: key must be a string at line 1 column 2"),
         (4, "larger than 1048576 bytes"),
     ] {
         let e = lines[i]["error"].as_str().unwrap_or_default();
@@ -417,6 +417,27 @@ fn decide_batch_answers_every_line_in_place() {
     }
     assert_eq!(lines[0]["rule"], "labor_auto");
     assert_eq!(lines[5]["rule"], "labor_auto");
+}
+
+/// YAML aliases in a single request count as what they expand to: a
+/// few hundred bytes that would expand to a billion values are refused.
+#[test]
+fn decide_request_alias_bomb_is_refused() {
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        bomb += &format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 10].join(", ")
+        );
+    }
+    let r = run_stdin(&["decide", "--request", "-"], &bomb);
+    assert_code(&r, 1);
+    assert!(
+        r.stderr
+            .contains("more than 100000 values once aliases are expanded"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// A request file that is not UTF-8 is an invalid request (1), not a

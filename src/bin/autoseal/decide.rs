@@ -101,7 +101,7 @@ fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
         n += 1;
         let req = line.and_then(|text| match text.trim() {
             "" => Err(RequestError::new("", "empty line: no request")),
-            t => Request::parse(t),
+            t => json_line(t).and_then(|()| Request::parse(t)),
         });
         let json = match req {
             Ok(req) => serde_json::to_string(&decide_one(policy, &req, explain)),
@@ -124,6 +124,14 @@ fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
         return CANNOT_RUN;
     }
     status
+}
+
+/// A batch is JSON lines: a line in YAML's wider syntax is refused with
+/// where it stops being JSON (a single `--request` may be either).
+fn json_line(t: &str) -> Result<(), RequestError> {
+    serde_json::from_str::<serde::de::IgnoredAny>(t)
+        .map(drop)
+        .map_err(|e| RequestError::new("", format!("not JSON: {e}")))
 }
 
 /// The next line, without its end: `Ok(None)` at the end of the input,

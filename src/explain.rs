@@ -49,10 +49,11 @@ impl Policy {
         let span = match &r.detail {
             Detail::Name(_) | Detail::NotMember { .. } | Detail::NoRule { .. } => None,
             Detail::Owner { template, .. } => m.template(*template).map(|t| t.span),
-            // Before any event: the enable still to come, if any.
-            Detail::Service { org, event } => m
-                .org(*org)
-                .map(|o| event_span(&o.service, event.or(first_enable(&o.service)), o.span)),
+            // Off since a disable, or else before its first enable (if any).
+            Detail::Service { org, event } => m.org(*org).map(|o| {
+                let event = service_disable(&o.service, *event).or(first_enable(&o.service));
+                event_span(&o.service, event, o.span)
+            }),
             Detail::Initiator { rule, .. } => rule.and_then(|(id, miss)| {
                 let r = m.employee_rules.get(id.index())?;
                 match (miss, &r.window.revoked) {
@@ -101,7 +102,7 @@ impl Policy {
                 let name = m.org_name(*org);
                 let o = m.org(*org);
                 match (
-                    o.and_then(|o| event.and_then(|e| o.service.get(e as usize))),
+                    o.and_then(|o| o.service.get(service_disable(&o.service, *event)? as usize)),
                     o.and_then(|o| o.service.get(first_enable(&o.service)? as usize)),
                 ) {
                     (Some(t), _) => format!(
@@ -306,13 +307,20 @@ impl Policy {
     }
 }
 
-/// The span of the event in force, else of the declaration.
-/// The first event that turns a thing on: before any event, a service
-/// is off, and a disable then changes nothing.
+/// The disable in force for a service that is off, if it turned off a
+/// service that had been on: a service starts off, so a disable before
+/// its first enable changes nothing, and then what matters is the
+/// enable still to come ([`first_enable`]).
+fn service_disable(events: &[Toggle], event: Option<u32>) -> Option<u32> {
+    event.filter(|&e| first_enable(events).is_some_and(|first| first < e))
+}
+
+/// The first event that turns a thing on.
 fn first_enable(events: &[Toggle]) -> Option<u32> {
     events.iter().position(|t| t.on).map(|i| i as u32)
 }
 
+/// The span of the event in force, else of the declaration.
 fn event_span(
     events: &[Toggle],
     event: Option<u32>,

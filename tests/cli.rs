@@ -384,6 +384,10 @@ fn decide_batch_answers_every_line_in_place() {
     }
     bomb += "}";
     let long = format!(r#"{{"at": "{}"}}"#, "x".repeat(2 << 20));
+    // Exactly at the limit (padded with spaces) and one byte over, each
+    // ended by `\r\n` like the rest.
+    let pad = |n: usize| format!("{good}{}", " ".repeat(n - good.len()));
+    let (at_limit, over) = (pad(1 << 20), pad((1 << 20) + 1));
     let mut input: Vec<u8> = Vec::new();
     for line in [
         good.as_bytes(),
@@ -391,7 +395,8 @@ fn decide_batch_answers_every_line_in_place() {
         b"",
         bomb.as_bytes(),
         long.as_bytes(),
-        good.as_bytes(),
+        at_limit.as_bytes(),
+        over.as_bytes(),
     ] {
         input.extend_from_slice(line);
         input.extend_from_slice(b"\r\n");
@@ -401,7 +406,7 @@ fn decide_batch_answers_every_line_in_place() {
     let lines = r.json_lines();
     assert_eq!(
         lines.len(),
-        6,
+        7,
         "one output line per input line:\n{}",
         r.stdout
     );
@@ -410,6 +415,7 @@ fn decide_batch_answers_every_line_in_place() {
         (2, "empty line"),
         (3, "not JSON: key must be a string at line 1 column 2"),
         (4, "larger than 1048576 bytes"),
+        (6, "larger than 1048576 bytes"),
     ] {
         let e = lines[i]["error"].as_str().unwrap_or_default();
         assert!(e.contains(want), "line {}: {}", i + 1, lines[i]);

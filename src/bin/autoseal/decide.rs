@@ -140,7 +140,8 @@ fn json_line(t: &str) -> Result<(), RequestError> {
 fn next_line<R: BufRead + ?Sized>(
     r: &mut R,
 ) -> std::io::Result<Option<Result<String, RequestError>>> {
-    let limit = autoseal::limits::MAX_REQUEST_BYTES as u64 + 1;
+    // A request at the limit, and its `\r\n`; one byte more is too long.
+    let limit = autoseal::limits::MAX_REQUEST_BYTES as u64 + 2;
     let mut bytes = Vec::new();
     let read = <&mut R as Read>::take(&mut *r, limit).read_until(b'\n', &mut bytes)?;
     if read == 0 {

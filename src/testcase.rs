@@ -33,6 +33,8 @@ pub struct CaseFile {
 /// A case whose request or expectation is malformed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidCase {
+    /// Its place among the file's cases, from 0.
+    pub index: usize,
     /// Its name, else `case N` (N from 1, in file order).
     pub name: String,
     pub error: RequestError,
@@ -96,6 +98,7 @@ pub fn parse(text: &str) -> Result<CaseFile, RequestError> {
                     match case(i, item) {
                         Ok(c) => cases.push(c),
                         Err(error) => invalid.push(InvalidCase {
+                            index: i,
                             name: item["name"]
                                 .as_str()
                                 .map_or_else(|| format!("case {}", i + 1), str::to_owned),

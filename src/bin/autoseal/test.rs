@@ -50,21 +50,28 @@ pub fn run(a: Args) -> u8 {
                 return CANNOT_RUN;
             }
         };
-        for bad in &cases.invalid {
-            failed += 1;
-            if a.format == Format::Text {
-                outln!("FAIL {}: {}", file.display(), bad.name);
-                outln!("       invalid case: {}", bad.error.message);
+        // In file order: the malformed cases where they stand.
+        let mut bad = cases.invalid.iter().peekable();
+        let mut good = cases.cases.iter();
+        for i in 0..cases.cases.len() + cases.invalid.len() {
+            if let Some(b) = bad.next_if(|b| b.index == i) {
+                failed += 1;
+                if a.format == Format::Text {
+                    outln!("FAIL {}: {}", file.display(), b.name);
+                    outln!("       invalid case: {}", b.error.message);
+                }
+                results.push(json!({
+                    "file": file.display().to_string(),
+                    "name": b.name,
+                    "passed": false,
+                    "failures": [format!("invalid case: {}", b.error.message)],
+                    "got": null,
+                }));
+                continue;
             }
-            results.push(json!({
-                "file": file.display().to_string(),
-                "name": bad.name,
-                "passed": false,
-                "failures": [format!("invalid case: {}", bad.error.message)],
-                "got": null,
-            }));
-        }
-        for case in &cases.cases {
+            let Some(case) = good.next() else {
+                break;
+            };
             let r = testcase::run(&policy, case);
             if r.passed() {
                 passed += 1;

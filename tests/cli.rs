@@ -551,6 +551,14 @@ fn test_invalid_case_fails_and_the_others_run() {
         (v["passed"].as_u64(), v["failed"].as_u64()),
         (Some(2), Some(2))
     );
+    // In file order.
+    let passed: Vec<bool> = v["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["passed"] == true)
+        .collect();
+    assert_eq!(passed, [true, false, false, true]);
 }
 
 #[test]

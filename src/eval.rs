@@ -562,6 +562,16 @@ impl Policy {
                 Ok((seal, Some(f))) => {
                     if forbidden.is_none() {
                         forbidden = Some((f, rid, seal));
+                    } else if all {
+                        // Every rule a forbid stops is listed.
+                        others.push(Reason {
+                            code: ReasonCode::Forbidden,
+                            detail: Detail::Forbid {
+                                forbid: f,
+                                rule: rid,
+                                seal,
+                            },
+                        });
                     }
                 }
                 Ok((seal, None)) => match chosen {
@@ -1015,27 +1025,44 @@ impl Policy {
         at: Instant,
         attrs: &A,
     ) -> Option<ForbidId> {
+        // Whether a forbid applies: `Some(true)` for certain, `Some(false)`
+        // only for want of an attribute its condition tests.
         let applies = |id: &ForbidId| {
             let Some(f) = self.m.forbids.get(id.index()) else {
-                return true;
+                return Some(true);
             };
-            f.signer.is_none_or(|s| s == q.signer)
+            let scoped = f.signer.is_none_or(|s| s == q.signer)
                 && f.template.is_none_or(|t| t == q.template)
                 && f.kind.is_none_or(|k| Some(k) == kind)
-                && f.window.covers(at)
-                && f.cond
-                    .as_ref()
-                    .is_none_or(|c| self.condition(c, attrs).0 != Tri::False)
+                && f.window.covers(at);
+            if !scoped {
+                return None;
+            }
+            match f.cond.as_ref().map(|c| self.condition(c, attrs).0) {
+                None | Some(Tri::True) => Some(true),
+                Some(Tri::Unknown) => Some(false),
+                Some(Tri::False) => None,
+            }
         };
-        // Most lists are empty: test each before walking it.
+        // The first that applies for certain, else the first that applies
+        // for want of an attribute: the answer names a forbid that more
+        // attributes would not lift when there is one. Most lists are
+        // empty: test each before walking it.
+        let mut unknown = None;
         for list in self.forbid_lists(q, kind) {
             if !list.is_empty() {
-                if let Some(&id) = list.iter().find(|id| applies(id)) {
-                    return Some(id);
+                for id in list {
+                    match applies(id) {
+                        Some(true) => return Some(*id),
+                        Some(false) => {
+                            unknown.get_or_insert(*id);
+                        }
+                        None => {}
+                    }
                 }
             }
         }
-        None
+        unknown
     }
 
     /// The forbids step 8 reads for a request and a seal of `kind`: those

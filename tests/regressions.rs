@@ -274,3 +274,47 @@ fn earliest_location_compares_paths_as_the_loader_sorts_them() {
         assert_eq!(r.rule.as_deref(), Some("p/a/x.policy:2"), "order {order:?}");
     }
 }
+
+/// Two forbids on one template, one that tests an attribute and one that
+/// does not: the answer names the one no attribute would lift, so the
+/// "use" button is not shown as usable when conditions hold. And with two
+/// rules stopped by forbids, `explain` lists both.
+#[test]
+fn a_certain_forbid_is_named_before_one_for_want_of_an_attribute() {
+    let text = format!(
+        "{DECLS}acme enables auto-sign at 2026-01-01 by sa\n\
+         r2: acme auto-signs template t1 with seal s1 when amount > 5\n\
+         f1: forbid auto-sign for template acme.t1 when category == \"x\"\n\
+         f2: forbid auto-sign for template acme.t1\n"
+    );
+    let p = Policy::from_inputs(vec![Input::new("a.policy", text)])
+        .map_err(|e| e.render())
+        .unwrap();
+    let mut req = request("2026-03-01T10:00:00+08:00");
+    req.attributes = vec![(
+        String::from("amount"),
+        autoseal::model::Value::Number(10.into()),
+    )];
+    let r = p.render_explanation(&p.explain(&req));
+    let said: Vec<(&str, &str)> = r
+        .reasons
+        .iter()
+        .map(|x| (x.code.as_str(), x.message.as_str()))
+        .collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    for (code, message) in &said {
+        assert_eq!(*code, "forbidden");
+        assert!(message.ends_with("forbidden by `f2`"), "{message}");
+    }
+    assert_ne!(said[0].1, said[1].1, "one reason per rule: {said:?}");
+    let d = p.render(&p.decide(&req));
+    assert_eq!(d.reasons[0].message, said[0].1);
+
+    let t = p
+        .templates_for("acme.e1", None, req.at, &[])
+        .unwrap()
+        .into_iter()
+        .find(|t| t.template == "acme.t1")
+        .unwrap();
+    assert!(!t.usable && !t.conditional, "{t:?}");
+}

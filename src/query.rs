@@ -72,8 +72,9 @@ pub struct AuditEntry {
 
 /// A key of [`Policy::diff`]: signer, template, signatory.
 type DiffKey = (String, String, Option<String>);
-/// A key's seal at an instant, or the reason it has none.
-type Decided = (Option<String>, Option<ReasonCode>);
+/// A key's seal at an instant, or the reason it has none; `None` when
+/// that depends on attributes (a condition, or a forbid that tests one).
+type Decided = Option<(Option<String>, Option<ReasonCode>)>;
 
 /// One difference between two policy sets at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -395,8 +396,15 @@ impl Policy {
                 continue;
             }
             let (o, n) = (old_keys.get(key), new_keys.get(key));
-            let seal = |d: Option<&Decided>| d.and_then(|d| d.0.clone());
-            let reason = |d: Option<&Decided>| d.and_then(|d| d.1);
+            // Decided without attributes, a key that depends on them is
+            // compared by its rules alone (above).
+            if matches!(o, Some(None)) || matches!(n, Some(None)) {
+                continue;
+            }
+            let (o, n) = (o.and_then(Option::as_ref), n.and_then(Option::as_ref));
+            let seal =
+                |d: Option<&(Option<String>, Option<ReasonCode>)>| d.and_then(|d| d.0.clone());
+            let reason = |d: Option<&(Option<String>, Option<ReasonCode>)>| d.and_then(|d| d.1);
             let change = match (seal(o), seal(n)) {
                 (Some(a), Some(b)) if a != b => ("seal_changed", None),
                 (Some(_), None) => ("lost", reason(n)),
@@ -438,7 +446,8 @@ impl Policy {
             for s in signers {
                 let reason = s.reasons.first().map(|r| r.code);
                 let seal = if s.auto_seal { s.seal } else { None };
-                out.insert((s.signer, name.clone(), s.signatory), (seal, reason));
+                let decided = (!s.conditional).then_some((seal, reason));
+                out.insert((s.signer, name.clone(), s.signatory), decided);
             }
         }
         out
@@ -456,10 +465,10 @@ impl Policy {
         );
         let index = |p: &Policy| -> BTreeMap<Key, Vec<String>> {
             let mut map: BTreeMap<Key, Vec<String>> = BTreeMap::new();
+            // Forbids too, by what they scope: one gained or lost shows
+            // even when it tests attributes (and so changes no key's
+            // decision without them).
             for e in p.audit(at, None) {
-                if e.kind == "forbid" {
-                    continue;
-                }
                 let key = (e.kind, e.signer, e.template, e.signatory, e.employee);
                 let v = map.entry(key).or_default();
                 if let Some(s) = e.seal {

@@ -427,12 +427,29 @@ fn diff_finds_forbids_and_switches() {
             }
         });
         let changes = old.diff(&new, t);
-        // And back again: each loss is a gain the other way.
+        // A forbid added is a forbid gained; the keys it stops, lost. And
+        // back again: each the other way.
         let back = new.diff(&old, t);
         assert_eq!(changes.len(), back.len(), "{}", json(&changes));
-        assert!(back.iter().all(|c| c.change == "gained"), "{}", json(&back));
+        let flipped = |c: &autoseal::query::DiffEntry| (c.kind == "forbid") == (c.change == "lost");
+        assert!(back.iter().all(flipped), "{}", json(&back));
+        assert!(
+            changes
+                .iter()
+                .all(|c| (c.kind == "forbid") == (c.change == "gained")),
+            "{}",
+            json(&changes)
+        );
+        let forbids = changes.iter().filter(|c| c.kind == "forbid").count();
+        assert_eq!(
+            forbids,
+            usize::from(edit.contains("forbid")),
+            "{}",
+            json(&changes)
+        );
         changes
             .iter()
+            .filter(|c| c.kind != "forbid")
             .map(|c| {
                 assert_eq!(c.change, "lost", "{}", json(&changes));
                 (
@@ -444,6 +461,15 @@ fn diff_finds_forbids_and_switches() {
             .collect::<Vec<_>>()
     };
     let own = |t: &str, why: &str| (String::from("acme"), t.to_owned(), why.to_owned());
+    // A forbid that tests an attribute stops no key without it: only the
+    // forbid shows.
+    assert_eq!(
+        lost(
+            "f_new: forbid auto-sign for template acme.nda when category in [\"marriage\"]",
+            "forbids.policy"
+        ),
+        []
+    );
     assert_eq!(
         lost(
             "f_new: forbid auto-sign for template acme.labor",

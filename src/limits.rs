@@ -27,7 +27,10 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 pub const MAX_ATTRIBUTES: usize = 256;
 /// Most values (scalars, lists, mappings) in one request, with YAML
 /// aliases expanded: a request holds a few hundred at most, and a few
-/// hundred bytes of nested aliases could expand to billions.
+/// hundred bytes of nested aliases could expand to billions. Its text,
+/// aliases expanded, is held to [`MAX_REQUEST_BYTES`] too.
 pub const MAX_REQUEST_VALUES: usize = 100_000;
 /// Most values in one test case file, with YAML aliases expanded.
-pub const MAX_CASE_FILE_VALUES: usize = 10_000_000;
+pub const MAX_CASE_FILE_VALUES: usize = 1_000_000;
+/// Most bytes of text in one test case file, with YAML aliases expanded.
+pub const MAX_CASE_FILE_TEXT: usize = 64 * 1024 * 1024;

@@ -48,7 +48,11 @@ impl Request {
                 format!("request is larger than {MAX_REQUEST_BYTES} bytes"),
             ));
         }
-        let docs = crate::yaml::load(text, MAX_REQUEST_VALUES)
+        let budget = crate::yaml::Budget {
+            values: MAX_REQUEST_VALUES,
+            bytes: MAX_REQUEST_BYTES,
+        };
+        let docs = crate::yaml::load(text, budget)
             .map_err(|e| RequestError::new("", format!("not JSON or YAML: {e}")))?;
         match docs.as_slice() {
             [doc] => Request::from_yaml(doc),

@@ -79,8 +79,11 @@ fn err(field: &str, msg: impl Into<String>) -> RequestError {
 
 /// Reads a case file.
 pub fn parse(text: &str) -> Result<CaseFile, RequestError> {
-    let docs = crate::yaml::load(text, crate::limits::MAX_CASE_FILE_VALUES)
-        .map_err(|e| err("", format!("not YAML: {e}")))?;
+    let budget = crate::yaml::Budget {
+        values: crate::limits::MAX_CASE_FILE_VALUES,
+        bytes: crate::limits::MAX_CASE_FILE_TEXT,
+    };
+    let docs = crate::yaml::load(text, budget).map_err(|e| err("", format!("not YAML: {e}")))?;
     let Some(Yaml::Hash(top)) = docs.first() else {
         return Err(err("", "a case file is a mapping with `cases`"));
     };

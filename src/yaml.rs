@@ -1,53 +1,90 @@
-//! YAML (and JSON) documents read with a bound on aliases: a few hundred
-//! bytes of nested anchors (`&a [*b, *b, ...]`) would otherwise expand to
-//! billions of values and exhaust memory before any field is looked at.
-//! The parser already bounds nesting.
+//! YAML (and JSON) documents read with a bound on aliases: each alias is
+//! a copy of its anchor's value, so a few hundred bytes of nested anchors
+//! (`&a [*b, *b, ...]`), or one long anchored string repeated, would
+//! otherwise expand to billions of values or gigabytes of text before any
+//! field is looked at. The parser already bounds nesting.
 
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::{Yaml, YamlLoader};
 
-/// The documents of `text`, refused when they hold more than `max_values`
-/// values (scalars, lists and mappings) with every alias expanded.
-pub(crate) fn load(text: &str, max_values: usize) -> Result<Vec<Yaml>, String> {
-    within(text, max_values)?;
+/// How much a document may hold once every alias is expanded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    /// Values: scalars, lists and mappings.
+    pub values: usize,
+    /// Bytes of scalar text (keys included).
+    pub bytes: usize,
+}
+
+/// What some YAML holds, with its aliases expanded.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    values: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn add(&mut self, other: Size) {
+        self.values = self.values.saturating_add(other.values);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+
+    fn since(self, before: Size) -> Size {
+        Size {
+            values: self.values - before.values,
+            bytes: self.bytes - before.bytes,
+        }
+    }
+}
+
+/// The documents of `text`, refused past `budget` with aliases expanded.
+pub(crate) fn load(text: &str, budget: Budget) -> Result<Vec<Yaml>, String> {
+    within(text, budget)?;
     YamlLoader::load_from_str(text).map_err(|e| e.to_string())
 }
 
-/// Counts values as the loader would build them, from the parser's events
-/// alone (nothing is built): an alias counts as many as its anchor holds.
-fn within(text: &str, max_values: usize) -> Result<(), String> {
+/// Sizes the documents as the loader would build them, from the parser's
+/// events alone (nothing is built): an alias counts as much as its anchor
+/// holds.
+fn within(text: &str, budget: Budget) -> Result<(), String> {
     let mut parser = Parser::new_from_str(text);
     // By anchor id (the parser numbers anchors from 1).
-    let mut sizes: Vec<usize> = vec![0];
-    // Open lists and mappings: their anchor, and the count before them.
-    let mut open: Vec<(usize, usize)> = Vec::new();
-    let mut values: usize = 0;
+    let mut sizes: Vec<Size> = vec![Size::default()];
+    // Open lists and mappings: their anchor, and the total before them.
+    let mut open: Vec<(usize, Size)> = Vec::new();
+    let mut total = Size::default();
     loop {
         let (event, mark) = parser.next_token().map_err(|e| e.to_string())?;
         match event {
             Event::StreamEnd => return Ok(()),
-            Event::Scalar(_, _, anchor, _) => {
-                values += 1;
-                set_size(&mut sizes, anchor, 1);
+            Event::Scalar(s, _, anchor, _) => {
+                let one = Size {
+                    values: 1,
+                    bytes: s.len(),
+                };
+                total.add(one);
+                set_size(&mut sizes, anchor, one);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                open.push((anchor, values));
-                values += 1;
+                open.push((anchor, total));
+                total.add(Size {
+                    values: 1,
+                    bytes: 0,
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some((anchor, before)) = open.pop() {
-                    set_size(&mut sizes, anchor, values - before);
+                    set_size(&mut sizes, anchor, total.since(before));
                 }
             }
-            Event::Alias(id) => {
-                let n = sizes.get(id).copied().unwrap_or(0);
-                values = values.saturating_add(n);
-            }
+            Event::Alias(id) => total.add(sizes.get(id).copied().unwrap_or_default()),
             _ => {}
         }
-        if values > max_values {
+        if total.values > budget.values || total.bytes > budget.bytes {
             return Err(format!(
-                "more than {max_values} values once aliases are expanded, at line {} column {}",
+                "more than {} values or {} bytes of text once aliases are expanded, at line {} column {}",
+                budget.values,
+                budget.bytes,
                 mark.line(),
                 mark.col() + 1
             ));
@@ -55,22 +92,27 @@ fn within(text: &str, max_values: usize) -> Result<(), String> {
     }
 }
 
-/// Records that anchor `id` (0: none) holds `n` values.
-fn set_size(sizes: &mut Vec<usize>, id: usize, n: usize) {
+/// Records what anchor `id` (0: none) holds.
+fn set_size(sizes: &mut Vec<Size>, id: usize, size: Size) {
     if id == 0 {
         return;
     }
     if sizes.len() <= id {
-        sizes.resize(id + 1, 0);
+        sizes.resize(id + 1, Size::default());
     }
     if let Some(s) = sizes.get_mut(id) {
-        *s = n;
+        *s = size;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ROOMY: Budget = Budget {
+        values: 1_000_000,
+        bytes: 1 << 20,
+    };
 
     /// `a0` is ten scalars, each `aN` ten of `a(N-1)`.
     fn laughs(levels: usize) -> String {
@@ -83,21 +125,33 @@ mod tests {
     }
 
     #[test]
-    fn aliases_count_as_what_they_expand_to() {
-        // 1 + 10 + 10 + 11 * 10 ... : a0 holds 11 values, a1 111, a2 1111.
-        assert!(load(&laughs(3), 2_000).is_ok());
-        let err = load(&laughs(3), 1_000).unwrap_err();
-        assert!(err.contains("more than 1000 values"), "{err}");
-        assert!(load(&laughs(9), 100_000).is_err());
+    fn aliases_count_as_the_values_they_expand_to() {
+        // a0 holds 11 values, a1 111, a2 1111; with keys and the top
+        // mapping, 1,237 in all.
+        let values = |n| Budget { values: n, ..ROOMY };
+        assert!(load(&laughs(3), values(1_237)).is_ok());
+        let err = load(&laughs(3), values(1_236)).unwrap_err();
+        assert!(err.contains("more than 1236 values"), "{err}");
+        assert!(load(&laughs(9), ROOMY).is_err());
+    }
+
+    #[test]
+    fn aliases_count_as_the_text_they_expand_to() {
+        let long = "A".repeat(1000);
+        let text = format!("x: &a \"{long}\"\ny: [{}]\n", vec!["*a"; 100].join(", "));
+        // 101 copies of 1,000 bytes, and the keys `x` and `y`.
+        let bytes = |n| Budget { bytes: n, ..ROOMY };
+        assert!(load(&text, bytes(101_002)).is_ok());
+        assert!(load(&text, bytes(101_001)).is_err());
     }
 
     #[test]
     fn documents_without_aliases_load_as_before() {
         let text = "at: 2026-01-01\nattributes: { amount: 1, tags: [a, b] }\n";
         assert_eq!(
-            load(text, 100).unwrap(),
+            load(text, ROOMY).unwrap(),
             YamlLoader::load_from_str(text).unwrap()
         );
-        assert!(load(text, 3).is_err());
+        assert!(load(text, Budget { values: 3, ..ROOMY }).is_err());
     }
 }

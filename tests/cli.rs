@@ -440,7 +440,7 @@ fn decide_request_alias_bomb_is_refused() {
     assert_code(&r, 1);
     assert!(
         r.stderr
-            .contains("more than 100000 values once aliases are expanded"),
+            .contains("more than 100000 values or 1048576 bytes of text once aliases are expanded"),
         "{}",
         r.stderr
     );

@@ -10,8 +10,8 @@ use smallvec::SmallVec;
 
 use crate::ast::{CmpOp, SealKind};
 use crate::compile::{
-    kind_index, on_by, pair, Policy, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE, RESEALED,
-    SEAL_ON, SETTLED, UNFORBIDDEN, VOID,
+    kind_index, on_by, pair, Policy, RuleRef, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE,
+    RESEALED, SEAL_ON, SETTLED, UNFORBIDDEN, VOID,
 };
 use crate::decision::*;
 use crate::model::*;
@@ -927,35 +927,27 @@ impl Policy {
             ));
         }
         // 7. The condition holds.
-        if let Some(c) = rule.cond() {
-            match self.condition(c, attrs) {
-                (Tri::True, _) => {}
-                (Tri::Unknown, missing) => {
-                    return Err((
-                        7,
-                        2,
-                        Reason {
-                            code: ReasonCode::AttributeMissing,
-                            detail: Detail::Condition { rule: rid, missing },
-                        },
-                    ))
-                }
-                (Tri::False, _) => {
-                    return Err((
-                        7,
-                        1,
-                        Reason {
-                            code: ReasonCode::ConditionNotMet,
-                            detail: Detail::Condition {
-                                rule: rid,
-                                missing: None,
-                            },
-                        },
-                    ))
-                }
-            }
+        if let Some((prec, reason)) = self.condition_failure(rid, rule, attrs) {
+            return Err((7, prec, reason));
         }
         Ok(seal)
+    }
+
+    /// Step 7 for one rule: `None` when its condition holds (or it has
+    /// none), else the precedence within the step and the reason.
+    fn condition_failure<A: Attrs + ?Sized>(
+        &self,
+        rid: SealRuleId,
+        rule: RuleRef<'_>,
+        attrs: &A,
+    ) -> Option<(u8, Reason)> {
+        let (prec, code, missing) = match self.condition(rule.cond()?, attrs) {
+            (Tri::True, _) => return None,
+            (Tri::Unknown, missing) => (2, ReasonCode::AttributeMissing, missing),
+            (Tri::False, _) => (1, ReasonCode::ConditionNotMet, None),
+        };
+        let detail = Detail::Condition { rule: rid, missing };
+        Some((prec, Reason { code, detail }))
     }
 
     /// For `explain`: the checks after `step` (6 or 7) that a rule in force
@@ -973,19 +965,7 @@ impl Policy {
             return;
         };
         if step < 7 {
-            if let Some(c) = rule.cond() {
-                let (code, missing) = match self.condition(c, attrs) {
-                    (Tri::True, _) => (None, None),
-                    (Tri::Unknown, missing) => (Some(ReasonCode::AttributeMissing), missing),
-                    (Tri::False, _) => (Some(ReasonCode::ConditionNotMet), None),
-                };
-                if let Some(code) = code {
-                    out.push(Reason {
-                        code,
-                        detail: Detail::Condition { rule: rid, missing },
-                    });
-                }
-            }
+            out.extend(self.condition_failure(rid, rule, attrs).map(|(_, r)| r));
         }
         let seal = rule.seal_at(at);
         let kind = self.m.seal(seal).map(|s| s.kind);

@@ -538,10 +538,9 @@ impl Policy {
         let mut forbidden: Option<(ForbidId, SealRuleId, SealId)> = None;
         for rid in (run.start..run.start.saturating_add(run.len)).map(SealRuleId) {
             // The seal, and the forbid that stops it (8), if any.
-            let checked = self.rule_check(rid, q, at, attrs).map(|seal| {
-                let kind = self.m.seal(seal).map(|s| s.kind);
-                (seal, self.forbid_for(q, kind, at, attrs))
-            });
+            let checked = self
+                .rule_check(rid, q, at, attrs)
+                .map(|seal| (seal, self.forbid_for_seal(q, seal, at, attrs)));
             match checked {
                 Err((step, prec, reason)) => {
                     if all {
@@ -564,14 +563,7 @@ impl Policy {
                         forbidden = Some((f, rid, seal));
                     } else if all {
                         // Every rule a forbid stops is listed.
-                        others.push(Reason {
-                            code: ReasonCode::Forbidden,
-                            detail: Detail::Forbid {
-                                forbid: f,
-                                rule: rid,
-                                seal,
-                            },
-                        });
+                        others.push(forbidden_reason(f, rid, seal));
                     }
                 }
                 Ok((seal, None)) => match chosen {
@@ -600,10 +592,7 @@ impl Policy {
             }
             (None, _) => {
                 if let Some((forbid, rule, seal)) = forbidden {
-                    fail!(Reason {
-                        code: ReasonCode::Forbidden,
-                        detail: Detail::Forbid { forbid, rule, seal },
-                    });
+                    fail!(forbidden_reason(forbid, rule, seal));
                 } else if let Some((_, _, r)) = best.take() {
                     fail!(r);
                 } else {
@@ -968,17 +957,21 @@ impl Policy {
             out.extend(self.condition_failure(rid, rule, attrs).map(|(_, r)| r));
         }
         let seal = rule.seal_at(at);
-        let kind = self.m.seal(seal).map(|s| s.kind);
-        if let Some(forbid) = self.forbid_for(q, kind, at, attrs) {
-            out.push(Reason {
-                code: ReasonCode::Forbidden,
-                detail: Detail::Forbid {
-                    forbid,
-                    rule: rid,
-                    seal,
-                },
-            });
+        if let Some(forbid) = self.forbid_for_seal(q, seal, at, attrs) {
+            out.push(forbidden_reason(forbid, rid, seal));
         }
+    }
+
+    /// Step 8 for an auto-seal with `seal`: [`Self::forbid_for`] its kind.
+    fn forbid_for_seal<A: Attrs + ?Sized>(
+        &self,
+        q: &Ids,
+        seal: SealId,
+        at: Instant,
+        attrs: &A,
+    ) -> Option<ForbidId> {
+        let kind = self.m.seal(seal).map(|s| s.kind);
+        self.forbid_for(q, kind, at, attrs)
     }
 
     /// Whether `r` is a forbid that applies only because the request lacks
@@ -1026,20 +1019,15 @@ impl Policy {
         };
         // The first that applies for certain, else the first that applies
         // for want of an attribute: the answer names a forbid that more
-        // attributes would not lift when there is one. Most lists are
-        // empty: test each before walking it.
+        // attributes would not lift when there is one.
         let mut unknown = None;
-        for list in self.forbid_lists(q, kind) {
-            if !list.is_empty() {
-                for id in list {
-                    match applies(id) {
-                        Some(true) => return Some(*id),
-                        Some(false) => {
-                            unknown.get_or_insert(*id);
-                        }
-                        None => {}
-                    }
+        for id in self.forbid_lists(q, kind).into_iter().flatten() {
+            match applies(id) {
+                Some(true) => return Some(*id),
+                Some(false) => {
+                    unknown.get_or_insert(*id);
                 }
+                None => {}
             }
         }
         unknown
@@ -1188,6 +1176,14 @@ fn first_of(out: Vec<Reason>, fallback: ReasonCode) -> Decision {
     match out.into_iter().next() {
         Some(r) => Decision::Manual(r),
         None => first(&[], fallback),
+    }
+}
+
+/// Step 8's reason: `forbid` stops `rule`'s auto-seal with `seal`.
+fn forbidden_reason(forbid: ForbidId, rule: SealRuleId, seal: SealId) -> Reason {
+    Reason {
+        code: ReasonCode::Forbidden,
+        detail: Detail::Forbid { forbid, rule, seal },
     }
 }
 

@@ -72,9 +72,11 @@ pub struct AuditEntry {
 
 /// A key of [`Policy::diff`]: signer, template, signatory.
 type DiffKey = (String, String, Option<String>);
-/// A key's seal at an instant, or the reason it has none; `None` when
-/// that depends on attributes (a condition, or a forbid that tests one).
-type Decided = Option<(Option<String>, Option<ReasonCode>)>;
+/// A key's seal at an instant, or the reason it has none.
+type Outcome = (Option<String>, Option<ReasonCode>);
+/// A key's outcome; `None` when that depends on attributes (a condition,
+/// or a forbid that tests one).
+type Decided = Option<Outcome>;
 
 /// One difference between two policy sets at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -402,10 +404,10 @@ impl Policy {
                 continue;
             }
             let (o, n) = (o.and_then(Option::as_ref), n.and_then(Option::as_ref));
-            let seal =
-                |d: Option<&(Option<String>, Option<ReasonCode>)>| d.and_then(|d| d.0.clone());
-            let reason = |d: Option<&(Option<String>, Option<ReasonCode>)>| d.and_then(|d| d.1);
-            let change = match (seal(o), seal(n)) {
+            let seal = |d: Option<&Outcome>| d.and_then(|d| d.0.clone());
+            let reason = |d: Option<&Outcome>| d.and_then(|d| d.1);
+            let (old_seal, new_seal) = (seal(o), seal(n));
+            let change = match (&old_seal, &new_seal) {
                 (Some(a), Some(b)) if a != b => ("seal_changed", None),
                 (Some(_), None) => ("lost", reason(n)),
                 (None, Some(_)) => ("gained", reason(o)),
@@ -422,8 +424,8 @@ impl Policy {
                 template: Some(template.clone()),
                 signatory: signatory.clone(),
                 employee: None,
-                old_seal: seal(o),
-                new_seal: seal(n),
+                old_seal,
+                new_seal,
                 reason: change.1,
             });
         }

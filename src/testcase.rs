@@ -102,9 +102,7 @@ pub fn parse(text: &str) -> Result<CaseFile, RequestError> {
                         Ok(c) => cases.push(c),
                         Err(error) => invalid.push(InvalidCase {
                             index: i,
-                            name: item["name"]
-                                .as_str()
-                                .map_or_else(|| format!("case {}", i + 1), str::to_owned),
+                            name: case_name(i, item),
                             error,
                         }),
                     }
@@ -121,16 +119,23 @@ pub fn parse(text: &str) -> Result<CaseFile, RequestError> {
     })
 }
 
+/// The `i`th case's `name`, else `case N` (N from 1).
+fn case_name(i: usize, item: &Yaml) -> String {
+    item["name"]
+        .as_str()
+        .map_or_else(|| format!("case {}", i + 1), str::to_owned)
+}
+
 fn case(i: usize, item: &Yaml) -> Result<Case, RequestError> {
     let Yaml::Hash(map) = item else {
         return Err(err("cases", format!("case {} is not a mapping", i + 1)));
     };
-    let mut name = format!("case {}", i + 1);
+    let name = case_name(i, item);
     let mut request = None;
     let mut expect = None;
     for (k, v) in map {
         match k.as_str() {
-            Some("name") => name = v.as_str().map_or(name, str::to_owned),
+            Some("name") => {}
             Some("request") => {
                 request = Some(
                     Request::from_yaml(v)

@@ -35,6 +35,21 @@ impl Run {
     }
 
     /// One JSON value per line.
+    /// A batch's output with some bad lines among `n` input lines: exit
+    /// status 1 and one JSON line per input line.
+    #[track_caller]
+    fn batch_with_bad_lines(&self, n: usize) -> Vec<Value> {
+        assert_code(self, 1);
+        let lines = self.json_lines();
+        assert_eq!(
+            lines.len(),
+            n,
+            "one output line per input line:\n{}",
+            self.stdout
+        );
+        lines
+    }
+
     fn json_lines(&self) -> Vec<Value> {
         self.stdout
             .lines()
@@ -337,14 +352,7 @@ fn decide_batch_goes_on_after_a_bad_line() {
         "--requests",
         "tests/cli_fixtures/requests/batch.jsonl",
     ]);
-    assert_code(&r, 1);
-    let lines = r.json_lines();
-    assert_eq!(
-        lines.len(),
-        5,
-        "one output line per input line:\n{}",
-        r.stdout
-    );
+    let lines = r.batch_with_bad_lines(5);
     assert_eq!(lines[0]["decision"], "auto_seal");
     assert_eq!(lines[0]["rule"], "labor_auto");
     assert!(
@@ -402,14 +410,7 @@ fn decide_batch_answers_every_line_in_place() {
         input.extend_from_slice(b"\r\n");
     }
     let r = run_with(&["decide", "--requests", "-"], Some(&input), &[]);
-    assert_code(&r, 1);
-    let lines = r.json_lines();
-    assert_eq!(
-        lines.len(),
-        7,
-        "one output line per input line:\n{}",
-        r.stdout
-    );
+    let lines = r.batch_with_bad_lines(7);
     for (i, want) in [
         (1, "not UTF-8"),
         (2, "empty line"),

@@ -11,7 +11,7 @@ use crate::source::{FileId, Sources, Span};
 use crate::time::Instant;
 
 /// A contiguous run of ids in one of the index vectors.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Run {
     pub start: u32,
     pub len: u32,
@@ -57,7 +57,7 @@ pub(crate) const SETTLED: u8 = 32;
 
 /// What a decision needs of an org as signer, in one place: its partner
 /// grants and when its service is on for good.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Signer {
     /// Its partner grants, a run of the seal rules sorted by template.
     pub grants: Run,
@@ -264,7 +264,8 @@ impl Lines {
 pub struct Policy {
     pub(crate) m: Model,
     pub(crate) lines: Lines,
-    pub(crate) orgs: Names<OrgId>,
+    /// Org name to id, with what a decision needs of the org as signer.
+    pub(crate) orgs: Names<(OrgId, Signer)>,
     /// `org.person` to id, with the person's org (so resolving a request
     /// reads no employee record).
     pub(crate) employees: Names<(EmployeeId, OrgId)>,
@@ -274,9 +275,6 @@ pub struct Policy {
     pub(crate) attrs: Names<AttrId>,
     /// Own-template rules, by template id, as runs of the seal rules.
     pub(crate) own: Vec<Run>,
-    /// By org id: its partner grants (whose rows, sorted by template, are
-    /// walked or searched for one template) and its service.
-    pub(crate) signers: Vec<Signer>,
     /// The seal rules: one row and one cold entry each, sorted by key
     /// (partner grants by signer and template, then own rules by
     /// template), then in the order answers name them.
@@ -327,12 +325,6 @@ impl Policy {
     /// Indexes a checked model.
     pub fn compile(m: Model, sources: &Sources) -> Policy {
         let lines = Lines::new(sources);
-        let orgs = m
-            .orgs
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.name.as_str(), OrgId::from_index(i)))
-            .collect();
         let employees = m
             .employees
             .iter()
@@ -423,6 +415,15 @@ impl Policy {
         for (slot, run) in signers.iter_mut().zip(&partner) {
             slot.grants = *run;
         }
+        // Each org's name finds its signer row with its id: a decision by
+        // names reads no table by org id before the grants themselves.
+        let orgs = m
+            .orgs
+            .iter()
+            .zip(&signers)
+            .enumerate()
+            .map(|(i, (o, &row))| (o.name.as_str(), (OrgId::from_index(i), row)))
+            .collect();
         let template_from: Vec<Instant> = m
             .templates
             .iter()
@@ -599,7 +600,6 @@ impl Policy {
             roles,
             attrs,
             own,
-            signers,
             row_templates: rows.iter().map(|r| r.template).collect(),
             rows,
             cold,
@@ -619,17 +619,15 @@ impl Policy {
         }
     }
 
-    /// The rules that may give `signer` a seal for `template`, as a run of
+    /// The rules that may give a signer a seal for `template`, as a run of
     /// seal rule ids (rows, cold entries): the template's own rules when
-    /// the signer owns it, else the signer's grants of it.
-    pub(crate) fn rules_for(&self, signer: OrgId, template: TemplateId, own: bool) -> Run {
+    /// the signer owns it, else those of the signer's `grants` that are of
+    /// it.
+    pub(crate) fn rules_for(&self, grants: Run, template: TemplateId, own: bool) -> Run {
         if own {
             return self.own.get(template.index()).copied().unwrap_or_default();
         }
-        let Some(run) = self.signers.get(signer.index()).map(|s| s.grants) else {
-            return Run::default();
-        };
-        let templates = run.slice(&self.row_templates);
+        let templates = grants.slice(&self.row_templates);
         // A signer grants few templates: walk them; many: search.
         let lo = if templates.len() <= 16 {
             templates
@@ -643,7 +641,7 @@ impl Policy {
             rest.iter().take_while(|&&t| t == template).count()
         });
         Run {
-            start: run.start + lo as u32,
+            start: grants.start + lo as u32,
             len: len as u32,
         }
     }
@@ -753,7 +751,6 @@ impl Policy {
             (
                 "indexes and on-for-good instants",
                 buf(&self.own)
-                    + buf(&self.signers)
                     + buf(&self.emp_order)
                     + buf(&self.emp_rows)
                     + buf(&self.emp_own)
@@ -862,7 +859,7 @@ impl Policy {
     }
 
     pub fn org_id(&self, name: &str) -> Option<OrgId> {
-        self.orgs.get(name)
+        self.orgs.get(name).map(|(id, _)| id)
     }
 
     pub fn employee_id(&self, name: &str) -> Option<EmployeeId> {

@@ -6,12 +6,13 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use smallvec::SmallVec;
 
 use crate::ast::{CmpOp, SealKind};
 use crate::compile::{
-    kind_index, on_by, pair, Policy, RuleRef, RuleRow, Run, ANY_TEMPLATE, CONDITIONAL, OWN_RULE,
-    RESEALED, SEAL_ON, SETTLED, UNFORBIDDEN, VOID,
+    kind_index, on_by, pair, Policy, RuleRef, RuleRow, Run, Signer, ANY_TEMPLATE, CONDITIONAL,
+    OWN_RULE, RESEALED, SEAL_ON, SETTLED, UNFORBIDDEN, VOID,
 };
 use crate::decision::*;
 use crate::model::*;
@@ -32,7 +33,7 @@ pub(crate) trait Attrs {
     fn get(&self, p: &Policy, a: AttrId) -> Option<&Value>;
 }
 
-impl Attrs for [(String, Value)] {
+impl Attrs for [(CompactString, Value)] {
     fn get(&self, p: &Policy, a: AttrId) -> Option<&Value> {
         let name = p.m.attr_name(a);
         self.iter().find(|(k, _)| k == name).map(|(_, v)| v)
@@ -74,6 +75,8 @@ struct Ids {
     emp_org: OrgId,
     on_behalf: Option<OrgId>,
     signer: OrgId,
+    /// The signer's grants and service, found with its name.
+    signer_row: Signer,
     role: Role,
 }
 
@@ -291,7 +294,7 @@ impl Policy {
         // 5-7: each rule's window and reseals, and each of its seals'
         // toggles; 8: the forbids for those seals' kinds.
         let eff = q.on_behalf.unwrap_or(q.emp_org);
-        let run = self.rules_for(q.signer, q.template, q.signer == eff);
+        let run = self.rules_for(q.signer_row.grants, q.template, q.signer == eff);
         let mut kinds = [false; 6];
         for rid in (run.start..run.start.saturating_add(run.len)).map(SealRuleId) {
             let Some(rule) = self.rule_ref(rid) else {
@@ -336,10 +339,14 @@ impl Policy {
         let signer = self.orgs.get(&req.signer);
         let on_behalf = match &req.on_behalf_of {
             None => Some(None),
-            Some(o) => self.orgs.get(o).map(Some),
+            Some(o) => self.orgs.get(o).map(|(id, _)| Some(id)),
         };
-        let (Some((employee, emp_org)), Some((template, owner)), Some(signer), Some(on_behalf)) =
-            (employee, template, signer, on_behalf)
+        let (
+            Some((employee, emp_org)),
+            Some((template, owner)),
+            Some((signer, signer_row)),
+            Some(on_behalf),
+        ) = (employee, template, signer, on_behalf)
         else {
             return Err(self.unknown_names(req, all));
         };
@@ -366,6 +373,7 @@ impl Policy {
             emp_org,
             on_behalf,
             signer,
+            signer_row,
             role,
         })
     }
@@ -473,7 +481,7 @@ impl Policy {
         // Most requests that get a seal pass every step on the hot rows
         // alone; a hit has no reasons to list, so `explain` may stop here
         // too.
-        let run = self.rules_for(q.signer, q.template, own);
+        let run = self.rules_for(q.signer_row.grants, q.template, own);
         let initiator_ok = hot && self.initiator_may(q, at, attrs);
         if initiator_ok {
             if let Some((rule, seal)) = self.quick_hit(q, run, at, attrs) {
@@ -659,9 +667,7 @@ impl Policy {
     /// Step 2 on the hot tables: the signer's service is on for good by
     /// `at`.
     fn service_on_for_good(&self, q: &Ids, at: Instant) -> bool {
-        self.signers
-            .get(q.signer.index())
-            .is_some_and(|s| on_by(s.service_from, at))
+        on_by(q.signer_row.service_from, at)
     }
 
     /// Step 4 on the hot tables: the template is on for good by `at`.
@@ -978,7 +984,11 @@ impl Policy {
     /// (or mistypes) an attribute its condition needs: with the attribute,
     /// it may not apply. The templates query counts such a template as
     /// usable when its conditions hold.
-    pub(crate) fn forbid_needs_attributes(&self, r: &Reason, attrs: &[(String, Value)]) -> bool {
+    pub(crate) fn forbid_needs_attributes(
+        &self,
+        r: &Reason,
+        attrs: &[(CompactString, Value)],
+    ) -> bool {
         let Detail::Forbid { forbid, .. } = &r.detail else {
             return false;
         };

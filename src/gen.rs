@@ -51,6 +51,7 @@
 use std::fmt::Write as _;
 
 use chrono::{FixedOffset, Offset, Utc};
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
@@ -1173,11 +1174,11 @@ impl<'a> Builder<'a> {
         let mut r = Request::new(at, template, initiator, signer);
         if let Some(a) = amount {
             r.attributes
-                .push((String::from("amount"), Value::Number(Decimal::from(a))));
+                .push(("amount".into(), Value::Number(Decimal::from(a))));
         }
         if let Some(c) = category {
             r.attributes
-                .push((String::from("category"), Value::Str(c.to_owned())));
+                .push(("category".into(), Value::Str(c.to_owned())));
         }
         r
     }
@@ -1231,7 +1232,7 @@ impl<'a> Builder<'a> {
                 Some("sales"),
             );
             if self.rng.bool() {
-                r.signatory = Some(gr.role.clone());
+                r.signatory = Some(gr.role.as_str().into());
             }
             return Some(Probe {
                 expected: None,
@@ -1415,7 +1416,7 @@ impl<'a> Builder<'a> {
                 let ini = self.initiator(&gr.org);
                 let mut r =
                     self.request(at, &gr.template, &ini, &gr.partner, Some(1), Some("sales"));
-                r.signatory = Some(String::from(if gr.role == ROLE_A {
+                r.signatory = Some(CompactString::from(if gr.role == ROLE_A {
                     ROLE_B
                 } else {
                     ROLE_A

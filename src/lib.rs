@@ -34,6 +34,7 @@ mod yaml;
 
 use std::path::PathBuf;
 
+pub use compact_str::CompactString;
 pub use compile::Policy;
 pub use decision::{Basis, Decision, Explanation, Reason, ReasonCode, Rendered, RenderedReason};
 pub use diag::{Diagnostic, Diagnostics, Severity};

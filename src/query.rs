@@ -2,6 +2,7 @@
 //! use, who would auto-seal a template, what is in force, what changed.
 //! These are reports, not the hot path: they may walk every rule.
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::compile::Policy;
@@ -106,7 +107,7 @@ impl Policy {
         initiator: &str,
         on_behalf_of: Option<&str>,
         at: Instant,
-        attributes: &[(String, Value)],
+        attributes: &[(CompactString, Value)],
     ) -> Result<Vec<TemplateStatus>, QueryError> {
         let emp = self.employee_id(initiator).ok_or_else(|| QueryError {
             what: "employee",
@@ -130,10 +131,10 @@ impl Policy {
                 let id = TemplateId::from_index(i);
                 let req = Request {
                     at,
-                    template: self.m.template_name(id),
-                    initiator: initiator.to_owned(),
-                    on_behalf_of: on_behalf_of.map(str::to_owned),
-                    signer: org_name.clone(),
+                    template: self.m.template_name(id).into(),
+                    initiator: initiator.into(),
+                    on_behalf_of: on_behalf_of.map(CompactString::from),
+                    signer: org_name.as_str().into(),
                     signatory: None,
                     attributes: attributes.to_vec(),
                 };
@@ -166,7 +167,7 @@ impl Policy {
         template: &str,
         at: Instant,
         initiator: Option<&str>,
-        attributes: &[(String, Value)],
+        attributes: &[(CompactString, Value)],
     ) -> Result<Vec<SignerStatus>, QueryError> {
         let tid = self.template_id(template).ok_or_else(|| QueryError {
             what: "template",
@@ -200,18 +201,18 @@ impl Policy {
         for (signer, role) in keys {
             let req = Request {
                 at,
-                template: template.to_owned(),
-                initiator: initiator.clone(),
-                on_behalf_of: on_behalf_of.clone(),
-                signer: self.m.org_name(signer).to_owned(),
-                signatory: role.map(|r| self.m.role_name(r).to_owned()),
+                template: template.into(),
+                initiator: initiator.as_str().into(),
+                on_behalf_of: on_behalf_of.as_deref().map(CompactString::from),
+                signer: self.m.org_name(signer).into(),
+                signatory: role.map(|r| self.m.role_name(r).into()),
                 attributes: attributes.to_vec(),
             };
             let e = self.explain(&req);
             let r = self.render_explanation(&e);
             out.push(SignerStatus {
                 signer: self.m.org_name(signer).to_owned(),
-                signatory: req.signatory.clone(),
+                signatory: req.signatory.as_deref().map(str::to_owned),
                 auto_seal: e.decision.is_auto_seal(),
                 conditional: self.when_conditions_hold(&e, attributes),
                 seal: r.seal,
@@ -229,7 +230,7 @@ impl Policy {
     fn when_conditions_hold(
         &self,
         e: &crate::decision::Explanation,
-        attrs: &[(String, Value)],
+        attrs: &[(CompactString, Value)],
     ) -> bool {
         !e.decision.is_auto_seal()
             && e.reasons.iter().all(|x| {

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 use yaml_rust2::Yaml;
 
 use crate::limits::{MAX_ATTRIBUTES, MAX_REQUEST_BYTES, MAX_REQUEST_VALUES};
@@ -13,17 +15,21 @@ use crate::syntax::parse_decimal;
 use crate::time::{parse_datetime, Instant};
 
 /// A request by names.
+///
+/// Names are [`CompactString`]s: up to 24 bytes (nearly every name) are
+/// kept in the request itself, so building one allocates nothing for its
+/// names, and deciding reads them without following a pointer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub at: Instant,
     /// `OWNER.T`.
-    pub template: String,
+    pub template: CompactString,
     /// `ORG.E`.
-    pub initiator: String,
-    pub on_behalf_of: Option<String>,
-    pub signer: String,
-    pub signatory: Option<String>,
-    pub attributes: Vec<(String, Value)>,
+    pub initiator: CompactString,
+    pub on_behalf_of: Option<CompactString>,
+    pub signer: CompactString,
+    pub signatory: Option<CompactString>,
+    pub attributes: Vec<(CompactString, Value)>,
 }
 
 impl Request {
@@ -31,10 +37,10 @@ impl Request {
     pub fn new(at: Instant, template: &str, initiator: &str, signer: &str) -> Request {
         Request {
             at,
-            template: template.to_owned(),
-            initiator: initiator.to_owned(),
+            template: template.into(),
+            initiator: initiator.into(),
             on_behalf_of: None,
-            signer: signer.to_owned(),
+            signer: signer.into(),
             signatory: None,
             attributes: Vec::new(),
         }
@@ -92,7 +98,7 @@ impl Request {
                 other => return Err(RequestError::new(other, format!("unknown field `{other}`"))),
             }
         }
-        let need = |f: &str, v: Option<String>| {
+        let need = |f: &str, v: Option<CompactString>| {
             v.ok_or_else(|| RequestError::new(f, format!("missing field `{f}`")))
         };
         Ok(Request {
@@ -107,15 +113,15 @@ impl Request {
     }
 }
 
-fn text(key: &str, v: &Yaml) -> Result<String, RequestError> {
+fn text(key: &str, v: &Yaml) -> Result<CompactString, RequestError> {
     match v {
-        Yaml::String(s) | Yaml::Real(s) => Ok(s.clone()),
-        Yaml::Integer(i) => Ok(i.to_string()),
+        Yaml::String(s) | Yaml::Real(s) => Ok(s.as_str().into()),
+        Yaml::Integer(i) => Ok(compact_str::format_compact!("{i}")),
         _ => Err(RequestError::new(key, format!("`{key}` must be a string"))),
     }
 }
 
-fn opt_text(key: &str, v: &Yaml) -> Result<Option<String>, RequestError> {
+fn opt_text(key: &str, v: &Yaml) -> Result<Option<CompactString>, RequestError> {
     match v {
         Yaml::Null => Ok(None),
         _ => text(key, v).map(Some),
@@ -123,7 +129,7 @@ fn opt_text(key: &str, v: &Yaml) -> Result<Option<String>, RequestError> {
 }
 
 /// `ORG.NAME` when `qualified`, else a plain name.
-fn name(key: &str, v: &Yaml, qualified: bool) -> Result<String, RequestError> {
+fn name(key: &str, v: &Yaml, qualified: bool) -> Result<CompactString, RequestError> {
     let s = text(key, v)?;
     let ok = if qualified {
         s.split_once('.')
@@ -146,14 +152,14 @@ fn name(key: &str, v: &Yaml, qualified: bool) -> Result<String, RequestError> {
     }
 }
 
-fn opt(key: &str, v: &Yaml, qualified: bool) -> Result<Option<String>, RequestError> {
+fn opt(key: &str, v: &Yaml, qualified: bool) -> Result<Option<CompactString>, RequestError> {
     match v {
         Yaml::Null => Ok(None),
         _ => name(key, v, qualified).map(Some),
     }
 }
 
-fn attrs(v: &Yaml) -> Result<Vec<(String, Value)>, RequestError> {
+fn attrs(v: &Yaml) -> Result<Vec<(CompactString, Value)>, RequestError> {
     let map = match v {
         Yaml::Null => return Ok(Vec::new()),
         Yaml::Hash(m) => m,
@@ -205,7 +211,7 @@ fn attrs(v: &Yaml) -> Result<Vec<(String, Value)>, RequestError> {
                 ))
             }
         };
-        out.push((k.to_owned(), value));
+        out.push((k.into(), value));
     }
     Ok(out)
 }

@@ -126,7 +126,7 @@ revoke g at 2026-06-01T12:00:00+08:00 by globex.zhao
         "acme.li",
         "globex",
     );
-    req.signatory = Some("乙方".to_owned());
+    req.signatory = Some("乙方".into());
     let expected: Vec<Instant> = [
         (
             "2026-01-06T00:00:00+08:00",

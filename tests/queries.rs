@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use autoseal::load::Input;
 use autoseal::query::parse_duration;
-use autoseal::{Instant, Policy, Value};
+use autoseal::{CompactString, Instant, Policy, Value};
 
 fn bundled() -> Policy {
     Policy::from_paths(&[PathBuf::from("policies")]).unwrap_or_else(|e| panic!("{}", e.render()))
@@ -31,10 +31,10 @@ fn text(s: &str) -> Value {
     Value::Str(s.to_owned())
 }
 
-fn attrs(pairs: &[(&str, Value)]) -> Vec<(String, Value)> {
+fn attrs(pairs: &[(&str, Value)]) -> Vec<(CompactString, Value)> {
     pairs
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .map(|(k, v)| ((*k).into(), v.clone()))
         .collect()
 }
 

@@ -22,7 +22,7 @@
 #![allow(dead_code)]
 
 use autoseal::time::parse_datetime;
-use autoseal::{Instant, Request, Value};
+use autoseal::{CompactString, Instant, Request, Value};
 
 pub const ORGS: [&str; 3] = ["acme", "beta", "corp"];
 /// `sa` is each org's super admin.
@@ -810,11 +810,11 @@ fn aimed(p: &[u8; 8], aim: &Fact, set: &Set) -> Request {
     };
     Request {
         at: Instant(0),
-        template: format!("{}.{}", ORGS[eff], TEMPLATES[template].0),
-        initiator: format!("{}.{}", ORGS[ini_org], PEOPLE[person]),
-        on_behalf_of: behalf.map(|b| ORGS[b].to_owned()),
-        signer: ORGS[signer].to_owned(),
-        signatory: signatory.map(str::to_owned),
+        template: format!("{}.{}", ORGS[eff], TEMPLATES[template].0).into(),
+        initiator: format!("{}.{}", ORGS[ini_org], PEOPLE[person]).into(),
+        on_behalf_of: behalf.map(|b| ORGS[b].into()),
+        signer: ORGS[signer].into(),
+        signatory: signatory.map(CompactString::from),
         attributes: Vec::new(),
     }
 }
@@ -857,39 +857,39 @@ fn random(p: &[u8; 8]) -> Request {
     };
     Request {
         at: Instant(0),
-        template,
-        initiator,
-        on_behalf_of: behalf.map(|b| ORGS[b].to_owned()),
-        signer,
-        signatory: signatory.map(str::to_owned),
+        template: template.into(),
+        initiator: initiator.into(),
+        on_behalf_of: behalf.map(|b| ORGS[b].into()),
+        signer: signer.into(),
+        signatory: signatory.map(CompactString::from),
         attributes: Vec::new(),
     }
 }
 
-fn attributes(a: u8) -> Vec<(String, Value)> {
+fn attributes(a: u8) -> Vec<(CompactString, Value)> {
     let mut attributes = Vec::new();
     match a % 6 {
         0 => {}
-        1 => attributes.push(("amount".to_owned(), num("50"))),
-        2 => attributes.push(("amount".to_owned(), num("500"))),
-        3 => attributes.push(("amount".to_owned(), num("500.5"))),
-        4 => attributes.push(("amount".to_owned(), num("2000"))),
-        _ => attributes.push(("amount".to_owned(), Value::Str("500".to_owned()))),
+        1 => attributes.push(("amount".into(), num("50"))),
+        2 => attributes.push(("amount".into(), num("500"))),
+        3 => attributes.push(("amount".into(), num("500.5"))),
+        4 => attributes.push(("amount".into(), num("2000"))),
+        _ => attributes.push(("amount".into(), Value::Str("500".to_owned()))),
     }
     match a / 6 % 5 {
         0 => {}
-        1 => attributes.push(("category".to_owned(), Value::Str("x".to_owned()))),
-        2 => attributes.push(("category".to_owned(), Value::Str("y".to_owned()))),
-        3 => attributes.push(("category".to_owned(), Value::Str("z".to_owned()))),
-        _ => attributes.push(("category".to_owned(), num("5"))),
+        1 => attributes.push(("category".into(), Value::Str("x".to_owned()))),
+        2 => attributes.push(("category".into(), Value::Str("y".to_owned()))),
+        3 => attributes.push(("category".into(), Value::Str("z".to_owned()))),
+        _ => attributes.push(("category".into(), num("5"))),
     }
     match a / 30 % 4 {
         0 => {}
-        1 => attributes.push(("region".to_owned(), Value::Str("north".to_owned()))),
-        2 => attributes.push(("flag".to_owned(), Value::Bool(true))),
+        1 => attributes.push(("region".into(), Value::Str("north".to_owned()))),
+        2 => attributes.push(("flag".into(), Value::Bool(true))),
         _ => {
-            attributes.push(("region".to_owned(), Value::Str("south".to_owned())));
-            attributes.push(("flag".to_owned(), Value::Bool(false)));
+            attributes.push(("region".into(), Value::Str("south".to_owned())));
+            attributes.push(("flag".into(), Value::Bool(false)));
         }
     }
     attributes

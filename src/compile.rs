@@ -25,8 +25,10 @@ impl Run {
 }
 
 /// What a decision needs of a seal rule, 32 bytes: a hit reads one row,
-/// not the whole rule.
+/// not the whole rule. Aligned to its size, so that no row straddles two
+/// cache lines.
 #[derive(Debug, Clone, Copy)]
+#[repr(align(32))]
 pub(crate) struct RuleRow {
     /// In force in `[start, stop)`: the validity, cut short by a revoke.
     pub start: Instant,

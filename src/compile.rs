@@ -406,17 +406,15 @@ impl Policy {
                 }
             },
         );
-        let mut signers: Vec<Signer> = m
+        let signers: Vec<Signer> = m
             .orgs
             .iter()
-            .map(|o| Signer {
-                grants: Run::default(),
+            .zip(&partner)
+            .map(|(o, &grants)| Signer {
+                grants,
                 service_from: on_for_good(&o.service, false),
             })
             .collect();
-        for (slot, run) in signers.iter_mut().zip(&partner) {
-            slot.grants = *run;
-        }
         // Each org's name finds its signer row with its id: a decision by
         // names reads no table by org id before the grants themselves.
         let orgs = m

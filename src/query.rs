@@ -120,7 +120,7 @@ impl Policy {
             })?,
             None => self.m.employee(emp).map_or(OrgId(0), |e| e.org),
         };
-        let org_name = self.m.org_name(org).to_owned();
+        let org_name = CompactString::from(self.m.org_name(org));
         let mut out: Vec<TemplateStatus> = self
             .m
             .templates
@@ -134,7 +134,7 @@ impl Policy {
                     template: self.m.template_name(id).into(),
                     initiator: initiator.into(),
                     on_behalf_of: on_behalf_of.map(CompactString::from),
-                    signer: org_name.as_str().into(),
+                    signer: org_name.clone(),
                     signatory: None,
                     attributes: attributes.to_vec(),
                 };
@@ -186,6 +186,8 @@ impl Policy {
             }
             None => self.any_initiator(tid, owner).unwrap_or_default(),
         };
+        let initiator = CompactString::from(initiator);
+        let on_behalf_of = on_behalf_of.map(CompactString::from);
         // (signer, role) pairs with a rule on this template.
         let mut keys: Vec<(OrgId, Option<RoleId>)> = self
             .seal_rules()
@@ -202,8 +204,8 @@ impl Policy {
             let req = Request {
                 at,
                 template: template.into(),
-                initiator: initiator.as_str().into(),
-                on_behalf_of: on_behalf_of.as_deref().map(CompactString::from),
+                initiator: initiator.clone(),
+                on_behalf_of: on_behalf_of.clone(),
                 signer: self.m.org_name(signer).into(),
                 signatory: role.map(|r| self.m.role_name(r).into()),
                 attributes: attributes.to_vec(),

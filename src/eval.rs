@@ -1151,9 +1151,19 @@ impl Policy {
                     missing.get_or_insert(*attr);
                     return Tri::Unknown;
                 };
+                // The value's type is wrong when it is not the declared one,
+                // or (undeclared) not that of any literal: an empty list
+                // gives no type to miss, so a given value is just not in it.
+                let declared = self.m.attributes.get(attr.index()).and_then(|a| a.ty);
+                let typed = match declared {
+                    Some(ty) => ty.as_str() == v.type_name(),
+                    None => {
+                        values.is_empty() || values.iter().any(|x| x.type_name() == v.type_name())
+                    }
+                };
                 if values.iter().any(|x| x == v) {
                     Tri::True
-                } else if values.iter().any(|x| x.type_name() == v.type_name()) {
+                } else if typed {
                     Tri::False
                 } else {
                     missing.get_or_insert(*attr);

@@ -78,6 +78,7 @@ const ALL_CODES: &[&str] = &[
     "invite_never_accepted",
     "undeclared_attribute",
     "revoked_twice",
+    "empty_list",
 ];
 
 /// Codes shown by a test of this file instead of a fixture, because the
@@ -248,6 +249,7 @@ fn is_warning(code: &str) -> bool {
             | "invite_never_accepted"
             | "undeclared_attribute"
             | "revoked_twice"
+            | "empty_list"
     )
 }
 

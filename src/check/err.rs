@@ -308,6 +308,18 @@ pub enum CheckWarning {
         span: Span,
     },
 
+    #[error("`{attr} in []` never holds: the list is empty")]
+    #[diagnostic(
+        code(autoseal::empty_list),
+        severity(Warning),
+        help("list the values `{attr}` may take, or remove the condition")
+    )]
+    EmptyList {
+        attr: String,
+        #[label("compared with an empty list")]
+        span: Span,
+    },
+
     #[error("rule `{rule}` is revoked more than once")]
     #[diagnostic(
         code(autoseal::revoked_twice),
@@ -358,6 +370,7 @@ impl CheckWarning {
             | CheckWarning::DuplicateRule { span, .. }
             | CheckWarning::InviteNeverAccepted { span, .. }
             | CheckWarning::UndeclaredAttribute { span, .. }
+            | CheckWarning::EmptyList { span, .. }
             | CheckWarning::RevokedTwice { span, .. } => *span,
         }
     }

@@ -968,6 +968,12 @@ impl<'a> Checker<'a> {
             }
             Expr::In { attr, values } => {
                 let a = self.attr(attr);
+                if values.is_empty() {
+                    self.warn(CheckWarning::EmptyList {
+                        attr: attr.name.clone(),
+                        span: attr.span,
+                    });
+                }
                 let values = values.iter().map(|v| self.literal(a, v)).collect();
                 CondNode::In { attr: a, values }
             }

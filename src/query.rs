@@ -159,9 +159,9 @@ impl Policy {
     /// Every signer with a rule for `template` (its own org, and every
     /// partner that granted it), with what it would do at `at` for a
     /// request by `initiator`. By default the initiator is the first
-    /// employee (by name) authorized for the template — of its own org, or
-    /// of the group's main org on its behalf — so the initiator check does
-    /// not hide the signers.
+    /// employee (by name) authorized for the template at `at` — of its own
+    /// org, or of the group's main org on its behalf — so the initiator
+    /// check does not hide the signers.
     pub fn who(
         &self,
         template: &str,
@@ -184,7 +184,7 @@ impl Policy {
                     .then(|| self.m.org_name(owner).to_owned());
                 (i.to_owned(), on_behalf)
             }
-            None => self.any_initiator(tid, owner).unwrap_or_default(),
+            None => self.any_initiator(tid, owner, at).unwrap_or_default(),
         };
         let initiator = CompactString::from(initiator);
         let on_behalf_of = on_behalf_of.map(CompactString::from);
@@ -240,26 +240,36 @@ impl Policy {
             })
     }
 
-    /// An employee with an authorization covering `tid` of `org` (and the
-    /// `on_behalf_of` it needs), else any employee of `org`.
-    fn any_initiator(&self, tid: TemplateId, org: OrgId) -> Option<(String, Option<String>)> {
-        let authorized = |on_behalf: bool| {
-            self.m
-                .employee_rules
-                .iter()
-                .filter(|r| {
-                    r.target == org
-                        && r.on_behalf == on_behalf
-                        && r.template.is_none_or(|t| t == tid)
-                })
-                .map(|r| self.m.employee_name(r.employee))
-                .min()
-        };
-        if let Some(e) = authorized(false) {
-            return Some((e, None));
-        }
-        if let Some(e) = authorized(true) {
-            return Some((e, Some(self.m.org_name(org).to_owned())));
+    /// The employee `who` decides for by default: the first by name with
+    /// an authorization covering `tid` of `org` — in force at `at` and
+    /// unconditional if one is, then in force at `at`, then ever — own
+    /// before `on behalf of`; else any employee of `org`. An authorization
+    /// that has lapsed, or needs attributes, would hide every signer
+    /// behind `initiator_not_authorized`.
+    fn any_initiator(
+        &self,
+        tid: TemplateId,
+        org: OrgId,
+        at: Instant,
+    ) -> Option<(String, Option<String>)> {
+        let best = self
+            .m
+            .employee_rules
+            .iter()
+            .filter(|r| r.target == org && r.template.is_none_or(|t| t == tid))
+            .map(|r| {
+                let tier = if !r.window.covers(at) {
+                    2
+                } else if r.cond.is_some() {
+                    1
+                } else {
+                    0
+                };
+                ((tier, r.on_behalf), self.m.employee_name(r.employee))
+            })
+            .min();
+        if let Some(((_, on_behalf), e)) = best {
+            return Some((e, on_behalf.then(|| self.m.org_name(org).to_owned())));
         }
         self.m
             .employees

@@ -264,6 +264,39 @@ fn who_lease_of_a_group_member() {
     );
 }
 
+/// `who` picks its default initiator among the authorizations in force at
+/// the instant asked: once li's blanket authorization is revoked, wang's
+/// NDA authorization still lets every signer be shown (and `diff` sees no
+/// signer lost).
+#[test]
+fn who_skips_a_revoked_initiator() {
+    let p = bundled();
+    let revoked = bundled_edited(|name, t| {
+        if name.ends_with("acme.policy") {
+            t + "\nrevoke li_auto at 2026-03-01\n"
+        } else {
+            t
+        }
+    });
+    let when = at("2026-04-01T10:00:00+08:00");
+    let sealing = |p: &Policy| -> Vec<String> {
+        p.who("acme.nda", when, None, &[])
+            .expect("acme.nda exists")
+            .into_iter()
+            .filter(|s| s.auto_seal)
+            .map(|s| s.signer)
+            .collect()
+    };
+    assert_eq!(sealing(&revoked), ["acme", "globex"]);
+    assert_eq!(sealing(&revoked), sealing(&p));
+    let lost: Vec<_> = p
+        .diff(&revoked, when)
+        .into_iter()
+        .filter(|d| d.kind != "employee")
+        .collect();
+    assert!(lost.is_empty(), "{lost:#?}");
+}
+
 #[test]
 fn who_unknown_template() {
     let p = bundled();

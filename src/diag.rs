@@ -150,7 +150,7 @@ impl Diagnostics {
             }
             let wrapped = WithSource {
                 inner: d.inner(),
-                source: NamedSource::new(file.name.clone(), file.text.clone()),
+                source: CharColumns(NamedSource::new(file.name.clone(), file.text.clone())),
             };
             if handler.render_report(&mut out, &wrapped).is_err() {
                 out.push_str(&format!("{}: {}\n", sources.location(span), d.message()));
@@ -216,7 +216,42 @@ pub struct DiagnosticJson {
 /// A diagnostic with the text of its file attached, for miette.
 struct WithSource<'a> {
     inner: &'a dyn miette::Diagnostic,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: CharColumns,
+}
+
+/// A file's text for miette, with columns counted in characters: miette
+/// counts bytes, so the `file:line:col` it prints after Chinese text would
+/// not match `--format json` (nor an editor).
+struct CharColumns(NamedSource<std::sync::Arc<str>>);
+
+impl miette::SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let contents = self.0.read_span(span, before, after)?;
+        if contents.column() == 0 {
+            return Ok(contents);
+        }
+        let text = self.0.inner();
+        let line_start = span.offset().saturating_sub(contents.column());
+        let Some(column) = text
+            .get(line_start..span.offset())
+            .map(|s| s.chars().count())
+        else {
+            return Ok(contents);
+        };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.0.name().to_owned(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for WithSource<'_> {

@@ -292,9 +292,37 @@ fn run_fixture(path: &Path, text_name: &str, json_name: &str) -> Vec<String> {
     if !a.diagnostics.has_errors() && Policy::from_inputs(again).is_err() {
         bad.push(format!("{name}: a policy set with warnings only must load"));
     }
-    insta::assert_snapshot!(text_name, a.diagnostics.render(&a.sources, false));
+    let text = a.diagnostics.render(&a.sources, false);
+    bad.extend(header_mismatches(&text, &a, &name));
+    insta::assert_snapshot!(text_name, text);
     insta::assert_json_snapshot!(json_name, a.diagnostics.to_json(&a.sources));
     bad
+}
+
+/// The text's `╭─[file:line:col]` headers give the JSON's line and column
+/// (characters, not bytes, after Chinese text too), problem by problem.
+fn header_mismatches(text: &str, a: &Analysis, what: &str) -> Vec<String> {
+    let shown: Vec<(usize, usize)> = text
+        .lines()
+        .filter_map(|l| l.split_once("╭─[")?.1.strip_suffix(']'))
+        .filter_map(|h| {
+            let mut parts = h.rsplitn(3, ':');
+            let col = parts.next()?.parse().ok()?;
+            let line = parts.next()?.parse().ok()?;
+            Some((line, col))
+        })
+        .collect();
+    let json: Vec<(usize, usize)> = a
+        .diagnostics
+        .to_json(&a.sources)
+        .iter()
+        .map(|j| (j.line, j.column))
+        .collect();
+    if shown == json {
+        Vec::new()
+    } else {
+        vec![format!("{what}: text shows {shown:?}, JSON says {json:?}")]
+    }
 }
 
 /// Every fixture file or directory name under `tests/fixtures/diag`.

@@ -209,7 +209,8 @@ fn decode(content: &Content) -> (String, Option<SyntaxError>) {
         Content::Bytes(b) if b.len() > MAX_FILE_BYTES => {
             return (String::new(), Some(too_large(b.len())))
         }
-        Content::Bytes(b) => b,
+        // A UTF-8 byte order mark (editors on Windows write one) is not text.
+        Content::Bytes(b) => b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b),
     };
     match std::str::from_utf8(bytes) {
         Ok(s) => match s.find('\0') {

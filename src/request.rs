@@ -48,6 +48,8 @@ impl Request {
 
     /// Reads a request from JSON or YAML text.
     pub fn parse(text: &str) -> Result<Request, RequestError> {
+        // Editors on Windows may start a UTF-8 file with a byte order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.len() > MAX_REQUEST_BYTES {
             return Err(RequestError::new(
                 "",
@@ -272,6 +274,16 @@ mod tests {
         let e = Request::parse("at: 2026-04-01T10:00:00+08:00\ntemplate: a.b\ninitiator: a.c\nsigner: a\ncolour: red\n").unwrap_err();
         assert_eq!(e.field, "colour");
         assert!(e.to_string().contains("`colour`"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        for text in [
+            "\u{feff}at: 2026-04-01T10:00:00+08:00\ntemplate: a.b\ninitiator: a.c\nsigner: a\n",
+            "\u{feff}{\"at\":\"2026-04-01T10:00:00+08:00\",\"template\":\"a.b\",\"initiator\":\"a.c\",\"signer\":\"a\"}",
+        ] {
+            assert_eq!(Request::parse(text).unwrap().template, "a.b");
+        }
     }
 
     #[test]

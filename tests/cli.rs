@@ -377,6 +377,17 @@ fn decide_batch_goes_on_after_a_bad_line() {
     assert_eq!(s.stdout, r.stdout);
 }
 
+/// A batch saved with a UTF-8 byte order mark: its first line is still a
+/// request (the mark is not part of it).
+#[test]
+fn decide_batch_after_a_byte_order_mark() {
+    let text = std::fs::read_to_string("tests/cli_fixtures/requests/batch.jsonl").expect("fixture");
+    let plain = run_stdin(&["decide", "--requests", "-"], &text);
+    let marked = run_stdin(&["decide", "--requests", "-"], &format!("\u{feff}{text}"));
+    assert_eq!(marked.code, plain.code);
+    assert_eq!(marked.stdout, plain.stdout);
+}
+
 /// Lines that are not requests at all: not UTF-8, blank, YAML rather than
 /// JSON (here, aliases that would expand to a billion values), past the
 /// size limit. Each gets its error line, in place, and the batch goes on.

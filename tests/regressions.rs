@@ -315,3 +315,24 @@ fn a_certain_forbid_is_named_before_one_for_want_of_an_attribute() {
         .unwrap();
     assert!(!t.usable && !t.conditional, "{t:?}");
 }
+
+/// A policy file saved with a UTF-8 byte order mark (as editors on Windows
+/// do) loads as without it, and its columns do not count the mark.
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let with_mark = format!("\u{feff}{DECLS}");
+    let req = request("2026-04-01T10:00:00+08:00");
+    assert_eq!(
+        answer(&[("a.policy", &with_mark)], &req),
+        answer(&[("a.policy", DECLS)], &req)
+    );
+    // An error on the first line is at the same column with the mark.
+    let bad = format!("r2: acme auto-signs template t1 with seal nope\n{DECLS}");
+    let places = |text: String| {
+        let a = autoseal::load::analyze(vec![Input::new("b.policy", text)]);
+        let j = a.diagnostics.to_json(&a.sources);
+        j.iter().map(|j| (j.line, j.column)).collect::<Vec<_>>()
+    };
+    assert_eq!(places(format!("\u{feff}{bad}")), places(bad.clone()));
+    assert_eq!(places(bad).first(), Some(&(1, 43)));
+}

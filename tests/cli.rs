@@ -922,3 +922,62 @@ fn no_color_on_a_terminal() {
         "expected colour on a terminal without NO_COLOR"
     );
 }
+
+// ---------------------------------------------------------------- fmt
+
+/// cli.md: `fmt` rewrites files in the canonical layout; `--check` lists
+/// the files that would change (exit 1) and writes nothing; a file that
+/// does not parse gives 1, an unreadable path 2. A byte order mark is
+/// dropped.
+#[test]
+fn fmt_rewrites_and_checks() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fmt_rewrites_and_checks");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let canonical = "timezone +08:00\n\norg acme \"Acme\" {\n    super_admin zhang \"张三\"\n}\n";
+    let loose = canonical
+        .replace("org acme", "org   acme")
+        .replace("    super", "  super");
+    let files = [
+        ("a.policy", canonical.to_owned()),
+        ("b.policy", loose),
+        ("c.policy", format!("\u{feff}{canonical}")),
+    ];
+    for (name, text) in &files {
+        std::fs::write(dir.join(name), text).expect("write");
+    }
+    let d = dir.display().to_string();
+    let check = run(&["fmt", "--check", &d]);
+    assert_code(&check, 1);
+    let listed: Vec<&str> = check.stdout.lines().collect();
+    assert_eq!(
+        listed,
+        [
+            dir.join("b.policy").display().to_string(),
+            dir.join("c.policy").display().to_string()
+        ]
+    );
+    for (name, text) in &files {
+        assert_eq!(
+            &std::fs::read_to_string(dir.join(name)).expect("read"),
+            text
+        );
+    }
+    assert_code(&run(&["fmt", &d]), 0);
+    for (name, _) in &files {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(name)).expect("read"),
+            canonical
+        );
+    }
+    assert_code(&run(&["fmt", "--check", &d]), 0);
+
+    std::fs::write(dir.join("d.policy"), "org {\n").expect("write");
+    let bad = run(&["fmt", "--check", &d]);
+    assert_code(&bad, 1);
+    assert!(bad.stderr.contains("d.policy:1:5"), "{}", bad.stderr);
+    assert_code(
+        &run(&["fmt", &dir.join("nowhere").display().to_string()]),
+        2,
+    );
+}

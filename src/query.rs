@@ -176,10 +176,11 @@ impl Policy {
         let owner = self.m.template(tid).map_or(OrgId(0), |t| t.org);
         let (initiator, on_behalf_of) = match initiator {
             Some(i) => {
-                let own = self
-                    .employee_id(i)
-                    .and_then(|e| self.m.employee(e))
-                    .map(|e| e.org);
+                let emp = self.employee_id(i).ok_or_else(|| QueryError {
+                    what: "employee",
+                    name: i.to_owned(),
+                })?;
+                let own = self.m.employee(emp).map(|e| e.org);
                 let on_behalf = (own.is_some() && own != Some(owner))
                     .then(|| self.m.org_name(owner).to_owned());
                 (i.to_owned(), on_behalf)

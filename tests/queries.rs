@@ -304,6 +304,17 @@ fn who_unknown_template() {
         .who("acme.nosuch", at("2026-04-01T10:00:00+08:00"), None, &[])
         .unwrap_err();
     assert_eq!((e.what, e.name.as_str()), ("template", "acme.nosuch"));
+    // An unknown initiator is an error too, as for `templates_for` (not
+    // a list of signers that all fail on it).
+    let e = p
+        .who(
+            "acme.nda",
+            at("2026-04-01T10:00:00+08:00"),
+            Some("acme.nobody"),
+            &[],
+        )
+        .unwrap_err();
+    assert_eq!((e.what, e.name.as_str()), ("employee", "acme.nobody"));
 }
 
 // ---------------------------------------------------------------- audit

@@ -38,6 +38,12 @@ pub fn run(a: Args) -> u8 {
     match a.format {
         Format::Json => print_json(&list),
         Format::Text => {
+            if list.is_empty() {
+                let org = a.on_behalf_of.as_deref().unwrap_or_else(|| {
+                    a.initiator.split_once('.').map_or(&a.initiator, |(o, _)| o)
+                });
+                outln!("`{org}` has no templates");
+            }
             for t in &list {
                 if t.conditional {
                     outln!(

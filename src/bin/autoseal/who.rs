@@ -46,7 +46,12 @@ pub fn run(a: Args) -> u8 {
         Format::Json => print_json(&list),
         Format::Text => {
             if list.is_empty() {
-                outln!("no signer would auto-seal `{}`", a.template);
+                let hint = if a.all {
+                    ""
+                } else {
+                    " (`--all` lists every signer, with why)"
+                };
+                outln!("no signer would auto-seal `{}`{hint}", a.template);
             }
             for s in &list {
                 let role = s

@@ -981,3 +981,26 @@ fn fmt_rewrites_and_checks() {
         2,
     );
 }
+
+/// cli.md: "`--policies DIR` (or a file) overrides" — `check` and `fmt`
+/// take it too, as the same as a path.
+#[test]
+fn check_and_fmt_take_policies() {
+    let by_path = run(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/diag/unknown_seal.policy",
+    ]);
+    let by_flag = run(&[
+        "check",
+        "--format",
+        "json",
+        "--policies",
+        "tests/fixtures/diag/unknown_seal.policy",
+    ]);
+    assert_code(&by_path, 1);
+    assert_code(&by_flag, 1);
+    assert_eq!(by_flag.stdout, by_path.stdout);
+    assert_code(&run(&["fmt", "--check", "--policies", "policies"]), 0);
+}

@@ -1,13 +1,11 @@
 //! `autoseal check`: every error and warning.
 
-use std::path::PathBuf;
-
-use crate::common::{color_stdout, print_json, Format, CANNOT_RUN, OK, PROBLEMS};
+use crate::common::{color_stdout, print_json, Format, PolicyPaths, CANNOT_RUN, OK, PROBLEMS};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Policy files or directories (default: `policies`).
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    paths: PolicyPaths,
     /// Fail on warnings too.
     #[arg(long)]
     deny_warnings: bool,
@@ -16,11 +14,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    let paths = if a.paths.is_empty() {
-        vec![PathBuf::from("policies")]
-    } else {
-        a.paths
-    };
+    let paths = a.paths.paths();
     let inputs = match autoseal::load::read_inputs(&paths) {
         Ok(i) => i,
         Err(e) => {

@@ -47,6 +47,28 @@ pub struct PolicyArgs {
     pub policies: PathBuf,
 }
 
+/// The policy files and directories `check` and `fmt` read: given as
+/// paths, or with `--policies` as the other commands take them.
+#[derive(clap::Args)]
+pub struct PolicyPaths {
+    /// Policy files or directories (default: `policies`).
+    paths: Vec<PathBuf>,
+    /// A policy directory or file, as for the other commands (may repeat).
+    #[arg(long = "policies", value_name = "PATH")]
+    policies: Vec<PathBuf>,
+}
+
+impl PolicyPaths {
+    pub fn paths(self) -> Vec<PathBuf> {
+        let mut all = self.paths;
+        all.extend(self.policies);
+        if all.is_empty() {
+            all.push(PathBuf::from("policies"));
+        }
+        all
+    }
+}
+
 impl PolicyArgs {
     /// The compiled policy set, or the status to exit with (problems shown).
     pub fn load(&self) -> Result<Policy, u8> {

@@ -1,7 +1,7 @@
 //! `autoseal fmt`: rewrite policy files in the canonical layout, comments
 //! kept; `--check` only lists the files that would change.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use autoseal::diag::Diagnostics;
 use autoseal::limits::MAX_FILE_BYTES;
@@ -9,23 +9,19 @@ use autoseal::source::{SourceFile, Sources, Span};
 use autoseal::syntax::SyntaxError;
 use autoseal::Diagnostic;
 
-use crate::common::{color_stderr, CANNOT_RUN, OK, PROBLEMS};
+use crate::common::{color_stderr, PolicyPaths, CANNOT_RUN, OK, PROBLEMS};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Do not write: print each file that would change, and exit 1 if any.
     #[arg(long)]
     check: bool,
-    /// Policy files or directories (default: `policies`).
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    paths: PolicyPaths,
 }
 
 pub fn run(a: Args) -> u8 {
-    let paths = if a.paths.is_empty() {
-        vec![PathBuf::from("policies")]
-    } else {
-        a.paths
-    };
+    let paths = a.paths.paths();
     let files = match autoseal::load::policy_files(&paths) {
         Ok(f) => f,
         Err(e) => {

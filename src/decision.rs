@@ -164,6 +164,9 @@ pub enum Detail {
         forbid: ForbidId,
         rule: SealRuleId,
         seal: SealId,
+        /// The attribute the forbid's condition needs and the request does
+        /// not give (or mistypes), when that is why it applies.
+        missing: Option<AttrId>,
     },
     Ambiguous {
         first: SealRuleId,

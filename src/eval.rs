@@ -571,7 +571,7 @@ impl Policy {
                         forbidden = Some((f, rid, seal));
                     } else if all {
                         // Every rule a forbid stops is listed.
-                        others.push(forbidden_reason(f, rid, seal));
+                        others.push(self.forbidden_reason(f, rid, seal, attrs));
                     }
                 }
                 Ok((seal, None)) => match chosen {
@@ -600,7 +600,7 @@ impl Policy {
             }
             (None, _) => {
                 if let Some((forbid, rule, seal)) = forbidden {
-                    fail!(forbidden_reason(forbid, rule, seal));
+                    fail!(self.forbidden_reason(forbid, rule, seal, attrs));
                 } else if let Some((_, _, r)) = best.take() {
                     fail!(r);
                 } else {
@@ -964,7 +964,7 @@ impl Policy {
         }
         let seal = rule.seal_at(at);
         if let Some(forbid) = self.forbid_for_seal(q, seal, at, attrs) {
-            out.push(forbidden_reason(forbid, rid, seal));
+            out.push(self.forbidden_reason(forbid, rid, seal, attrs));
         }
     }
 
@@ -980,23 +980,36 @@ impl Policy {
         self.forbid_for(q, kind, at, attrs)
     }
 
-    /// Whether `r` is a forbid that applies only because the request lacks
-    /// (or mistypes) an attribute its condition needs: with the attribute,
-    /// it may not apply. The templates query counts such a template as
-    /// usable when its conditions hold.
-    pub(crate) fn forbid_needs_attributes(
+    /// Step 8's reason: `forbid` stops `rule`'s auto-seal with `seal`;
+    /// with the attribute it needs when it applies for want of it.
+    fn forbidden_reason<A: Attrs + ?Sized>(
         &self,
-        r: &Reason,
-        attrs: &[(CompactString, Value)],
-    ) -> bool {
-        let Detail::Forbid { forbid, .. } = &r.detail else {
-            return false;
-        };
-        self.m
+        forbid: ForbidId,
+        rule: SealRuleId,
+        seal: SealId,
+        attrs: &A,
+    ) -> Reason {
+        let missing = match self
+            .m
             .forbids
             .get(forbid.index())
             .and_then(|f| f.cond.as_ref())
-            .is_some_and(|c| self.condition(c, attrs).0 == Tri::Unknown)
+        {
+            Some(c) => match self.condition(c, attrs) {
+                (Tri::Unknown, missing) => missing,
+                _ => None,
+            },
+            None => None,
+        };
+        Reason {
+            code: ReasonCode::Forbidden,
+            detail: Detail::Forbid {
+                forbid,
+                rule,
+                seal,
+                missing,
+            },
+        }
     }
 
     /// Step 8: the first forbid in force that matches an auto-seal with a
@@ -1196,14 +1209,6 @@ fn first_of(out: Vec<Reason>, fallback: ReasonCode) -> Decision {
     match out.into_iter().next() {
         Some(r) => Decision::Manual(r),
         None => first(&[], fallback),
-    }
-}
-
-/// Step 8's reason: `forbid` stops `rule`'s auto-seal with `seal`.
-fn forbidden_reason(forbid: ForbidId, rule: SealRuleId, seal: SealId) -> Reason {
-    Reason {
-        code: ReasonCode::Forbidden,
-        detail: Detail::Forbid { forbid, rule, seal },
     }
 }
 

@@ -251,10 +251,26 @@ impl Policy {
                     self.seal_rule_name(*rule)
                 ),
             },
-            Detail::Forbid { forbid, rule, seal } => {
+            Detail::Forbid {
+                forbid,
+                rule,
+                seal,
+                missing,
+            } => {
                 let seal = m.seal_name(*seal);
+                // A forbid that cannot be evaluated applies: say so, or
+                // the reader looks for a value that is not there.
+                let why = missing
+                    .map(|a| {
+                        format!(
+                            ", which applies because the request does not give attribute `{}` as a {}",
+                            m.attr_name(a),
+                            self.attr_type(a)
+                        )
+                    })
+                    .unwrap_or_default();
                 format!(
-                    "auto-seal by rule `{}` with `{seal}` is forbidden by `{}`",
+                    "auto-seal by rule `{}` with `{seal}` is forbidden by `{}`{why}",
                     self.seal_rule_name(*rule),
                     self.forbid_name(*forbid)
                 )

@@ -6,7 +6,7 @@ use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::compile::Policy;
-use crate::decision::{Basis, ReasonCode, RenderedReason};
+use crate::decision::{Basis, Detail, InitiatorMiss, Reason, ReasonCode, RenderedReason};
 use crate::model::*;
 use crate::request::Request;
 use crate::time::Instant;
@@ -140,7 +140,7 @@ impl Policy {
                 };
                 let e = self.explain(&req);
                 let r = self.render_explanation(&e);
-                let conditional = self.when_conditions_hold(&e, attributes);
+                let conditional = self.when_conditions_hold(&e);
                 TemplateStatus {
                     template: self.m.template_name(id),
                     name: t.display.clone(),
@@ -217,7 +217,7 @@ impl Policy {
                 signer: self.m.org_name(signer).to_owned(),
                 signatory: req.signatory.as_deref().map(str::to_owned),
                 auto_seal: e.decision.is_auto_seal(),
-                conditional: self.when_conditions_hold(&e, attributes),
+                conditional: self.when_conditions_hold(&e),
                 seal: r.seal,
                 rule: r.rule,
                 basis: r.basis,
@@ -228,16 +228,30 @@ impl Policy {
     }
 
     /// Whether a manual explanation fails only on attributes the request
-    /// does not give: a rule's condition, or a forbid that applies only
-    /// for want of them (the "use" button is on when they hold).
-    fn when_conditions_hold(
-        &self,
-        e: &crate::decision::Explanation,
-        attrs: &[(CompactString, Value)],
-    ) -> bool {
+    /// does not give: a rule's condition, the condition of the initiator's
+    /// authorization, or a forbid that applies only for want of them (the
+    /// "use" button is on when they hold).
+    fn when_conditions_hold(&self, e: &crate::decision::Explanation) -> bool {
+        let initiator_needs_attributes = |x: &Reason| {
+            matches!(
+                x.detail,
+                Detail::Initiator {
+                    rule: Some((_, InitiatorMiss::Condition { missing: Some(_) })),
+                    ..
+                }
+            )
+        };
         !e.decision.is_auto_seal()
             && e.reasons.iter().all(|x| {
-                x.code == ReasonCode::AttributeMissing || self.forbid_needs_attributes(x, attrs)
+                x.code == ReasonCode::AttributeMissing
+                    || initiator_needs_attributes(x)
+                    || matches!(
+                        x.detail,
+                        Detail::Forbid {
+                            missing: Some(_),
+                            ..
+                        }
+                    )
             })
     }
 

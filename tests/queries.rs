@@ -110,6 +110,40 @@ fn templates_for_wang_while_the_seal_is_disabled() {
     insta::assert_snapshot!("templates_for_wang_2026_08_11", json(&list));
 }
 
+/// wang's purchase authorization has a condition on `amount`: without
+/// it, the purchase template is usable "when its conditions hold", as it
+/// is for a rule's condition (the attribute decides, not the employee).
+#[test]
+fn templates_for_wang_when_his_authorization_needs_an_attribute() {
+    let p = bundled();
+    let list = p
+        .templates_for("acme.wang", None, at("2026-04-01T10:00:00+08:00"), &[])
+        .expect("wang exists");
+    let purchase = list
+        .iter()
+        .find(|t| t.template == "acme.purchase")
+        .expect("acme.purchase is listed");
+    assert!(
+        purchase.usable && purchase.conditional,
+        "{}",
+        json(purchase)
+    );
+    assert_eq!(
+        purchase.reasons.first().map(|r| r.code.as_str()),
+        Some("initiator_not_authorized")
+    );
+    // With the amount given, it is decided.
+    let small = attrs(&[("amount", num("100")), ("currency", text("CNY"))]);
+    let list = p
+        .templates_for("acme.wang", None, at("2026-04-01T10:00:00+08:00"), &small)
+        .expect("wang exists");
+    let purchase = list
+        .iter()
+        .find(|t| t.template == "acme.purchase")
+        .expect("acme.purchase is listed");
+    assert!(!purchase.conditional, "{}", json(purchase));
+}
+
 #[test]
 fn templates_for_li_on_behalf_of_acme_sh() {
     let p = bundled();

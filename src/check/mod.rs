@@ -713,6 +713,20 @@ impl<'a> Checker<'a> {
                         if window.from.is_none_or(|f| f.at < a.at) {
                             window.from = Some(a);
                         }
+                        // `from` after `until` is an error; an acceptance
+                        // after `until` leaves a grant that never applies.
+                        if let Some(u) = window.until.filter(|u| u.at <= a.at) {
+                            let label = s.label.as_ref().map(|l| l.name.as_str());
+                            self.warn(CheckWarning::NeverApplies {
+                                rule: self.rule_name(label, s.span),
+                                reason: format!(
+                                    "it is accepted at {}, once its `until {}` has passed",
+                                    a.display(),
+                                    u.display_until()
+                                ),
+                                span: s.span,
+                            });
+                        }
                     }
                     if let (Some(p), Some(v)) = (p, via) {
                         self.person(p, &v.by);

@@ -47,7 +47,15 @@ impl Policy {
     pub fn source(&self, r: &Reason) -> Option<String> {
         let m = &self.m;
         let span = match &r.detail {
-            Detail::Name(_) | Detail::NotMember { .. } | Detail::NoRule { .. } => None,
+            Detail::Name(_) | Detail::NoRule { .. } => None,
+            // The group the initiator's org leads (its members lack `sub`),
+            // else the one `sub` belongs to.
+            Detail::NotMember { org, sub } => m
+                .groups
+                .iter()
+                .find(|g| g.main == *org)
+                .or_else(|| m.groups.iter().find(|g| g.members.contains(sub)))
+                .map(|g| g.span),
             Detail::Owner { template, .. } => m.template(*template).map(|t| t.span),
             // Off since a disable, or else before its first enable (if any).
             Detail::Service { org, event } => m.org(*org).map(|o| {

@@ -54,7 +54,9 @@ pub fn parse_datetime(text: &str) -> Result<DateTime<FixedOffset>, String> {
     // `2026-03-01T09:00+08:00`: chrono needs the seconds.
     let with_seconds;
     let mut s = text;
-    if let Some(t) = s.find(['T', 't']) {
+    // The date is `YYYY-MM-DD`; then `T`, `t` or a space (as chrono takes).
+    let sep = s.get(10..11).filter(|c| matches!(*c, "T" | "t" | " "));
+    if let Some(t) = sep.map(|_| 10) {
         let rest = s.get(t + 1..).unwrap_or("");
         let hm_len = rest.find(['+', '-', 'Z', 'z']).unwrap_or(rest.len());
         if hm_len == 5 {
@@ -113,8 +115,18 @@ mod tests {
 
     #[test]
     fn seconds_optional() {
-        let t = parse_datetime("2026-03-01T09:00+08:00").unwrap();
-        assert_eq!(t.to_rfc3339(), "2026-03-01T09:00:00+08:00");
+        for text in [
+            "2026-03-01T09:00+08:00",
+            "2026-03-01t09:00+08:00",
+            "2026-03-01 09:00+08:00",
+            "2026-03-01 09:00:00+08:00",
+        ] {
+            let t = parse_datetime(text).unwrap();
+            assert_eq!(t.to_rfc3339(), "2026-03-01T09:00:00+08:00", "{text}");
+        }
+        let t = parse_datetime("2026-03-01T01:00Z").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-03-01T01:00:00+00:00");
+        assert!(parse_datetime("2026-3-01T09:00+08:00").is_err());
     }
 
     #[test]

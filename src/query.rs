@@ -63,6 +63,10 @@ pub struct AuditEntry {
     pub seal: Option<String>,
     pub employee: Option<String>,
     pub conditional: bool,
+    /// In force, but it cannot seal at the instant: the signer's service
+    /// is off (`service_not_enabled`), or the template or the seal is
+    /// disabled (`template_disabled`, `seal_disabled`). Seal rules only.
+    pub suspended: Option<ReasonCode>,
     /// When it lapses on its own (`until`) or by revocation, if it does.
     pub ends: Option<String>,
     pub expiring: bool,
@@ -336,6 +340,7 @@ impl Policy {
                 seal: None,
                 employee: None,
                 conditional: false,
+                suspended: None,
                 ends: e.as_ref().map(|(_, s)| s.clone()),
                 expiring,
                 source: self.location(span),
@@ -358,6 +363,7 @@ impl Policy {
                 e.signatory = role.map(|x| m.role_name(x).to_owned());
                 e.seal = Some(m.seal_name(r.seal_at(at)));
                 e.conditional = r.cond.is_some();
+                e.suspended = self.suspended(&r, at);
             });
         }
         for (i, r) in m.employee_rules.iter().enumerate() {
@@ -397,6 +403,30 @@ impl Policy {
         // By kind, then in the order of the policy files.
         out.sort_by(|a, b| (a.0.kind, &a.1).cmp(&(b.0.kind, &b.1)));
         out.into_iter().map(|(e, _)| e).collect()
+    }
+
+    /// Why a seal rule in force cannot seal at `at`, as steps 2, 4 and 6
+    /// of a decision would say.
+    fn suspended(&self, r: &SealRule, at: Instant) -> Option<ReasonCode> {
+        let m = &self.m;
+        if !m
+            .org(r.signer)
+            .is_some_and(|o| state_at(&o.service, false, at).0)
+        {
+            Some(ReasonCode::ServiceNotEnabled)
+        } else if !m
+            .template(r.template)
+            .is_none_or(|t| state_at(&t.toggles, true, at).0)
+        {
+            Some(ReasonCode::TemplateDisabled)
+        } else if !m
+            .seal(r.seal_at(at))
+            .is_none_or(|s| state_at(&s.toggles, true, at).0)
+        {
+            Some(ReasonCode::SealDisabled)
+        } else {
+            None
+        }
     }
 
     /// Decision-level difference between `self` (old) and `new` at `at`:

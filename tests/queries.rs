@@ -411,6 +411,40 @@ fn audit_at_a_few_instants() {
     insta::assert_snapshot!("audit_2027_02_15_30d", json(&list));
 }
 
+/// A grant in force that cannot seal says why: Initech closes its service
+/// on 2027-03-01; Acme's contract seal is disabled in August 2026.
+#[test]
+fn audit_marks_what_cannot_seal() {
+    let p = bundled();
+    let suspended = |t: &str| -> Vec<(String, &'static str)> {
+        p.audit(at(t), None)
+            .into_iter()
+            .filter_map(|e| Some((e.rule, e.suspended?.as_str())))
+            .collect()
+    };
+    assert!(suspended("2026-04-01T10:00:00+08:00").is_empty());
+    assert_eq!(
+        suspended("2027-03-15T10:00:00+08:00"),
+        [(String::from("g_initech_purchase"), "service_not_enabled")]
+    );
+    let august = suspended("2026-08-11T10:00:00+08:00");
+    assert!(
+        august.contains(&(String::from("labor_auto"), "seal_disabled")),
+        "{august:?}"
+    );
+    // The decision agrees.
+    let req = autoseal::Request::new(
+        at("2026-08-11T10:00:00+08:00"),
+        "acme.labor",
+        "acme.li",
+        "acme",
+    );
+    assert_eq!(
+        p.decide(&req).code().map(|c| c.as_str()),
+        Some("seal_disabled")
+    );
+}
+
 // ---------------------------------------------------------------- diff
 
 /// The bundled files, with `edit` applied to their text.

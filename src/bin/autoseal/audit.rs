@@ -65,6 +65,9 @@ pub fn run(a: Args) -> u8 {
                 if e.conditional {
                     parts.push(String::from("(conditional)"));
                 }
+                if let Some(code) = e.suspended {
+                    parts.push(format!("(suspended: {code})"));
+                }
                 if let Some(x) = &e.ends {
                     parts.push(format!("until {x}"));
                 }

@@ -29,9 +29,13 @@ pub struct TemplateStatus {
     /// Usable only when the request's attributes meet a condition (every
     /// failing check is a missing attribute).
     pub conditional: bool,
-    /// The seal the org's own party would be sealed with.
+    /// The seal the org's own party would be sealed with (when
+    /// `conditional`, once the conditions hold).
     pub seal: Option<String>,
     pub rule: Option<String>,
+    /// When `conditional`: every attribute the failing conditions test
+    /// that the request does not give, by name.
+    pub needs: Vec<String>,
     /// Why not, every failing check.
     pub reasons: Vec<RenderedReason>,
 }
@@ -45,9 +49,13 @@ pub struct SignerStatus {
     /// Not decided yet: it would auto-seal when attributes the request does
     /// not give meet the conditions (`reasons` says which).
     pub conditional: bool,
+    /// The seal (when `conditional`, once the conditions hold).
     pub seal: Option<String>,
     pub rule: Option<String>,
     pub basis: Option<Basis>,
+    /// When `conditional`: every attribute the failing conditions test
+    /// that the request does not give, by name.
+    pub needs: Vec<String>,
     pub reasons: Vec<RenderedReason>,
 }
 
@@ -145,13 +153,16 @@ impl Policy {
                 let e = self.explain(&req);
                 let r = self.render_explanation(&e);
                 let conditional = self.when_conditions_hold(&e);
+                let (needs, would) = self.when_conditions(&e, conditional, at, attributes);
+                let (seal, rule) = would.map_or((r.seal, r.rule), |(s, r)| (Some(s), Some(r)));
                 TemplateStatus {
                     template: self.m.template_name(id),
                     name: t.display.clone(),
                     usable: e.decision.is_auto_seal() || conditional,
                     conditional,
-                    seal: r.seal,
-                    rule: r.rule,
+                    seal,
+                    rule,
+                    needs,
                     reasons: r.reasons,
                 }
             })
@@ -217,14 +228,18 @@ impl Policy {
             };
             let e = self.explain(&req);
             let r = self.render_explanation(&e);
+            let conditional = self.when_conditions_hold(&e);
+            let (needs, would) = self.when_conditions(&e, conditional, at, attributes);
+            let (seal, rule) = would.map_or((r.seal, r.rule), |(s, r)| (Some(s), Some(r)));
             out.push(SignerStatus {
                 signer: self.m.org_name(signer).to_owned(),
                 signatory: req.signatory.as_deref().map(str::to_owned),
                 auto_seal: e.decision.is_auto_seal(),
-                conditional: self.when_conditions_hold(&e),
-                seal: r.seal,
-                rule: r.rule,
+                conditional,
+                seal,
+                rule,
                 basis: r.basis,
+                needs,
                 reasons: r.reasons,
             });
         }
@@ -297,6 +312,76 @@ impl Policy {
             .filter(|(_, e)| e.org == org)
             .map(|(i, _)| (self.m.employee_name(EmployeeId::from_index(i)), None))
             .min()
+    }
+
+    /// For a conditional answer: every attribute its failing conditions
+    /// (rules', the initiator's authorization's, forbids') test that
+    /// `attrs` does not give, and the seal and rule it would seal with
+    /// once they hold (the first rule that needs them).
+    fn when_conditions(
+        &self,
+        e: &crate::decision::Explanation,
+        conditional: bool,
+        at: Instant,
+        attrs: &[(CompactString, Value)],
+    ) -> (Vec<String>, Option<(String, String)>) {
+        let mut needs: Vec<String> = Vec::new();
+        let mut would = None;
+        if !conditional {
+            return (needs, would);
+        }
+        let mut add = |c: Option<&Condition>| {
+            for n in c.map_or(&[][..], |c| c.nodes.as_slice()) {
+                let (CondNode::Cmp { attr, .. } | CondNode::In { attr, .. }) = n else {
+                    continue;
+                };
+                let name = self.m.attr_name(*attr);
+                if !attrs.iter().any(|(k, _)| k == name) && !needs.iter().any(|x| x == name) {
+                    needs.push(name.to_owned());
+                }
+            }
+        };
+        for x in &e.reasons {
+            match &x.detail {
+                Detail::Condition {
+                    rule,
+                    missing: Some(_),
+                } => {
+                    let r = self.rule_ref(*rule);
+                    add(r.and_then(|r| r.cond()));
+                    if would.is_none() {
+                        would = r
+                            .map(|r| (self.m.seal_name(r.seal_at(at)), self.seal_rule_name(*rule)));
+                    }
+                }
+                Detail::Initiator {
+                    rule: Some((id, InitiatorMiss::Condition { missing: Some(_) })),
+                    ..
+                } => add(self
+                    .m
+                    .employee_rules
+                    .get(id.index())
+                    .and_then(|r| r.cond.as_ref())),
+                Detail::Forbid {
+                    forbid,
+                    rule,
+                    seal,
+                    missing: Some(_),
+                } => {
+                    add(self
+                        .m
+                        .forbids
+                        .get(forbid.index())
+                        .and_then(|f| f.cond.as_ref()));
+                    if would.is_none() {
+                        would = Some((self.m.seal_name(*seal), self.seal_rule_name(*rule)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        needs.sort();
+        (needs, would)
     }
 
     /// Every authorization in force at `at`; `expiring_within` (in

@@ -245,6 +245,26 @@ fn who_nda() {
         initech.reasons.first().map(|r| r.code.as_str()),
         Some("attribute_missing")
     );
+    // It would seal once they hold: with what, and every attribute it needs
+    // (the reason names only the first one the condition misses).
+    assert!(initech.conditional);
+    assert_eq!(initech.seal.as_deref(), Some("initech.contract"));
+    assert_eq!(initech.rule.as_deref(), Some("g_initech"));
+    assert_eq!(initech.needs, ["amount", "currency"]);
+    // Given one of them, only the other is needed.
+    let list = p
+        .who(
+            "acme.nda",
+            at("2026-04-01T10:00:00+08:00"),
+            None,
+            &attrs(&[("amount", num("100"))]),
+        )
+        .expect("acme.nda exists");
+    let initech = list
+        .iter()
+        .find(|s| s.signer == "initech")
+        .expect("initech is listed");
+    assert_eq!(initech.needs, ["currency"]);
 }
 
 #[test]

@@ -47,6 +47,27 @@ pub struct PolicyArgs {
     pub policies: PathBuf,
 }
 
+/// How `templates` and `who` show an answer that waits on attributes:
+/// `[WITH]SEAL by rule RULE, when its conditions hold (needs `a`, `b`):`.
+pub fn when_conditions_hold(
+    with: &str,
+    seal: Option<&str>,
+    rule: Option<&str>,
+    needs: &[String],
+) -> String {
+    let with = match (seal, rule) {
+        (Some(s), Some(r)) => format!("{with}{s} by rule {r}, "),
+        _ => String::new(),
+    };
+    let needs = if needs.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = needs.iter().map(|n| format!("`{n}`")).collect();
+        format!(" (needs {})", list.join(", "))
+    };
+    format!("{with}when its conditions hold{needs}:")
+}
+
 /// The policy files and directories `check` and `fmt` read: given as
 /// paths, or with `--policies` as the other commands take them.
 #[derive(clap::Args)]

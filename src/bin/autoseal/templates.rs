@@ -1,6 +1,8 @@
 //! `autoseal templates`: the greyed-out "use" buttons of an initiator.
 
-use crate::common::{parse_at, print_json, Format, PolicyArgs, CANNOT_RUN, OK};
+use crate::common::{
+    parse_at, print_json, when_conditions_hold, Format, PolicyArgs, CANNOT_RUN, OK,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -47,9 +49,15 @@ pub fn run(a: Args) -> u8 {
             for t in &list {
                 if t.conditional {
                     outln!(
-                        "use      {} ({}) when its conditions hold:",
+                        "use      {} ({}) {}",
                         t.template,
-                        t.name
+                        t.name,
+                        when_conditions_hold(
+                            "with ",
+                            t.seal.as_deref(),
+                            t.rule.as_deref(),
+                            &t.needs
+                        )
                     );
                     for r in &t.reasons {
                         outln!("           {}", r.message);

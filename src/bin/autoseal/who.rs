@@ -1,6 +1,8 @@
 //! `autoseal who`: every signer that would auto-seal a template.
 
-use crate::common::{parse_at, print_json, Format, PolicyArgs, CANNOT_RUN, OK};
+use crate::common::{
+    parse_at, print_json, when_conditions_hold, Format, PolicyArgs, CANNOT_RUN, OK,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -68,7 +70,11 @@ pub fn run(a: Args) -> u8 {
                         s.basis.map_or("?", |b| b.as_str())
                     );
                 } else if s.conditional {
-                    outln!("{}{role}: when its conditions hold:", s.signer);
+                    outln!(
+                        "{}{role}: {}",
+                        s.signer,
+                        when_conditions_hold("", s.seal.as_deref(), s.rule.as_deref(), &s.needs)
+                    );
                     for r in &s.reasons {
                         outln!("    {}", r.message);
                     }

@@ -1092,11 +1092,19 @@ impl Policy {
             return Tri::Unknown;
         };
         match n {
+            // A part that comes out unknown names its attribute; when the
+            // whole is decided anyway (false `and`, true `or`), what it
+            // named is taken back, so that the attribute named is one that
+            // makes the answer unknown.
             CondNode::And(parts) => {
+                let before = *missing;
                 let mut acc = Tri::True;
                 for &p in parts {
                     match self.node(nodes, p as usize, attrs, missing) {
-                        Tri::False => return Tri::False,
+                        Tri::False => {
+                            *missing = before;
+                            return Tri::False;
+                        }
                         Tri::Unknown => acc = Tri::Unknown,
                         Tri::True => {}
                     }
@@ -1104,10 +1112,14 @@ impl Policy {
                 acc
             }
             CondNode::Or(parts) => {
+                let before = *missing;
                 let mut acc = Tri::False;
                 for &p in parts {
                     match self.node(nodes, p as usize, attrs, missing) {
-                        Tri::True => return Tri::True,
+                        Tri::True => {
+                            *missing = before;
+                            return Tri::True;
+                        }
                         Tri::Unknown => acc = Tri::Unknown,
                         Tri::False => {}
                     }

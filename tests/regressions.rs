@@ -336,3 +336,29 @@ fn a_byte_order_mark_is_skipped() {
     assert_eq!(places(format!("\u{feff}{bad}")), places(bad.clone()));
     assert_eq!(places(bad).first(), Some(&(1, 43)));
 }
+
+/// An attribute the answer does not depend on is not the one named: in
+/// `(a > 1 and b > 1) or c > 1` with `b = 0`, the `and` is false whatever
+/// `a` is, so `c` is what the rule (and the forbid) need.
+#[test]
+fn the_attribute_named_is_one_the_answer_waits_on() {
+    let policy = format!(
+        "{DECLS}acme enables auto-sign at 2026-01-01 by sa\n\
+         t2: acme auto-signs template t2 with seal s1 when (a > 1 and b > 1) or c > 1\n\
+         f: forbid auto-sign for template acme.t1 when (a > 1 and b > 1) or c > 1\n"
+    )
+    .replace(
+        "    template t1 \"T1\"\n",
+        "    template t1 \"T1\"\n    template t2 \"T2\"\n",
+    );
+    let p = Policy::from_inputs(vec![Input::new("a.policy", policy)])
+        .map_err(|e| e.render())
+        .unwrap();
+    for template in ["acme.t1", "acme.t2"] {
+        let mut req = Request::new(at("2026-04-01T10:00:00+08:00"), template, "acme.e1", "acme");
+        req.attributes = vec![("b".into(), autoseal::Value::Number(0.into()))];
+        let r = p.render(&p.decide(&req));
+        let message = &r.reasons.first().expect("a reason").message;
+        assert!(message.contains("attribute `c`"), "{template}: {message}");
+    }
+}

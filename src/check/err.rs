@@ -308,14 +308,15 @@ pub enum CheckWarning {
         span: Span,
     },
 
-    #[error("`{attr} in []` never holds: the list is empty")]
+    #[error("`{attr} in []` never holds: the list is empty{consequence}")]
     #[diagnostic(
         code(autoseal::empty_list),
         severity(Warning),
-        help("list the values `{attr}` may take, or remove the condition")
+        help("list the values of `{attr}` it is meant to match")
     )]
     EmptyList {
         attr: String,
+        consequence: &'static str,
         #[label("compared with an empty list")]
         span: Span,
     },

@@ -44,6 +44,8 @@ pub fn check(files: &[ast::FileAst], sources: &Sources) -> Checked {
         attr_spans: FxHashMap::default(),
         labels: FxHashMap::default(),
         attrs_declared: false,
+        in_forbid: false,
+        accepted_late: Vec::new(),
         vias: Vec::new(),
         incomplete: Default::default(),
     };
@@ -107,6 +109,11 @@ struct Checker<'a> {
     attr_spans: FxHashMap<&'a str, Span>,
     labels: FxHashMap<&'a str, (Labelled, Span)>,
     attrs_declared: bool,
+    /// Lowering a forbid's condition (which fails closed).
+    in_forbid: bool,
+    /// Grants already warned of as accepted once their `until` passed (one
+    /// `never_applies` warning a rule).
+    accepted_late: Vec<Span>,
     /// Partner grants accepted through an invite, checked once every
     /// invite is known.
     vias: Vec<(SealRuleId, &'a ast::Stmt)>,
@@ -716,11 +723,12 @@ impl<'a> Checker<'a> {
                         // `from` after `until` is an error; an acceptance
                         // after `until` leaves a grant that never applies.
                         if let Some(u) = window.until.filter(|u| u.at <= a.at) {
+                            self.accepted_late.push(s.span);
                             let label = s.label.as_ref().map(|l| l.name.as_str());
                             self.warn(CheckWarning::NeverApplies {
                                 rule: self.rule_name(label, s.span),
                                 reason: format!(
-                                    "it is accepted at {}, once its `until {}` has passed",
+                                    "it is accepted at {}, no earlier than its `until {}`",
                                     a.display(),
                                     u.display_until()
                                 ),
@@ -835,7 +843,9 @@ impl<'a> Checker<'a> {
                     let id = ForbidId::from_index(self.m.forbids.len());
                     self.label(&s.label, Labelled::Forbid(id));
                     let window = self.window(validity, s.span);
+                    self.in_forbid = true;
                     let cond = when.as_ref().map(|w| self.condition(w));
+                    self.in_forbid = false;
                     let sg = signer.as_ref().map(|o| self.org(o));
                     let tp = template.as_ref().map(|t| self.qtemplate(t));
                     let kd = kind.as_ref().map(|k| {
@@ -983,8 +993,16 @@ impl<'a> Checker<'a> {
             Expr::In { attr, values } => {
                 let a = self.attr(attr);
                 if values.is_empty() {
+                    // A forbid fails closed: it still blocks whenever the
+                    // attribute is not given.
+                    let consequence = if self.in_forbid {
+                        "; the forbid still blocks a request that does not give it"
+                    } else {
+                        ""
+                    };
                     self.warn(CheckWarning::EmptyList {
                         attr: attr.name.clone(),
+                        consequence,
                         span: attr.span,
                     });
                 }
@@ -1440,6 +1458,9 @@ impl<'a> Checker<'a> {
                     .map(|r| (r.label.as_deref(), r.span, &r.window)),
             );
         for (label, span, w) in windows {
+            if self.accepted_late.contains(&span) {
+                continue;
+            }
             if let Some(rev) = &w.revoked {
                 if rev.stamp.at <= w.start() {
                     found.push((

@@ -48,8 +48,6 @@ impl Request {
 
     /// Reads a request from JSON or YAML text.
     pub fn parse(text: &str) -> Result<Request, RequestError> {
-        // Editors on Windows may start a UTF-8 file with a byte order mark.
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.len() > MAX_REQUEST_BYTES {
             return Err(RequestError::new(
                 "",

@@ -269,3 +269,19 @@ pub fn run(policy: &Policy, case: &Case) -> CaseResult {
         got,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let text = "policies: p\ncases:\n  - name: one\n    request: { at: \"2026-04-01T10:00:00+08:00\", template: a.t, initiator: a.e, signer: a }\n    expect: { decision: manual }\n";
+        let plain = parse(text).unwrap();
+        let marked = parse(&format!("\u{feff}{text}")).unwrap();
+        assert_eq!(marked.policies.as_deref(), Some("p"));
+        assert_eq!(marked.cases.len(), plain.cases.len());
+        assert!(marked.invalid.is_empty());
+    }
+}

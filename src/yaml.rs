@@ -39,6 +39,8 @@ impl Size {
 
 /// The documents of `text`, refused past `budget` with aliases expanded.
 pub(crate) fn load(text: &str, budget: Budget) -> Result<Vec<Yaml>, String> {
+    // Editors on Windows may start a UTF-8 file with a byte order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     within(text, budget)?;
     YamlLoader::load_from_str(text).map_err(|e| e.to_string())
 }

@@ -99,7 +99,8 @@ fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
             }
         };
         n += 1;
-        // A byte order mark may start the file (and so its first line).
+        // A byte order mark may start the file (so the first line; it is
+        // no more text on another line).
         let req = line.and_then(|text| match text.trim_start_matches('\u{feff}').trim() {
             "" => Err(RequestError::new("", "empty line: no request")),
             t => json_line(t).and_then(|()| Request::parse(t)),

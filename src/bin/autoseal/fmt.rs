@@ -41,19 +41,25 @@ enum Unreadable {
     TooLarge(u64),
 }
 
-/// A file's text (decoded lossily when it is not UTF-8, to show), and what
-/// stops it being formatted if anything.
-fn read(path: &Path) -> std::io::Result<(String, Option<Unreadable>)> {
+/// A file's text (decoded lossily when it is not UTF-8, to show), what
+/// stops it being formatted if anything, and whether it started with a
+/// byte order mark (not text, as when loading: formatting drops it).
+fn read(path: &Path) -> std::io::Result<(String, Option<Unreadable>, bool)> {
     let size = std::fs::metadata(path)?.len();
     if size > MAX_FILE_BYTES as u64 {
-        return Ok((String::new(), Some(Unreadable::TooLarge(size))));
+        return Ok((String::new(), Some(Unreadable::TooLarge(size)), false));
     }
-    Ok(match String::from_utf8(std::fs::read(path)?) {
-        Ok(t) => (t, None),
+    let mut bytes = std::fs::read(path)?;
+    let marked = bytes.starts_with(b"\xEF\xBB\xBF");
+    if marked {
+        bytes.drain(..3);
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(t) => (t, None, marked),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            (text, Some(Unreadable::NotUtf8(at)))
+            (text, Some(Unreadable::NotUtf8(at)), marked)
         }
     })
 }
@@ -61,17 +67,12 @@ fn read(path: &Path) -> std::io::Result<(String, Option<Unreadable>)> {
 /// Formats one file; the exit status it calls for.
 fn one(path: &Path, check: bool) -> u8 {
     let name = path.display().to_string();
-    let (text, unreadable) = match read(path) {
+    let (text, unreadable, marked) = match read(path) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot read `{name}`: {e}");
             return CANNOT_RUN;
         }
-    };
-    // A byte order mark is not text (as when loading): formatting drops it.
-    let (text, marked) = match text.strip_prefix('\u{feff}') {
-        Some(rest) => (rest.to_owned(), true),
-        None => (text, false),
     };
     let mut sources = Sources::new();
     let id = sources.add(SourceFile::new(name.clone(), text));

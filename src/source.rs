@@ -79,9 +79,13 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
         let text: Arc<str> = text.into();
+        // A line ends at `\n`, `\r\n` or a lone `\r`, as for the grammar
+        // (pest's `NEWLINE`) and miette.
         let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }

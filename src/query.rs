@@ -153,7 +153,7 @@ impl Policy {
                 let e = self.explain(&req);
                 let r = self.render_explanation(&e);
                 let conditional = self.when_conditions_hold(&e);
-                let (needs, would) = self.when_conditions(&e, conditional, at, attributes);
+                let (needs, would) = self.when_conditions(&e, conditional, &req);
                 let (seal, rule) = would.map_or((r.seal, r.rule), |(s, r)| (Some(s), Some(r)));
                 TemplateStatus {
                     template: self.m.template_name(id),
@@ -229,7 +229,7 @@ impl Policy {
             let e = self.explain(&req);
             let r = self.render_explanation(&e);
             let conditional = self.when_conditions_hold(&e);
-            let (needs, would) = self.when_conditions(&e, conditional, at, attributes);
+            let (needs, would) = self.when_conditions(&e, conditional, &req);
             let (seal, rule) = would.map_or((r.seal, r.rule), |(s, r)| (Some(s), Some(r)));
             out.push(SignerStatus {
                 signer: self.m.org_name(signer).to_owned(),
@@ -286,7 +286,28 @@ impl Policy {
         org: OrgId,
         at: Instant,
     ) -> Option<(String, Option<String>)> {
-        let best = self
+        if let Some((_, e, on_behalf)) = self.ranked_initiator(tid, org, at) {
+            return Some((e, on_behalf));
+        }
+        self.m
+            .employees
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.org == org)
+            .map(|(i, _)| (self.m.employee_name(EmployeeId::from_index(i)), None))
+            .min()
+    }
+
+    /// The best authorized initiator for `tid` of `org` at `at` (see
+    /// [`Self::any_initiator`]), with its tier: 0 in force and
+    /// unconditional, 1 in force, 2 lapsed; and the `on_behalf_of` it needs.
+    fn ranked_initiator(
+        &self,
+        tid: TemplateId,
+        org: OrgId,
+        at: Instant,
+    ) -> Option<(u8, String, Option<String>)> {
+        let ((tier, on_behalf), e) = self
             .m
             .employee_rules
             .iter()
@@ -301,30 +322,23 @@ impl Policy {
                 };
                 ((tier, r.on_behalf), self.m.employee_name(r.employee))
             })
-            .min();
-        if let Some(((_, on_behalf), e)) = best {
-            return Some((e, on_behalf.then(|| self.m.org_name(org).to_owned())));
-        }
-        self.m
-            .employees
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.org == org)
-            .map(|(i, _)| (self.m.employee_name(EmployeeId::from_index(i)), None))
-            .min()
+            .min()?;
+        Some((tier, e, on_behalf.then(|| self.m.org_name(org).to_owned())))
     }
 
-    /// For a conditional answer: every attribute its failing conditions
-    /// (rules', the initiator's authorization's, forbids') test that
-    /// `attrs` does not give, and the seal and rule it would seal with
-    /// once they hold (the first rule that needs them).
+    /// For a conditional answer to `req`: every attribute its failing
+    /// conditions (rules', the initiator's authorization's, forbids') test
+    /// that the request does not give, and the seal and rule it would seal
+    /// with once they hold (the first rule that needs them; when only the
+    /// initiator's authorization does, the rule that seals for an
+    /// initiator authorized without a condition).
     fn when_conditions(
         &self,
         e: &crate::decision::Explanation,
         conditional: bool,
-        at: Instant,
-        attrs: &[(CompactString, Value)],
+        req: &Request,
     ) -> (Vec<String>, Option<(String, String)>) {
+        let (at, attrs) = (req.at, req.attributes.as_slice());
         let mut needs: Vec<String> = Vec::new();
         let mut would = None;
         if !conditional {
@@ -380,8 +394,32 @@ impl Policy {
                 _ => {}
             }
         }
+        if would.is_none() {
+            would = self.seal_for_another_initiator(req);
+        }
         needs.sort();
         (needs, would)
+    }
+
+    /// The seal and rule `req` gets when its initiator is replaced by one
+    /// authorized for the template without a condition, if there is one:
+    /// steps 5-9 do not depend on who initiates, only on the effective org.
+    fn seal_for_another_initiator(&self, req: &Request) -> Option<(String, String)> {
+        let tid = self.template_id(&req.template)?;
+        let owner = self.m.template(tid)?.org;
+        let (tier, initiator, on_behalf) = self.ranked_initiator(tid, owner, req.at)?;
+        if tier != 0 {
+            return None;
+        }
+        let mut other = req.clone();
+        other.initiator = initiator.into();
+        other.on_behalf_of = on_behalf.map(CompactString::from);
+        match self.decide(&other) {
+            crate::decision::Decision::AutoSeal { seal, rule, .. } => {
+                Some((self.m.seal_name(seal), self.seal_rule_name(rule)))
+            }
+            crate::decision::Decision::Manual(_) => None,
+        }
     }
 
     /// Every authorization in force at `at`; `expiring_within` (in

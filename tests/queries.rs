@@ -144,6 +144,44 @@ fn templates_for_wang_when_his_authorization_needs_an_attribute() {
     assert!(!purchase.conditional, "{}", json(purchase));
 }
 
+/// When only the initiator's authorization waits on an attribute, the seal
+/// shown is the one the template's rule gives (found for an employee
+/// authorized without a condition); with no such employee, none is shown.
+#[test]
+fn templates_for_an_initiator_whose_authorization_alone_waits() {
+    let text = "timezone +08:00
+org home \"Home\" {
+    super_admin h \"H\"
+    employee e \"E\"
+    employee f \"F\"
+    seal contract \"C\" kind contract
+    template t \"T\"
+}
+home enables auto-sign at 2026-01-01 by h
+own: home auto-signs template t with seal contract
+ea: employee home.e may initiate auto-sign when amount < 10
+";
+    let when = at("2026-04-01T10:00:00+08:00");
+    for (extra, seal) in [
+        ("", None),
+        (
+            "fb: employee home.f may initiate auto-sign\n",
+            Some("home.contract"),
+        ),
+    ] {
+        let p = Policy::from_inputs(vec![Input::new("a.policy", format!("{text}{extra}"))])
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        let list = p
+            .templates_for("home.e", None, when, &[])
+            .expect("home.e exists");
+        let t = list.first().expect("home.t is listed");
+        assert!(t.usable && t.conditional, "{}", json(t));
+        assert_eq!(t.needs, ["amount"]);
+        assert_eq!(t.seal.as_deref(), seal, "{}", json(t));
+        assert_eq!(t.rule.as_deref(), seal.map(|_| "own"));
+    }
+}
+
 #[test]
 fn templates_for_li_on_behalf_of_acme_sh() {
     let p = bundled();

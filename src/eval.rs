@@ -497,9 +497,7 @@ impl Policy {
         let (service_on, event) = if hot && self.service_on_for_good(q, at) {
             (true, None)
         } else {
-            self.m
-                .org(q.signer)
-                .map_or((false, None), |o| state_at(&o.service, false, at))
+            self.service_state(q.signer, at)
         };
         if !service_on {
             fail!(Reason {
@@ -522,9 +520,7 @@ impl Policy {
         let (tpl_on, event) = if hot && self.template_on_for_good(q, at) {
             (true, None)
         } else {
-            self.m
-                .template(q.template)
-                .map_or((true, None), |t| state_at(&t.toggles, true, at))
+            self.template_state(q.template, at)
         };
         if !tpl_on {
             fail!(Reason {
@@ -677,9 +673,25 @@ impl Policy {
             .is_some_and(|&f| on_by(f, at))
     }
 
+    /// Step 2 on the org's timeline: whether its service is on at `at`,
+    /// and the event in force (off until first enabled).
+    pub(crate) fn service_state(&self, org: OrgId, at: Instant) -> (bool, Option<u32>) {
+        self.m
+            .org(org)
+            .map_or((false, None), |o| state_at(&o.service, false, at))
+    }
+
+    /// Step 4 on the template's timeline: whether it is on at `at`, and
+    /// the event in force (a template not in the model counts as on).
+    pub(crate) fn template_state(&self, t: TemplateId, at: Instant) -> (bool, Option<u32>) {
+        self.m
+            .template(t)
+            .map_or((true, None), |t| state_at(&t.toggles, true, at))
+    }
+
     /// Step 6 on the seal's timeline: whether it is on at `at`, and the
     /// event in force (a seal not in the model counts as on).
-    fn seal_state(&self, seal: SealId, at: Instant) -> (bool, Option<u32>) {
+    pub(crate) fn seal_state(&self, seal: SealId, at: Instant) -> (bool, Option<u32>) {
         self.m
             .seal(seal)
             .map_or((true, None), |s| state_at(&s.toggles, true, at))

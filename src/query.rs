@@ -531,21 +531,11 @@ impl Policy {
     /// Why a seal rule in force cannot seal at `at`, as steps 2, 4 and 6
     /// of a decision would say.
     fn suspended(&self, r: &SealRule, at: Instant) -> Option<ReasonCode> {
-        let m = &self.m;
-        if !m
-            .org(r.signer)
-            .is_some_and(|o| state_at(&o.service, false, at).0)
-        {
+        if !self.service_state(r.signer, at).0 {
             Some(ReasonCode::ServiceNotEnabled)
-        } else if !m
-            .template(r.template)
-            .is_none_or(|t| state_at(&t.toggles, true, at).0)
-        {
+        } else if !self.template_state(r.template, at).0 {
             Some(ReasonCode::TemplateDisabled)
-        } else if !m
-            .seal(r.seal_at(at))
-            .is_none_or(|s| state_at(&s.toggles, true, at).0)
-        {
+        } else if !self.seal_state(r.seal_at(at), at).0 {
             Some(ReasonCode::SealDisabled)
         } else {
             None

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 
 use crate::ast::{self, Expr, Literal, Member, StmtKind, TimeValue, Until};
 use crate::model::*;
-use crate::source::{Sources, Span};
+use crate::source::{FileId, Sources, Span};
 use crate::time::{add_days, add_months, Instant};
 
 /// What the checker found: the model when there were no errors, and every
@@ -45,7 +45,7 @@ pub fn check(files: &[ast::FileAst], sources: &Sources) -> Checked {
         labels: FxHashMap::default(),
         attrs_declared: false,
         in_forbid: false,
-        accepted_late: Vec::new(),
+        accepted_late: Default::default(),
         vias: Vec::new(),
         incomplete: Default::default(),
     };
@@ -112,8 +112,9 @@ struct Checker<'a> {
     /// Lowering a forbid's condition (which fails closed).
     in_forbid: bool,
     /// Grants already warned of as accepted once their `until` passed (one
-    /// `never_applies` warning a rule).
-    accepted_late: Vec<Span>,
+    /// `never_applies` warning a rule), by where they start: spans compare
+    /// equal whatever they cover, so they cannot be the key.
+    accepted_late: rustc_hash::FxHashSet<(FileId, u32)>,
     /// Partner grants accepted through an invite, checked once every
     /// invite is known.
     vias: Vec<(SealRuleId, &'a ast::Stmt)>,
@@ -723,7 +724,7 @@ impl<'a> Checker<'a> {
                         // `from` after `until` is an error; an acceptance
                         // after `until` leaves a grant that never applies.
                         if let Some(u) = window.until.filter(|u| u.at <= a.at) {
-                            self.accepted_late.push(s.span);
+                            self.accepted_late.insert((s.span.file, s.span.start));
                             let label = s.label.as_ref().map(|l| l.name.as_str());
                             self.warn(CheckWarning::NeverApplies {
                                 rule: self.rule_name(label, s.span),
@@ -1458,7 +1459,7 @@ impl<'a> Checker<'a> {
                     .map(|r| (r.label.as_deref(), r.span, &r.window)),
             );
         for (label, span, w) in windows {
-            if self.accepted_late.contains(&span) {
+            if self.accepted_late.contains(&(span.file, span.start)) {
                 continue;
             }
             if let Some(rev) = &w.revoked {

@@ -83,6 +83,17 @@ pub struct AuditEntry {
     ends_at: Option<Instant>,
 }
 
+/// One request's answer as the queries show it (see [`Policy::answer`]).
+struct Answer {
+    auto_seal: bool,
+    conditional: bool,
+    seal: Option<String>,
+    rule: Option<String>,
+    basis: Option<Basis>,
+    needs: Vec<String>,
+    reasons: Vec<RenderedReason>,
+}
+
 /// A key of [`Policy::diff`]: signer, template, signatory.
 type DiffKey = (String, String, Option<String>);
 /// A key's seal at an instant, or the reason it has none.
@@ -150,20 +161,16 @@ impl Policy {
                     signatory: None,
                     attributes: attributes.to_vec(),
                 };
-                let e = self.explain(&req);
-                let r = self.render_explanation(&e);
-                let conditional = self.when_conditions_hold(&e);
-                let (needs, would) = self.when_conditions(&e, conditional, &req);
-                let (seal, rule) = would.map_or((r.seal, r.rule), |(s, r)| (Some(s), Some(r)));
+                let a = self.answer(&req);
                 TemplateStatus {
                     template: self.m.template_name(id),
                     name: t.display.clone(),
-                    usable: e.decision.is_auto_seal() || conditional,
-                    conditional,
-                    seal,
-                    rule,
-                    needs,
-                    reasons: r.reasons,
+                    usable: a.auto_seal || a.conditional,
+                    conditional: a.conditional,
+                    seal: a.seal,
+                    rule: a.rule,
+                    needs: a.needs,
+                    reasons: a.reasons,
                 }
             })
             .collect();
@@ -226,24 +233,40 @@ impl Policy {
                 signatory: role.map(|r| self.m.role_name(r).into()),
                 attributes: attributes.to_vec(),
             };
-            let e = self.explain(&req);
-            let r = self.render_explanation(&e);
-            let conditional = self.when_conditions_hold(&e);
-            let (needs, would) = self.when_conditions(&e, conditional, &req);
-            let (seal, rule) = would.map_or((r.seal, r.rule), |(s, r)| (Some(s), Some(r)));
+            let a = self.answer(&req);
             out.push(SignerStatus {
                 signer: self.m.org_name(signer).to_owned(),
                 signatory: req.signatory.as_deref().map(str::to_owned),
-                auto_seal: e.decision.is_auto_seal(),
-                conditional,
-                seal,
-                rule,
-                basis: r.basis,
-                needs,
-                reasons: r.reasons,
+                auto_seal: a.auto_seal,
+                conditional: a.conditional,
+                seal: a.seal,
+                rule: a.rule,
+                basis: a.basis,
+                needs: a.needs,
+                reasons: a.reasons,
             });
         }
         Ok(out)
+    }
+
+    /// What `templates` and `who` show of one request: its explanation,
+    /// whether it waits on attributes, and then what it needs and the seal
+    /// and rule it would seal with.
+    fn answer(&self, req: &Request) -> Answer {
+        let e = self.explain(req);
+        let r = self.render_explanation(&e);
+        let conditional = self.when_conditions_hold(&e);
+        let (needs, would) = self.when_conditions(&e, conditional, req);
+        let (seal, rule) = would.map_or((r.seal, r.rule), |(s, r)| (Some(s), Some(r)));
+        Answer {
+            auto_seal: e.decision.is_auto_seal(),
+            conditional,
+            seal,
+            rule,
+            basis: r.basis,
+            needs,
+            reasons: r.reasons,
+        }
     }
 
     /// Whether a manual explanation fails only on attributes the request

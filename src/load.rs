@@ -130,6 +130,10 @@ pub struct Analysis {
     pub model: Option<Model>,
 }
 
+/// A UTF-8 byte order mark. Editors on Windows may start a file with one;
+/// it is not text, and reading a policy file skips it.
+pub const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
 /// Parses every input, then checks the whole set when every file parsed.
 pub fn analyze(inputs: Vec<Input>) -> Analysis {
     let mut sources = Sources::new();
@@ -209,8 +213,7 @@ fn decode(content: &Content) -> (String, Option<SyntaxError>) {
         Content::Bytes(b) if b.len() > MAX_FILE_BYTES => {
             return (String::new(), Some(too_large(b.len())))
         }
-        // A UTF-8 byte order mark (editors on Windows write one) is not text.
-        Content::Bytes(b) => b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b),
+        Content::Bytes(b) => b.strip_prefix(BYTE_ORDER_MARK).unwrap_or(b),
     };
     match std::str::from_utf8(bytes) {
         Ok(s) => match s.find('\0') {

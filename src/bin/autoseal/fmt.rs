@@ -5,6 +5,7 @@ use std::path::Path;
 
 use autoseal::diag::Diagnostics;
 use autoseal::limits::MAX_FILE_BYTES;
+use autoseal::load::BYTE_ORDER_MARK;
 use autoseal::source::{SourceFile, Sources, Span};
 use autoseal::syntax::SyntaxError;
 use autoseal::Diagnostic;
@@ -50,9 +51,9 @@ fn read(path: &Path) -> std::io::Result<(String, Option<Unreadable>, bool)> {
         return Ok((String::new(), Some(Unreadable::TooLarge(size)), false));
     }
     let mut bytes = std::fs::read(path)?;
-    let marked = bytes.starts_with(b"\xEF\xBB\xBF");
+    let marked = bytes.starts_with(BYTE_ORDER_MARK);
     if marked {
-        bytes.drain(..3);
+        bytes.drain(..BYTE_ORDER_MARK.len());
     }
     Ok(match String::from_utf8(bytes) {
         Ok(t) => (t, None, marked),

@@ -845,7 +845,7 @@ pub fn cedar_request(
     if let Some(r) = &req.signatory {
         ctx.push((
             "signatory".into(),
-            RestrictedExpression::new_string(r.clone()),
+            RestrictedExpression::new_string(r.to_string()),
         ));
     }
     // The first occurrence of a name wins, as in autoseal's lookup.
@@ -915,8 +915,8 @@ pub fn floor_key(req: &autoseal::Request) -> FloorKey {
         String::new()
     } else {
         req.signatory
-            .clone()
-            .unwrap_or_else(|| String::from("乙方"))
+            .as_deref()
+            .map_or_else(|| String::from("乙方"), str::to_owned)
     };
-    (req.signer.clone(), req.template.clone(), role)
+    (req.signer.to_string(), req.template.to_string(), role)
 }

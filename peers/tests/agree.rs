@@ -159,12 +159,12 @@ fn edge_requests(g: &Generated, per_instant: usize, stride: usize) -> Vec<Reques
                     // The plain case: the rule's own key, an unlimited initiator.
                     r = Request::new(Instant(at), template, &format!("{org}.e0"), signer);
                 }
-                r.signatory = rng.pick(&roles[..]).clone();
+                r.signatory = rng.pick(&roles[..]).as_deref().map(Into::into);
                 if let Some(a) = rng.pick(&amounts[..]) {
-                    r.attributes.push((String::from("amount"), a.clone()));
+                    r.attributes.push(("amount".into(), a.clone()));
                 }
                 if let Some(c) = rng.pick(&categories[..]) {
-                    r.attributes.push((String::from("category"), c.clone()));
+                    r.attributes.push(("category".into(), c.clone()));
                 }
                 out.push(r);
             }

@@ -7,18 +7,20 @@
 //! ```
 //!
 //! Ids: `peers/autoseal/{N}`, `peers/cedar_per_grant/{N}`,
-//! `peers/cedar_entities/{N}` (one decision of a cycled stream of 4096
-//! requests from `autoseal::gen::requests(g, 4096, 7)`, about half
-//! `auto_seal`), `floor/hashmap` (one `HashMap` lookup of (signer,
-//! template, role) per request of the same stream, at the largest Cedar
-//! size), and `load/{engine}/{N}` (bytes of input per second, at
-//! `PEERS_LOAD_SIZE`, default 10000).
+//! `peers/cedar_entities/{N}`, `peers/regorus/{N}` (one decision of a
+//! cycled stream of 4096 requests from `autoseal::gen::requests(g, 4096,
+//! 7)`, about half `auto_seal`), `floor/hashmap/{N}` (one `HashMap` lookup
+//! of (signer, template, role) per request of the same stream, in a map
+//! built from the same N-grant set), and `load/{engine}/{N}` (bytes of
+//! input per second, at `PEERS_LOAD_SIZE`, default 10000).
 //!
 //! `PEERS_SIZES` (default `10,1000,10000,100000,1000000`) lists the sizes;
-//! Cedar runs only for sizes up to `PEERS_CEDAR_MAX` (default 10000).
+//! Cedar runs only for sizes up to `PEERS_CEDAR_MAX` (default 10000), and
+//! regorus up to `PEERS_REGORUS_MAX` (default 100000).
 //! Requests are built ahead of time (autoseal's by names, Cedar's
-//! `Request`s); only the decision is timed: `policy.decide(&req)` against
-//! `Authorizer::is_authorized(&request, &policies, &entities)`.
+//! `Request`s, Rego's input documents); only the decision is timed:
+//! `policy.decide(&req)` against `Authorizer::is_authorized(&request,
+//! &policies, &entities)` and regorus' `set_input` + `eval_rule`.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -28,7 +30,7 @@ use autoseal::gen::{generate, generate_and_load, requests, sizes_from_env, GenCo
 use autoseal::Policy;
 use autoseal_peers::{
     cedar_entities, cedar_per_grant, cedar_request, entities_text, floor_key, floor_map, parse,
-    per_grant_text, CedarSet, Encoding,
+    per_grant_text, rego, CedarSet, Encoding,
 };
 use cedar_policy::{Authorizer, Decision};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
@@ -71,20 +73,8 @@ fn peers(c: &mut Criterion) {
     let sizes = sizes_from_env("PEERS_SIZES", &[10, 1_000, 10_000, 100_000, 1_000_000])
         .expect("PEERS_SIZES");
     let cedar_max = env_usize("PEERS_CEDAR_MAX", 10_000);
-    let floor_size = sizes
-        .iter()
-        .copied()
-        .filter(|n| *n <= cedar_max)
-        .max()
-        .unwrap_or(10_000);
-    let mut floor: Option<(HashMap<_, _>, Vec<_>)> = None;
+    let regorus_max = env_usize("PEERS_REGORUS_MAX", 100_000);
 
-    let mut group = c.benchmark_group("peers");
-    group
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .throughput(Throughput::Elements(1));
     for &n in &sizes {
         let Loaded {
             generated: g,
@@ -102,6 +92,15 @@ fn peers(c: &mut Criterion) {
             .filter(|r| policy.decide(r).is_auto_seal())
             .count();
         eprintln!("peers: autoseal: {hits} of {REQUESTS} requests auto_seal");
+
+        // One group per size (criterion cannot interleave groups), so the
+        // floor of each size is measured right after its engines.
+        let mut group = c.benchmark_group("peers");
+        group
+            .sample_size(20)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3))
+            .throughput(Throughput::Elements(1));
 
         group.bench_with_input(BenchmarkId::new("autoseal", n), &n, |b, _| {
             let mut i = 0usize;
@@ -151,25 +150,47 @@ fn peers(c: &mut Criterion) {
                     .measurement_time(Duration::from_secs(3));
             }
         }
-        if n == floor_size {
-            let keys: Vec<_> = reqs.iter().map(floor_key).collect();
-            floor = Some((floor_map(&g), keys));
+        if n <= regorus_max {
+            let t = Instant::now();
+            let mut engine = rego::engine(&g).expect("the Rego encoding builds");
+            let inputs: Vec<_> = reqs
+                .iter()
+                .map(|r| rego::input(r).expect("a Rego input"))
+                .collect();
+            let allowed = inputs
+                .iter()
+                .filter(|q| {
+                    rego::decide(&mut engine, (*q).clone())
+                        .expect("Rego decides")
+                        .allow
+                })
+                .count();
+            eprintln!(
+                "peers: regorus {n}: built and loaded in {:.2?}; {allowed} of {REQUESTS} requests allowed",
+                t.elapsed()
+            );
+            group.bench_with_input(BenchmarkId::new("regorus", n), &n, |b, _| {
+                let mut i = 0usize;
+                b.iter(|| {
+                    let q = &inputs[i % REQUESTS];
+                    i = i.wrapping_add(1);
+                    black_box(rego::decide(&mut engine, black_box(q).clone()))
+                })
+            });
         }
-    }
-    group.finish();
+        group.finish();
 
-    if let Some((map, keys)) = floor {
-        let mut group = c.benchmark_group("floor");
-        group
+        // The floor at this size: one lookup in a map built from the same
+        // set, on the same stream.
+        let map: HashMap<_, _> = floor_map(&g);
+        let keys: Vec<_> = reqs.iter().map(floor_key).collect();
+        let mut floor = c.benchmark_group("floor");
+        floor
             .sample_size(20)
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(3))
             .throughput(Throughput::Elements(1));
-        eprintln!(
-            "peers: floor: {} keys, the stream of {floor_size} grants",
-            map.len()
-        );
-        group.bench_function("hashmap", |b| {
+        floor.bench_with_input(BenchmarkId::new("hashmap", n), &n, |b, _| {
             let mut i = 0usize;
             b.iter(|| {
                 let k = &keys[i % REQUESTS];
@@ -177,7 +198,7 @@ fn peers(c: &mut Criterion) {
                 black_box(map.get(black_box(k)))
             })
         });
-        group.finish();
+        floor.finish();
     }
 }
 

@@ -39,6 +39,8 @@
 
 #![allow(clippy::too_many_lines)]
 
+pub mod rego;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::str::FromStr;
@@ -162,7 +164,7 @@ fn seal_kinds(g: &Generated) -> HashMap<String, SealKind> {
 }
 
 /// Checks the conditions both encodings rely on.
-fn check_supported(g: &Generated) -> Result<(), String> {
+pub(crate) fn check_supported(g: &Generated) -> Result<(), String> {
     let mut keys = std::collections::HashSet::new();
     for gr in &g.grants {
         if !keys.insert((gr.partner.as_str(), gr.template.as_str())) {

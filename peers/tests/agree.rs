@@ -1,4 +1,6 @@
-//! Both Cedar encodings give the same allow/deny as autoseal's `decide` on
+//! Both Cedar encodings and the Rego encoding (run by regorus) give the
+//! same allow/deny as autoseal's `decide` (and Rego, which answers with a
+//! seal, the same seal) on
 //! every generated request: the benchmark's stream (`requests(g, 4096, 7)`)
 //! and a stream of edge cases around every instant in the facts (one
 //! microsecond before and at each from / until / revocation / reseal /
@@ -7,7 +9,7 @@
 
 use autoseal::gen::{generate, requests, GenConfig, Generated};
 use autoseal::{Instant, Policy, Request, Value};
-use autoseal_peers::{cedar_entities, cedar_per_grant, cedar_request, CedarSet, Encoding};
+use autoseal_peers::{cedar_entities, cedar_per_grant, cedar_request, rego, CedarSet, Encoding};
 use cedar_policy::{Authorizer, Decision};
 use rust_decimal::Decimal;
 
@@ -186,6 +188,7 @@ fn agree(grants: usize, seed: u64, edges: usize, stride: usize) {
     let policy = Policy::from_inputs(g.inputs()).expect("the generated set loads");
     let per_grant = cedar_per_grant(&g).expect("per-grant encoding");
     let entities = cedar_entities(&g).expect("entities encoding");
+    let mut opa = rego::engine(&g).expect("rego encoding");
     let mut reqs = requests(&g, 4096, 7);
     let stream = reqs.len();
     reqs.extend(edge_requests(&g, edges, stride));
@@ -197,9 +200,15 @@ fn agree(grants: usize, seed: u64, edges: usize, stride: usize) {
         allowed += usize::from(want);
         let a = allow(&per_grant, Encoding::PerGrant, r);
         let b = allow(&entities, Encoding::Entities, r);
-        if a != want || b != want {
+        let o =
+            rego::decide(&mut opa, rego::input(r).expect("a Rego input")).expect("Rego decides");
+        let seal = match &d {
+            autoseal::Decision::AutoSeal { .. } => policy.render(&d).seal,
+            autoseal::Decision::Manual(_) => None,
+        };
+        if a != want || b != want || o.allow != want || o.seal != seal {
             wrong.push(format!(
-                "#{i}{}: autoseal {:?}, cedar_per_grant {a}, cedar_entities {b}\n  {r:?}",
+                "#{i}{}: autoseal {:?} {seal:?}, cedar_per_grant {a}, cedar_entities {b}, regorus {o:?}\n  {r:?}",
                 if i < stream { " (stream)" } else { " (edge)" },
                 d.code().map_or("auto_seal", |c| c.as_str()),
             ));
@@ -269,6 +278,7 @@ fn unknown_names_are_denied() {
     });
     let per_grant = cedar_per_grant(&g).unwrap();
     let entities = cedar_entities(&g).unwrap();
+    let mut opa = rego::engine(&g).unwrap();
     let gr = &g.grants[0];
     let at = Instant(gr.from.map_or(1_772_300_000_000_000, |t| t.0 + 1));
     for (t, i, s) in [
@@ -296,5 +306,13 @@ fn unknown_names_are_denied() {
         let r = Request::new(at, &t, &i, &s);
         assert!(!allow(&per_grant, Encoding::PerGrant, &r), "{r:?}");
         assert!(!allow(&entities, Encoding::Entities, &r), "{r:?}");
+        let o = rego::decide(&mut opa, rego::input(&r).unwrap()).unwrap();
+        assert!(!o.allow, "{r:?}");
+        assert!(
+            o.reason
+                .as_deref()
+                .is_some_and(|c| c.starts_with("unknown_")),
+            "{o:?}"
+        );
     }
 }

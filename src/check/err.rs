@@ -148,6 +148,28 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("`{name}` names org `{qualifier}`, but {what} of org `{expected}` is expected here")]
+    #[diagnostic(code(autoseal::wrong_qualifier), help("{help}"))]
+    WrongQualifier {
+        name: String,
+        qualifier: String,
+        what: &'static str,
+        expected: String,
+        help: String,
+        #[label("not of `{expected}`")]
+        span: Span,
+    },
+
+    #[error("`{name}` needs its org: {why}")]
+    #[diagnostic(code(autoseal::unqualified_name), help("{help}"))]
+    UnqualifiedName {
+        name: String,
+        why: &'static str,
+        help: String,
+        #[label("which org?")]
+        span: Span,
+    },
+
     #[error("`{org}` is not a member of a group whose main org is `{main}`")]
     #[diagnostic(
         code(autoseal::not_group_member),
@@ -350,6 +372,8 @@ impl CheckError {
             | CheckError::DateWithoutTimezone { span, .. }
             | CheckError::FromAfterUntil { span, .. }
             | CheckError::WrongOrg { span, .. }
+            | CheckError::WrongQualifier { span, .. }
+            | CheckError::UnqualifiedName { span, .. }
             | CheckError::NotGroupMember { span, .. }
             | CheckError::NotSuperAdmin { span, .. }
             | CheckError::ConflictingRules { span, .. }

@@ -284,6 +284,61 @@ impl<'a> Checker<'a> {
         self.template(org, &q.name)
     }
 
+    /// Whether a bare-or-qualified name is qualified, if at all, with
+    /// `org`, the org the statement already names; an error if not.
+    fn qualifier_ok(
+        &mut self,
+        org: OrgId,
+        n: &ast::OrgName,
+        what: &'static str,
+        help: Option<String>,
+    ) -> bool {
+        let Some(q) = &n.org else { return true };
+        let expected = self.m.org_name(org);
+        if q.name == expected {
+            return true;
+        }
+        let expected = expected.to_owned();
+        let key = (org, n.name.name.as_str());
+        let has = match what {
+            "a seal" => self.seals.contains_key(&key),
+            _ => self.persons.contains_key(&key),
+        };
+        let help = match help {
+            Some(h) => h,
+            None if has => format!(
+                "the org is known here: write `{}` or `{expected}.{}`",
+                n.name.name, n.name.name
+            ),
+            None => format!("use {what} of `{expected}`"),
+        };
+        self.err(CheckError::WrongQualifier {
+            name: n.to_string(),
+            qualifier: q.name.clone(),
+            what,
+            expected,
+            help,
+            span: n.span,
+        });
+        false
+    }
+
+    /// A person of `org`, written bare or qualified.
+    fn person_in(&mut self, org: OrgId, n: &ast::OrgName) -> Option<EmployeeId> {
+        if !self.qualifier_ok(org, n, "a person", None) {
+            return None;
+        }
+        self.person(org, &n.name)
+    }
+
+    /// A seal of `org`, written bare or qualified.
+    fn seal_in(&mut self, org: OrgId, n: &ast::OrgName, help: Option<String>) -> Option<SealId> {
+        if !self.qualifier_ok(org, n, "a seal", help) {
+            return None;
+        }
+        self.seal(org, &n.name)
+    }
+
     fn role(&mut self, name: &'a str) -> RoleId {
         let next = RoleId::from_index(self.m.roles.len());
         match self.roles.entry(name) {
@@ -673,7 +728,7 @@ impl<'a> Checker<'a> {
                     let cond = when.as_ref().map(|w| self.condition(w));
                     let Some(oid) = self.org(org) else { continue };
                     let t = self.template(oid, template);
-                    let sl = self.seal(oid, seal);
+                    let sl = self.seal_in(oid, seal, None);
                     let (Some(t), Some(sl)) = (t, sl) else {
                         continue;
                     };
@@ -707,7 +762,7 @@ impl<'a> Checker<'a> {
                     let p = self.org(partner);
                     let o = self.org(org);
                     let t = o.and_then(|o| self.template(o, template));
-                    let sl = p.and_then(|p| self.seal(p, seal));
+                    let sl = p.and_then(|p| self.seal_in(p, seal, None));
                     let rid = self.role(role.value.as_str());
                     if let Some(tid) = t {
                         self.check_role(tid, rid, role);
@@ -738,7 +793,7 @@ impl<'a> Checker<'a> {
                         }
                     }
                     if let (Some(p), Some(v)) = (p, via) {
-                        self.person(p, &v.by);
+                        self.person_in(p, &v.by);
                     }
                     let (Some(p), Some(t), Some(sl)) = (p, t, sl) else {
                         continue;
@@ -1069,13 +1124,13 @@ impl<'a> Checker<'a> {
                     let Some(oid) = self.org(org) else { continue };
                     self.push_toggle(Timeline::Service, oid.0, stamp, *enable, s.span);
                     if let Some(b) = by {
-                        let Some(p) = self.person(oid, b) else {
+                        let Some(p) = self.person_in(oid, b) else {
                             continue;
                         };
                         let admin = self.m.org(oid).and_then(|o| o.super_admin);
                         if admin != Some(p) {
                             self.err(CheckError::NotSuperAdmin {
-                                person: format!("{}.{}", org.name, b.name),
+                                person: format!("{}.{}", org.name, b.name.name),
                                 org: org.name.clone(),
                                 help: String::from(
                                     "only the org's super admin opens or closes the auto-sign service",
@@ -1152,13 +1207,70 @@ impl<'a> Checker<'a> {
         s: &ast::Stmt,
         target: &ast::Ident,
         at: &ast::Time,
-        by: Option<&ast::QName>,
+        by: Option<&ast::OrgName>,
     ) {
         let stamp = self.stamp(at, End::Start);
         let Some(t) = self.target(target, "rule") else {
             return;
         };
-        let by_id = by.and_then(|b| self.qperson(b));
+        // The org whose person may revoke: the one whose seal or employee
+        // the rule concerns; a forbid has none.
+        let org = match t {
+            Labelled::SealRule(id) => self.m.seal_rules.get(id.index()).map(|r| r.signer),
+            Labelled::EmployeeRule(id) => self
+                .m
+                .employee_rules
+                .get(id.index())
+                .and_then(|r| self.m.employee(r.employee))
+                .map(|e| e.org),
+            Labelled::Forbid(_) => None,
+            other => {
+                self.err(CheckError::WrongTarget {
+                    name: target.name.clone(),
+                    expected: "a rule",
+                    found: other.what(),
+                    help: String::from("`revoke` names a labelled rule or grant"),
+                    span: target.span,
+                });
+                return;
+            }
+        };
+        let partner_grant = match t {
+            Labelled::SealRule(id) => self
+                .m
+                .seal_rules
+                .get(id.index())
+                .is_some_and(|r| matches!(r.kind, SealRuleKind::Partner { .. })),
+            _ => false,
+        };
+        let by_id = match (by, org) {
+            (None, _) => None,
+            (Some(b), Some(org)) => {
+                let help = partner_grant.then(|| {
+                    let org = self.m.org_name(org);
+                    format!("a partner grant is revoked by the super admin of `{org}`, the partner")
+                });
+                if self.qualifier_ok(org, b, "a person", help) {
+                    self.person(org, &b.name)
+                } else {
+                    None
+                }
+            }
+            (Some(b), None) => match &b.org {
+                Some(o) => {
+                    let q = ast::QName {
+                        org: o.clone(),
+                        name: b.name.clone(),
+                        span: b.span,
+                    };
+                    self.qperson(&q)
+                }
+                None => {
+                    self.unqualified_person(b);
+                    None
+                }
+            },
+        };
         let window = match t {
             Labelled::SealRule(id) => {
                 let Some(r) = self.m.seal_rules.get(id.index()) else {
@@ -1169,7 +1281,7 @@ impl<'a> Checker<'a> {
                     if self.m.org(partner).and_then(|o| o.super_admin) != Some(p) {
                         let org = self.m.org_name(partner).to_owned();
                         self.err(CheckError::NotSuperAdmin {
-                            person: b.to_string(),
+                            person: format!("{org}.{}", b.name.name),
                             org: org.clone(),
                             help: format!(
                                 "a partner grant is revoked by the super admin of `{org}`"
@@ -1186,16 +1298,7 @@ impl<'a> Checker<'a> {
                 .get_mut(id.index())
                 .map(|r| &mut r.window),
             Labelled::Forbid(id) => self.m.forbids.get_mut(id.index()).map(|r| &mut r.window),
-            other => {
-                self.err(CheckError::WrongTarget {
-                    name: target.name.clone(),
-                    expected: "a rule",
-                    found: other.what(),
-                    help: String::from("`revoke` names a labelled rule or grant"),
-                    span: target.span,
-                });
-                return;
-            }
+            _ => return,
         };
         let (Some(w), Some(stamp)) = (window, stamp) else {
             return;
@@ -1225,7 +1328,39 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn reseal(&mut self, s: &ast::Stmt, target: &ast::Ident, seal: &ast::QName, at: &ast::Time) {
+    /// A bare person name where no org is known (the `by` of a forbid's
+    /// revoke): an error that asks for `ORG.PERSON`, naming the orgs that
+    /// have such a person.
+    fn unqualified_person(&mut self, b: &ast::OrgName) {
+        let mut orgs: Vec<&str> = self
+            .m
+            .employees
+            .iter()
+            .filter(|e| e.name == b.name.name)
+            .map(|e| self.m.org_name(e.org))
+            .collect();
+        orgs.sort_unstable();
+        let name = &b.name.name;
+        let help = match orgs.as_slice() {
+            [] => format!("write it as `ORG.{name}`"),
+            [one] => format!("write `{one}.{name}`"),
+            many => format!(
+                "write `ORG.{name}`: {} have a person `{name}`",
+                many.iter()
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        self.err(CheckError::UnqualifiedName {
+            name: name.clone(),
+            why: "a forbid belongs to no org",
+            help,
+            span: b.span,
+        });
+    }
+
+    fn reseal(&mut self, s: &ast::Stmt, target: &ast::Ident, seal: &ast::OrgName, at: &ast::Time) {
         let stamp = self.stamp(at, End::Start);
         let Some(t) = self.target(target, "grant") else {
             return;
@@ -1243,22 +1378,9 @@ impl<'a> Checker<'a> {
         let Some(rule_org) = self.m.seal_rules.get(id.index()).map(|r| r.signer) else {
             return;
         };
-        let Some(oid) = self.org(&seal.org) else {
-            return;
-        };
-        if oid != rule_org {
-            let expected = self.m.org_name(rule_org).to_owned();
-            self.err(CheckError::WrongOrg {
-                what: "seal",
-                name: seal.to_string(),
-                owner: seal.org.name.clone(),
-                expected: expected.clone(),
-                help: format!("a reseal keeps the org: use a seal of `{expected}`"),
-                span: seal.span,
-            });
-            return;
-        }
-        let (Some(sid), Some(stamp)) = (self.seal(oid, &seal.name), stamp) else {
+        let expected = self.m.org_name(rule_org).to_owned();
+        let help = format!("a reseal keeps the org: use a seal of `{expected}`");
+        let (Some(sid), Some(stamp)) = (self.seal_in(rule_org, seal, Some(help)), stamp) else {
             return;
         };
         if let Some(r) = self.m.seal_rules.get_mut(id.index()) {
@@ -1360,7 +1482,10 @@ impl<'a> Checker<'a> {
                 None
             };
             let admin = self.m.org(partner).and_then(|o| o.super_admin);
-            let by = self.persons.get(&(partner, via.by.name.as_str())).copied();
+            let by = self
+                .persons
+                .get(&(partner, via.by.name.name.as_str()))
+                .copied();
             let void = if let Some(what) = mismatch {
                 Some(Void::InviteMismatch {
                     what,
@@ -1377,7 +1502,7 @@ impl<'a> Checker<'a> {
                 })
             } else if by.is_some() && by != admin {
                 Some(Void::NotSuperAdmin {
-                    person: format!("{}.{}", self.m.org_name(partner), via.by.name),
+                    person: format!("{}.{}", self.m.org_name(partner), via.by.name.name),
                     org: self.m.org_name(partner).to_owned(),
                 })
             } else {

@@ -415,6 +415,26 @@ impl Builder {
         }
     }
 
+    /// A name where the statement already names the org: bare or
+    /// qualified.
+    fn org_name(&mut self, p: P<'_>, base: usize) -> OrgName {
+        if p.as_rule() == Rule::qname {
+            let q = self.qname(p, base);
+            OrgName {
+                org: Some(q.org),
+                name: q.name,
+                span: q.span,
+            }
+        } else {
+            let name = self.ident(p, base);
+            OrgName {
+                org: None,
+                span: name.span,
+                name,
+            }
+        }
+    }
+
     fn string(&mut self, p: P<'_>, base: usize) -> Str {
         let span = self.span(&p, base);
         let raw = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
@@ -706,7 +726,7 @@ impl Builder {
                 let org = self.ident(it.next()?, base);
                 let enable = it.next()?.as_str() == "enables";
                 let at = self.time(it.next()?, base);
-                let by = it.next().map(|b| self.ident(b, base));
+                let by = it.next().map(|b| self.org_name(b, base));
                 StmtKind::Service {
                     org,
                     enable,
@@ -776,19 +796,19 @@ impl Builder {
             Rule::revoke => {
                 let target = self.ident(it.next()?, base);
                 let at = self.time(it.next()?, base);
-                let by = it.next().map(|b| self.qname(b, base));
+                let by = it.next().map(|b| self.org_name(b, base));
                 StmtKind::Revoke { target, at, by }
             }
             Rule::reseal => {
                 let target = self.ident(it.next()?, base);
-                let seal = self.qname(it.next()?, base);
+                let seal = self.org_name(it.next()?, base);
                 let at = self.time(it.next()?, base);
                 StmtKind::Reseal { target, seal, at }
             }
             Rule::own_rule => {
                 let org = self.ident(it.next()?, base);
                 let template = self.ident(it.next()?, base);
-                let seal = self.ident(it.next()?, base);
+                let seal = self.org_name(it.next()?, base);
                 let (validity, when) = self.tail(it, base);
                 StmtKind::OwnRule {
                     org,
@@ -827,7 +847,7 @@ impl Builder {
                 let org = self.ident(it.next()?, base);
                 let template = self.ident(it.next()?, base);
                 let role = self.string(it.next()?, base);
-                let seal = self.ident(it.next()?, base);
+                let seal = self.org_name(it.next()?, base);
                 let via = match it.peek().map(|n| n.as_rule()) {
                     Some(Rule::via) => {
                         let v = it.next()?;
@@ -835,13 +855,21 @@ impl Builder {
                         let mut vi = v.into_inner();
                         let invite = self.ident(vi.next()?, base);
                         let accepted = self.time(vi.next()?, base);
-                        let by = self.ident(vi.next()?, base);
-                        Some(Via {
+                        let Some(by) = vi.next().and_then(|b| b.into_inner().next()) else {
+                            // Reported; the statement is left out.
+                            self.errors.push(SyntaxError::MissingAcceptedBy {
+                                accepted: accepted.raw.clone(),
+                                span: accepted.span,
+                            });
+                            return None;
+                        };
+                        let by = self.org_name(by, base);
+                        Some(Box::new(Via {
                             invite,
                             accepted,
                             by,
                             span: vspan,
-                        })
+                        }))
                     }
                     _ => None,
                 };
@@ -1057,6 +1085,7 @@ fn rule_name(r: Rule) -> &'static str {
         Rule::validity | Rule::from | Rule::until => "`from` or `until`",
         Rule::when => "`when`",
         Rule::via => "`via invite`",
+        Rule::by_person => "`by`",
         Rule::for_template => "`for template`",
         Rule::for_signer => "`for signer`",
         Rule::on_behalf => "`on behalf of`",

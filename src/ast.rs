@@ -300,7 +300,12 @@ pub enum StmtKind {
         at: Time,
         by: Option<OrgName>,
     },
-
+    /// `ORG changes super admin to PERSON at TIME`.
+    SuperAdminChange {
+        org: Ident,
+        to: OrgName,
+        at: Time,
+    },
     SealToggle {
         enable: bool,
         seal: QName,

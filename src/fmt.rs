@@ -495,6 +495,10 @@ fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
             }
             (s, Vec::new())
         }
+        StmtKind::SuperAdminChange { org, to, at } => (
+            format!("{} changes super admin to {to} at {}", org.name, at.raw),
+            Vec::new(),
+        ),
         StmtKind::SealToggle { enable, seal, at } => {
             (toggle(*enable, "seal", seal, at), Vec::new())
         }

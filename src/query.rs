@@ -57,6 +57,9 @@ pub struct SignerStatus {
     /// that the request does not give, by name.
     pub needs: Vec<String>,
     pub reasons: Vec<RenderedReason>,
+    /// The signer's super admin at the instant asked (`ORG.PERSON`), who
+    /// accepts its invites and revokes its grants; `None` when it has none.
+    pub super_admin: Option<String>,
 }
 
 /// An authorization in force at an instant.
@@ -79,6 +82,10 @@ pub struct AuditEntry {
     pub ends: Option<String>,
     pub expiring: bool,
     pub source: String,
+    /// The super admin at the instant asked of the org the rule concerns
+    /// (the signer of a seal rule, the employee's org), who may revoke it;
+    /// `None` for a forbid, or an org without one.
+    pub super_admin: Option<String>,
     #[serde(skip)]
     ends_at: Option<Instant>,
 }
@@ -244,9 +251,16 @@ impl Policy {
                 basis: a.basis,
                 needs: a.needs,
                 reasons: a.reasons,
+                super_admin: self.super_admin_name(signer, at),
             });
         }
         Ok(out)
+    }
+
+    /// The super admin of `org` at `at`, as `ORG.PERSON`.
+    fn super_admin_name(&self, org: OrgId, at: Instant) -> Option<String> {
+        let admin = self.m.org(org)?.super_admin_at(at)?;
+        Some(self.m.employee_name(admin))
     }
 
     /// What `templates` and `who` show of one request: its explanation,
@@ -490,6 +504,7 @@ impl Policy {
                 ends: e.as_ref().map(|(_, s)| s.clone()),
                 expiring,
                 source: self.location(span),
+                super_admin: None,
                 ends_at: e.map(|(t, _)| t),
             };
             fill(&mut entry);
@@ -510,6 +525,7 @@ impl Policy {
                 e.seal = Some(m.seal_name(r.seal_at(at)));
                 e.conditional = r.cond.is_some();
                 e.suspended = self.suspended(&r, at);
+                e.super_admin = self.super_admin_name(r.signer, at);
             });
         }
         for (i, r) in m.employee_rules.iter().enumerate() {
@@ -526,6 +542,9 @@ impl Policy {
                     e.signer = r.on_behalf.then(|| m.org_name(r.target).to_owned());
                     e.template = r.template.map(|t| m.template_name(t));
                     e.conditional = r.cond.is_some();
+                    e.super_admin = m
+                        .employee(r.employee)
+                        .and_then(|x| self.super_admin_name(x.org, at));
                 },
             );
         }

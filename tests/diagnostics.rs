@@ -67,6 +67,7 @@ const ALL_CODES: &[&str] = &[
     "unqualified_name",
     "not_group_member",
     "not_super_admin",
+    "two_admin_changes",
     "conflicting_rules",
     "attribute_type",
     "ordering_needs_number",
@@ -82,6 +83,7 @@ const ALL_CODES: &[&str] = &[
     "undeclared_attribute",
     "revoked_twice",
     "empty_list",
+    "admin_unchanged",
 ];
 
 /// Codes shown by a test of this file instead of a fixture, because the
@@ -253,6 +255,7 @@ fn is_warning(code: &str) -> bool {
             | "undeclared_attribute"
             | "revoked_twice"
             | "empty_list"
+            | "admin_unchanged"
     )
 }
 

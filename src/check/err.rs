@@ -192,6 +192,19 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("org `{org}` changes its super admin twice at {at}")]
+    #[diagnostic(
+        code(autoseal::two_admin_changes),
+        help("the other change at that instant is at {first}; keep the one that happened")
+    )]
+    TwoAdminChanges {
+        org: String,
+        at: String,
+        first: String,
+        #[label("second change at the same instant")]
+        span: Span,
+    },
+
     #[error("rules `{first}` and `{second}` give {key} different seals (`{first_seal}` and `{second_seal}`) from {at}")]
     #[diagnostic(
         code(autoseal::conflicting_rules),
@@ -318,6 +331,20 @@ pub enum CheckWarning {
         span: Span,
     },
 
+    #[error("`{person}` already is the super admin of `{org}` at {at}")]
+    #[diagnostic(
+        code(autoseal::admin_unchanged),
+        severity(Warning),
+        help("this change changes nothing; remove it, or name the new super admin")
+    )]
+    AdminUnchanged {
+        person: String,
+        org: String,
+        at: String,
+        #[label("no change")]
+        span: Span,
+    },
+
     #[error("attribute `{attr}` is not declared")]
     #[diagnostic(
         code(autoseal::undeclared_attribute),
@@ -376,6 +403,7 @@ impl CheckError {
             | CheckError::UnqualifiedName { span, .. }
             | CheckError::NotGroupMember { span, .. }
             | CheckError::NotSuperAdmin { span, .. }
+            | CheckError::TwoAdminChanges { span, .. }
             | CheckError::ConflictingRules { span, .. }
             | CheckError::AttributeType { span, .. }
             | CheckError::OrderingNeedsNumber { span, .. }
@@ -394,6 +422,7 @@ impl CheckWarning {
             | CheckWarning::NeverApplies { span, .. }
             | CheckWarning::DuplicateRule { span, .. }
             | CheckWarning::InviteNeverAccepted { span, .. }
+            | CheckWarning::AdminUnchanged { span, .. }
             | CheckWarning::UndeclaredAttribute { span, .. }
             | CheckWarning::EmptyList { span, .. }
             | CheckWarning::RevokedTwice { span, .. } => *span,

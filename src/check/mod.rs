@@ -447,6 +447,7 @@ impl<'a> Checker<'a> {
                         display: name.value.clone(),
                         super_admin: None,
                         group: None,
+                        admin_changes: ThinVec::new(),
                         service: ThinVec::new(),
                         span: id.span,
                     });
@@ -977,6 +978,7 @@ impl<'a> Checker<'a> {
                     });
                 }
                 StmtKind::Service { .. }
+                | StmtKind::SuperAdminChange { .. }
                 | StmtKind::SealToggle { .. }
                 | StmtKind::TemplateToggle { .. }
                 | StmtKind::Revoke { .. }
@@ -1111,7 +1113,81 @@ impl<'a> Checker<'a> {
 
     // ------------------------------------------------------------ events
 
+    /// Super-admin changes, first: every act "by the super admin" is
+    /// judged against the one at its instant.
+    fn admin_changes(&mut self, stmts: &[&'a ast::Stmt]) {
+        for s in stmts {
+            let StmtKind::SuperAdminChange { org, to, at } = &s.kind else {
+                continue;
+            };
+            let stamp = self.stamp(at, End::Start);
+            let Some(oid) = self.org(org) else { continue };
+            let Some(to) = self.person_in(oid, to) else {
+                continue;
+            };
+            let (Some(stamp), Some(o)) = (stamp, self.m.orgs.get_mut(oid.index())) else {
+                continue;
+            };
+            o.admin_changes.push(AdminChange {
+                stamp,
+                to,
+                span: s.span,
+            });
+        }
+        let mut found = Vec::new();
+        for o in &mut self.m.orgs {
+            // In time order; at one instant, in source order (two changes
+            // at one instant are an error, whichever comes first).
+            o.admin_changes
+                .sort_by_key(|c| (c.stamp.at, c.span.file, c.span.start));
+            let mut current = o.super_admin;
+            let mut prev: Option<&AdminChange> = None;
+            for c in &o.admin_changes {
+                if let Some(p) = prev.filter(|p| p.stamp.at == c.stamp.at) {
+                    found.push((o.name.clone(), *c, Some(p.span)));
+                } else if current == Some(c.to) {
+                    found.push((o.name.clone(), *c, None));
+                }
+                current = Some(c.to);
+                prev = Some(c);
+            }
+        }
+        for (org, c, first) in found {
+            match first {
+                Some(first) => {
+                    let first = self.loc(first);
+                    self.err(CheckError::TwoAdminChanges {
+                        org,
+                        at: c.stamp.display(),
+                        first,
+                        span: c.span,
+                    });
+                }
+                None => self.warn(CheckWarning::AdminUnchanged {
+                    person: self.m.employee_name(c.to),
+                    org,
+                    at: c.stamp.display(),
+                    span: c.span,
+                }),
+            }
+        }
+    }
+
+    /// Who is the super admin of `org` at `at`, for a help message.
+    fn admin_then(&self, org: OrgId, at: Stamp) -> String {
+        let name = self.m.org_name(org);
+        match self.m.org(org).and_then(|o| o.super_admin_at(at.at)) {
+            Some(p) => format!(
+                "at {} the super admin of `{name}` is `{}`",
+                at.display(),
+                self.m.employee_name(p)
+            ),
+            None => format!("`{name}` has no super admin at {}", at.display()),
+        }
+    }
+
     fn events(&mut self, stmts: &[&'a ast::Stmt]) {
+        self.admin_changes(stmts);
         for s in stmts {
             match &s.kind {
                 StmtKind::Service {
@@ -1127,14 +1203,18 @@ impl<'a> Checker<'a> {
                         let Some(p) = self.person_in(oid, b) else {
                             continue;
                         };
-                        let admin = self.m.org(oid).and_then(|o| o.super_admin);
+                        // An unreadable time is an error of its own.
+                        let Some(stamp) = stamp else { continue };
+                        let admin = self.m.org(oid).and_then(|o| o.super_admin_at(stamp.at));
                         if admin != Some(p) {
+                            let help = format!(
+                                "only the org's super admin opens or closes the auto-sign service; {}",
+                                self.admin_then(oid, stamp)
+                            );
                             self.err(CheckError::NotSuperAdmin {
                                 person: format!("{}.{}", org.name, b.name.name),
                                 org: org.name.clone(),
-                                help: String::from(
-                                    "only the org's super admin opens or closes the auto-sign service",
-                                ),
+                                help,
                                 span: b.span,
                             });
                         }
@@ -1276,16 +1356,20 @@ impl<'a> Checker<'a> {
                 let Some(r) = self.m.seal_rules.get(id.index()) else {
                     return;
                 };
-                if let (SealRuleKind::Partner { .. }, Some(b), Some(p)) = (r.kind, by, by_id) {
+                if let (SealRuleKind::Partner { .. }, Some(b), Some(p), Some(stamp)) =
+                    (r.kind, by, by_id, stamp)
+                {
                     let partner = r.signer;
-                    if self.m.org(partner).and_then(|o| o.super_admin) != Some(p) {
+                    if self.m.org(partner).and_then(|o| o.super_admin_at(stamp.at)) != Some(p) {
                         let org = self.m.org_name(partner).to_owned();
+                        let help = format!(
+                            "a partner grant is revoked by the super admin of `{org}`; {}",
+                            self.admin_then(partner, stamp)
+                        );
                         self.err(CheckError::NotSuperAdmin {
                             person: format!("{org}.{}", b.name.name),
                             org: org.clone(),
-                            help: format!(
-                                "a partner grant is revoked by the super admin of `{org}`"
-                            ),
+                            help,
                             span: b.span,
                         });
                     }
@@ -1481,11 +1565,19 @@ impl<'a> Checker<'a> {
             } else {
                 None
             };
-            let admin = self.m.org(partner).and_then(|o| o.super_admin);
             let by = self
                 .persons
                 .get(&(partner, via.by.name.name.as_str()))
                 .copied();
+            // Who accepted, when that was not the super admin at the
+            // instant (an unknown person, or an unreadable time, is an
+            // error of its own).
+            let not_admin = match (by, accepted_at) {
+                (Some(p), Some(a)) => (self.m.org(partner).and_then(|o| o.super_admin_at(a.at))
+                    != Some(p))
+                .then_some(a),
+                _ => None,
+            };
             let void = if let Some(what) = mismatch {
                 Some(Void::InviteMismatch {
                     what,
@@ -1500,10 +1592,11 @@ impl<'a> Checker<'a> {
                     invite: invite.label.clone(),
                     closed: invite.closes.display(),
                 })
-            } else if by.is_some() && by != admin {
+            } else if let Some(a) = not_admin {
                 Some(Void::NotSuperAdmin {
                     person: format!("{}.{}", self.m.org_name(partner), via.by.name.name),
                     org: self.m.org_name(partner).to_owned(),
+                    at: a.display(),
                 })
             } else {
                 None

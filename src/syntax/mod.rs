@@ -37,6 +37,7 @@ pub const KEYWORDS: &[&str] = &[
     "behalf",
     "bool",
     "by",
+    "changes",
     "day",
     "days",
     "disable",
@@ -734,6 +735,12 @@ impl Builder {
                     by,
                 }
             }
+            Rule::admin_change => {
+                let org = self.ident(it.next()?, base);
+                let to = self.org_name(it.next()?, base);
+                let at = self.time(it.next()?, base);
+                StmtKind::SuperAdminChange { org, to, at }
+            }
             Rule::seal_event | Rule::template_event => {
                 let enable = it.next()?.as_str() == "enable";
                 let name = self.qname(it.next()?, base);
@@ -1106,6 +1113,7 @@ fn rule_name(r: Rule) -> &'static str {
         | Rule::group_decl
         | Rule::attribute_decl
         | Rule::service_event
+        | Rule::admin_change
         | Rule::seal_event
         | Rule::template_event
         | Rule::invite
@@ -1151,6 +1159,29 @@ mod tests {
             panic!()
         };
         assert_eq!(name.value, "A \"B\" 中");
+    }
+
+    #[test]
+    fn keywords_are_sorted_for_binary_search() {
+        assert!(KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    /// `changes` is a keyword; `super` and `admin` stay usable as names.
+    #[test]
+    fn super_admin_changes() {
+        let p = parse(
+            "org super \"S\" {\n    employee admin \"A\"\n}\nsuper changes super admin to super.admin at 2026-05-01T00:00:00Z\n",
+        );
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let StmtKind::SuperAdminChange { org, to, .. } = &p.ast.stmts[1].kind else {
+            panic!("{:?}", p.ast.stmts[1])
+        };
+        assert_eq!(
+            (org.name.as_str(), to.to_string()),
+            ("super", "super.admin".to_owned())
+        );
+        let p = parse("org changes \"C\" {\n}\n");
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
     }
 
     #[test]

@@ -84,6 +84,7 @@ const ALL_CODES: &[&str] = &[
     "revoked_twice",
     "empty_list",
     "admin_unchanged",
+    "enables_without_by",
 ];
 
 /// Codes shown by a test of this file instead of a fixture, because the
@@ -256,6 +257,7 @@ fn is_warning(code: &str) -> bool {
             | "revoked_twice"
             | "empty_list"
             | "admin_unchanged"
+            | "enables_without_by"
     )
 }
 

@@ -8,24 +8,20 @@ use crate::source::Span;
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
 pub enum CheckError {
     #[error("unknown org `{name}`")]
-    #[diagnostic(
-        code(autoseal::unknown_org),
-        help("declare it with `org {name} \"...\" {{ ... }}`")
-    )]
+    #[diagnostic(code(autoseal::unknown_org), help("{help}"))]
     UnknownOrg {
         name: String,
+        help: String,
         #[label("not declared")]
         span: Span,
     },
 
-    #[error("unknown person `{name}` in org `{org}`")]
-    #[diagnostic(
-        code(autoseal::unknown_person),
-        help("declare it inside `org {org}` as `employee {name} \"...\"` or `super_admin`")
-    )]
+    #[error("unknown person `{name}` of org `{org}`")]
+    #[diagnostic(code(autoseal::unknown_person), help("{help}"))]
     UnknownPerson {
         name: String,
         org: String,
+        help: String,
         #[label("not a person of `{org}`")]
         span: Span,
     },
@@ -64,12 +60,10 @@ pub enum CheckError {
     },
 
     #[error("unknown invite `{name}`")]
-    #[diagnostic(
-        code(autoseal::unknown_invite),
-        help("an invite is a labelled `ORG invites partners to authorize template ...` event")
-    )]
+    #[diagnostic(code(autoseal::unknown_invite), help("{help}"))]
     UnknownInvite {
         name: String,
+        help: String,
         #[label("no invite has this label")]
         span: Span,
     },
@@ -84,12 +78,10 @@ pub enum CheckError {
     },
 
     #[error("unknown seal kind `{name}`")]
-    #[diagnostic(
-        code(autoseal::unknown_seal_kind),
-        help("seal kinds are `official`, `contract`, `finance`, `personnel`, `legal_rep` and `other`")
-    )]
+    #[diagnostic(code(autoseal::unknown_seal_kind), help("{help}"))]
     UnknownSealKind {
         name: String,
+        help: String,
         #[label("not a seal kind")]
         span: Span,
     },
@@ -171,13 +163,11 @@ pub enum CheckError {
     },
 
     #[error("`{org}` is not a member of a group whose main org is `{main}`")]
-    #[diagnostic(
-        code(autoseal::not_group_member),
-        help("only the main org of a group may initiate on behalf of its members")
-    )]
+    #[diagnostic(code(autoseal::not_group_member), help("{help}"))]
     NotGroupMember {
         org: String,
         main: String,
+        help: String,
         #[label("not a member")]
         span: Span,
     },
@@ -345,14 +335,24 @@ pub enum CheckWarning {
         span: Span,
     },
 
+    #[error("`{org}` enables auto-sign without saying by whom")]
+    #[diagnostic(code(autoseal::enables_without_by), severity(Warning), help("{help}"))]
+    EnablesWithoutBy {
+        org: String,
+        help: String,
+        #[label("by whom?")]
+        span: Span,
+    },
+
     #[error("attribute `{attr}` is not declared")]
     #[diagnostic(
         code(autoseal::undeclared_attribute),
         severity(Warning),
-        help("declare it, for example `attribute {attr}: number`, so its type is checked")
+        help("{help}")
     )]
     UndeclaredAttribute {
         attr: String,
+        help: String,
         #[label("not declared")]
         span: Span,
     },
@@ -423,6 +423,7 @@ impl CheckWarning {
             | CheckWarning::DuplicateRule { span, .. }
             | CheckWarning::InviteNeverAccepted { span, .. }
             | CheckWarning::AdminUnchanged { span, .. }
+            | CheckWarning::EnablesWithoutBy { span, .. }
             | CheckWarning::UndeclaredAttribute { span, .. }
             | CheckWarning::EmptyList { span, .. }
             | CheckWarning::RevokedTwice { span, .. } => *span,

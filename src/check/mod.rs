@@ -3,6 +3,7 @@
 //! one pass.
 
 mod err;
+mod suggest;
 
 pub use err::{CheckError, CheckWarning};
 
@@ -47,7 +48,10 @@ pub fn check(files: &[ast::FileAst], sources: &Sources) -> Checked {
         in_forbid: false,
         accepted_late: Default::default(),
         vias: Vec::new(),
+        unresolved_vias: Vec::new(),
         incomplete: Default::default(),
+        members: Vec::new(),
+        budget: suggest::BUDGET,
     };
     let stmts: Vec<&ast::Stmt> = files.iter().flat_map(|f| f.stmts.iter()).collect();
     c.declarations(&stmts);
@@ -79,9 +83,20 @@ enum Labelled {
     Forbid(ForbidId),
     Invite(InviteId),
     Event,
+    /// A rule or invite with an error of its own (an unknown name, ...):
+    /// what names it reports nothing more.
+    Unresolved,
 }
 
 impl Labelled {
+    /// Whether it is a rule (what `revoke` names).
+    fn is_rule(self) -> bool {
+        matches!(
+            self,
+            Labelled::SealRule(_) | Labelled::EmployeeRule(_) | Labelled::Forbid(_)
+        )
+    }
+
     fn what(self) -> &'static str {
         match self {
             Labelled::SealRule(_) => "a rule with a seal",
@@ -89,6 +104,7 @@ impl Labelled {
             Labelled::Forbid(_) => "a forbid",
             Labelled::Invite(_) => "an invite",
             Labelled::Event => "an event",
+            Labelled::Unresolved => "a statement with an error",
         }
     }
 }
@@ -118,10 +134,17 @@ struct Checker<'a> {
     /// Partner grants accepted through an invite, checked once every
     /// invite is known.
     vias: Vec<(SealRuleId, &'a ast::Stmt)>,
+    /// The invites named by partner grants that could not be resolved
+    /// (already an error): they count as accepted.
+    unresolved_vias: Vec<&'a str>,
     /// Orgs, seals and templates with an event whose time could not be
     /// read (already an error): their timelines are incomplete, so no
     /// "never applies" warning is drawn from them.
     incomplete: rustc_hash::FxHashSet<(Timeline, u32)>,
+    /// Each org's persons, seals and templates, by name (for hints).
+    members: Vec<(Vec<&'a str>, Vec<&'a str>, Vec<&'a str>)>,
+    /// What is left of [`suggest::BUDGET`].
+    budget: usize,
 }
 
 /// The on/off timelines events build.
@@ -135,8 +158,21 @@ enum Timeline {
 /// A member kind looked up in an org.
 #[derive(Clone, Copy)]
 enum Missing {
+    Person,
     Seal,
     Template,
+}
+
+/// Names for a hint: "`a`, `b` and `c`", the first eight of a long list.
+fn listing(names: &[&str]) -> String {
+    const SHOWN: usize = 8;
+    let quoted: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    match (quoted.as_slice(), names.len().saturating_sub(SHOWN)) {
+        ([], _) => String::new(),
+        ([one], 0) => one.clone(),
+        ([init @ .., last], 0) => format!("{} and {last}", init.join(", ")),
+        (all, more) => format!("{} and {more} more", all.join(", ")),
+    }
 }
 
 /// Which end of an interval a time is: `until DATE` means the next day.
@@ -179,8 +215,13 @@ impl<'a> Checker<'a> {
         match self.orgs.get(id.name.as_str()) {
             Some((o, _)) => Some(*o),
             None => {
+                let close = suggest::closest(&id.name, self.orgs.keys().copied(), &mut self.budget);
+                let help = close.or_else(&id.name, || {
+                    format!("declare it with `org {} \"...\" {{ ... }}`", id.name)
+                });
                 self.err(CheckError::UnknownOrg {
                     name: id.name.clone(),
+                    help,
                     span: id.span,
                 });
                 None
@@ -188,18 +229,54 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn person(&mut self, org: OrgId, id: &ast::Ident) -> Option<EmployeeId> {
-        match self.persons.get(&(org, id.name.as_str())) {
-            Some(p) => Some(*p),
-            None => {
-                self.err(CheckError::UnknownPerson {
-                    name: id.name.clone(),
-                    org: self.m.org_name(org).to_owned(),
-                    span: id.span,
-                });
-                None
+    /// The names of `org`'s persons, seals or templates, sorted.
+    fn members_of(&self, org: OrgId, what: Missing) -> &[&'a str] {
+        let m = self.members.get(org.index());
+        match what {
+            Missing::Person => m.map_or(&[][..], |m| &m.0),
+            Missing::Seal => m.map_or(&[][..], |m| &m.1),
+            Missing::Template => m.map_or(&[][..], |m| &m.2),
+        }
+    }
+
+    /// Indexes every org's persons, seals and templates by org, for the
+    /// hints of unknown names: at the first one (a clean set never pays
+    /// for it), which comes after every declaration is read.
+    fn index_members(&mut self) {
+        if self.members.len() == self.m.orgs.len() {
+            return;
+        }
+        let mut members: Vec<(Vec<&'a str>, Vec<&'a str>, Vec<&'a str>)> =
+            vec![Default::default(); self.m.orgs.len()];
+        for (o, n) in self.persons.keys() {
+            if let Some(m) = members.get_mut(o.index()) {
+                m.0.push(n);
             }
         }
+        for (o, n) in self.seals.keys() {
+            if let Some(m) = members.get_mut(o.index()) {
+                m.1.push(n);
+            }
+        }
+        for (o, n) in self.templates.keys() {
+            if let Some(m) = members.get_mut(o.index()) {
+                m.2.push(n);
+            }
+        }
+        for m in &mut members {
+            m.0.sort_unstable();
+            m.1.sort_unstable();
+            m.2.sort_unstable();
+        }
+        self.members = members;
+    }
+
+    fn person(&mut self, org: OrgId, id: &ast::Ident) -> Option<EmployeeId> {
+        if let Some(p) = self.persons.get(&(org, id.name.as_str())) {
+            return Some(*p);
+        }
+        self.missing_member(Missing::Person, org, id, None);
+        None
     }
 
     fn qperson(&mut self, q: &ast::QName) -> Option<EmployeeId> {
@@ -235,39 +312,61 @@ impl<'a> Checker<'a> {
         None
     }
 
-    /// A seal or template that `org` does not have: another org's (when
-    /// `owner` has one of that name), or none at all.
+    /// A person, seal or template that `org` does not have: the closest
+    /// one it has, else the ones it has (and the org that has one of that
+    /// name, `owner`).
     fn missing_member(&mut self, what: Missing, org: OrgId, id: &ast::Ident, owner: Option<OrgId>) {
         let org_name = self.m.org_name(org).to_owned();
-        let noun = match what {
-            Missing::Seal => "seal",
-            Missing::Template => "template",
+        let (noun, plural, decl) = match what {
+            Missing::Person => ("person", "people", "employee {} \"...\""),
+            Missing::Seal => ("seal", "seals", "seal {} \"...\" kind ..."),
+            Missing::Template => ("template", "templates", "template {} \"...\""),
         };
-        let e = match (owner, what) {
-            (Some(o), _) => CheckError::WrongOrg {
-                what: noun,
+        self.index_members();
+        let mut budget = self.budget;
+        let close = suggest::closest(
+            &id.name,
+            self.members_of(org, what).iter().copied(),
+            &mut budget,
+        );
+        self.budget = budget;
+        let elsewhere = owner
+            .filter(|o| *o != org)
+            .map(|o| format!(" (`{}` is a {noun} of `{}`)", id.name, self.m.org_name(o)));
+        let help = close.or_else(&id.name, || {
+            let decl = decl.replace("{}", &id.name);
+            let has = self.members_of(org, what);
+            let elsewhere = elsewhere.as_deref().unwrap_or("");
+            match has {
+                [] => format!(
+                    "`{org_name}` declares no {noun}{elsewhere}: declare it inside `org {org_name}` as `{decl}`"
+                ),
+                [one] => format!(
+                    "the only {noun} of `{org_name}` is `{one}`{elsewhere}; or declare it inside `org {org_name}` as `{decl}`"
+                ),
+                _ => format!(
+                    "the {plural} of `{org_name}` are {}{elsewhere}; or declare it inside `org {org_name}` as `{decl}`",
+                    listing(has)
+                ),
+            }
+        });
+        let e = match what {
+            Missing::Person => CheckError::UnknownPerson {
                 name: id.name.clone(),
-                owner: self.m.org_name(o).to_owned(),
-                expected: org_name.clone(),
-                help: format!("use a {noun} of `{org_name}`"),
+                org: org_name,
+                help,
                 span: id.span,
             },
-            (None, Missing::Seal) => CheckError::UnknownSeal {
+            Missing::Seal => CheckError::UnknownSeal {
                 name: id.name.clone(),
-                help: format!(
-                    "declare it inside `org {org_name}` as `seal {} \"...\" kind ...`",
-                    id.name
-                ),
                 org: org_name,
+                help,
                 span: id.span,
             },
-            (None, Missing::Template) => CheckError::UnknownTemplate {
+            Missing::Template => CheckError::UnknownTemplate {
                 name: id.name.clone(),
-                help: format!(
-                    "declare it inside `org {org_name}` as `template {} \"...\"`",
-                    id.name
-                ),
                 org: org_name,
+                help,
                 span: id.span,
             },
         };
@@ -366,6 +465,20 @@ impl<'a> Checker<'a> {
             }
             Entry::Vacant(v) => {
                 v.insert((what, l.span));
+            }
+        }
+    }
+
+    /// Binds a label reserved by [`Self::label`] to the statement it
+    /// labels, once that statement is in the model. A statement that
+    /// could not be resolved keeps [`Labelled::Unresolved`], so its label
+    /// never names another statement (and naming it reports nothing more).
+    fn bind(&mut self, l: &Option<ast::Ident>, what: Labelled) {
+        let Some(l) = l else { return };
+        if let Some(e) = self.labels.get_mut(l.name.as_str()) {
+            // Not a duplicate's: spans compare equal whatever they cover.
+            if (e.1.file, e.1.start) == (l.span.file, l.span.start) {
+                e.0 = what;
             }
         }
     }
@@ -566,10 +679,7 @@ impl<'a> Checker<'a> {
                     Some(k) => match ast::SealKind::parse(&k.name) {
                         Some(k) => k,
                         None => {
-                            self.err(CheckError::UnknownSealKind {
-                                name: k.name.clone(),
-                                span: k.span,
-                            });
+                            self.unknown_kind(k);
                             ast::SealKind::Other
                         }
                     },
@@ -623,6 +733,22 @@ impl<'a> Checker<'a> {
                 });
             }
         }
+    }
+
+    fn unknown_kind(&mut self, k: &ast::Ident) {
+        let close = suggest::closest(
+            &k.name,
+            ast::SealKind::ALL.iter().map(|k| k.as_str()),
+            &mut self.budget,
+        );
+        let help = close.or_else(&k.name, || {
+            String::from("seal kinds are `official`, `contract`, `finance`, `personnel`, `legal_rep` and `other`")
+        });
+        self.err(CheckError::UnknownSealKind {
+            name: k.name.clone(),
+            help,
+            span: k.span,
+        });
     }
 
     fn group(
@@ -724,7 +850,7 @@ impl<'a> Checker<'a> {
                     when,
                 } => {
                     let id = SealRuleId::from_index(self.m.seal_rules.len());
-                    self.label(&s.label, Labelled::SealRule(id));
+                    self.label(&s.label, Labelled::Unresolved);
                     let window = self.window(validity, s.span);
                     let cond = when.as_ref().map(|w| self.condition(w));
                     let Some(oid) = self.org(org) else { continue };
@@ -745,6 +871,7 @@ impl<'a> Checker<'a> {
                         void: None,
                         span: s.span,
                     });
+                    self.bind(&s.label, Labelled::SealRule(id));
                 }
                 StmtKind::PartnerGrant {
                     partner,
@@ -757,7 +884,7 @@ impl<'a> Checker<'a> {
                     when,
                 } => {
                     let id = SealRuleId::from_index(self.m.seal_rules.len());
-                    self.label(&s.label, Labelled::SealRule(id));
+                    self.label(&s.label, Labelled::Unresolved);
                     let mut window = self.window(validity, s.span);
                     let cond = when.as_ref().map(|w| self.condition(w));
                     let p = self.org(partner);
@@ -797,6 +924,11 @@ impl<'a> Checker<'a> {
                         self.person_in(p, &v.by);
                     }
                     let (Some(p), Some(t), Some(sl)) = (p, t, sl) else {
+                        // Its invite is still accepted: one mistake, one
+                        // diagnostic.
+                        if let Some(v) = via {
+                            self.unresolved_vias.push(v.invite.name.as_str());
+                        }
                         continue;
                     };
                     if via.is_some() {
@@ -817,6 +949,7 @@ impl<'a> Checker<'a> {
                         void: None,
                         span: s.span,
                     });
+                    self.bind(&s.label, Labelled::SealRule(id));
                 }
                 StmtKind::EmployeeRule {
                     employee,
@@ -826,7 +959,7 @@ impl<'a> Checker<'a> {
                     when,
                 } => {
                     let id = EmployeeRuleId::from_index(self.m.employee_rules.len());
-                    self.label(&s.label, Labelled::EmployeeRule(id));
+                    self.label(&s.label, Labelled::Unresolved);
                     let window = self.window(validity, s.span);
                     let cond = when.as_ref().map(|w| self.condition(w));
                     let Some(eid) = self.qperson(employee) else {
@@ -845,9 +978,29 @@ impl<'a> Checker<'a> {
                                 .and_then(|g| self.m.groups.get(g.index()))
                                 .map(|g| g.main);
                             if main != Some(own) {
+                                let members: Vec<&str> = self
+                                    .m
+                                    .orgs
+                                    .get(own.index())
+                                    .and_then(|o| o.group)
+                                    .and_then(|g| self.m.groups.get(g.index()))
+                                    .filter(|g| g.main == own)
+                                    .map(|g| {
+                                        g.members.iter().map(|m| self.m.org_name(*m)).collect()
+                                    })
+                                    .unwrap_or_default();
+                                let close = suggest::closest(
+                                    &sub.name,
+                                    members.iter().copied(),
+                                    &mut self.budget,
+                                );
+                                let help = close.or_else(&sub.name, || {
+                                    String::from("only the main org of a group may initiate on behalf of its members")
+                                });
                                 self.err(CheckError::NotGroupMember {
                                     org: sub.name.clone(),
                                     main: self.m.org_name(own).to_owned(),
+                                    help,
                                     span: sub.span,
                                 });
                                 continue;
@@ -889,6 +1042,7 @@ impl<'a> Checker<'a> {
                         cond,
                         span: s.span,
                     });
+                    self.bind(&s.label, Labelled::EmployeeRule(id));
                 }
                 StmtKind::Forbid {
                     signer,
@@ -898,7 +1052,7 @@ impl<'a> Checker<'a> {
                     when,
                 } => {
                     let id = ForbidId::from_index(self.m.forbids.len());
-                    self.label(&s.label, Labelled::Forbid(id));
+                    self.label(&s.label, Labelled::Unresolved);
                     let window = self.window(validity, s.span);
                     self.in_forbid = true;
                     let cond = when.as_ref().map(|w| self.condition(w));
@@ -908,10 +1062,7 @@ impl<'a> Checker<'a> {
                     let kd = kind.as_ref().map(|k| {
                         let parsed = ast::SealKind::parse(&k.name);
                         if parsed.is_none() {
-                            self.err(CheckError::UnknownSealKind {
-                                name: k.name.clone(),
-                                span: k.span,
-                            });
+                            self.unknown_kind(k);
                         }
                         parsed
                     });
@@ -930,6 +1081,7 @@ impl<'a> Checker<'a> {
                         cond,
                         span: s.span,
                     });
+                    self.bind(&s.label, Labelled::Forbid(id));
                 }
                 StmtKind::Invite {
                     org,
@@ -945,7 +1097,7 @@ impl<'a> Checker<'a> {
                             span: s.span,
                         });
                     }
-                    self.label(&s.label, Labelled::Invite(id));
+                    self.label(&s.label, Labelled::Unresolved);
                     let opens = self.stamp(at, End::Start);
                     let Some(oid) = self.org(org) else { continue };
                     let Some(tid) = self.template(oid, template) else {
@@ -976,6 +1128,7 @@ impl<'a> Checker<'a> {
                         closes,
                         span: s.span,
                     });
+                    self.bind(&s.label, Labelled::Invite(id));
                 }
                 StmtKind::Service { .. }
                 | StmtKind::SuperAdminChange { .. }
@@ -1077,8 +1230,17 @@ impl<'a> Checker<'a> {
             return *a;
         }
         if self.attrs_declared {
+            let close =
+                suggest::closest(&id.name, self.attr_spans.keys().copied(), &mut self.budget);
+            let help = close.or_else(&id.name, || {
+                format!(
+                    "declare it, for example `attribute {}: number`, so its type is checked",
+                    id.name
+                )
+            });
             self.warn(CheckWarning::UndeclaredAttribute {
                 attr: id.name.clone(),
+                help,
                 span: id.span,
             });
         }
@@ -1199,6 +1361,22 @@ impl<'a> Checker<'a> {
                     let stamp = self.stamp(at, End::Start);
                     let Some(oid) = self.org(org) else { continue };
                     self.push_toggle(Timeline::Service, oid.0, stamp, *enable, s.span);
+                    if *enable && by.is_none() {
+                        let help = match stamp {
+                            Some(st) => format!(
+                                "add `by PERSON`, the super admin who signed the service agreement; {}",
+                                self.admin_then(oid, st)
+                            ),
+                            None => String::from(
+                                "add `by PERSON`, the super admin who signed the service agreement",
+                            ),
+                        };
+                        self.warn(CheckWarning::EnablesWithoutBy {
+                            org: org.name.clone(),
+                            help,
+                            span: s.span,
+                        });
+                    }
                     if let Some(b) = by {
                         let Some(p) = self.person_in(oid, b) else {
                             continue;
@@ -1268,18 +1446,41 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn target(&mut self, target: &ast::Ident, expected: &'static str) -> Option<Labelled> {
+    /// The statement a label names; `fits` says which labels a hint may
+    /// suggest.
+    fn target(
+        &mut self,
+        target: &ast::Ident,
+        expected: &'static str,
+        fits: fn(Labelled) -> bool,
+    ) -> Option<Labelled> {
         match self.labels.get(target.name.as_str()) {
             Some((l, _)) => Some(*l),
             None => {
+                let close = self.close_label(&target.name, fits);
+                let help = close.or_else(&target.name, || {
+                    format!("`{}` names a labelled {expected}", target.name)
+                });
                 self.err(CheckError::UnknownLabel {
                     name: target.name.clone(),
-                    help: format!("`{}` names a labelled {expected}", target.name),
+                    help,
                     span: target.span,
                 });
                 None
             }
         }
+    }
+
+    /// The label closest to `name` among those `fits` accepts.
+    fn close_label(&mut self, name: &str, fits: fn(Labelled) -> bool) -> suggest::Close {
+        suggest::closest(
+            name,
+            self.labels
+                .iter()
+                .filter(|(_, (l, _))| fits(*l))
+                .map(|(k, _)| *k),
+            &mut self.budget,
+        )
     }
 
     fn revoke(
@@ -1290,7 +1491,7 @@ impl<'a> Checker<'a> {
         by: Option<&ast::OrgName>,
     ) {
         let stamp = self.stamp(at, End::Start);
-        let Some(t) = self.target(target, "rule") else {
+        let Some(t) = self.target(target, "rule", Labelled::is_rule) else {
             return;
         };
         // The org whose person may revoke: the one whose seal or employee
@@ -1304,6 +1505,8 @@ impl<'a> Checker<'a> {
                 .and_then(|r| self.m.employee(r.employee))
                 .map(|e| e.org),
             Labelled::Forbid(_) => None,
+            // The rule has an error of its own.
+            Labelled::Unresolved => return,
             other => {
                 self.err(CheckError::WrongTarget {
                     name: target.name.clone(),
@@ -1446,9 +1649,12 @@ impl<'a> Checker<'a> {
 
     fn reseal(&mut self, s: &ast::Stmt, target: &ast::Ident, seal: &ast::OrgName, at: &ast::Time) {
         let stamp = self.stamp(at, End::Start);
-        let Some(t) = self.target(target, "grant") else {
+        let Some(t) = self.target(target, "grant", |l| matches!(l, Labelled::SealRule(_))) else {
             return;
         };
+        if matches!(t, Labelled::Unresolved) {
+            return; // the rule has an error of its own
+        }
         let Labelled::SealRule(id) = t else {
             self.err(CheckError::WrongTarget {
                 name: target.name.clone(),
@@ -1524,6 +1730,8 @@ impl<'a> Checker<'a> {
             let rid = rid.index();
             let inv = match self.labels.get(via.invite.name.as_str()) {
                 Some((Labelled::Invite(i), _)) => *i,
+                // The invite has an error of its own.
+                Some((Labelled::Unresolved, _)) => continue,
                 Some((other, _)) => {
                     let found = other.what();
                     self.err(CheckError::WrongTarget {
@@ -1536,8 +1744,22 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 None => {
+                    let close =
+                        self.close_label(&via.invite.name, |l| matches!(l, Labelled::Invite(_)));
+                    // The invite it surely meant is not "never accepted".
+                    if let suggest::Close::Found(meant) = &close {
+                        if let Some((Labelled::Invite(i), _)) = self.labels.get(meant.as_str()) {
+                            if let Some(a) = accepted.get_mut(i.index()) {
+                                *a = true;
+                            }
+                        }
+                    }
+                    let help = close.or_else(&via.invite.name, || {
+                        String::from("an invite is a labelled `ORG invites partners to authorize template ...` event")
+                    });
                     self.err(CheckError::UnknownInvite {
                         name: via.invite.name.clone(),
+                        help,
                         span: via.invite.span,
                     });
                     continue;
@@ -1616,6 +1838,13 @@ impl<'a> Checker<'a> {
                         role,
                         via: Some(inv),
                     };
+                }
+            }
+        }
+        for name in std::mem::take(&mut self.unresolved_vias) {
+            if let Some((Labelled::Invite(i), _)) = self.labels.get(name) {
+                if let Some(a) = accepted.get_mut(i.index()) {
+                    *a = true;
                 }
             }
         }

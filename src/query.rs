@@ -75,8 +75,9 @@ pub struct AuditEntry {
     pub employee: Option<String>,
     pub conditional: bool,
     /// In force, but it cannot seal at the instant: the signer's service
-    /// is off (`service_not_enabled`), or the template or the seal is
-    /// disabled (`template_disabled`, `seal_disabled`). Seal rules only.
+    /// is off (`service_not_enabled`), the template or the seal is
+    /// disabled (`template_disabled`, `seal_disabled`), or a forbid without
+    /// a condition blocks it (`forbidden`). Seal rules only.
     pub suspended: Option<ReasonCode>,
     /// When it lapses on its own (`until`) or by revocation, if it does.
     pub ends: Option<String>,
@@ -510,6 +511,13 @@ impl Policy {
             fill(&mut entry);
             out.push((entry, self.lines.order_key(span)));
         };
+        // Forbids without a condition in force at `at`: what suspends a
+        // rule at step 8.
+        let blocking: Vec<&Forbid> = m
+            .forbids
+            .iter()
+            .filter(|f| f.cond.is_none() && f.window.covers(at))
+            .collect();
         for (id, r) in self.seal_rules() {
             if !r.window.covers(at) || r.void.is_some() {
                 continue;
@@ -524,7 +532,7 @@ impl Policy {
                 e.signatory = role.map(|x| m.role_name(x).to_owned());
                 e.seal = Some(m.seal_name(r.seal_at(at)));
                 e.conditional = r.cond.is_some();
-                e.suspended = self.suspended(&r, at);
+                e.suspended = self.suspended(&r, at, &blocking);
                 e.super_admin = self.super_admin_name(r.signer, at);
             });
         }
@@ -570,15 +578,25 @@ impl Policy {
         out.into_iter().map(|(e, _)| e).collect()
     }
 
-    /// Why a seal rule in force cannot seal at `at`, as steps 2, 4 and 6
-    /// of a decision would say.
-    fn suspended(&self, r: &SealRule, at: Instant) -> Option<ReasonCode> {
+    /// Why a seal rule in force cannot seal at `at`, as steps 2, 4, 6 and
+    /// 8 of a decision would say: a forbid without a condition in force at
+    /// `at` that matches it (one of `blocking`, those in force at `at`)
+    /// blocks it whatever the request's attributes.
+    fn suspended(&self, r: &SealRule, at: Instant, blocking: &[&Forbid]) -> Option<ReasonCode> {
+        let seal = r.seal_at(at);
+        let kind = self.m.seal(seal).map(|s| s.kind);
         if !self.service_state(r.signer, at).0 {
             Some(ReasonCode::ServiceNotEnabled)
         } else if !self.template_state(r.template, at).0 {
             Some(ReasonCode::TemplateDisabled)
-        } else if !self.seal_state(r.seal_at(at), at).0 {
+        } else if !self.seal_state(seal, at).0 {
             Some(ReasonCode::SealDisabled)
+        } else if blocking.iter().any(|f| {
+            f.signer.is_none_or(|o| o == r.signer)
+                && f.template.is_none_or(|t| t == r.template)
+                && f.kind.is_none_or(|k| Some(k) == kind)
+        }) {
+            Some(ReasonCode::Forbidden)
         } else {
             None
         }

@@ -701,3 +701,22 @@ fn audit_and_who_show_the_super_admin_at_the_instant() {
         .unwrap();
     assert_eq!(who[0].super_admin.as_deref(), Some("initech.sun"));
 }
+
+/// A rule that can never seal (a forbid without a condition blocks it) is
+/// listed by `audit` as suspended with the code a decision gives.
+#[test]
+fn audit_marks_a_rule_a_forbid_blocks() {
+    let text = std::fs::read_to_string("tests/fixtures/diag/never_seals.policy").unwrap();
+    let p = Policy::from_inputs(vec![Input::new("never_seals.policy", text)])
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    let t = at("2026-03-01T10:00:00+08:00");
+    let list = p.audit(t, None);
+    let loan = list.iter().find(|e| e.rule == "loan_auto").unwrap();
+    assert_eq!(loan.suspended.map(|c| c.as_str()), Some("forbidden"));
+    // What every failing check lists says the same.
+    let who = p.who("huaxin.loan", t, Some("huaxin.zhang"), &[]).unwrap();
+    assert!(who[0]
+        .reasons
+        .iter()
+        .any(|r| r.code.as_str() == "forbidden"));
+}

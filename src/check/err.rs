@@ -297,6 +297,19 @@ pub enum CheckWarning {
         span: Span,
     },
 
+    #[error("rule `{rule}` can never seal: every auto-seal it gives is blocked by {by}, for its whole window")]
+    #[diagnostic(
+        code(autoseal::never_seals),
+        severity(Warning),
+        help("a `forbid` without a condition overrides every grant; narrow the forbid (scope, validity or `when`) or remove the rule")
+    )]
+    NeverSeals {
+        rule: String,
+        by: String,
+        #[label("never seals")]
+        span: Span,
+    },
+
     #[error("duplicate rule: the same as `{first}`")]
     #[diagnostic(
         code(autoseal::duplicate_rule),
@@ -420,6 +433,7 @@ impl CheckWarning {
         match self {
             CheckWarning::VoidGrant { span, .. }
             | CheckWarning::NeverApplies { span, .. }
+            | CheckWarning::NeverSeals { span, .. }
             | CheckWarning::DuplicateRule { span, .. }
             | CheckWarning::InviteNeverAccepted { span, .. }
             | CheckWarning::AdminUnchanged { span, .. }

@@ -127,8 +127,8 @@ struct Checker<'a> {
     attrs_declared: bool,
     /// Lowering a forbid's condition (which fails closed).
     in_forbid: bool,
-    /// Grants already warned of as accepted once their `until` passed (one
-    /// `never_applies` warning a rule), by where they start: spans compare
+    /// Rules already warned of as never applying (one such warning a rule,
+    /// and none that they never seal), by where they start: spans compare
     /// equal whatever they cover, so they cannot be the key.
     accepted_late: rustc_hash::FxHashSet<(FileId, u32)>,
     /// Partner grants accepted through an invite, checked once every
@@ -1710,6 +1710,7 @@ impl<'a> Checker<'a> {
         self.invites();
         self.duplicates(stmts);
         self.never_applies();
+        self.never_seals();
         self.conflicts();
     }
 
@@ -1967,7 +1968,105 @@ impl<'a> Checker<'a> {
             .map(|(l, s, reason)| (self.rule_name(l, s), s, reason))
             .collect();
         for (rule, span, reason) in found {
+            self.accepted_late.insert((span.file, span.start));
             self.warn(CheckWarning::NeverApplies { rule, reason, span });
+        }
+    }
+
+    /// Seal rules every auto-seal of which is blocked by forbids without a
+    /// condition, for the rule's whole window (each seal it has over time,
+    /// its signer, template and the seal's kind), that do apply otherwise.
+    fn never_seals(&mut self) {
+        // Unconditioned forbids by what they are scoped to: a rule looks
+        // only at those that can match it.
+        let mut global = Vec::new();
+        let mut by_signer: FxHashMap<OrgId, Vec<usize>> = FxHashMap::default();
+        let mut by_template: FxHashMap<TemplateId, Vec<usize>> = FxHashMap::default();
+        for (i, f) in self.m.forbids.iter().enumerate() {
+            if f.cond.is_some() || f.window.start() >= f.window.stop() {
+                continue;
+            }
+            match (f.template, f.signer) {
+                (Some(t), _) => by_template.entry(t).or_default().push(i),
+                (None, Some(o)) => by_signer.entry(o).or_default().push(i),
+                (None, None) => global.push(i),
+            }
+        }
+        if global.is_empty() && by_signer.is_empty() && by_template.is_empty() {
+            return;
+        }
+        let mut found = Vec::new();
+        for r in &self.m.seal_rules {
+            let (s, e) = (r.window.start(), r.window.stop());
+            if s >= e
+                || r.void.is_some()
+                || self.accepted_late.contains(&(r.span.file, r.span.start))
+            {
+                continue;
+            }
+            let candidates = || {
+                global
+                    .iter()
+                    .chain(by_signer.get(&r.signer).into_iter().flatten())
+                    .chain(by_template.get(&r.template).into_iter().flatten())
+                    .filter_map(|&i| self.m.forbids.get(i))
+                    .filter(|f| f.signer.is_none_or(|o| o == r.signer))
+                    .filter(|f| f.template.is_none_or(|t| t == r.template))
+            };
+            // Most rules: nothing blocks their first instant.
+            let first_kind = self.m.seal(r.seal_at(s)).map(|x| x.kind);
+            if !candidates().any(|f| {
+                f.kind.is_none_or(|k| Some(k) == first_kind)
+                    && f.window.start() <= s
+                    && s < f.window.stop()
+            }) {
+                continue;
+            }
+            let candidates: Vec<&Forbid> = candidates().collect();
+            let mut blocking: Vec<&Forbid> = Vec::new();
+            let blocked = seal_pieces(r).into_iter().all(|(a, b, seal)| {
+                let kind = self.m.seal(seal).map(|x| x.kind);
+                let mut matching: Vec<&Forbid> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|f| f.kind.is_none_or(|k| Some(k) == kind))
+                    .filter(|f| f.window.start() < b && a < f.window.stop())
+                    .collect();
+                matching.sort_by_key(|f| f.window.start());
+                let mut covered = a;
+                for f in &matching {
+                    if f.window.start() > covered {
+                        break;
+                    }
+                    covered = covered.max(f.window.stop());
+                    if !blocking.iter().any(|x| std::ptr::eq(*x, *f)) {
+                        blocking.push(f);
+                    }
+                    if covered >= b {
+                        break;
+                    }
+                }
+                covered >= b
+            });
+            if blocked {
+                blocking.sort_by_key(|f| (f.span.file, f.span.start));
+                let forbids: Vec<(Option<String>, Span)> =
+                    blocking.iter().map(|f| (f.label.clone(), f.span)).collect();
+                found.push((r.label.as_deref().map(str::to_owned), r.span, forbids));
+            }
+        }
+        for (label, span, forbids) in found {
+            let rule = self.rule_name(label.as_deref(), span);
+            let names: Vec<String> = forbids
+                .iter()
+                .map(|(l, s)| self.rule_name(l.as_deref(), *s))
+                .collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let by = match names.as_slice() {
+                [one] => format!("forbid `{one}`"),
+                _ => format!("forbids {}", listing(&names)),
+            };
+            self.warn(CheckWarning::NeverSeals { rule, by, span });
         }
     }
 

@@ -31,6 +31,26 @@ impl std::fmt::Display for QName {
     }
 }
 
+/// A person or seal of an org that the statement already names, written
+/// bare (`zhao`) or qualified (`globex.zhao`): both are accepted there, and
+/// the formatter writes it as it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrgName {
+    /// The org of `ORG.NAME`; `None` for a bare name.
+    pub org: Option<Ident>,
+    pub name: Ident,
+    pub span: Span,
+}
+
+impl std::fmt::Display for OrgName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.org {
+            Some(o) => write!(f, "{}.{}", o.name, self.name.name),
+            None => f.write_str(&self.name.name),
+        }
+    }
+}
+
 /// A string literal: its decoded value, and its text as written (escapes
 /// kept) for the formatter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -248,7 +268,7 @@ pub struct ValidFor {
 pub struct Via {
     pub invite: Ident,
     pub accepted: Time,
-    pub by: Ident,
+    pub by: OrgName,
     pub span: Span,
 }
 
@@ -278,7 +298,13 @@ pub enum StmtKind {
         org: Ident,
         enable: bool,
         at: Time,
-        by: Option<Ident>,
+        by: Option<OrgName>,
+    },
+    /// `ORG changes super admin to PERSON at TIME`.
+    SuperAdminChange {
+        org: Ident,
+        to: OrgName,
+        at: Time,
     },
     SealToggle {
         enable: bool,
@@ -300,17 +326,17 @@ pub enum StmtKind {
     Revoke {
         target: Ident,
         at: Time,
-        by: Option<QName>,
+        by: Option<OrgName>,
     },
     Reseal {
         target: Ident,
-        seal: QName,
+        seal: OrgName,
         at: Time,
     },
     OwnRule {
         org: Ident,
         template: Ident,
-        seal: Ident,
+        seal: OrgName,
         validity: Validity,
         when: Option<Condition>,
     },
@@ -326,8 +352,8 @@ pub enum StmtKind {
         org: Ident,
         template: Ident,
         role: Str,
-        seal: Ident,
-        via: Option<Via>,
+        seal: OrgName,
+        via: Option<Box<Via>>,
         validity: Validity,
         when: Option<Condition>,
     },

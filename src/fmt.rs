@@ -12,7 +12,9 @@
 //!   the validity, `when`) on a line of its own, indented four spaces, in
 //!   that order;
 //! - strings, numbers and times are written as they were (escapes, `_`
-//!   separators, offsets kept), and so are `until revoked` and parentheses;
+//!   separators, offsets kept), and so are `until revoked`, parentheses,
+//!   and a person or seal written bare (`zhao`) or qualified
+//!   (`globex.zhao`) where both are accepted;
 //! - a run of blank lines becomes one blank line; there is none at the start
 //!   of the file, and the file ends with exactly one newline.
 //!
@@ -489,10 +491,14 @@ fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
             let mut s = format!("{} {verb} auto-sign at {}", org.name, at.raw);
             if let Some(b) = by {
                 s.push_str(" by ");
-                s.push_str(&b.name);
+                s.push_str(&b.to_string());
             }
             (s, Vec::new())
         }
+        StmtKind::SuperAdminChange { org, to, at } => (
+            format!("{} changes super admin to {to} at {}", org.name, at.raw),
+            Vec::new(),
+        ),
         StmtKind::SealToggle { enable, seal, at } => {
             (toggle(*enable, "seal", seal, at), Vec::new())
         }
@@ -544,7 +550,7 @@ fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
         } => (
             format!(
                 "{} auto-signs template {} with seal {}",
-                org.name, template.name, seal.name
+                org.name, template.name, seal
             ),
             clauses(None, validity, when.as_ref()),
         ),
@@ -580,9 +586,9 @@ fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
                 org.name,
                 template.name,
                 string(role),
-                seal.name
+                seal
             ),
-            clauses(via.as_ref(), validity, when.as_ref()),
+            clauses(via.as_deref(), validity, when.as_ref()),
         ),
         StmtKind::Forbid {
             signer,
@@ -619,7 +625,7 @@ fn clauses(via: Option<&Via>, validity: &Validity, when: Option<&Condition>) -> 
             start: v.span.start as usize,
             text: format!(
                 "via invite {} accepted {} by {}",
-                v.invite.name, v.accepted.raw, v.by.name
+                v.invite.name, v.accepted.raw, v.by
             ),
         });
     }

@@ -1608,10 +1608,16 @@ mod tests {
         assert_eq!(show(days::END), "2028-01-01T00:00:00+08:00");
     }
 
+    /// Loads without a problem, but for the grants that seal with an
+    /// official seal, which the forbid of that kind blocks on purpose
+    /// (they can never seal: `never_seals`).
     fn check_loads(g: &Generated) -> Policy {
         let a = analyze(g.inputs());
         assert!(
-            a.diagnostics.is_empty(),
+            a.diagnostics
+                .items
+                .iter()
+                .all(|d| d.code() == "never_seals" && d.message().contains("`f_official`")),
             "{} error(s), {} warning(s):\n{}",
             a.diagnostics.error_count(),
             a.diagnostics.warning_count(),

@@ -85,17 +85,43 @@ pub struct Toggle {
     pub span: Span,
 }
 
+/// `ORG changes super admin to PERSON at TIME`: from `stamp`, `to` is the
+/// org's super admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminChange {
+    pub stamp: Stamp,
+    pub to: EmployeeId,
+    pub span: Span,
+}
+
 #[derive(Debug, Clone)]
 pub struct Org {
     pub name: String,
     pub display: String,
+    /// The super admin its block names: the one before the first change.
     pub super_admin: Option<EmployeeId>,
+    /// Super-admin changes, sorted by time (most orgs have none).
+    pub admin_changes: ThinVec<AdminChange>,
     pub group: Option<GroupId>,
     /// Service enable/disable events, sorted by time. (A `ThinVec` is one
     /// word when empty or short-lived in use: most timelines hold one
     /// event or none.)
     pub service: ThinVec<Toggle>,
     pub span: Span,
+}
+
+impl Org {
+    /// The super admin at `t`: a change takes effect at its instant.
+    pub fn super_admin_at(&self, t: Instant) -> Option<EmployeeId> {
+        self.admin_change_at(t)
+            .map_or(self.super_admin, |c| Some(c.to))
+    }
+
+    /// The change that made the super admin at `t` so, if any.
+    pub fn admin_change_at(&self, t: Instant) -> Option<&AdminChange> {
+        let n = self.admin_changes.partition_point(|c| c.stamp.at <= t);
+        n.checked_sub(1).and_then(|i| self.admin_changes.get(i))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -235,10 +261,23 @@ impl Window {
 /// Why a partner grant is void.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Void {
-    InviteMismatch { what: &'static str, invite: String },
-    AcceptedBeforeInvite { invite: String },
-    AcceptedAfterWindow { invite: String, closed: String },
-    NotSuperAdmin { person: String, org: String },
+    InviteMismatch {
+        what: &'static str,
+        invite: String,
+    },
+    AcceptedBeforeInvite {
+        invite: String,
+    },
+    AcceptedAfterWindow {
+        invite: String,
+        closed: String,
+    },
+    NotSuperAdmin {
+        person: String,
+        org: String,
+        /// When it was accepted, as written.
+        at: String,
+    },
 }
 
 impl std::fmt::Display for Void {
@@ -256,10 +295,10 @@ impl std::fmt::Display for Void {
                     "it was accepted after invite `{invite}` closed at {closed}"
                 )
             }
-            Void::NotSuperAdmin { person, org } => {
+            Void::NotSuperAdmin { person, org, at } => {
                 write!(
                     f,
-                    "it was accepted by `{person}`, who is not the super admin of `{org}`"
+                    "it was accepted by `{person}`, who was not the super admin of `{org}` at {at}"
                 )
             }
         }

@@ -57,6 +57,9 @@ pub struct SignerStatus {
     /// that the request does not give, by name.
     pub needs: Vec<String>,
     pub reasons: Vec<RenderedReason>,
+    /// The signer's super admin at the instant asked (`ORG.PERSON`), who
+    /// accepts its invites and revokes its grants; `None` when it has none.
+    pub super_admin: Option<String>,
 }
 
 /// An authorization in force at an instant.
@@ -72,13 +75,18 @@ pub struct AuditEntry {
     pub employee: Option<String>,
     pub conditional: bool,
     /// In force, but it cannot seal at the instant: the signer's service
-    /// is off (`service_not_enabled`), or the template or the seal is
-    /// disabled (`template_disabled`, `seal_disabled`). Seal rules only.
+    /// is off (`service_not_enabled`), the template or the seal is
+    /// disabled (`template_disabled`, `seal_disabled`), or a forbid without
+    /// a condition blocks it (`forbidden`). Seal rules only.
     pub suspended: Option<ReasonCode>,
     /// When it lapses on its own (`until`) or by revocation, if it does.
     pub ends: Option<String>,
     pub expiring: bool,
     pub source: String,
+    /// The super admin at the instant asked of the org the rule concerns
+    /// (the signer of a seal rule, the employee's org), who may revoke it;
+    /// `None` for a forbid, or an org without one.
+    pub super_admin: Option<String>,
     #[serde(skip)]
     ends_at: Option<Instant>,
 }
@@ -244,9 +252,16 @@ impl Policy {
                 basis: a.basis,
                 needs: a.needs,
                 reasons: a.reasons,
+                super_admin: self.super_admin_name(signer, at),
             });
         }
         Ok(out)
+    }
+
+    /// The super admin of `org` at `at`, as `ORG.PERSON`.
+    fn super_admin_name(&self, org: OrgId, at: Instant) -> Option<String> {
+        let admin = self.m.org(org)?.super_admin_at(at)?;
+        Some(self.m.employee_name(admin))
     }
 
     /// What `templates` and `who` show of one request: its explanation,
@@ -490,11 +505,19 @@ impl Policy {
                 ends: e.as_ref().map(|(_, s)| s.clone()),
                 expiring,
                 source: self.location(span),
+                super_admin: None,
                 ends_at: e.map(|(t, _)| t),
             };
             fill(&mut entry);
             out.push((entry, self.lines.order_key(span)));
         };
+        // Forbids without a condition in force at `at`: what suspends a
+        // rule at step 8.
+        let blocking: Vec<&Forbid> = m
+            .forbids
+            .iter()
+            .filter(|f| f.cond.is_none() && f.window.covers(at))
+            .collect();
         for (id, r) in self.seal_rules() {
             if !r.window.covers(at) || r.void.is_some() {
                 continue;
@@ -509,7 +532,8 @@ impl Policy {
                 e.signatory = role.map(|x| m.role_name(x).to_owned());
                 e.seal = Some(m.seal_name(r.seal_at(at)));
                 e.conditional = r.cond.is_some();
-                e.suspended = self.suspended(&r, at);
+                e.suspended = self.suspended(&r, at, &blocking);
+                e.super_admin = self.super_admin_name(r.signer, at);
             });
         }
         for (i, r) in m.employee_rules.iter().enumerate() {
@@ -526,6 +550,9 @@ impl Policy {
                     e.signer = r.on_behalf.then(|| m.org_name(r.target).to_owned());
                     e.template = r.template.map(|t| m.template_name(t));
                     e.conditional = r.cond.is_some();
+                    e.super_admin = m
+                        .employee(r.employee)
+                        .and_then(|x| self.super_admin_name(x.org, at));
                 },
             );
         }
@@ -551,15 +578,25 @@ impl Policy {
         out.into_iter().map(|(e, _)| e).collect()
     }
 
-    /// Why a seal rule in force cannot seal at `at`, as steps 2, 4 and 6
-    /// of a decision would say.
-    fn suspended(&self, r: &SealRule, at: Instant) -> Option<ReasonCode> {
+    /// Why a seal rule in force cannot seal at `at`, as steps 2, 4, 6 and
+    /// 8 of a decision would say: a forbid without a condition in force at
+    /// `at` that matches it (one of `blocking`, those in force at `at`)
+    /// blocks it whatever the request's attributes.
+    fn suspended(&self, r: &SealRule, at: Instant, blocking: &[&Forbid]) -> Option<ReasonCode> {
+        let seal = r.seal_at(at);
+        let kind = self.m.seal(seal).map(|s| s.kind);
         if !self.service_state(r.signer, at).0 {
             Some(ReasonCode::ServiceNotEnabled)
         } else if !self.template_state(r.template, at).0 {
             Some(ReasonCode::TemplateDisabled)
-        } else if !self.seal_state(r.seal_at(at), at).0 {
+        } else if !self.seal_state(seal, at).0 {
             Some(ReasonCode::SealDisabled)
+        } else if blocking.iter().any(|f| {
+            f.signer.is_none_or(|o| o == r.signer)
+                && f.template.is_none_or(|t| t == r.template)
+                && f.kind.is_none_or(|k| Some(k) == kind)
+        }) {
+            Some(ReasonCode::Forbidden)
         } else {
             None
         }

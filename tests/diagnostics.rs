@@ -41,6 +41,7 @@ const ALL_CODES: &[&str] = &[
     "syntax::too_deep",
     "syntax::too_many_statements",
     "syntax::unexpected",
+    "syntax::missing_by",
     "syntax::bad_time",
     "syntax::time_precision",
     "syntax::number_too_large",
@@ -62,8 +63,11 @@ const ALL_CODES: &[&str] = &[
     "date_without_timezone",
     "from_after_until",
     "wrong_org",
+    "wrong_qualifier",
+    "unqualified_name",
     "not_group_member",
     "not_super_admin",
+    "two_admin_changes",
     "conflicting_rules",
     "attribute_type",
     "ordering_needs_number",
@@ -79,6 +83,9 @@ const ALL_CODES: &[&str] = &[
     "undeclared_attribute",
     "revoked_twice",
     "empty_list",
+    "admin_unchanged",
+    "enables_without_by",
+    "never_seals",
 ];
 
 /// Codes shown by a test of this file instead of a fixture, because the
@@ -250,6 +257,9 @@ fn is_warning(code: &str) -> bool {
             | "undeclared_attribute"
             | "revoked_twice"
             | "empty_list"
+            | "admin_unchanged"
+            | "enables_without_by"
+            | "never_seals"
     )
 }
 
@@ -726,4 +736,50 @@ fn limit_too_many_statements() {
             autoseal::limits::MAX_STATEMENTS
         )
     );
+}
+
+// ------------------------------------------------------------------ never_seals
+
+/// `never_seals` only when every auto-seal of the rule is blocked by a
+/// forbid without a condition for the rule's whole window: a forbid with a
+/// condition, one that leaves a gap, one scoped elsewhere, or a reseal to a
+/// seal of another kind leaves a rule that can seal.
+#[test]
+fn never_seals_only_when_blocked_throughout() {
+    let head = "timezone +08:00\n\
+        org acme \"Acme\" {\n    super_admin zhang \"Z\"\n    seal official \"O\" kind official\n    seal contract \"C\" kind contract\n    template loan \"L\"\n    template nda \"N\"\n}\n\
+        org other \"Other\" {\n    super_admin o \"O\"\n}\n\
+        acme enables auto-sign at 2026-01-01 by zhang\n\
+        loan_auto: acme auto-signs template loan with seal official from 2026-02-01 until 2026-12-31\n";
+    let codes_of = |tail: &str| {
+        codes(&analyze_text(
+            "generated/never_seals.policy",
+            format!("{head}{tail}"),
+        ))
+    };
+    let never = vec![String::from("never_seals")];
+    // Blocked: always; by kind, by template, by signer; by two windows.
+    for tail in [
+        "forbid auto-sign with seal kind official\n",
+        "forbid auto-sign for template acme.loan\n",
+        "forbid auto-sign for signer acme from 2026-01-01\n",
+        "forbid auto-sign until 2026-06-30\nforbid auto-sign with seal kind official from 2026-07-01\n",
+        "forbid auto-sign\n",
+    ] {
+        assert_eq!(codes_of(tail), never, "{tail}");
+    }
+    // Not blocked throughout.
+    for tail in [
+        "forbid auto-sign with seal kind official when amount > 1\n",
+        "forbid auto-sign with seal kind official from 2026-03-01\n",
+        "forbid auto-sign with seal kind official until 2026-11-30\n",
+        "forbid auto-sign until 2026-06-30\nforbid auto-sign from 2026-07-02\n",
+        "forbid auto-sign with seal kind contract\n",
+        "forbid auto-sign for template acme.nda\n",
+        "forbid auto-sign for signer other\n",
+        "forbid auto-sign with seal kind official\nreseal loan_auto with seal contract at 2026-06-01\n",
+        "f: forbid auto-sign with seal kind official\nrevoke f at 2026-06-01\n",
+    ] {
+        assert_eq!(codes_of(tail), Vec::<String>::new(), "{tail}");
+    }
 }

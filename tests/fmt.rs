@@ -109,6 +109,29 @@ fn bundled_policies() {
 
 const ODD_SPACING: &str = "\n\n\ntimezone   +08:00\t\n\n\n\norg   acme    \"Acme\"   {\n  super_admin   zhang \"张三\"\n\temployee li \"李四\"\n      seal contract \"合同专用章\"   kind   contract\ntemplate nda \"保密协议\" signatories \"甲方\" ,\"乙方\"\n\n\n\n    template labor \"劳动合同\"\n}\norg empty \"Empty\" {}\norg one \"One\" { employee x \"X\" }\ngroup   g \"G\"   main acme   members  one ,empty\nattribute amount :number \"金额\"\nattribute   flag:bool\nacme   enables auto-sign   at 2026-01-05   by zhang\ndisable seal acme.contract at 2026-08-10\nenable template acme.nda at 2026-08-12T18:00:00+08:00\ninv : acme invites partners to authorize template nda as signatory \"乙方\" at 2026-03-05 valid for 1 day\ninv2: acme invites partners to authorize template nda as signatory \"乙方\" at 2026-03-05 valid for 2 month\nrevoke   inv at 2026-06-01 by   acme.zhang\nreseal g1 with seal one.x at 2026-07-01\n\n\n";
 
+/// Where both are accepted, a name is written as it was: bare or qualified
+/// (and `changes super admin` keeps its one-line form).
+#[test]
+fn bare_and_qualified_names_are_kept_as_written() {
+    let text = "\
+acme enables auto-sign at 2026-01-05T00:00:00+08:00 by zhang
+globex enables auto-sign at 2026-01-05T00:00:00+08:00 by globex.zhao
+own_a: acme auto-signs template nda with seal contract
+own_b: acme auto-signs template labor with seal acme.contract
+g: partner globex authorizes acme template nda as signatory \"乙方\" with seal globex.contract
+    via invite inv accepted 2026-03-10T10:00:00+08:00 by zhao
+h: partner globex authorizes acme template nda as signatory \"甲方\" with seal contract
+    via invite inv accepted 2026-03-10T10:00:00+08:00 by globex.zhao
+reseal g with seal contract2 at 2026-05-01T00:00:00+08:00
+reseal h with seal globex.contract2 at 2026-05-01T00:00:00+08:00
+revoke g at 2026-07-01T00:00:00+08:00 by zhao
+revoke h at 2026-07-01T00:00:00+08:00 by globex.zhao
+acme changes super admin to wang at 2026-08-01T00:00:00+08:00
+globex changes super admin to globex.li at 2026-08-01T00:00:00+08:00
+";
+    assert_eq!(format_checked("names", text), text);
+}
+
 #[test]
 fn odd_spacing() {
     insta::assert_snapshot!(format_checked("odd_spacing", ODD_SPACING));

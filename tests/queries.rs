@@ -662,3 +662,61 @@ fn diff_finds_forbids_and_switches() {
         ]
     );
 }
+
+// ---------------------------------------------------------------- super admins
+
+/// `audit` and `who` show the super admin at the instant asked: globex's is
+/// zhao until 2026-05-01 10:00 +08:00, then wang (tests/cases/policies/super_admin).
+#[test]
+fn audit_and_who_show_the_super_admin_at_the_instant() {
+    let p = Policy::from_paths(&[PathBuf::from("tests/cases/policies/super_admin")])
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    let admin_of = |list: &[autoseal::query::AuditEntry], rule: &str| {
+        list.iter()
+            .find(|e| e.rule == rule)
+            .unwrap_or_else(|| panic!("{rule} is in force"))
+            .super_admin
+            .clone()
+    };
+    for (t, globex) in [
+        ("2026-04-01T10:00:00+08:00", "globex.zhao"),
+        ("2026-05-01T09:59:59+08:00", "globex.zhao"),
+        ("2026-05-01T10:00:00+08:00", "globex.wang"),
+        ("2026-06-01T10:00:00+08:00", "globex.wang"),
+    ] {
+        let list = p.audit(at(t), None);
+        assert_eq!(admin_of(&list, "g_early").as_deref(), Some(globex), "{t}");
+        assert_eq!(admin_of(&list, "li_all").as_deref(), Some("acme.zhang"));
+        let who = p.who("acme.early", at(t), None, &[]).unwrap();
+        let signer = who.iter().find(|s| s.signer == "globex").unwrap();
+        assert_eq!(signer.super_admin.as_deref(), Some(globex), "{t}");
+    }
+    // Initech names none in its block: none before its first change.
+    let who = p
+        .who("acme.fresh", at("2026-01-15T10:00:00+08:00"), None, &[])
+        .unwrap();
+    assert_eq!(who[0].super_admin, None);
+    let who = p
+        .who("acme.fresh", at("2026-02-01T00:00:00+08:00"), None, &[])
+        .unwrap();
+    assert_eq!(who[0].super_admin.as_deref(), Some("initech.sun"));
+}
+
+/// A rule that can never seal (a forbid without a condition blocks it) is
+/// listed by `audit` as suspended with the code a decision gives.
+#[test]
+fn audit_marks_a_rule_a_forbid_blocks() {
+    let text = std::fs::read_to_string("tests/fixtures/diag/never_seals.policy").unwrap();
+    let p = Policy::from_inputs(vec![Input::new("never_seals.policy", text)])
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    let t = at("2026-03-01T10:00:00+08:00");
+    let list = p.audit(t, None);
+    let loan = list.iter().find(|e| e.rule == "loan_auto").unwrap();
+    assert_eq!(loan.suspended.map(|c| c.as_str()), Some("forbidden"));
+    // What every failing check lists says the same.
+    let who = p.who("huaxin.loan", t, Some("huaxin.zhang"), &[]).unwrap();
+    assert!(who[0]
+        .reasons
+        .iter()
+        .any(|r| r.code.as_str() == "forbidden"));
+}

@@ -14,10 +14,13 @@
 //! attributes `amount: number` and `category: string` declared, `region`
 //! and `flag` used undeclared; eight times (dates and date-times, in
 //! `+08:00` and `Z`). Every statement kind of the language is generated:
-//! service enables/disables, seal and template disable/enable, invites,
+//! service enables/disables, super-admin changes (rarely, to `e1` or back
+//! to `sa`), seal and template disable/enable, invites,
 //! own auto-sign rules, employee authorizations (narrowed, on behalf of a
 //! group member), partner grants (with or without an invite, some void),
 //! revokes, reseals and forbids, with optional validity and condition.
+//! Where the org is known, persons and seals are written bare or qualified
+//! (`sa`, `acme.sa`).
 
 #![allow(dead_code)]
 
@@ -163,9 +166,15 @@ enum Proto {
         org: usize,
         t: usize,
         by: usize,
+        qualified: bool,
     },
     Disables {
         org: usize,
+        t: usize,
+    },
+    AdminChange {
+        org: usize,
+        to: usize,
         t: usize,
     },
     SealToggle {
@@ -191,6 +200,7 @@ enum Proto {
         org: usize,
         template: usize,
         seal: usize,
+        qualified: bool,
         tail: [u8; 3],
     },
     Employee {
@@ -213,11 +223,13 @@ enum Proto {
         target: u8,
         t: usize,
         by: bool,
+        qualified: bool,
     },
     Reseal {
         target: u8,
         seal: usize,
         t: usize,
+        qualified: bool,
     },
     Forbid {
         signer: Option<usize>,
@@ -242,6 +254,18 @@ fn proto(kind: u8, p: &[u8; 8]) -> Proto {
             },
             // Mostly the super admin; sometimes not (a load error).
             by: if p[2] % 16 == 0 { 1 } else { 0 },
+            qualified: p[4] % 2 == 0,
+        },
+        // Rarely, and mostly late: to `e1`, or back to `sa` (a warning
+        // when it already is).
+        3 if p[4] % 4 == 0 => Proto::AdminChange {
+            org,
+            to: if p[2] % 2 == 0 { 1 } else { 0 },
+            t: if p[3] % 4 == 0 {
+                t(p[1])
+            } else {
+                4 + p[1] as usize % 4
+            },
         },
         // Mostly late.
         3 => Proto::Disables {
@@ -275,6 +299,7 @@ fn proto(kind: u8, p: &[u8; 8]) -> Proto {
             org,
             template: p[2] as usize % TEMPLATES.len(),
             seal: p[3] as usize % SEALS.len(),
+            qualified: p[4] % 2 == 0,
             tail,
         },
         8 | 9 => {
@@ -303,11 +328,13 @@ fn proto(kind: u8, p: &[u8; 8]) -> Proto {
             target: p[0],
             t: t(p[1]),
             by: p[2] % 2 == 0,
+            qualified: p[3] % 2 == 0,
         },
         14 => Proto::Reseal {
             target: p[0],
             seal: p[2] as usize % SEALS.len(),
             t: t(p[1]),
+            qualified: p[3] % 2 == 0,
         },
         _ => Proto::Forbid {
             signer: (p[1] % 3 == 0).then_some(p[1] as usize / 3 % 3),
@@ -316,6 +343,16 @@ fn proto(kind: u8, p: &[u8; 8]) -> Proto {
             kind: (p[4] % 2 == 0).then_some(p[4] as usize / 2 % KINDS.len()),
             tail,
         },
+    }
+}
+
+/// A person or seal of `ORGS[org]`, where the statement names the org:
+/// `ORG.NAME` or bare.
+fn named(qualified: bool, org: usize, name: &str) -> String {
+    if qualified {
+        format!("{}.{name}", ORGS[org])
+    } else {
+        name.to_owned()
     }
 }
 
@@ -473,13 +510,29 @@ pub fn build(raw: &[(u8, [u8; 8])], label_all: bool) -> Set {
             String::new()
         };
         let (text, class, fact) = match pr {
-            Proto::Enables { org, t, by } => (
+            Proto::Enables {
+                org,
+                t,
+                by,
+                qualified,
+            } => (
                 format!(
                     "{} enables auto-sign at {} by {}",
-                    ORGS[*org], TIMES[*t], PEOPLE[*by]
+                    ORGS[*org],
+                    TIMES[*t],
+                    named(*qualified, *org, PEOPLE[*by])
                 ),
                 Class::Permissive,
                 Fact::Enables { org: *org, t: *t },
+            ),
+            // It can void grants or make acts by `sa` errors: either way.
+            Proto::AdminChange { org, to, t } => (
+                format!(
+                    "{} changes super admin to {} at {}",
+                    ORGS[*org], PEOPLE[*to], TIMES[*t]
+                ),
+                Class::Neutral,
+                Fact::None,
             ),
             Proto::Disables { org, t } => (
                 format!("{} disables auto-sign at {}", ORGS[*org], TIMES[*t]),
@@ -528,13 +581,14 @@ pub fn build(raw: &[(u8, [u8; 8])], label_all: bool) -> Set {
                 org,
                 template,
                 seal,
+                qualified,
                 tail: tl,
             } => (
                 format!(
                     "{label}{} auto-signs template {} with seal {}{}",
                     ORGS[*org],
                     TEMPLATES[*template].0,
-                    SEALS[*seal].0,
+                    named(*qualified, *org, SEALS[*seal].0),
                     tail(*tl)
                 ),
                 Class::Permissive,
@@ -606,8 +660,9 @@ pub fn build(raw: &[(u8, [u8; 8])], label_all: bool) -> Set {
                     };
                     let by = if v[2] % 8 == 0 { "e1" } else { "sa" };
                     t.push_str(&format!(
-                        "\n    via invite {name} accepted {} by {by}",
-                        TIMES[v[1] as usize % TIMES.len()]
+                        "\n    via invite {name} accepted {} by {}",
+                        TIMES[v[1] as usize % TIMES.len()],
+                        named(v[2] / 8 % 2 == 0, *partner, by)
                     ));
                 }
                 t.push_str(&tail(*tl));
@@ -622,14 +677,19 @@ pub fn build(raw: &[(u8, [u8; 8])], label_all: bool) -> Set {
                     },
                 )
             }
-            Proto::Revoke { target, t, by } => {
+            Proto::Revoke {
+                target,
+                t,
+                by,
+                qualified,
+            } => {
                 if rules.is_empty() {
                     continue;
                 }
                 let (name, rp) = &rules[*target as usize % rules.len()];
                 let mut text = format!("revoke {name} at {}", TIMES[*t]);
                 if let (Proto::Grant { partner, .. }, true) = (rp, by) {
-                    text.push_str(&format!(" by {}.sa", ORGS[*partner]));
+                    text.push_str(&format!(" by {}", named(*qualified, *partner, "sa")));
                 }
                 let class = if matches!(rp, Proto::Forbid { .. }) {
                     Class::Permissive
@@ -638,7 +698,12 @@ pub fn build(raw: &[(u8, [u8; 8])], label_all: bool) -> Set {
                 };
                 (text, class, Fact::None)
             }
-            Proto::Reseal { target, seal, t } => {
+            Proto::Reseal {
+                target,
+                seal,
+                t,
+                qualified,
+            } => {
                 let sealed: Vec<&(String, &Proto)> = rules
                     .iter()
                     .filter(|(_, rp)| matches!(rp, Proto::Own { .. } | Proto::Grant { .. }))
@@ -654,8 +719,9 @@ pub fn build(raw: &[(u8, [u8; 8])], label_all: bool) -> Set {
                 };
                 (
                     format!(
-                        "reseal {name} with seal {}.{} at {}",
-                        ORGS[owner], SEALS[*seal].0, TIMES[*t]
+                        "reseal {name} with seal {} at {}",
+                        named(*qualified, owner, SEALS[*seal].0),
+                        TIMES[*t]
                     ),
                     Class::Neutral,
                     Fact::Toggle {

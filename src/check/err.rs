@@ -8,24 +8,20 @@ use crate::source::Span;
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
 pub enum CheckError {
     #[error("unknown org `{name}`")]
-    #[diagnostic(
-        code(autoseal::unknown_org),
-        help("declare it with `org {name} \"...\" {{ ... }}`")
-    )]
+    #[diagnostic(code(autoseal::unknown_org), help("{help}"))]
     UnknownOrg {
         name: String,
+        help: String,
         #[label("not declared")]
         span: Span,
     },
 
-    #[error("unknown person `{name}` in org `{org}`")]
-    #[diagnostic(
-        code(autoseal::unknown_person),
-        help("declare it inside `org {org}` as `employee {name} \"...\"` or `super_admin`")
-    )]
+    #[error("unknown person `{name}` of org `{org}`")]
+    #[diagnostic(code(autoseal::unknown_person), help("{help}"))]
     UnknownPerson {
         name: String,
         org: String,
+        help: String,
         #[label("not a person of `{org}`")]
         span: Span,
     },
@@ -64,12 +60,10 @@ pub enum CheckError {
     },
 
     #[error("unknown invite `{name}`")]
-    #[diagnostic(
-        code(autoseal::unknown_invite),
-        help("an invite is a labelled `ORG invites partners to authorize template ...` event")
-    )]
+    #[diagnostic(code(autoseal::unknown_invite), help("{help}"))]
     UnknownInvite {
         name: String,
+        help: String,
         #[label("no invite has this label")]
         span: Span,
     },
@@ -84,12 +78,10 @@ pub enum CheckError {
     },
 
     #[error("unknown seal kind `{name}`")]
-    #[diagnostic(
-        code(autoseal::unknown_seal_kind),
-        help("seal kinds are `official`, `contract`, `finance`, `personnel`, `legal_rep` and `other`")
-    )]
+    #[diagnostic(code(autoseal::unknown_seal_kind), help("{help}"))]
     UnknownSealKind {
         name: String,
+        help: String,
         #[label("not a seal kind")]
         span: Span,
     },
@@ -148,14 +140,34 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("`{name}` names org `{qualifier}`, but {what} of org `{expected}` is expected here")]
+    #[diagnostic(code(autoseal::wrong_qualifier), help("{help}"))]
+    WrongQualifier {
+        name: String,
+        qualifier: String,
+        what: &'static str,
+        expected: String,
+        help: String,
+        #[label("not of `{expected}`")]
+        span: Span,
+    },
+
+    #[error("`{name}` needs its org: {why}")]
+    #[diagnostic(code(autoseal::unqualified_name), help("{help}"))]
+    UnqualifiedName {
+        name: String,
+        why: &'static str,
+        help: String,
+        #[label("which org?")]
+        span: Span,
+    },
+
     #[error("`{org}` is not a member of a group whose main org is `{main}`")]
-    #[diagnostic(
-        code(autoseal::not_group_member),
-        help("only the main org of a group may initiate on behalf of its members")
-    )]
+    #[diagnostic(code(autoseal::not_group_member), help("{help}"))]
     NotGroupMember {
         org: String,
         main: String,
+        help: String,
         #[label("not a member")]
         span: Span,
     },
@@ -167,6 +179,19 @@ pub enum CheckError {
         org: String,
         help: String,
         #[label("not the super admin")]
+        span: Span,
+    },
+
+    #[error("org `{org}` changes its super admin twice at {at}")]
+    #[diagnostic(
+        code(autoseal::two_admin_changes),
+        help("the other change at that instant is at {first}; keep the one that happened")
+    )]
+    TwoAdminChanges {
+        org: String,
+        at: String,
+        first: String,
+        #[label("second change at the same instant")]
         span: Span,
     },
 
@@ -272,6 +297,19 @@ pub enum CheckWarning {
         span: Span,
     },
 
+    #[error("rule `{rule}` can never seal: every auto-seal it gives is blocked by {by}, for its whole window")]
+    #[diagnostic(
+        code(autoseal::never_seals),
+        severity(Warning),
+        help("a `forbid` without a condition overrides every grant; narrow the forbid (scope, validity or `when`) or remove the rule")
+    )]
+    NeverSeals {
+        rule: String,
+        by: String,
+        #[label("never seals")]
+        span: Span,
+    },
+
     #[error("duplicate rule: the same as `{first}`")]
     #[diagnostic(
         code(autoseal::duplicate_rule),
@@ -296,14 +334,38 @@ pub enum CheckWarning {
         span: Span,
     },
 
+    #[error("`{person}` already is the super admin of `{org}` at {at}")]
+    #[diagnostic(
+        code(autoseal::admin_unchanged),
+        severity(Warning),
+        help("this change changes nothing; remove it, or name the new super admin")
+    )]
+    AdminUnchanged {
+        person: String,
+        org: String,
+        at: String,
+        #[label("no change")]
+        span: Span,
+    },
+
+    #[error("`{org}` enables auto-sign without saying by whom")]
+    #[diagnostic(code(autoseal::enables_without_by), severity(Warning), help("{help}"))]
+    EnablesWithoutBy {
+        org: String,
+        help: String,
+        #[label("by whom?")]
+        span: Span,
+    },
+
     #[error("attribute `{attr}` is not declared")]
     #[diagnostic(
         code(autoseal::undeclared_attribute),
         severity(Warning),
-        help("declare it, for example `attribute {attr}: number`, so its type is checked")
+        help("{help}")
     )]
     UndeclaredAttribute {
         attr: String,
+        help: String,
         #[label("not declared")]
         span: Span,
     },
@@ -350,8 +412,11 @@ impl CheckError {
             | CheckError::DateWithoutTimezone { span, .. }
             | CheckError::FromAfterUntil { span, .. }
             | CheckError::WrongOrg { span, .. }
+            | CheckError::WrongQualifier { span, .. }
+            | CheckError::UnqualifiedName { span, .. }
             | CheckError::NotGroupMember { span, .. }
             | CheckError::NotSuperAdmin { span, .. }
+            | CheckError::TwoAdminChanges { span, .. }
             | CheckError::ConflictingRules { span, .. }
             | CheckError::AttributeType { span, .. }
             | CheckError::OrderingNeedsNumber { span, .. }
@@ -368,8 +433,11 @@ impl CheckWarning {
         match self {
             CheckWarning::VoidGrant { span, .. }
             | CheckWarning::NeverApplies { span, .. }
+            | CheckWarning::NeverSeals { span, .. }
             | CheckWarning::DuplicateRule { span, .. }
             | CheckWarning::InviteNeverAccepted { span, .. }
+            | CheckWarning::AdminUnchanged { span, .. }
+            | CheckWarning::EnablesWithoutBy { span, .. }
             | CheckWarning::UndeclaredAttribute { span, .. }
             | CheckWarning::EmptyList { span, .. }
             | CheckWarning::RevokedTwice { span, .. } => *span,

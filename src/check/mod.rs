@@ -3,6 +3,7 @@
 //! one pass.
 
 mod err;
+mod suggest;
 
 pub use err::{CheckError, CheckWarning};
 
@@ -47,7 +48,10 @@ pub fn check(files: &[ast::FileAst], sources: &Sources) -> Checked {
         in_forbid: false,
         accepted_late: Default::default(),
         vias: Vec::new(),
+        unresolved_vias: Vec::new(),
         incomplete: Default::default(),
+        members: Vec::new(),
+        budget: suggest::BUDGET,
     };
     let stmts: Vec<&ast::Stmt> = files.iter().flat_map(|f| f.stmts.iter()).collect();
     c.declarations(&stmts);
@@ -79,9 +83,20 @@ enum Labelled {
     Forbid(ForbidId),
     Invite(InviteId),
     Event,
+    /// A rule or invite with an error of its own (an unknown name, ...):
+    /// what names it reports nothing more.
+    Unresolved,
 }
 
 impl Labelled {
+    /// Whether it is a rule (what `revoke` names).
+    fn is_rule(self) -> bool {
+        matches!(
+            self,
+            Labelled::SealRule(_) | Labelled::EmployeeRule(_) | Labelled::Forbid(_)
+        )
+    }
+
     fn what(self) -> &'static str {
         match self {
             Labelled::SealRule(_) => "a rule with a seal",
@@ -89,6 +104,7 @@ impl Labelled {
             Labelled::Forbid(_) => "a forbid",
             Labelled::Invite(_) => "an invite",
             Labelled::Event => "an event",
+            Labelled::Unresolved => "a statement with an error",
         }
     }
 }
@@ -111,17 +127,24 @@ struct Checker<'a> {
     attrs_declared: bool,
     /// Lowering a forbid's condition (which fails closed).
     in_forbid: bool,
-    /// Grants already warned of as accepted once their `until` passed (one
-    /// `never_applies` warning a rule), by where they start: spans compare
+    /// Rules already warned of as never applying (one such warning a rule,
+    /// and none that they never seal), by where they start: spans compare
     /// equal whatever they cover, so they cannot be the key.
     accepted_late: rustc_hash::FxHashSet<(FileId, u32)>,
     /// Partner grants accepted through an invite, checked once every
     /// invite is known.
     vias: Vec<(SealRuleId, &'a ast::Stmt)>,
+    /// The invites named by partner grants that could not be resolved
+    /// (already an error): they count as accepted.
+    unresolved_vias: Vec<&'a str>,
     /// Orgs, seals and templates with an event whose time could not be
     /// read (already an error): their timelines are incomplete, so no
     /// "never applies" warning is drawn from them.
     incomplete: rustc_hash::FxHashSet<(Timeline, u32)>,
+    /// Each org's persons, seals and templates, by name (for hints).
+    members: Vec<(Vec<&'a str>, Vec<&'a str>, Vec<&'a str>)>,
+    /// What is left of [`suggest::BUDGET`].
+    budget: usize,
 }
 
 /// The on/off timelines events build.
@@ -135,8 +158,21 @@ enum Timeline {
 /// A member kind looked up in an org.
 #[derive(Clone, Copy)]
 enum Missing {
+    Person,
     Seal,
     Template,
+}
+
+/// Names for a hint: "`a`, `b` and `c`", the first eight of a long list.
+fn listing(names: &[&str]) -> String {
+    const SHOWN: usize = 8;
+    let quoted: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    match (quoted.as_slice(), names.len().saturating_sub(SHOWN)) {
+        ([], _) => String::new(),
+        ([one], 0) => one.clone(),
+        ([init @ .., last], 0) => format!("{} and {last}", init.join(", ")),
+        (all, more) => format!("{} and {more} more", all.join(", ")),
+    }
 }
 
 /// Which end of an interval a time is: `until DATE` means the next day.
@@ -179,8 +215,13 @@ impl<'a> Checker<'a> {
         match self.orgs.get(id.name.as_str()) {
             Some((o, _)) => Some(*o),
             None => {
+                let close = suggest::closest(&id.name, self.orgs.keys().copied(), &mut self.budget);
+                let help = close.or_else(&id.name, || {
+                    format!("declare it with `org {} \"...\" {{ ... }}`", id.name)
+                });
                 self.err(CheckError::UnknownOrg {
                     name: id.name.clone(),
+                    help,
                     span: id.span,
                 });
                 None
@@ -188,18 +229,54 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn person(&mut self, org: OrgId, id: &ast::Ident) -> Option<EmployeeId> {
-        match self.persons.get(&(org, id.name.as_str())) {
-            Some(p) => Some(*p),
-            None => {
-                self.err(CheckError::UnknownPerson {
-                    name: id.name.clone(),
-                    org: self.m.org_name(org).to_owned(),
-                    span: id.span,
-                });
-                None
+    /// The names of `org`'s persons, seals or templates, sorted.
+    fn members_of(&self, org: OrgId, what: Missing) -> &[&'a str] {
+        let m = self.members.get(org.index());
+        match what {
+            Missing::Person => m.map_or(&[][..], |m| &m.0),
+            Missing::Seal => m.map_or(&[][..], |m| &m.1),
+            Missing::Template => m.map_or(&[][..], |m| &m.2),
+        }
+    }
+
+    /// Indexes every org's persons, seals and templates by org, for the
+    /// hints of unknown names: at the first one (a clean set never pays
+    /// for it), which comes after every declaration is read.
+    fn index_members(&mut self) {
+        if self.members.len() == self.m.orgs.len() {
+            return;
+        }
+        let mut members: Vec<(Vec<&'a str>, Vec<&'a str>, Vec<&'a str>)> =
+            vec![Default::default(); self.m.orgs.len()];
+        for (o, n) in self.persons.keys() {
+            if let Some(m) = members.get_mut(o.index()) {
+                m.0.push(n);
             }
         }
+        for (o, n) in self.seals.keys() {
+            if let Some(m) = members.get_mut(o.index()) {
+                m.1.push(n);
+            }
+        }
+        for (o, n) in self.templates.keys() {
+            if let Some(m) = members.get_mut(o.index()) {
+                m.2.push(n);
+            }
+        }
+        for m in &mut members {
+            m.0.sort_unstable();
+            m.1.sort_unstable();
+            m.2.sort_unstable();
+        }
+        self.members = members;
+    }
+
+    fn person(&mut self, org: OrgId, id: &ast::Ident) -> Option<EmployeeId> {
+        if let Some(p) = self.persons.get(&(org, id.name.as_str())) {
+            return Some(*p);
+        }
+        self.missing_member(Missing::Person, org, id, None);
+        None
     }
 
     fn qperson(&mut self, q: &ast::QName) -> Option<EmployeeId> {
@@ -235,39 +312,61 @@ impl<'a> Checker<'a> {
         None
     }
 
-    /// A seal or template that `org` does not have: another org's (when
-    /// `owner` has one of that name), or none at all.
+    /// A person, seal or template that `org` does not have: the closest
+    /// one it has, else the ones it has (and the org that has one of that
+    /// name, `owner`).
     fn missing_member(&mut self, what: Missing, org: OrgId, id: &ast::Ident, owner: Option<OrgId>) {
         let org_name = self.m.org_name(org).to_owned();
-        let noun = match what {
-            Missing::Seal => "seal",
-            Missing::Template => "template",
+        let (noun, plural, decl) = match what {
+            Missing::Person => ("person", "people", "employee {} \"...\""),
+            Missing::Seal => ("seal", "seals", "seal {} \"...\" kind ..."),
+            Missing::Template => ("template", "templates", "template {} \"...\""),
         };
-        let e = match (owner, what) {
-            (Some(o), _) => CheckError::WrongOrg {
-                what: noun,
+        self.index_members();
+        let mut budget = self.budget;
+        let close = suggest::closest(
+            &id.name,
+            self.members_of(org, what).iter().copied(),
+            &mut budget,
+        );
+        self.budget = budget;
+        let elsewhere = owner
+            .filter(|o| *o != org)
+            .map(|o| format!(" (`{}` is a {noun} of `{}`)", id.name, self.m.org_name(o)));
+        let help = close.or_else(&id.name, || {
+            let decl = decl.replace("{}", &id.name);
+            let has = self.members_of(org, what);
+            let elsewhere = elsewhere.as_deref().unwrap_or("");
+            match has {
+                [] => format!(
+                    "`{org_name}` declares no {noun}{elsewhere}: declare it inside `org {org_name}` as `{decl}`"
+                ),
+                [one] => format!(
+                    "the only {noun} of `{org_name}` is `{one}`{elsewhere}; or declare it inside `org {org_name}` as `{decl}`"
+                ),
+                _ => format!(
+                    "the {plural} of `{org_name}` are {}{elsewhere}; or declare it inside `org {org_name}` as `{decl}`",
+                    listing(has)
+                ),
+            }
+        });
+        let e = match what {
+            Missing::Person => CheckError::UnknownPerson {
                 name: id.name.clone(),
-                owner: self.m.org_name(o).to_owned(),
-                expected: org_name.clone(),
-                help: format!("use a {noun} of `{org_name}`"),
+                org: org_name,
+                help,
                 span: id.span,
             },
-            (None, Missing::Seal) => CheckError::UnknownSeal {
+            Missing::Seal => CheckError::UnknownSeal {
                 name: id.name.clone(),
-                help: format!(
-                    "declare it inside `org {org_name}` as `seal {} \"...\" kind ...`",
-                    id.name
-                ),
                 org: org_name,
+                help,
                 span: id.span,
             },
-            (None, Missing::Template) => CheckError::UnknownTemplate {
+            Missing::Template => CheckError::UnknownTemplate {
                 name: id.name.clone(),
-                help: format!(
-                    "declare it inside `org {org_name}` as `template {} \"...\"`",
-                    id.name
-                ),
                 org: org_name,
+                help,
                 span: id.span,
             },
         };
@@ -282,6 +381,61 @@ impl<'a> Checker<'a> {
     fn qtemplate(&mut self, q: &ast::QName) -> Option<TemplateId> {
         let org = self.org(&q.org)?;
         self.template(org, &q.name)
+    }
+
+    /// Whether a bare-or-qualified name is qualified, if at all, with
+    /// `org`, the org the statement already names; an error if not.
+    fn qualifier_ok(
+        &mut self,
+        org: OrgId,
+        n: &ast::OrgName,
+        what: &'static str,
+        help: Option<String>,
+    ) -> bool {
+        let Some(q) = &n.org else { return true };
+        let expected = self.m.org_name(org);
+        if q.name == expected {
+            return true;
+        }
+        let expected = expected.to_owned();
+        let key = (org, n.name.name.as_str());
+        let has = match what {
+            "a seal" => self.seals.contains_key(&key),
+            _ => self.persons.contains_key(&key),
+        };
+        let help = match help {
+            Some(h) => h,
+            None if has => format!(
+                "the org is known here: write `{}` or `{expected}.{}`",
+                n.name.name, n.name.name
+            ),
+            None => format!("use {what} of `{expected}`"),
+        };
+        self.err(CheckError::WrongQualifier {
+            name: n.to_string(),
+            qualifier: q.name.clone(),
+            what,
+            expected,
+            help,
+            span: n.span,
+        });
+        false
+    }
+
+    /// A person of `org`, written bare or qualified.
+    fn person_in(&mut self, org: OrgId, n: &ast::OrgName) -> Option<EmployeeId> {
+        if !self.qualifier_ok(org, n, "a person", None) {
+            return None;
+        }
+        self.person(org, &n.name)
+    }
+
+    /// A seal of `org`, written bare or qualified.
+    fn seal_in(&mut self, org: OrgId, n: &ast::OrgName, help: Option<String>) -> Option<SealId> {
+        if !self.qualifier_ok(org, n, "a seal", help) {
+            return None;
+        }
+        self.seal(org, &n.name)
     }
 
     fn role(&mut self, name: &'a str) -> RoleId {
@@ -311,6 +465,20 @@ impl<'a> Checker<'a> {
             }
             Entry::Vacant(v) => {
                 v.insert((what, l.span));
+            }
+        }
+    }
+
+    /// Binds a label reserved by [`Self::label`] to the statement it
+    /// labels, once that statement is in the model. A statement that
+    /// could not be resolved keeps [`Labelled::Unresolved`], so its label
+    /// never names another statement (and naming it reports nothing more).
+    fn bind(&mut self, l: &Option<ast::Ident>, what: Labelled) {
+        let Some(l) = l else { return };
+        if let Some(e) = self.labels.get_mut(l.name.as_str()) {
+            // Not a duplicate's: spans compare equal whatever they cover.
+            if (e.1.file, e.1.start) == (l.span.file, l.span.start) {
+                e.0 = what;
             }
         }
     }
@@ -392,6 +560,7 @@ impl<'a> Checker<'a> {
                         display: name.value.clone(),
                         super_admin: None,
                         group: None,
+                        admin_changes: ThinVec::new(),
                         service: ThinVec::new(),
                         span: id.span,
                     });
@@ -510,10 +679,7 @@ impl<'a> Checker<'a> {
                     Some(k) => match ast::SealKind::parse(&k.name) {
                         Some(k) => k,
                         None => {
-                            self.err(CheckError::UnknownSealKind {
-                                name: k.name.clone(),
-                                span: k.span,
-                            });
+                            self.unknown_kind(k);
                             ast::SealKind::Other
                         }
                     },
@@ -567,6 +733,22 @@ impl<'a> Checker<'a> {
                 });
             }
         }
+    }
+
+    fn unknown_kind(&mut self, k: &ast::Ident) {
+        let close = suggest::closest(
+            &k.name,
+            ast::SealKind::ALL.iter().map(|k| k.as_str()),
+            &mut self.budget,
+        );
+        let help = close.or_else(&k.name, || {
+            String::from("seal kinds are `official`, `contract`, `finance`, `personnel`, `legal_rep` and `other`")
+        });
+        self.err(CheckError::UnknownSealKind {
+            name: k.name.clone(),
+            help,
+            span: k.span,
+        });
     }
 
     fn group(
@@ -668,12 +850,12 @@ impl<'a> Checker<'a> {
                     when,
                 } => {
                     let id = SealRuleId::from_index(self.m.seal_rules.len());
-                    self.label(&s.label, Labelled::SealRule(id));
+                    self.label(&s.label, Labelled::Unresolved);
                     let window = self.window(validity, s.span);
                     let cond = when.as_ref().map(|w| self.condition(w));
                     let Some(oid) = self.org(org) else { continue };
                     let t = self.template(oid, template);
-                    let sl = self.seal(oid, seal);
+                    let sl = self.seal_in(oid, seal, None);
                     let (Some(t), Some(sl)) = (t, sl) else {
                         continue;
                     };
@@ -689,6 +871,7 @@ impl<'a> Checker<'a> {
                         void: None,
                         span: s.span,
                     });
+                    self.bind(&s.label, Labelled::SealRule(id));
                 }
                 StmtKind::PartnerGrant {
                     partner,
@@ -701,13 +884,13 @@ impl<'a> Checker<'a> {
                     when,
                 } => {
                     let id = SealRuleId::from_index(self.m.seal_rules.len());
-                    self.label(&s.label, Labelled::SealRule(id));
+                    self.label(&s.label, Labelled::Unresolved);
                     let mut window = self.window(validity, s.span);
                     let cond = when.as_ref().map(|w| self.condition(w));
                     let p = self.org(partner);
                     let o = self.org(org);
                     let t = o.and_then(|o| self.template(o, template));
-                    let sl = p.and_then(|p| self.seal(p, seal));
+                    let sl = p.and_then(|p| self.seal_in(p, seal, None));
                     let rid = self.role(role.value.as_str());
                     if let Some(tid) = t {
                         self.check_role(tid, rid, role);
@@ -738,9 +921,14 @@ impl<'a> Checker<'a> {
                         }
                     }
                     if let (Some(p), Some(v)) = (p, via) {
-                        self.person(p, &v.by);
+                        self.person_in(p, &v.by);
                     }
                     let (Some(p), Some(t), Some(sl)) = (p, t, sl) else {
+                        // Its invite is still accepted: one mistake, one
+                        // diagnostic.
+                        if let Some(v) = via {
+                            self.unresolved_vias.push(v.invite.name.as_str());
+                        }
                         continue;
                     };
                     if via.is_some() {
@@ -761,6 +949,7 @@ impl<'a> Checker<'a> {
                         void: None,
                         span: s.span,
                     });
+                    self.bind(&s.label, Labelled::SealRule(id));
                 }
                 StmtKind::EmployeeRule {
                     employee,
@@ -770,7 +959,7 @@ impl<'a> Checker<'a> {
                     when,
                 } => {
                     let id = EmployeeRuleId::from_index(self.m.employee_rules.len());
-                    self.label(&s.label, Labelled::EmployeeRule(id));
+                    self.label(&s.label, Labelled::Unresolved);
                     let window = self.window(validity, s.span);
                     let cond = when.as_ref().map(|w| self.condition(w));
                     let Some(eid) = self.qperson(employee) else {
@@ -789,9 +978,29 @@ impl<'a> Checker<'a> {
                                 .and_then(|g| self.m.groups.get(g.index()))
                                 .map(|g| g.main);
                             if main != Some(own) {
+                                let members: Vec<&str> = self
+                                    .m
+                                    .orgs
+                                    .get(own.index())
+                                    .and_then(|o| o.group)
+                                    .and_then(|g| self.m.groups.get(g.index()))
+                                    .filter(|g| g.main == own)
+                                    .map(|g| {
+                                        g.members.iter().map(|m| self.m.org_name(*m)).collect()
+                                    })
+                                    .unwrap_or_default();
+                                let close = suggest::closest(
+                                    &sub.name,
+                                    members.iter().copied(),
+                                    &mut self.budget,
+                                );
+                                let help = close.or_else(&sub.name, || {
+                                    String::from("only the main org of a group may initiate on behalf of its members")
+                                });
                                 self.err(CheckError::NotGroupMember {
                                     org: sub.name.clone(),
                                     main: self.m.org_name(own).to_owned(),
+                                    help,
                                     span: sub.span,
                                 });
                                 continue;
@@ -833,6 +1042,7 @@ impl<'a> Checker<'a> {
                         cond,
                         span: s.span,
                     });
+                    self.bind(&s.label, Labelled::EmployeeRule(id));
                 }
                 StmtKind::Forbid {
                     signer,
@@ -842,7 +1052,7 @@ impl<'a> Checker<'a> {
                     when,
                 } => {
                     let id = ForbidId::from_index(self.m.forbids.len());
-                    self.label(&s.label, Labelled::Forbid(id));
+                    self.label(&s.label, Labelled::Unresolved);
                     let window = self.window(validity, s.span);
                     self.in_forbid = true;
                     let cond = when.as_ref().map(|w| self.condition(w));
@@ -852,10 +1062,7 @@ impl<'a> Checker<'a> {
                     let kd = kind.as_ref().map(|k| {
                         let parsed = ast::SealKind::parse(&k.name);
                         if parsed.is_none() {
-                            self.err(CheckError::UnknownSealKind {
-                                name: k.name.clone(),
-                                span: k.span,
-                            });
+                            self.unknown_kind(k);
                         }
                         parsed
                     });
@@ -874,6 +1081,7 @@ impl<'a> Checker<'a> {
                         cond,
                         span: s.span,
                     });
+                    self.bind(&s.label, Labelled::Forbid(id));
                 }
                 StmtKind::Invite {
                     org,
@@ -889,7 +1097,7 @@ impl<'a> Checker<'a> {
                             span: s.span,
                         });
                     }
-                    self.label(&s.label, Labelled::Invite(id));
+                    self.label(&s.label, Labelled::Unresolved);
                     let opens = self.stamp(at, End::Start);
                     let Some(oid) = self.org(org) else { continue };
                     let Some(tid) = self.template(oid, template) else {
@@ -920,8 +1128,10 @@ impl<'a> Checker<'a> {
                         closes,
                         span: s.span,
                     });
+                    self.bind(&s.label, Labelled::Invite(id));
                 }
                 StmtKind::Service { .. }
+                | StmtKind::SuperAdminChange { .. }
                 | StmtKind::SealToggle { .. }
                 | StmtKind::TemplateToggle { .. }
                 | StmtKind::Revoke { .. }
@@ -1020,8 +1230,17 @@ impl<'a> Checker<'a> {
             return *a;
         }
         if self.attrs_declared {
+            let close =
+                suggest::closest(&id.name, self.attr_spans.keys().copied(), &mut self.budget);
+            let help = close.or_else(&id.name, || {
+                format!(
+                    "declare it, for example `attribute {}: number`, so its type is checked",
+                    id.name
+                )
+            });
             self.warn(CheckWarning::UndeclaredAttribute {
                 attr: id.name.clone(),
+                help,
                 span: id.span,
             });
         }
@@ -1056,7 +1275,81 @@ impl<'a> Checker<'a> {
 
     // ------------------------------------------------------------ events
 
+    /// Super-admin changes, first: every act "by the super admin" is
+    /// judged against the one at its instant.
+    fn admin_changes(&mut self, stmts: &[&'a ast::Stmt]) {
+        for s in stmts {
+            let StmtKind::SuperAdminChange { org, to, at } = &s.kind else {
+                continue;
+            };
+            let stamp = self.stamp(at, End::Start);
+            let Some(oid) = self.org(org) else { continue };
+            let Some(to) = self.person_in(oid, to) else {
+                continue;
+            };
+            let (Some(stamp), Some(o)) = (stamp, self.m.orgs.get_mut(oid.index())) else {
+                continue;
+            };
+            o.admin_changes.push(AdminChange {
+                stamp,
+                to,
+                span: s.span,
+            });
+        }
+        let mut found = Vec::new();
+        for o in &mut self.m.orgs {
+            // In time order; at one instant, in source order (two changes
+            // at one instant are an error, whichever comes first).
+            o.admin_changes
+                .sort_by_key(|c| (c.stamp.at, c.span.file, c.span.start));
+            let mut current = o.super_admin;
+            let mut prev: Option<&AdminChange> = None;
+            for c in &o.admin_changes {
+                if let Some(p) = prev.filter(|p| p.stamp.at == c.stamp.at) {
+                    found.push((o.name.clone(), *c, Some(p.span)));
+                } else if current == Some(c.to) {
+                    found.push((o.name.clone(), *c, None));
+                }
+                current = Some(c.to);
+                prev = Some(c);
+            }
+        }
+        for (org, c, first) in found {
+            match first {
+                Some(first) => {
+                    let first = self.loc(first);
+                    self.err(CheckError::TwoAdminChanges {
+                        org,
+                        at: c.stamp.display(),
+                        first,
+                        span: c.span,
+                    });
+                }
+                None => self.warn(CheckWarning::AdminUnchanged {
+                    person: self.m.employee_name(c.to),
+                    org,
+                    at: c.stamp.display(),
+                    span: c.span,
+                }),
+            }
+        }
+    }
+
+    /// Who is the super admin of `org` at `at`, for a help message.
+    fn admin_then(&self, org: OrgId, at: Stamp) -> String {
+        let name = self.m.org_name(org);
+        match self.m.org(org).and_then(|o| o.super_admin_at(at.at)) {
+            Some(p) => format!(
+                "at {} the super admin of `{name}` is `{}`",
+                at.display(),
+                self.m.employee_name(p)
+            ),
+            None => format!("`{name}` has no super admin at {}", at.display()),
+        }
+    }
+
     fn events(&mut self, stmts: &[&'a ast::Stmt]) {
+        self.admin_changes(stmts);
         for s in stmts {
             match &s.kind {
                 StmtKind::Service {
@@ -1068,18 +1361,38 @@ impl<'a> Checker<'a> {
                     let stamp = self.stamp(at, End::Start);
                     let Some(oid) = self.org(org) else { continue };
                     self.push_toggle(Timeline::Service, oid.0, stamp, *enable, s.span);
+                    if *enable && by.is_none() {
+                        let help = match stamp {
+                            Some(st) => format!(
+                                "add `by PERSON`, the super admin who signed the service agreement; {}",
+                                self.admin_then(oid, st)
+                            ),
+                            None => String::from(
+                                "add `by PERSON`, the super admin who signed the service agreement",
+                            ),
+                        };
+                        self.warn(CheckWarning::EnablesWithoutBy {
+                            org: org.name.clone(),
+                            help,
+                            span: s.span,
+                        });
+                    }
                     if let Some(b) = by {
-                        let Some(p) = self.person(oid, b) else {
+                        let Some(p) = self.person_in(oid, b) else {
                             continue;
                         };
-                        let admin = self.m.org(oid).and_then(|o| o.super_admin);
+                        // An unreadable time is an error of its own.
+                        let Some(stamp) = stamp else { continue };
+                        let admin = self.m.org(oid).and_then(|o| o.super_admin_at(stamp.at));
                         if admin != Some(p) {
+                            let help = format!(
+                                "only the org's super admin opens or closes the auto-sign service; {}",
+                                self.admin_then(oid, stamp)
+                            );
                             self.err(CheckError::NotSuperAdmin {
-                                person: format!("{}.{}", org.name, b.name),
+                                person: format!("{}.{}", org.name, b.name.name),
                                 org: org.name.clone(),
-                                help: String::from(
-                                    "only the org's super admin opens or closes the auto-sign service",
-                                ),
+                                help,
                                 span: b.span,
                             });
                         }
@@ -1133,13 +1446,24 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn target(&mut self, target: &ast::Ident, expected: &'static str) -> Option<Labelled> {
+    /// The statement a label names; `fits` says which labels a hint may
+    /// suggest.
+    fn target(
+        &mut self,
+        target: &ast::Ident,
+        expected: &'static str,
+        fits: fn(Labelled) -> bool,
+    ) -> Option<Labelled> {
         match self.labels.get(target.name.as_str()) {
             Some((l, _)) => Some(*l),
             None => {
+                let close = self.close_label(&target.name, fits);
+                let help = close.or_else(&target.name, || {
+                    format!("`{}` names a labelled {expected}", target.name)
+                });
                 self.err(CheckError::UnknownLabel {
                     name: target.name.clone(),
-                    help: format!("`{}` names a labelled {expected}", target.name),
+                    help,
                     span: target.span,
                 });
                 None
@@ -1147,33 +1471,108 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The label closest to `name` among those `fits` accepts.
+    fn close_label(&mut self, name: &str, fits: fn(Labelled) -> bool) -> suggest::Close {
+        suggest::closest(
+            name,
+            self.labels
+                .iter()
+                .filter(|(_, (l, _))| fits(*l))
+                .map(|(k, _)| *k),
+            &mut self.budget,
+        )
+    }
+
     fn revoke(
         &mut self,
         s: &ast::Stmt,
         target: &ast::Ident,
         at: &ast::Time,
-        by: Option<&ast::QName>,
+        by: Option<&ast::OrgName>,
     ) {
         let stamp = self.stamp(at, End::Start);
-        let Some(t) = self.target(target, "rule") else {
+        let Some(t) = self.target(target, "rule", Labelled::is_rule) else {
             return;
         };
-        let by_id = by.and_then(|b| self.qperson(b));
+        // The org whose person may revoke: the one whose seal or employee
+        // the rule concerns; a forbid has none.
+        let org = match t {
+            Labelled::SealRule(id) => self.m.seal_rules.get(id.index()).map(|r| r.signer),
+            Labelled::EmployeeRule(id) => self
+                .m
+                .employee_rules
+                .get(id.index())
+                .and_then(|r| self.m.employee(r.employee))
+                .map(|e| e.org),
+            Labelled::Forbid(_) => None,
+            // The rule has an error of its own.
+            Labelled::Unresolved => return,
+            other => {
+                self.err(CheckError::WrongTarget {
+                    name: target.name.clone(),
+                    expected: "a rule",
+                    found: other.what(),
+                    help: String::from("`revoke` names a labelled rule or grant"),
+                    span: target.span,
+                });
+                return;
+            }
+        };
+        let partner_grant = match t {
+            Labelled::SealRule(id) => self
+                .m
+                .seal_rules
+                .get(id.index())
+                .is_some_and(|r| matches!(r.kind, SealRuleKind::Partner { .. })),
+            _ => false,
+        };
+        let by_id = match (by, org) {
+            (None, _) => None,
+            (Some(b), Some(org)) => {
+                let help = partner_grant.then(|| {
+                    let org = self.m.org_name(org);
+                    format!("a partner grant is revoked by the super admin of `{org}`, the partner")
+                });
+                if self.qualifier_ok(org, b, "a person", help) {
+                    self.person(org, &b.name)
+                } else {
+                    None
+                }
+            }
+            (Some(b), None) => match &b.org {
+                Some(o) => {
+                    let q = ast::QName {
+                        org: o.clone(),
+                        name: b.name.clone(),
+                        span: b.span,
+                    };
+                    self.qperson(&q)
+                }
+                None => {
+                    self.unqualified_person(b);
+                    None
+                }
+            },
+        };
         let window = match t {
             Labelled::SealRule(id) => {
                 let Some(r) = self.m.seal_rules.get(id.index()) else {
                     return;
                 };
-                if let (SealRuleKind::Partner { .. }, Some(b), Some(p)) = (r.kind, by, by_id) {
+                if let (SealRuleKind::Partner { .. }, Some(b), Some(p), Some(stamp)) =
+                    (r.kind, by, by_id, stamp)
+                {
                     let partner = r.signer;
-                    if self.m.org(partner).and_then(|o| o.super_admin) != Some(p) {
+                    if self.m.org(partner).and_then(|o| o.super_admin_at(stamp.at)) != Some(p) {
                         let org = self.m.org_name(partner).to_owned();
+                        let help = format!(
+                            "a partner grant is revoked by the super admin of `{org}`; {}",
+                            self.admin_then(partner, stamp)
+                        );
                         self.err(CheckError::NotSuperAdmin {
-                            person: b.to_string(),
+                            person: format!("{org}.{}", b.name.name),
                             org: org.clone(),
-                            help: format!(
-                                "a partner grant is revoked by the super admin of `{org}`"
-                            ),
+                            help,
                             span: b.span,
                         });
                     }
@@ -1186,16 +1585,7 @@ impl<'a> Checker<'a> {
                 .get_mut(id.index())
                 .map(|r| &mut r.window),
             Labelled::Forbid(id) => self.m.forbids.get_mut(id.index()).map(|r| &mut r.window),
-            other => {
-                self.err(CheckError::WrongTarget {
-                    name: target.name.clone(),
-                    expected: "a rule",
-                    found: other.what(),
-                    help: String::from("`revoke` names a labelled rule or grant"),
-                    span: target.span,
-                });
-                return;
-            }
+            _ => return,
         };
         let (Some(w), Some(stamp)) = (window, stamp) else {
             return;
@@ -1225,11 +1615,46 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn reseal(&mut self, s: &ast::Stmt, target: &ast::Ident, seal: &ast::QName, at: &ast::Time) {
+    /// A bare person name where no org is known (the `by` of a forbid's
+    /// revoke): an error that asks for `ORG.PERSON`, naming the orgs that
+    /// have such a person.
+    fn unqualified_person(&mut self, b: &ast::OrgName) {
+        let mut orgs: Vec<&str> = self
+            .m
+            .employees
+            .iter()
+            .filter(|e| e.name == b.name.name)
+            .map(|e| self.m.org_name(e.org))
+            .collect();
+        orgs.sort_unstable();
+        let name = &b.name.name;
+        let help = match orgs.as_slice() {
+            [] => format!("write it as `ORG.{name}`"),
+            [one] => format!("write `{one}.{name}`"),
+            many => format!(
+                "write `ORG.{name}`: {} have a person `{name}`",
+                many.iter()
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        self.err(CheckError::UnqualifiedName {
+            name: name.clone(),
+            why: "a forbid belongs to no org",
+            help,
+            span: b.span,
+        });
+    }
+
+    fn reseal(&mut self, s: &ast::Stmt, target: &ast::Ident, seal: &ast::OrgName, at: &ast::Time) {
         let stamp = self.stamp(at, End::Start);
-        let Some(t) = self.target(target, "grant") else {
+        let Some(t) = self.target(target, "grant", |l| matches!(l, Labelled::SealRule(_))) else {
             return;
         };
+        if matches!(t, Labelled::Unresolved) {
+            return; // the rule has an error of its own
+        }
         let Labelled::SealRule(id) = t else {
             self.err(CheckError::WrongTarget {
                 name: target.name.clone(),
@@ -1243,22 +1668,9 @@ impl<'a> Checker<'a> {
         let Some(rule_org) = self.m.seal_rules.get(id.index()).map(|r| r.signer) else {
             return;
         };
-        let Some(oid) = self.org(&seal.org) else {
-            return;
-        };
-        if oid != rule_org {
-            let expected = self.m.org_name(rule_org).to_owned();
-            self.err(CheckError::WrongOrg {
-                what: "seal",
-                name: seal.to_string(),
-                owner: seal.org.name.clone(),
-                expected: expected.clone(),
-                help: format!("a reseal keeps the org: use a seal of `{expected}`"),
-                span: seal.span,
-            });
-            return;
-        }
-        let (Some(sid), Some(stamp)) = (self.seal(oid, &seal.name), stamp) else {
+        let expected = self.m.org_name(rule_org).to_owned();
+        let help = format!("a reseal keeps the org: use a seal of `{expected}`");
+        let (Some(sid), Some(stamp)) = (self.seal_in(rule_org, seal, Some(help)), stamp) else {
             return;
         };
         if let Some(r) = self.m.seal_rules.get_mut(id.index()) {
@@ -1298,6 +1710,7 @@ impl<'a> Checker<'a> {
         self.invites();
         self.duplicates(stmts);
         self.never_applies();
+        self.never_seals();
         self.conflicts();
     }
 
@@ -1318,6 +1731,8 @@ impl<'a> Checker<'a> {
             let rid = rid.index();
             let inv = match self.labels.get(via.invite.name.as_str()) {
                 Some((Labelled::Invite(i), _)) => *i,
+                // The invite has an error of its own.
+                Some((Labelled::Unresolved, _)) => continue,
                 Some((other, _)) => {
                     let found = other.what();
                     self.err(CheckError::WrongTarget {
@@ -1330,8 +1745,22 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 None => {
+                    let close =
+                        self.close_label(&via.invite.name, |l| matches!(l, Labelled::Invite(_)));
+                    // The invite it surely meant is not "never accepted".
+                    if let suggest::Close::Found(meant) = &close {
+                        if let Some((Labelled::Invite(i), _)) = self.labels.get(meant.as_str()) {
+                            if let Some(a) = accepted.get_mut(i.index()) {
+                                *a = true;
+                            }
+                        }
+                    }
+                    let help = close.or_else(&via.invite.name, || {
+                        String::from("an invite is a labelled `ORG invites partners to authorize template ...` event")
+                    });
                     self.err(CheckError::UnknownInvite {
                         name: via.invite.name.clone(),
+                        help,
                         span: via.invite.span,
                     });
                     continue;
@@ -1359,8 +1788,19 @@ impl<'a> Checker<'a> {
             } else {
                 None
             };
-            let admin = self.m.org(partner).and_then(|o| o.super_admin);
-            let by = self.persons.get(&(partner, via.by.name.as_str())).copied();
+            let by = self
+                .persons
+                .get(&(partner, via.by.name.name.as_str()))
+                .copied();
+            // Who accepted, when that was not the super admin at the
+            // instant (an unknown person, or an unreadable time, is an
+            // error of its own).
+            let not_admin = match (by, accepted_at) {
+                (Some(p), Some(a)) => (self.m.org(partner).and_then(|o| o.super_admin_at(a.at))
+                    != Some(p))
+                .then_some(a),
+                _ => None,
+            };
             let void = if let Some(what) = mismatch {
                 Some(Void::InviteMismatch {
                     what,
@@ -1375,10 +1815,11 @@ impl<'a> Checker<'a> {
                     invite: invite.label.clone(),
                     closed: invite.closes.display(),
                 })
-            } else if by.is_some() && by != admin {
+            } else if let Some(a) = not_admin {
                 Some(Void::NotSuperAdmin {
-                    person: format!("{}.{}", self.m.org_name(partner), via.by.name),
+                    person: format!("{}.{}", self.m.org_name(partner), via.by.name.name),
                     org: self.m.org_name(partner).to_owned(),
+                    at: a.display(),
                 })
             } else {
                 None
@@ -1398,6 +1839,13 @@ impl<'a> Checker<'a> {
                         role,
                         via: Some(inv),
                     };
+                }
+            }
+        }
+        for name in std::mem::take(&mut self.unresolved_vias) {
+            if let Some((Labelled::Invite(i), _)) = self.labels.get(name) {
+                if let Some(a) = accepted.get_mut(i.index()) {
+                    *a = true;
                 }
             }
         }
@@ -1520,7 +1968,105 @@ impl<'a> Checker<'a> {
             .map(|(l, s, reason)| (self.rule_name(l, s), s, reason))
             .collect();
         for (rule, span, reason) in found {
+            self.accepted_late.insert((span.file, span.start));
             self.warn(CheckWarning::NeverApplies { rule, reason, span });
+        }
+    }
+
+    /// Seal rules every auto-seal of which is blocked by forbids without a
+    /// condition, for the rule's whole window (each seal it has over time,
+    /// its signer, template and the seal's kind), that do apply otherwise.
+    fn never_seals(&mut self) {
+        // Unconditioned forbids by what they are scoped to: a rule looks
+        // only at those that can match it.
+        let mut global = Vec::new();
+        let mut by_signer: FxHashMap<OrgId, Vec<usize>> = FxHashMap::default();
+        let mut by_template: FxHashMap<TemplateId, Vec<usize>> = FxHashMap::default();
+        for (i, f) in self.m.forbids.iter().enumerate() {
+            if f.cond.is_some() || f.window.start() >= f.window.stop() {
+                continue;
+            }
+            match (f.template, f.signer) {
+                (Some(t), _) => by_template.entry(t).or_default().push(i),
+                (None, Some(o)) => by_signer.entry(o).or_default().push(i),
+                (None, None) => global.push(i),
+            }
+        }
+        if global.is_empty() && by_signer.is_empty() && by_template.is_empty() {
+            return;
+        }
+        let mut found = Vec::new();
+        for r in &self.m.seal_rules {
+            let (s, e) = (r.window.start(), r.window.stop());
+            if s >= e
+                || r.void.is_some()
+                || self.accepted_late.contains(&(r.span.file, r.span.start))
+            {
+                continue;
+            }
+            let candidates = || {
+                global
+                    .iter()
+                    .chain(by_signer.get(&r.signer).into_iter().flatten())
+                    .chain(by_template.get(&r.template).into_iter().flatten())
+                    .filter_map(|&i| self.m.forbids.get(i))
+                    .filter(|f| f.signer.is_none_or(|o| o == r.signer))
+                    .filter(|f| f.template.is_none_or(|t| t == r.template))
+            };
+            // Most rules: nothing blocks their first instant.
+            let first_kind = self.m.seal(r.seal_at(s)).map(|x| x.kind);
+            if !candidates().any(|f| {
+                f.kind.is_none_or(|k| Some(k) == first_kind)
+                    && f.window.start() <= s
+                    && s < f.window.stop()
+            }) {
+                continue;
+            }
+            let candidates: Vec<&Forbid> = candidates().collect();
+            let mut blocking: Vec<&Forbid> = Vec::new();
+            let blocked = seal_pieces(r).into_iter().all(|(a, b, seal)| {
+                let kind = self.m.seal(seal).map(|x| x.kind);
+                let mut matching: Vec<&Forbid> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|f| f.kind.is_none_or(|k| Some(k) == kind))
+                    .filter(|f| f.window.start() < b && a < f.window.stop())
+                    .collect();
+                matching.sort_by_key(|f| f.window.start());
+                let mut covered = a;
+                for f in &matching {
+                    if f.window.start() > covered {
+                        break;
+                    }
+                    covered = covered.max(f.window.stop());
+                    if !blocking.iter().any(|x| std::ptr::eq(*x, *f)) {
+                        blocking.push(f);
+                    }
+                    if covered >= b {
+                        break;
+                    }
+                }
+                covered >= b
+            });
+            if blocked {
+                blocking.sort_by_key(|f| (f.span.file, f.span.start));
+                let forbids: Vec<(Option<String>, Span)> =
+                    blocking.iter().map(|f| (f.label.clone(), f.span)).collect();
+                found.push((r.label.as_deref().map(str::to_owned), r.span, forbids));
+            }
+        }
+        for (label, span, forbids) in found {
+            let rule = self.rule_name(label.as_deref(), span);
+            let names: Vec<String> = forbids
+                .iter()
+                .map(|(l, s)| self.rule_name(l.as_deref(), *s))
+                .collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let by = match names.as_slice() {
+                [one] => format!("forbid `{one}`"),
+                _ => format!("forbids {}", listing(&names)),
+            };
+            self.warn(CheckWarning::NeverSeals { rule, by, span });
         }
     }
 

@@ -78,6 +78,17 @@ pub enum SyntaxError {
         help: Option<String>,
     },
 
+    #[error("`by PERSON` is missing after `accepted {accepted}`")]
+    #[diagnostic(
+        code(autoseal::syntax::missing_by),
+        help("say who accepted the invite, the partner's super admin: `accepted {accepted} by PERSON`")
+    )]
+    MissingAcceptedBy {
+        accepted: String,
+        #[label("accepted by whom?")]
+        span: Span,
+    },
+
     #[error("{message}")]
     #[diagnostic(
         code(autoseal::syntax::bad_time),
@@ -159,6 +170,7 @@ impl SyntaxError {
             | SyntaxError::TooDeep { span, .. }
             | SyntaxError::TooManyStatements { span, .. }
             | SyntaxError::Unexpected { span, .. }
+            | SyntaxError::MissingAcceptedBy { span, .. }
             | SyntaxError::BadTime { span, .. }
             | SyntaxError::TimePrecision { span, .. }
             | SyntaxError::NumberTooLarge { span, .. }

@@ -37,6 +37,7 @@ pub const KEYWORDS: &[&str] = &[
     "behalf",
     "bool",
     "by",
+    "changes",
     "day",
     "days",
     "disable",
@@ -415,6 +416,26 @@ impl Builder {
         }
     }
 
+    /// A name where the statement already names the org: bare or
+    /// qualified.
+    fn org_name(&mut self, p: P<'_>, base: usize) -> OrgName {
+        if p.as_rule() == Rule::qname {
+            let q = self.qname(p, base);
+            OrgName {
+                org: Some(q.org),
+                name: q.name,
+                span: q.span,
+            }
+        } else {
+            let name = self.ident(p, base);
+            OrgName {
+                org: None,
+                span: name.span,
+                name,
+            }
+        }
+    }
+
     fn string(&mut self, p: P<'_>, base: usize) -> Str {
         let span = self.span(&p, base);
         let raw = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
@@ -706,13 +727,19 @@ impl Builder {
                 let org = self.ident(it.next()?, base);
                 let enable = it.next()?.as_str() == "enables";
                 let at = self.time(it.next()?, base);
-                let by = it.next().map(|b| self.ident(b, base));
+                let by = it.next().map(|b| self.org_name(b, base));
                 StmtKind::Service {
                     org,
                     enable,
                     at,
                     by,
                 }
+            }
+            Rule::admin_change => {
+                let org = self.ident(it.next()?, base);
+                let to = self.org_name(it.next()?, base);
+                let at = self.time(it.next()?, base);
+                StmtKind::SuperAdminChange { org, to, at }
             }
             Rule::seal_event | Rule::template_event => {
                 let enable = it.next()?.as_str() == "enable";
@@ -776,19 +803,19 @@ impl Builder {
             Rule::revoke => {
                 let target = self.ident(it.next()?, base);
                 let at = self.time(it.next()?, base);
-                let by = it.next().map(|b| self.qname(b, base));
+                let by = it.next().map(|b| self.org_name(b, base));
                 StmtKind::Revoke { target, at, by }
             }
             Rule::reseal => {
                 let target = self.ident(it.next()?, base);
-                let seal = self.qname(it.next()?, base);
+                let seal = self.org_name(it.next()?, base);
                 let at = self.time(it.next()?, base);
                 StmtKind::Reseal { target, seal, at }
             }
             Rule::own_rule => {
                 let org = self.ident(it.next()?, base);
                 let template = self.ident(it.next()?, base);
-                let seal = self.ident(it.next()?, base);
+                let seal = self.org_name(it.next()?, base);
                 let (validity, when) = self.tail(it, base);
                 StmtKind::OwnRule {
                     org,
@@ -827,7 +854,7 @@ impl Builder {
                 let org = self.ident(it.next()?, base);
                 let template = self.ident(it.next()?, base);
                 let role = self.string(it.next()?, base);
-                let seal = self.ident(it.next()?, base);
+                let seal = self.org_name(it.next()?, base);
                 let via = match it.peek().map(|n| n.as_rule()) {
                     Some(Rule::via) => {
                         let v = it.next()?;
@@ -835,13 +862,21 @@ impl Builder {
                         let mut vi = v.into_inner();
                         let invite = self.ident(vi.next()?, base);
                         let accepted = self.time(vi.next()?, base);
-                        let by = self.ident(vi.next()?, base);
-                        Some(Via {
+                        let Some(by) = vi.next().and_then(|b| b.into_inner().next()) else {
+                            // Reported; the statement is left out.
+                            self.errors.push(SyntaxError::MissingAcceptedBy {
+                                accepted: accepted.raw.clone(),
+                                span: accepted.span,
+                            });
+                            return None;
+                        };
+                        let by = self.org_name(by, base);
+                        Some(Box::new(Via {
                             invite,
                             accepted,
                             by,
                             span: vspan,
-                        })
+                        }))
                     }
                     _ => None,
                 };
@@ -1057,6 +1092,7 @@ fn rule_name(r: Rule) -> &'static str {
         Rule::validity | Rule::from | Rule::until => "`from` or `until`",
         Rule::when => "`when`",
         Rule::via => "`via invite`",
+        Rule::by_person => "`by`",
         Rule::for_template => "`for template`",
         Rule::for_signer => "`for signer`",
         Rule::on_behalf => "`on behalf of`",
@@ -1077,6 +1113,7 @@ fn rule_name(r: Rule) -> &'static str {
         | Rule::group_decl
         | Rule::attribute_decl
         | Rule::service_event
+        | Rule::admin_change
         | Rule::seal_event
         | Rule::template_event
         | Rule::invite
@@ -1122,6 +1159,29 @@ mod tests {
             panic!()
         };
         assert_eq!(name.value, "A \"B\" 中");
+    }
+
+    #[test]
+    fn keywords_are_sorted_for_binary_search() {
+        assert!(KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    /// `changes` is a keyword; `super` and `admin` stay usable as names.
+    #[test]
+    fn super_admin_changes() {
+        let p = parse(
+            "org super \"S\" {\n    employee admin \"A\"\n}\nsuper changes super admin to super.admin at 2026-05-01T00:00:00Z\n",
+        );
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let StmtKind::SuperAdminChange { org, to, .. } = &p.ast.stmts[1].kind else {
+            panic!("{:?}", p.ast.stmts[1])
+        };
+        assert_eq!(
+            (org.name.as_str(), to.to_string()),
+            ("super", "super.admin".to_owned())
+        );
+        let p = parse("org changes \"C\" {\n}\n");
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
     }
 
     #[test]

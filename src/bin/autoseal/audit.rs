@@ -2,7 +2,7 @@
 
 use autoseal::query::parse_duration;
 
-use crate::common::{parse_at, print_json, Format, PolicyArgs, CANNOT_RUN, OK};
+use crate::common::{parse_at, print_json, super_admins, Format, PolicyArgs, CANNOT_RUN, OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -74,6 +74,7 @@ pub fn run(a: Args) -> u8 {
                 let mark = if e.expiring { "EXPIRING " } else { "" };
                 outln!("{mark}{}", parts.join(", "));
             }
+            super_admins(list.iter().map(|e| e.super_admin.as_deref()));
             outln!("{} authorizations in force", list.len());
         }
     }

@@ -39,6 +39,17 @@ pub enum Format {
     Json,
 }
 
+/// The line `audit` and `who` end with: the super admins at the instant
+/// asked of the orgs they listed, each once, by name.
+pub fn super_admins<'a>(names: impl Iterator<Item = Option<&'a str>>) {
+    let mut names: Vec<&str> = names.flatten().collect();
+    names.sort_unstable();
+    names.dedup();
+    if !names.is_empty() {
+        outln!("super admins: {}", names.join(", "));
+    }
+}
+
 /// `--policies DIR|FILE`, default `./policies`.
 #[derive(clap::Args, Clone)]
 pub struct PolicyArgs {

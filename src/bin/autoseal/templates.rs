@@ -71,7 +71,10 @@ pub fn run(a: Args) -> u8 {
                         t.rule.as_deref().unwrap_or("?")
                     );
                 } else {
-                    outln!("disabled {} ({})", t.template, t.name);
+                    // The code a decision gives, not a word that reads as
+                    // `template_disabled`.
+                    let code = t.reasons.first().map_or("manual", |r| r.code.as_str());
+                    outln!("manual   {} ({}): {code}", t.template, t.name);
                     for r in &t.reasons {
                         outln!("           {}: {}", r.code, r.message);
                     }

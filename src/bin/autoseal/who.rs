@@ -1,7 +1,7 @@
 //! `autoseal who`: every signer that would auto-seal a template.
 
 use crate::common::{
-    parse_at, print_json, when_conditions_hold, Format, PolicyArgs, CANNOT_RUN, OK,
+    parse_at, print_json, super_admins, when_conditions_hold, Format, PolicyArgs, CANNOT_RUN, OK,
 };
 
 #[derive(clap::Args)]
@@ -85,6 +85,7 @@ pub fn run(a: Args) -> u8 {
                     }
                 }
             }
+            super_admins(list.iter().map(|s| s.super_admin.as_deref()));
         }
     }
     OK

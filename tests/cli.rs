@@ -923,6 +923,133 @@ fn no_color_on_a_terminal() {
     );
 }
 
+// ---------------------------------------------------------------- files read
+
+/// Runs the binary, killing it after `secs` seconds and failing: a test of
+/// something that used to hang must not hang CI.
+fn run_bounded(args: &[&str], secs: u64) -> Run {
+    use std::io::Read;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the autoseal binary runs");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = pipe.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("stdout is piped")));
+    let err = drain(Box::new(child.stderr.take().expect("stderr is piped")));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for autoseal") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`autoseal {}` did not finish in {secs} s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().expect("stdout read"),
+        stderr: err.join().expect("stderr read"),
+    }
+}
+
+/// A fresh scratch directory holding one clean policy file, `a.policy`.
+fn scratch_with_a_policy(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    std::fs::write(
+        dir.join("a.policy"),
+        "timezone +08:00\n\norg acme \"Acme\" {\n    super_admin zhang \"张三\"\n}\n",
+    )
+    .expect("write");
+    dir
+}
+
+/// Issue 14, item 8: only regular files are read. A FIFO named `.policy`
+/// (reading it blocks) and a link to `/dev/zero` (it says it is empty and
+/// never ends) are errors naming the path, exit 2, promptly; names
+/// starting with `.` (an editor's dangling `.#a.policy` lock link, a
+/// hidden directory) are not policy files at all.
+#[cfg(unix)]
+#[test]
+fn only_regular_policy_files_are_read() {
+    use std::os::unix::fs::symlink;
+
+    // Skipped: a dangling editor lock link, and a hidden directory.
+    let dir = scratch_with_a_policy("only_policy_files_dot");
+    symlink("zhang@host.4242:1700000000", dir.join(".#a.policy")).expect("a dangling link");
+    std::fs::create_dir_all(dir.join(".git")).expect("a hidden directory");
+    std::fs::write(dir.join(".git/b.policy"), "not a policy\n").expect("write");
+    let d = dir.display().to_string();
+    let r = run_bounded(&["check", &d], 20);
+    assert_code(&r, 0);
+    assert_eq!(r.stdout, "no problems\n");
+    assert_code(&run_bounded(&["fmt", "--check", &d], 20), 0);
+
+    // A FIFO: made with `mkfifo`, and never written to.
+    let dir = scratch_with_a_policy("only_policy_files_fifo");
+    let fifo = dir.join("b.policy");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo {} failed",
+        fifo.display()
+    );
+    let d = dir.display().to_string();
+    for args in [
+        &["check", &d][..],
+        &["check", "--format", "json", &d],
+        &["fmt", "--check", &d],
+        &["audit", "--policies", &d],
+    ] {
+        let r = run_bounded(args, 20);
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains(&format!(
+                "cannot read `{}`: it is a FIFO, not a regular file",
+                fifo.display()
+            )),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert_eq!(r.stdout, "", "{args:?}");
+    }
+
+    // A link to a character device, and the device named directly.
+    let dir = scratch_with_a_policy("only_policy_files_zero");
+    let zero = dir.join("z.policy");
+    symlink("/dev/zero", &zero).expect("a link to /dev/zero");
+    let d = dir.display().to_string();
+    for (args, path) in [
+        (&["check", &d][..], zero.display().to_string()),
+        (&["check", "/dev/zero"], String::from("/dev/zero")),
+    ] {
+        let r = run_bounded(args, 20);
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains(&format!(
+                "cannot read `{path}`: it is a character device, not a regular file"
+            )),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
 // ---------------------------------------------------------------- fmt
 
 /// cli.md: `fmt` rewrites files in the canonical layout; `--check` lists

@@ -84,7 +84,9 @@ impl Policy {
         let mut analysis = load::analyze(inputs);
         match analysis.model.take() {
             Some(m) if !analysis.diagnostics.has_errors() => {
-                Ok(Policy::compile(m, &analysis.sources))
+                let mut policy = Policy::compile(m, &analysis.sources);
+                policy.time_zone = analysis.time_zone();
+                Ok(policy)
             }
             _ => Err(Error::Invalid {
                 analysis: Box::new(analysis),

@@ -307,13 +307,37 @@ fn decide_invalid_request_names_the_field() {
     assert!(r.stderr.contains("`colour`"), "{}", r.stderr);
     assert_eq!(r.stdout, "");
 
+    // cli.md: with `--format json`, the error is JSON on stdout, and
+    // nothing else is printed (issue 14, item 6).
     let r = run_stdin(
         &["decide", "--request", "-", "--format", "json"],
         r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":"globex","colour":"red"}"#,
     );
     assert_code(&r, 1);
-    assert!(r.stderr.contains("`colour`"), "{}", r.stderr);
-    assert_eq!(r.stdout, "");
+    let v = r.json();
+    assert!(
+        v["error"].as_str().is_some_and(|e| e.contains("`colour`")),
+        "{v}"
+    );
+    assert_eq!(v["field"], "colour");
+    assert_eq!(v.as_object().map(|o| o.len()), Some(2), "{v}");
+    assert_eq!(r.stderr, "");
+    let r = run(&[
+        "decide",
+        "--request",
+        "tests/cli_fixtures/requests/unknown_field.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_code(&r, 1);
+    assert_eq!(r.json()["field"], "colour");
+    assert_eq!(r.stderr, "");
+    let r = run_stdin(
+        &["decide", "--request", "-", "--format", "json"],
+        "at: 2026-04-01T10:00:00+08:00\ntemplate: acme.nda\n",
+    );
+    assert_code(&r, 1);
+    assert!(r.json()["error"].is_string(), "{}", r.stdout);
 
     // A missing field is an invalid request too.
     let r = run_stdin(
@@ -785,6 +809,260 @@ fn diff_two_policy_sets() {
         AT,
     ]);
     assert_code(&r, 2);
+}
+
+/// Issue 14, item 6: `--at` takes a date, the start of that day in the
+/// policy set's time zone; a set without one refuses it, asking for a
+/// full time (it said "premature end of input").
+#[test]
+fn at_takes_a_date() {
+    for cmd in [
+        &["who", "--template", "acme.nda"][..],
+        &["templates", "--initiator", "acme.wang"],
+        &["audit"],
+    ] {
+        let by_date = run(&[cmd, &["--at", "2026-04-10", "--format", "json"]].concat());
+        let by_time = run(&[
+            cmd,
+            &["--at", "2026-04-10T00:00:00+08:00", "--format", "json"],
+        ]
+        .concat());
+        assert_code(&by_date, 0);
+        assert_eq!(by_date.stdout, by_time.stdout, "{cmd:?}");
+    }
+    let r = run(&["audit", "--at", "2026-04-10"]);
+    assert_code(&r, 0);
+    // No time zone: refused, asking for a full time.
+    let r = run(&[
+        "who",
+        "--policies",
+        "tests/cli_fixtures/no_timezone",
+        "--template",
+        "home.t",
+        "--at",
+        "2026-04-10",
+    ]);
+    assert_code(&r, 2);
+    assert!(
+        r.stderr
+            .contains("`2026-04-10` is a date, but the policy set has no time zone")
+            && r.stderr
+                .contains("give a full time such as `2026-04-10T00:00:00+08:00`"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&[
+        "who",
+        "--policies",
+        "tests/cli_fixtures/no_timezone",
+        "--template",
+        "home.t",
+        "--at",
+        "2026-04-10T00:00:00+08:00",
+    ]);
+    assert_code(&r, 0);
+    for bad in ["2026-02-30", "2026-4-10", "tomorrow"] {
+        let r = run(&["audit", "--at", bad]);
+        assert_code(&r, 2);
+        assert!(r.stderr.contains(&format!("`{bad}`")), "{}", r.stderr);
+    }
+}
+
+/// Issue 14, item 6: durations take `d`, `h`, `w` and `mo` (calendar
+/// months); a bare `m` (minutes or months?) is refused.
+#[test]
+fn expiring_within_units() {
+    let at = "2026-06-15T10:00:00+08:00";
+    let expiring = |within: &str| -> Vec<String> {
+        let r = run(&[
+            "audit",
+            "--at",
+            at,
+            "--expiring-within",
+            within,
+            "--format",
+            "json",
+        ]);
+        assert_code(&r, 0);
+        r.json()
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|e| e["expiring"] == true)
+            .map(|e| e["rule"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    // wang_labor is revoked on 2026-06-30 00:00: 14 days and 14 hours on.
+    assert_eq!(expiring("15d"), ["wang_labor"]);
+    assert_eq!(expiring("2w"), Vec::<String>::new());
+    assert_eq!(expiring("3w"), ["wang_labor"]);
+    assert_eq!(expiring("350h"), ["wang_labor"]);
+    assert_eq!(expiring("349h"), Vec::<String>::new());
+    assert_eq!(expiring("1mo"), ["wang_labor"]);
+    // 2027-01-01 (wang_nda's end, purchase_auto's) is more than six
+    // calendar months on, less than seven.
+    assert_eq!(expiring("6mo"), ["wang_labor"]);
+    assert_eq!(expiring("7mo"), ["wang_nda", "wang_labor", "purchase_auto"]);
+    for (bad, says) in [
+        ("1m", "`1m` is ambiguous: write `1mo` for calendar months"),
+        ("90s", "`90s` is not a duration"),
+        ("soon", "`soon` is not a duration"),
+        ("d", "`d` is not a duration"),
+    ] {
+        let r = run(&["audit", "--at", at, "--expiring-within", bad]);
+        assert_code(&r, 2);
+        assert!(r.stderr.contains(says), "{bad}: {}", r.stderr);
+    }
+}
+
+/// Issue 14, item 6: `audit` gives a rule's end as `ends_at` (exclusive)
+/// and its cause, `until` as written or `revoked_at`, never one field for
+/// both; open invites are listed with the instant their window closes.
+#[test]
+fn audit_ends_and_invites() {
+    let r = run(&[
+        "audit",
+        "--at",
+        "2026-03-06T10:00:00+08:00",
+        "--format",
+        "json",
+    ]);
+    assert_code(&r, 0);
+    let v = r.json();
+    let entry = |rule: &str| -> Value {
+        v.as_array()
+            .expect("a list")
+            .iter()
+            .find(|e| e["rule"] == rule)
+            .unwrap_or_else(|| panic!("no `{rule}` in {v}"))
+            .clone()
+    };
+    let ends = |rule: &str| {
+        let e = entry(rule);
+        (
+            e["ends_at"].clone(),
+            e["until"].clone(),
+            e["revoked_at"].clone(),
+        )
+    };
+    assert!(entry("wang_labor").get("ends").is_none());
+    assert_eq!(
+        ends("wang_labor"),
+        (
+            Value::from("2026-06-30T00:00:00+08:00"),
+            Value::Null,
+            Value::from("2026-06-30T00:00:00+08:00")
+        )
+    );
+    // `until 2026-12-31`: through that day.
+    assert_eq!(
+        ends("wang_nda"),
+        (
+            Value::from("2027-01-01T00:00:00+08:00"),
+            Value::from("2026-12-31"),
+            Value::Null
+        )
+    );
+    assert_eq!(
+        ends("purchase_auto"),
+        (
+            Value::from("2027-01-01T00:00:00+08:00"),
+            Value::from("2027-01-01T00:00:00+08:00"),
+            Value::Null
+        )
+    );
+    assert_eq!(
+        ends("g_initech"),
+        (
+            Value::from("2027-03-01T00:00:00+08:00"),
+            Value::from("2027-02-28"),
+            Value::Null
+        )
+    );
+    assert_eq!(ends("li_auto"), (Value::Null, Value::Null, Value::Null));
+    let invites: Vec<(String, String)> = v
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|e| e["kind"] == "invite")
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap_or("").to_owned(),
+                e["ends_at"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        invites,
+        [
+            (
+                String::from("inv_nda"),
+                String::from("2026-04-01T09:00:00+08:00")
+            ),
+            (
+                String::from("inv_purchase"),
+                String::from("2026-03-12T00:00:00+08:00")
+            ),
+        ]
+    );
+    let r = run(&[
+        "audit",
+        "--at",
+        "2026-03-06T10:00:00+08:00",
+        "--expiring-within",
+        "7d",
+    ]);
+    assert_code(&r, 0);
+    insta::assert_snapshot!("audit_2026_03_06_7d", r.stdout);
+}
+
+/// Issue 14, item 6: `who` says which initiator it decided for, and
+/// whether it assumed it.
+#[test]
+fn who_names_its_initiator() {
+    let r = run(&["who", "--template", "acme.nda", "--at", AT]);
+    assert_code(&r, 0);
+    assert!(
+        r.stdout.starts_with("initiator acme.li (assumed: "),
+        "{}",
+        r.stdout
+    );
+    let r = run(&[
+        "who",
+        "--template",
+        "acme.nda",
+        "--at",
+        AT,
+        "--initiator",
+        "acme.wang",
+    ]);
+    assert_code(&r, 0);
+    assert!(
+        r.stdout.starts_with("initiator acme.wang\n"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&[
+        "who",
+        "--template",
+        "acme_sh.lease",
+        "--at",
+        AT,
+        "--format",
+        "json",
+    ]);
+    assert_code(&r, 0);
+    for s in r.json().as_array().expect("a list") {
+        assert_eq!(s["initiator"], "acme.li", "{s}");
+        assert_eq!(s["on_behalf_of"], "acme_sh", "{s}");
+    }
+    let r = run(&["who", "--template", "acme_sh.lease", "--at", AT]);
+    assert!(
+        r.stdout
+            .starts_with("initiator acme.li on behalf of acme_sh (assumed: "),
+        "{}",
+        r.stdout
+    );
 }
 
 // ---------------------------------------------------------------- JSON only

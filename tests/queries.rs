@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 
 use autoseal::load::Input;
-use autoseal::query::parse_duration;
+use autoseal::query::{parse_duration, Duration};
 use autoseal::{CompactString, Instant, Policy, Value};
 
 fn bundled() -> Policy {
@@ -418,8 +418,8 @@ fn rules(list: &[autoseal::query::AuditEntry]) -> Vec<&str> {
 #[test]
 fn audit_at_a_few_instants() {
     let p = bundled();
-    let d30 = parse_duration("30d");
-    assert_eq!(d30, Some(30 * 86_400 * 1_000_000));
+    let d30 = parse_duration("30d").ok();
+    assert_eq!(d30, Some(Duration::Micros(30 * 86_400 * 1_000_000)));
 
     let list = p.audit(at("2026-04-01T10:00:00+08:00"), None);
     let r = rules(&list);
@@ -467,6 +467,109 @@ fn audit_at_a_few_instants() {
         .collect();
     assert_eq!(expiring, ["g_initech"]);
     insta::assert_snapshot!("audit_2027_02_15_30d", json(&list));
+}
+
+/// Issue 14, item 6: durations and `--at` dates, through the library.
+#[test]
+fn durations_and_dates() {
+    let day = 86_400 * 1_000_000;
+    assert_eq!(parse_duration("2d"), Ok(Duration::Micros(2 * day)));
+    assert_eq!(parse_duration("1w"), Ok(Duration::Micros(7 * day)));
+    assert_eq!(parse_duration("12h"), Ok(Duration::Micros(day / 2)));
+    assert_eq!(parse_duration("3mo"), Ok(Duration::Months(3)));
+    for bad in ["1m", "90s", "", "mo", "-1d", "1 d", "1D", "99999999999w"] {
+        assert!(parse_duration(bad).is_err(), "{bad}");
+    }
+    assert!(parse_duration("1m").unwrap_err().contains("ambiguous"));
+    // Calendar months at the same clock time in the set's time zone,
+    // clamped to the month's end.
+    let p = bundled();
+    let tz = p.time_zone();
+    assert_eq!(tz.map(|z| z.local_minus_utc()), Some(8 * 3600));
+    let jan31 = at("2026-01-31T10:00:00+08:00");
+    assert_eq!(
+        Duration::Months(1).after(jan31, tz),
+        at("2026-02-28T10:00:00+08:00")
+    );
+    // 2026-01-31T20:00Z is already February 1st in +08:00.
+    let late = at("2026-01-31T20:00:00Z");
+    assert_eq!(
+        Duration::Months(1).after(late, tz),
+        at("2026-03-01T04:00:00+08:00")
+    );
+    assert_eq!(
+        Duration::Months(1).after(late, None),
+        at("2026-02-28T20:00:00Z")
+    );
+    assert_eq!(
+        p.parse_at("2026-04-10"),
+        Ok(at("2026-04-10T00:00:00+08:00"))
+    );
+    assert_eq!(
+        p.parse_at("2026-04-10T09:30+08:00"),
+        Ok(at("2026-04-10T09:30:00+08:00"))
+    );
+    assert!(p.parse_at("2026-02-30").is_err());
+    // Files that disagree, or none: no time zone, and a date is refused.
+    let set = |zones: &[&str]| {
+        let inputs = zones
+            .iter()
+            .enumerate()
+            .map(|(i, z)| Input::new(format!("{i}.policy"), format!("{z}\n")))
+            .collect();
+        Policy::from_inputs(inputs).unwrap_or_else(|e| panic!("{}", e.render()))
+    };
+    assert_eq!(
+        set(&["timezone +08:00", "", "timezone +08:00"]).time_zone(),
+        tz
+    );
+    let disagree = set(&["timezone +08:00", "timezone +09:00"]);
+    assert_eq!(disagree.time_zone(), None);
+    assert!(disagree
+        .parse_at("2026-04-10")
+        .unwrap_err()
+        .contains("give a full time"));
+    assert_eq!(set(&[""]).time_zone(), None);
+}
+
+/// Issue 14, item 6: `audit` lists the invites open at the instant, with
+/// the instant each window closes.
+#[test]
+fn audit_lists_open_invites() {
+    let p = bundled();
+    let open = |t: &str| -> Vec<(String, Option<String>, bool)> {
+        p.audit(at(t), parse_duration("7d").ok())
+            .into_iter()
+            .filter(|e| e.kind == "invite")
+            .map(|e| (e.rule, e.ends_at, e.expiring))
+            .collect()
+    };
+    let closes = |s: &str| Some(String::from(s));
+    assert_eq!(
+        open("2026-02-01T10:00:00+08:00"),
+        [(
+            String::from("inv_sh_lease"),
+            closes("2026-02-28T10:00:00+08:00"),
+            false
+        )]
+    );
+    assert_eq!(
+        open("2026-03-06T10:00:00+08:00"),
+        [
+            (
+                String::from("inv_nda"),
+                closes("2026-04-01T09:00:00+08:00"),
+                false
+            ),
+            (
+                String::from("inv_purchase"),
+                closes("2026-03-12T00:00:00+08:00"),
+                true
+            ),
+        ]
+    );
+    // A window ends just before its closing instant.
+    assert!(open("2026-04-01T09:00:00+08:00").is_empty());
 }
 
 /// A grant in force that cannot seal says why: Initech closes its service

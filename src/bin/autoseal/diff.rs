@@ -30,7 +30,7 @@ pub fn run(a: Args) -> u8 {
         (Ok(o), Ok(n)) => (o, n),
         (Err(c), _) | (_, Err(c)) => return c,
     };
-    let at = match parse_at(a.at.as_deref()) {
+    let at = match parse_at(a.at.as_deref(), old.time_zone()) {
         Ok(t) => t,
         Err(c) => return c,
     };

@@ -6,7 +6,7 @@
 //! [`check`] (every error and warning) → [`model`] → [`compile`] (indexed
 //! [`Policy`]) → decisions ([`Policy::decide`], [`Policy::explain`],
 //! [`Policy::prepare`]) and queries ([`Policy::templates_for`],
-//! [`Policy::who`], [`Policy::audit`]).
+//! [`Policy::who`], [`Policy::audit`], [`Policy::diff`]).
 
 // pest_derive without `std` names `alloc`.
 extern crate alloc;
@@ -16,6 +16,7 @@ pub mod check;
 pub mod compile;
 pub mod decision;
 pub mod diag;
+pub mod diff;
 mod eval;
 mod explain;
 pub mod fmt;

@@ -110,32 +110,7 @@ struct Answer {
     reasons: Vec<RenderedReason>,
 }
 
-/// A key of [`Policy::diff`]: signer, template, signatory.
-type DiffKey = (String, String, Option<String>);
-/// A key's seal at an instant, or the reason it has none.
-type Outcome = (Option<String>, Option<ReasonCode>);
-/// A key's outcome; `None` when that depends on attributes (a condition,
-/// or a forbid that tests one).
-type Decided = Option<Outcome>;
-
-/// One difference between two policy sets at an instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DiffEntry {
-    /// `gained`, `lost` or `seal_changed`.
-    pub change: &'static str,
-    pub kind: &'static str,
-    pub signer: Option<String>,
-    pub template: Option<String>,
-    pub signatory: Option<String>,
-    pub employee: Option<String>,
-    pub old_seal: Option<String>,
-    pub new_seal: Option<String>,
-    /// Why a key lost its seal (the new set's deciding reason) or had
-    /// none before (the old set's), when rules alone do not say: a
-    /// forbid, or a service, template or seal switched off.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<ReasonCode>,
-}
+pub use crate::diff::{Diff, DiffEntry, When};
 
 impl Policy {
     /// Every template of the initiator's org (or of `on_behalf_of`), with
@@ -257,8 +232,9 @@ impl Policy {
     /// The initiator [`Self::who`] decides for, and the member org it
     /// initiates on behalf of: `initiator` when given (on behalf of the
     /// template's org when that is not its own), else the first employee
-    /// by name authorized for the template at `at` (see
-    /// [`Self::any_initiator`]).
+    /// by name authorized for the template at `at`: unconditionally if
+    /// one is, then with a condition, then one whose authorization has
+    /// lapsed; own before `on behalf of`; else any employee of its org.
     pub fn who_initiator(
         &self,
         template: &str,
@@ -309,7 +285,7 @@ impl Policy {
     /// does not give: a rule's condition, the condition of the initiator's
     /// authorization, or a forbid that applies only for want of them (the
     /// "use" button is on when they hold).
-    fn when_conditions_hold(&self, e: &crate::decision::Explanation) -> bool {
+    pub(crate) fn when_conditions_hold(&self, e: &crate::decision::Explanation) -> bool {
         let initiator_needs_attributes = |x: &Reason| {
             matches!(
                 x.detail,
@@ -391,7 +367,7 @@ impl Policy {
     /// with once they hold (the first rule that needs them; when only the
     /// initiator's authorization does, the rule that seals for an
     /// initiator authorized without a condition).
-    fn when_conditions(
+    pub(crate) fn when_conditions(
         &self,
         e: &crate::decision::Explanation,
         conditional: bool,
@@ -644,144 +620,6 @@ impl Policy {
             None
         }
     }
-
-    /// Decision-level difference between `self` (old) and `new` at `at`:
-    /// auto-seal keys and employee authorizations gained, lost, or sealing
-    /// with another seal. Rules in force are compared first; then each
-    /// key (signer, template, signatory) of a rule in either set is
-    /// decided in both (as [`Self::who`] does), which finds what rules
-    /// alone do not: a forbid, or a service, template or seal switched off.
-    pub fn diff(&self, new: &Policy, at: Instant) -> Vec<DiffEntry> {
-        let mut out = self.rule_diff(new, at);
-        let listed: Vec<_> = out
-            .iter()
-            .map(|e| (e.signer.clone(), e.template.clone(), e.signatory.clone()))
-            .collect();
-        let (old_keys, new_keys) = (self.decided_keys(at), new.decided_keys(at));
-        let mut keys: Vec<_> = old_keys.keys().chain(new_keys.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        for key in keys {
-            let (signer, template, signatory) = key;
-            let k = (
-                Some(signer.clone()),
-                Some(template.clone()),
-                signatory.clone(),
-            );
-            if listed.contains(&k) {
-                continue;
-            }
-            let (o, n) = (old_keys.get(key), new_keys.get(key));
-            // Decided without attributes, a key that depends on them is
-            // compared by its rules alone (above).
-            if matches!(o, Some(None)) || matches!(n, Some(None)) {
-                continue;
-            }
-            let (o, n) = (o.and_then(Option::as_ref), n.and_then(Option::as_ref));
-            let seal = |d: Option<&Outcome>| d.and_then(|d| d.0.clone());
-            let reason = |d: Option<&Outcome>| d.and_then(|d| d.1);
-            let (old_seal, new_seal) = (seal(o), seal(n));
-            let change = match (&old_seal, &new_seal) {
-                (Some(a), Some(b)) if a != b => ("seal_changed", None),
-                (Some(_), None) => ("lost", reason(n)),
-                (None, Some(_)) => ("gained", reason(o)),
-                _ => continue,
-            };
-            out.push(DiffEntry {
-                change: change.0,
-                kind: if signatory.is_some() {
-                    "partner_grant"
-                } else {
-                    "own_template"
-                },
-                signer: Some(signer.clone()),
-                template: Some(template.clone()),
-                signatory: signatory.clone(),
-                employee: None,
-                old_seal,
-                new_seal,
-                reason: change.1,
-            });
-        }
-        out
-    }
-
-    /// Each key (signer, template, signatory) with a seal rule, decided
-    /// at `at` as [`Self::who`] decides it: the seal, or the deciding
-    /// reason.
-    fn decided_keys(&self, at: Instant) -> std::collections::BTreeMap<DiffKey, Decided> {
-        let mut templates: Vec<TemplateId> = self.seal_rules().map(|(_, r)| r.template).collect();
-        templates.sort();
-        templates.dedup();
-        let mut out = std::collections::BTreeMap::new();
-        for tid in templates {
-            let name = self.m.template_name(tid);
-            let Ok(signers) = self.who(&name, at, None, &[]) else {
-                continue;
-            };
-            for s in signers {
-                let reason = s.reasons.first().map(|r| r.code);
-                let seal = if s.auto_seal { s.seal } else { None };
-                let decided = (!s.conditional).then_some((seal, reason));
-                out.insert((s.signer, name.clone(), s.signatory), decided);
-            }
-        }
-        out
-    }
-
-    /// Rules and employee authorizations in force, compared.
-    fn rule_diff(&self, new: &Policy, at: Instant) -> Vec<DiffEntry> {
-        use std::collections::BTreeMap;
-        type Key = (
-            &'static str,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let index = |p: &Policy| -> BTreeMap<Key, Vec<String>> {
-            let mut map: BTreeMap<Key, Vec<String>> = BTreeMap::new();
-            // Forbids too, by what they scope: one gained or lost shows
-            // even when it tests attributes (and so changes no key's
-            // decision without them).
-            for e in p.audit(at, None) {
-                let key = (e.kind, e.signer, e.template, e.signatory, e.employee);
-                let v = map.entry(key).or_default();
-                if let Some(s) = e.seal {
-                    v.push(s);
-                }
-                v.sort();
-                v.dedup();
-            }
-            map
-        };
-        let (old, newer) = (index(self), index(new));
-        let mut out = Vec::new();
-        let entry = |change, k: &Key, o: Option<&Vec<String>>, n: Option<&Vec<String>>| DiffEntry {
-            change,
-            kind: k.0,
-            signer: k.1.clone(),
-            template: k.2.clone(),
-            signatory: k.3.clone(),
-            employee: k.4.clone(),
-            old_seal: o.filter(|v| !v.is_empty()).map(|v| v.join(", ")),
-            new_seal: n.filter(|v| !v.is_empty()).map(|v| v.join(", ")),
-            reason: None,
-        };
-        for (k, o) in &old {
-            match newer.get(k) {
-                None => out.push(entry("lost", k, Some(o), None)),
-                Some(n) if n != o => out.push(entry("seal_changed", k, Some(o), Some(n))),
-                Some(_) => {}
-            }
-        }
-        for (k, n) in &newer {
-            if !old.contains_key(k) {
-                out.push(entry("gained", k, None, Some(n)));
-            }
-        }
-        out
-    }
 }
 
 /// Whether an end falls within the deadline.
@@ -851,9 +689,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     };
     let secs: i64 = match unit {
         "mo" => return Ok(Duration::Months(n)),
-        "m" => return Err(format!(
+        "m" => {
+            return Err(format!(
             "`{s}` is ambiguous: write `{n}mo` for calendar months (minutes are not a unit here)"
-        )),
+        ))
+        }
         "h" => 3600,
         "d" => 86_400,
         "w" => 7 * 86_400,

@@ -754,7 +754,17 @@ fn audit_expiring_within() {
 fn diff_two_policy_sets() {
     let r = run(&["diff", "policies", "policies", "--at", AT]);
     assert_code(&r, 0);
-    assert_eq!(r.stdout, "no difference\n");
+    assert_eq!(r.stdout, format!("compared at {AT}\nno difference\n"));
+    let r = run(&["diff", "policies", "policies"]);
+    assert_code(&r, 0);
+    assert!(
+        r.stdout.starts_with(
+            "compared over the whole timeline: before, between and after the 21 instants at which either set changes (2026-01-05T00:00:00+08:00 to 2027-03-01T00:00:00+08:00)\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("\nno difference\n"), "{}", r.stdout);
 
     let args = [
         "diff",
@@ -770,7 +780,12 @@ fn diff_two_policy_sets() {
     let r = run(&[&args[..], &["--format", "json"]].concat());
     assert_code(&r, 1);
     let v = r.json();
-    let changes: Vec<(&str, &str)> = v
+    assert_eq!(v["at"], "2026-06-01T10:00:00+08:00");
+    assert_eq!(
+        v["instants"],
+        serde_json::json!(["2026-06-01T10:00:00+08:00"])
+    );
+    let changes: Vec<(&str, &str)> = v["changes"]
         .as_array()
         .expect("a list")
         .iter()
@@ -784,11 +799,16 @@ fn diff_two_policy_sets() {
     assert_eq!(
         changes,
         [
+            ("added", "own_template"),
             ("lost", "employee"),
+            ("gained", "own_template"),
             ("seal_changed", "partner_grant"),
-            ("gained", "own_template")
         ]
     );
+    for c in v["changes"].as_array().expect("a list") {
+        assert_eq!(c["at"], "2026-06-01T10:00:00+08:00", "{c}");
+        assert!(c.get("from").is_none(), "{c}");
+    }
 
     // Before the revoke and the reseal, only the new template differs.
     let r = run(&[
@@ -799,7 +819,34 @@ fn diff_two_policy_sets() {
         AT,
     ]);
     assert_code(&r, 1);
-    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
+
+    // Over the whole timeline: each with where it holds.
+    let r = run(&[
+        "diff",
+        "tests/cli_fixtures/diff_old",
+        "tests/cli_fixtures/diff_new",
+    ]);
+    assert_code(&r, 1);
+    insta::assert_snapshot!("diff_timeline_text", r.stdout);
+    let r = run(&[
+        "diff",
+        "tests/cli_fixtures/diff_old",
+        "tests/cli_fixtures/diff_new",
+        "--format",
+        "json",
+    ]);
+    assert_code(&r, 1);
+    let v = r.json();
+    assert_eq!(v["at"], Value::Null);
+    assert_eq!(
+        v["instants"],
+        serde_json::json!(["2026-01-01T00:00:00+08:00", "2026-05-01T00:00:00+08:00"])
+    );
+    for c in v["changes"].as_array().expect("a list") {
+        assert!(c.get("from").is_some() && c.get("until").is_some(), "{c}");
+        assert!(c.get("at").is_none(), "{c}");
+    }
 
     let r = run(&[
         "diff",
@@ -811,258 +858,126 @@ fn diff_two_policy_sets() {
     assert_code(&r, 2);
 }
 
-/// Issue 14, item 6: `--at` takes a date, the start of that day in the
-/// policy set's time zone; a set without one refuses it, asking for a
-/// full time (it said "premature end of input").
-#[test]
-fn at_takes_a_date() {
-    for cmd in [
-        &["who", "--template", "acme.nda"][..],
-        &["templates", "--initiator", "acme.wang"],
-        &["audit"],
-    ] {
-        let by_date = run(&[cmd, &["--at", "2026-04-10", "--format", "json"]].concat());
-        let by_time = run(&[
-            cmd,
-            &["--at", "2026-04-10T00:00:00+08:00", "--format", "json"],
-        ]
-        .concat());
-        assert_code(&by_date, 0);
-        assert_eq!(by_date.stdout, by_time.stdout, "{cmd:?}");
+/// A copy of `policies/` in a scratch directory, with `from` replaced by
+/// `to` in `file` (appended when `from` is empty).
+fn policies_edited(name: &str, file: &str, from: &str, to: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    for entry in std::fs::read_dir("policies").expect("policies/") {
+        let path = entry.expect("an entry").path();
+        let mut text = std::fs::read_to_string(&path).expect("readable");
+        let base = path.file_name().expect("a name");
+        if base == file {
+            if from.is_empty() {
+                text.push_str(to);
+            } else {
+                assert!(text.contains(from), "no `{from}` in {file}");
+                text = text.replacen(from, to, 1);
+            }
+        }
+        std::fs::write(dir.join(base), text).expect("write");
     }
-    let r = run(&["audit", "--at", "2026-04-10"]);
-    assert_code(&r, 0);
-    // No time zone: refused, asking for a full time.
-    let r = run(&[
-        "who",
-        "--policies",
-        "tests/cli_fixtures/no_timezone",
-        "--template",
-        "home.t",
-        "--at",
-        "2026-04-10",
-    ]);
-    assert_code(&r, 2);
-    assert!(
-        r.stderr
-            .contains("`2026-04-10` is a date, but the policy set has no time zone")
-            && r.stderr
-                .contains("give a full time such as `2026-04-10T00:00:00+08:00`"),
-        "{}",
-        r.stderr
-    );
-    let r = run(&[
-        "who",
-        "--policies",
-        "tests/cli_fixtures/no_timezone",
-        "--template",
-        "home.t",
-        "--at",
-        "2026-04-10T00:00:00+08:00",
-    ]);
-    assert_code(&r, 0);
-    for bad in ["2026-02-30", "2026-4-10", "tomorrow"] {
-        let r = run(&["audit", "--at", bad]);
-        assert_code(&r, 2);
-        assert!(r.stderr.contains(&format!("`{bad}`")), "{}", r.stderr);
-    }
+    dir.display().to_string()
 }
 
-/// Issue 14, item 6: durations take `d`, `h`, `w` and `mo` (calendar
-/// months); a bare `m` (minutes or months?) is refused.
+/// Issue 14, item 2: `diff` sees every change that can matter. Removing
+/// an amount limit from an employee authorization or a partner grant, or
+/// raising a forbid's limit, said "no difference" (exit 0); each is
+/// `condition_changed` with both conditions, over the whole timeline and
+/// at an instant (`--at`, here a date).
 #[test]
-fn expiring_within_units() {
-    let at = "2026-06-15T10:00:00+08:00";
-    let expiring = |within: &str| -> Vec<String> {
-        let r = run(&[
-            "audit",
-            "--at",
-            at,
-            "--expiring-within",
-            within,
-            "--format",
-            "json",
-        ]);
-        assert_code(&r, 0);
-        r.json()
-            .as_array()
-            .expect("a list")
-            .iter()
-            .filter(|e| e["expiring"] == true)
-            .map(|e| e["rule"].as_str().unwrap_or("").to_owned())
-            .collect()
-    };
-    // wang_labor is revoked on 2026-06-30 00:00: 14 days and 14 hours on.
-    assert_eq!(expiring("15d"), ["wang_labor"]);
-    assert_eq!(expiring("2w"), Vec::<String>::new());
-    assert_eq!(expiring("3w"), ["wang_labor"]);
-    assert_eq!(expiring("350h"), ["wang_labor"]);
-    assert_eq!(expiring("349h"), Vec::<String>::new());
-    assert_eq!(expiring("1mo"), ["wang_labor"]);
-    // 2027-01-01 (wang_nda's end, purchase_auto's) is more than six
-    // calendar months on, less than seven.
-    assert_eq!(expiring("6mo"), ["wang_labor"]);
-    assert_eq!(expiring("7mo"), ["wang_nda", "wang_labor", "purchase_auto"]);
-    for (bad, says) in [
-        ("1m", "`1m` is ambiguous: write `1mo` for calendar months"),
-        ("90s", "`90s` is not a duration"),
-        ("soon", "`soon` is not a duration"),
-        ("d", "`d` is not a duration"),
-    ] {
-        let r = run(&["audit", "--at", at, "--expiring-within", bad]);
-        assert_code(&r, 2);
-        assert!(r.stderr.contains(says), "{bad}: {}", r.stderr);
-    }
-}
-
-/// Issue 14, item 6: `audit` gives a rule's end as `ends_at` (exclusive)
-/// and its cause, `until` as written or `revoked_at`, never one field for
-/// both; open invites are listed with the instant their window closes.
-#[test]
-fn audit_ends_and_invites() {
-    let r = run(&[
-        "audit",
-        "--at",
-        "2026-03-06T10:00:00+08:00",
-        "--format",
-        "json",
-    ]);
-    assert_code(&r, 0);
-    let v = r.json();
-    let entry = |rule: &str| -> Value {
-        v.as_array()
-            .expect("a list")
-            .iter()
-            .find(|e| e["rule"] == rule)
-            .unwrap_or_else(|| panic!("no `{rule}` in {v}"))
-            .clone()
-    };
-    let ends = |rule: &str| {
-        let e = entry(rule);
+fn diff_sees_every_change_that_can_matter() {
+    let cases = [
         (
-            e["ends_at"].clone(),
-            e["until"].clone(),
-            e["revoked_at"].clone(),
-        )
-    };
-    assert!(entry("wang_labor").get("ends").is_none());
-    assert_eq!(
-        ends("wang_labor"),
-        (
-            Value::from("2026-06-30T00:00:00+08:00"),
-            Value::Null,
-            Value::from("2026-06-30T00:00:00+08:00")
-        )
-    );
-    // `until 2026-12-31`: through that day.
-    assert_eq!(
-        ends("wang_nda"),
-        (
-            Value::from("2027-01-01T00:00:00+08:00"),
-            Value::from("2026-12-31"),
-            Value::Null
-        )
-    );
-    assert_eq!(
-        ends("purchase_auto"),
-        (
-            Value::from("2027-01-01T00:00:00+08:00"),
-            Value::from("2027-01-01T00:00:00+08:00"),
-            Value::Null
-        )
-    );
-    assert_eq!(
-        ends("g_initech"),
-        (
-            Value::from("2027-03-01T00:00:00+08:00"),
-            Value::from("2027-02-28"),
-            Value::Null
-        )
-    );
-    assert_eq!(ends("li_auto"), (Value::Null, Value::Null, Value::Null));
-    let invites: Vec<(String, String)> = v
-        .as_array()
-        .expect("a list")
-        .iter()
-        .filter(|e| e["kind"] == "invite")
-        .map(|e| {
-            (
-                e["rule"].as_str().unwrap_or("").to_owned(),
-                e["ends_at"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        invites,
-        [
-            (
-                String::from("inv_nda"),
-                String::from("2026-04-01T09:00:00+08:00")
+            policies_edited(
+                "diff_wang_purchase",
+                "acme.policy",
+                "    when amount <= 100000\n",
+                "",
             ),
-            (
-                String::from("inv_purchase"),
-                String::from("2026-03-12T00:00:00+08:00")
+            "condition_changed employee      rule wang_purchase, employee acme.wang, template acme.purchase; when amount <= 100000 -> no condition",
+        ),
+        (
+            policies_edited(
+                "diff_g_initech",
+                "partners.policy",
+                "    when amount <= 500000 and currency == \"CNY\"\n",
+                "",
             ),
-        ]
-    );
-    let r = run(&[
-        "audit",
-        "--at",
-        "2026-03-06T10:00:00+08:00",
-        "--expiring-within",
-        "7d",
-    ]);
-    assert_code(&r, 0);
-    insta::assert_snapshot!("audit_2026_03_06_7d", r.stdout);
+            "condition_changed partner_grant rule g_initech, signer initech, template acme.nda, as \"乙方\": initech.contract; when amount <= 500000 and currency == \"CNY\" -> no condition",
+        ),
+        (
+            policies_edited(
+                "diff_f_big_purchase",
+                "forbids.policy",
+                "amount > 1_000_000",
+                "amount > 9_000_000",
+            ),
+            "condition_changed forbid        rule f_big_purchase, template acme.purchase; when amount > 1000000 or not currency in [\"CNY\", \"HKD\"] -> when amount > 9000000 or not currency in [\"CNY\", \"HKD\"]",
+        ),
+    ];
+    for (dir, line) in &cases {
+        let r = run(&["diff", "policies", dir]);
+        assert_code(&r, 1);
+        let lines: Vec<&str> = r.stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{}", r.stdout);
+        assert!(
+            lines[0].starts_with("compared over the whole timeline: "),
+            "{}",
+            r.stdout
+        );
+        assert!(lines[1].starts_with(line), "{}", r.stdout);
+        let r = run(&["diff", "policies", dir, "--at", "2026-04-10"]);
+        assert_code(&r, 1);
+        assert_eq!(
+            r.stdout,
+            format!("compared at 2026-04-10T00:00:00+08:00\n{line}\n")
+        );
+        let r = run(&["diff", "policies", dir, "--format", "json"]);
+        assert_code(&r, 1);
+        let c = &r.json()["changes"][0];
+        assert_eq!(c["change"], "condition_changed", "{c}");
+        assert!(c["old_condition"].is_string(), "{c}");
+    }
 }
 
-/// Issue 14, item 6: `who` says which initiator it decided for, and
-/// whether it assumed it.
+/// Issue 14, item 2: a revoke dated later than the instant compared gave
+/// "no difference"; over the whole timeline it shows from its date, and
+/// `--at` still compares the one instant.
 #[test]
-fn who_names_its_initiator() {
-    let r = run(&["who", "--template", "acme.nda", "--at", AT]);
-    assert_code(&r, 0);
-    assert!(
-        r.stdout.starts_with("initiator acme.li (assumed: "),
+fn diff_sees_a_revoke_in_the_future() {
+    let dir = policies_edited(
+        "diff_future_revoke",
+        "partners.policy",
+        "",
+        "\nrevoke g_globex_lease at 2026-10-01 by globex.zhao\n",
+    );
+    let r = run(&["diff", "policies", &dir]);
+    assert_code(&r, 1);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines[1..],
+        ["lost              partner_grant signer globex, template acme_sh.lease, as \"出租方\": globex.contract2 (grant_revoked) [from 2026-10-01T00:00:00+08:00]"],
         "{}",
         r.stdout
     );
+    assert!(lines[0].contains(" 22 instants "), "{}", r.stdout);
     let r = run(&[
-        "who",
-        "--template",
-        "acme.nda",
+        "diff",
+        "policies",
+        &dir,
         "--at",
-        AT,
-        "--initiator",
-        "acme.wang",
+        "2026-09-01T10:00:00+08:00",
     ]);
     assert_code(&r, 0);
-    assert!(
-        r.stdout.starts_with("initiator acme.wang\n"),
-        "{}",
-        r.stdout
+    assert_eq!(
+        r.stdout,
+        "compared at 2026-09-01T10:00:00+08:00\nno difference\n"
     );
-    let r = run(&[
-        "who",
-        "--template",
-        "acme_sh.lease",
-        "--at",
-        AT,
-        "--format",
-        "json",
-    ]);
-    assert_code(&r, 0);
-    for s in r.json().as_array().expect("a list") {
-        assert_eq!(s["initiator"], "acme.li", "{s}");
-        assert_eq!(s["on_behalf_of"], "acme_sh", "{s}");
-    }
-    let r = run(&["who", "--template", "acme_sh.lease", "--at", AT]);
-    assert!(
-        r.stdout
-            .starts_with("initiator acme.li on behalf of acme_sh (assumed: "),
-        "{}",
-        r.stdout
-    );
+    let r = run(&["diff", "policies", &dir, "--at", "2026-10-01"]);
+    assert_code(&r, 1);
+    assert!(r.stdout.contains("(grant_revoked)"), "{}", r.stdout);
 }
 
 // ---------------------------------------------------------------- JSON only

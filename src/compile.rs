@@ -306,6 +306,9 @@ pub struct Policy {
     pub(crate) forbid_by_signer: Vec<Run>,
     pub(crate) forbid_by_kind: [Vec<ForbidId>; 6],
     pub(crate) forbid_any: Vec<ForbidId>,
+    /// The policy set's time zone (see [`Policy::time_zone`]): set by
+    /// [`Policy::from_inputs`], which has the files' `timezone` lines.
+    pub(crate) time_zone: Option<chrono::FixedOffset>,
 }
 
 pub(crate) fn pair(a: u32, b: u32) -> u64 {
@@ -616,6 +619,7 @@ impl Policy {
             forbid_by_signer,
             forbid_by_kind,
             forbid_any,
+            time_zone: None,
         }
     }
 

@@ -6,7 +6,7 @@
 //! [`check`] (every error and warning) → [`model`] → [`compile`] (indexed
 //! [`Policy`]) → decisions ([`Policy::decide`], [`Policy::explain`],
 //! [`Policy::prepare`]) and queries ([`Policy::templates_for`],
-//! [`Policy::who`], [`Policy::audit`]).
+//! [`Policy::who`], [`Policy::audit`], [`Policy::diff`]).
 
 // pest_derive without `std` names `alloc`.
 extern crate alloc;
@@ -16,6 +16,7 @@ pub mod check;
 pub mod compile;
 pub mod decision;
 pub mod diag;
+pub mod diff;
 mod eval;
 mod explain;
 pub mod fmt;
@@ -84,7 +85,9 @@ impl Policy {
         let mut analysis = load::analyze(inputs);
         match analysis.model.take() {
             Some(m) if !analysis.diagnostics.has_errors() => {
-                Ok(Policy::compile(m, &analysis.sources))
+                let mut policy = Policy::compile(m, &analysis.sources);
+                policy.time_zone = analysis.time_zone();
+                Ok(policy)
             }
             _ => Err(Error::Invalid {
                 analysis: Box::new(analysis),

@@ -24,6 +24,14 @@ pub enum LoadError {
     #[error("no `.policy` files under `{path}`")]
     #[diagnostic(code(autoseal::no_policies), help("policy files end in `.policy`"))]
     Empty { path: String },
+    /// A FIFO, a device, a socket: reading one may block forever or never
+    /// end, so only regular files (or links to them) are read.
+    #[error("cannot read `{path}`: it is a {what}, not a regular file")]
+    #[diagnostic(
+        code(autoseal::not_a_file),
+        help("only regular files (or links to them) are read as policy files")
+    )]
+    NotAFile { path: String, what: &'static str },
 }
 
 /// One policy file's bytes, named as the user named it.
@@ -51,7 +59,10 @@ impl Input {
 
 /// Every `.policy` file under the given paths (a file is taken as it is; a
 /// directory is searched recursively), in sorted path order, each file
-/// once however it is named.
+/// once however it is named. Under a directory, a name that starts with
+/// `.` is skipped, file or directory: editors' lock and swap files
+/// (`.#acme.policy`, often a dangling link) and hidden directories are
+/// not policy files.
 pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for p in paths {
@@ -80,6 +91,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     let entries = std::fs::read_dir(dir).map_err(|e| io(dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| io(dir, e))?;
+        if entry.file_name().as_encoded_bytes().starts_with(b".") {
+            continue;
+        }
         let path = entry.path();
         let ty = entry.file_type().map_err(|e| io(&path, e))?;
         if ty.is_dir() {
@@ -104,19 +118,92 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, LoadError> {
     let files = policy_files(paths)?;
     let mut out = Vec::with_capacity(files.len());
     for f in files {
-        let name = f.display().to_string();
-        let len = std::fs::metadata(&f).map_err(|e| io(&f, e))?.len();
-        if len > MAX_FILE_BYTES as u64 {
-            out.push(Input {
-                name,
-                content: Content::TooLarge(len),
-            });
-            continue;
-        }
-        let bytes = std::fs::read(&f).map_err(|e| io(&f, e))?;
-        out.push(Input::new(name, bytes));
+        let content = read_file(&f)?;
+        out.push(Input {
+            name: f.display().to_string(),
+            content,
+        });
     }
     Ok(out)
+}
+
+/// Reads one policy file: only a regular file (after following links),
+/// and never more than [`MAX_FILE_BYTES`] plus one byte of it, so that
+/// neither a FIFO (which blocks) nor a device such as `/dev/zero` (which
+/// says it is empty and never ends) can stall a load. Anything else is a
+/// [`LoadError::NotAFile`] naming the path.
+pub fn read_file(path: &Path) -> Result<Content, LoadError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_a_file(path, &meta));
+    }
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Ok(Content::TooLarge(meta.len()));
+    }
+    // Opened without blocking, and looked at again once open: the name may
+    // have been swapped for a FIFO since.
+    let file = open_nonblocking(path).map_err(|e| io(path, e))?;
+    let meta = file.metadata().map_err(|e| io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_a_file(path, &meta));
+    }
+    let limit = MAX_FILE_BYTES as u64;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(limit)).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io(path, e))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        // It grew while being read.
+        return Ok(Content::TooLarge(meta.len().max(bytes.len() as u64)));
+    }
+    Ok(Content::Bytes(bytes))
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+fn not_a_file(path: &Path, meta: &std::fs::Metadata) -> LoadError {
+    LoadError::NotAFile {
+        path: path.display().to_string(),
+        what: file_kind(&meta.file_type()),
+    }
+}
+
+/// What a path that is not a regular file is, in words.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "FIFO";
+        }
+        if t.is_char_device() {
+            return "character device";
+        }
+        if t.is_block_device() {
+            return "block device";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+    }
+    if t.is_dir() {
+        "directory"
+    } else {
+        "special file"
+    }
 }
 
 /// A policy set read and checked: its sources, syntax trees, comments and
@@ -128,6 +215,22 @@ pub struct Analysis {
     pub comments: Vec<Vec<Comment>>,
     pub diagnostics: Diagnostics,
     pub model: Option<Model>,
+}
+
+impl Analysis {
+    /// The policy set's time zone (language.md, "Times"): the offset of
+    /// its `timezone` lines when they all agree (files without one do not
+    /// count); none when they disagree or there is none.
+    pub fn time_zone(&self) -> Option<chrono::FixedOffset> {
+        let mut offsets = self.files.iter().flat_map(|f| {
+            f.stmts.iter().filter_map(|s| match &s.kind {
+                crate::ast::StmtKind::Timezone { offset, .. } => Some(*offset),
+                _ => None,
+            })
+        });
+        let first = offsets.next()?;
+        offsets.all(|o| o == first).then_some(first)
+    }
 }
 
 /// A UTF-8 byte order mark. Editors on Windows may start a file with one;
@@ -233,5 +336,56 @@ fn decode(content: &Content) -> (String, Option<SyntaxError>) {
                 }),
             )
         }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("autoseal-load-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.policy"), "timezone +08:00\n").unwrap();
+        dir
+    }
+
+    /// What the service's reload reads too: a FIFO and a device are
+    /// errors naming the path; dot names are skipped.
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = scratch("fifo");
+        let fifo = dir.join("b.policy");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        match read_inputs(std::slice::from_ref(&dir)) {
+            Err(LoadError::NotAFile { path, what }) => {
+                assert_eq!((path, what), (fifo.display().to_string(), "FIFO"));
+            }
+            other => panic!("{other:?}"),
+        }
+        std::fs::remove_file(&fifo).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &fifo).unwrap();
+        assert!(matches!(
+            read_inputs(std::slice::from_ref(&dir)),
+            Err(LoadError::NotAFile {
+                what: "character device",
+                ..
+            })
+        ));
+        std::fs::remove_file(&fifo).unwrap();
+        std::os::unix::fs::symlink("nowhere", dir.join(".#b.policy")).unwrap();
+        std::fs::create_dir_all(dir.join(".hidden")).unwrap();
+        std::fs::write(dir.join(".hidden/c.policy"), "x").unwrap();
+        let inputs = read_inputs(std::slice::from_ref(&dir)).unwrap();
+        let names: Vec<_> = inputs.iter().map(|i| i.name.clone()).collect();
+        assert_eq!(names, [dir.join("a.policy").display().to_string()]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

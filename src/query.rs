@@ -2,6 +2,7 @@
 //! use, who would auto-seal a template, what is in force, what changed.
 //! These are reports, not the hot path: they may walk every rule.
 
+use chrono::FixedOffset;
 use compact_str::CompactString;
 use serde::Serialize;
 
@@ -60,12 +61,19 @@ pub struct SignerStatus {
     /// The signer's super admin at the instant asked (`ORG.PERSON`), who
     /// accepts its invites and revokes its grants; `None` when it has none.
     pub super_admin: Option<String>,
+    /// The initiator the request was decided for: the one asked for, or
+    /// the one [`Policy::who_initiator`] assumes.
+    pub initiator: String,
+    /// The member org it initiates for, when it is of the group's main
+    /// org and the template is the member's.
+    pub on_behalf_of: Option<String>,
 }
 
 /// An authorization in force at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
-    /// `own_template`, `partner_grant`, `employee` or `forbid`.
+    /// `own_template`, `partner_grant`, `employee`, `forbid`, or
+    /// `invite` (an invite open at the instant: `rule` is its label).
     pub kind: &'static str,
     pub rule: String,
     pub signer: Option<String>,
@@ -79,8 +87,16 @@ pub struct AuditEntry {
     /// disabled (`template_disabled`, `seal_disabled`), or a forbid without
     /// a condition blocks it (`forbidden`). Seal rules only.
     pub suspended: Option<ReasonCode>,
-    /// When it lapses on its own (`until`) or by revocation, if it does.
-    pub ends: Option<String>,
+    /// The instant it stops being in force, exclusive: its `until`, or a
+    /// revoke that takes effect first (for an invite, the instant its
+    /// window closes). `None`: it has no end.
+    pub ends_at: Option<String>,
+    /// Its `until` as written: a date (in force through that day) or a
+    /// date-time (in force until just before it).
+    pub until: Option<String>,
+    /// The instant a revoke takes effect, when a revoke ends it (before
+    /// its `until`, if it has one).
+    pub revoked_at: Option<String>,
     pub expiring: bool,
     pub source: String,
     /// The super admin at the instant asked of the org the rule concerns
@@ -88,7 +104,7 @@ pub struct AuditEntry {
     /// `None` for a forbid, or an org without one.
     pub super_admin: Option<String>,
     #[serde(skip)]
-    ends_at: Option<Instant>,
+    end: Option<Instant>,
 }
 
 /// One request's answer as the queries show it (see [`Policy::answer`]).
@@ -102,32 +118,7 @@ struct Answer {
     reasons: Vec<RenderedReason>,
 }
 
-/// A key of [`Policy::diff`]: signer, template, signatory.
-type DiffKey = (String, String, Option<String>);
-/// A key's seal at an instant, or the reason it has none.
-type Outcome = (Option<String>, Option<ReasonCode>);
-/// A key's outcome; `None` when that depends on attributes (a condition,
-/// or a forbid that tests one).
-type Decided = Option<Outcome>;
-
-/// One difference between two policy sets at an instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DiffEntry {
-    /// `gained`, `lost` or `seal_changed`.
-    pub change: &'static str,
-    pub kind: &'static str,
-    pub signer: Option<String>,
-    pub template: Option<String>,
-    pub signatory: Option<String>,
-    pub employee: Option<String>,
-    pub old_seal: Option<String>,
-    pub new_seal: Option<String>,
-    /// Why a key lost its seal (the new set's deciding reason) or had
-    /// none before (the old set's), when rules alone do not say: a
-    /// forbid, or a service, template or seal switched off.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<ReasonCode>,
-}
+pub use crate::diff::{Diff, DiffEntry, When};
 
 impl Policy {
     /// Every template of the initiator's org (or of `on_behalf_of`), with
@@ -203,20 +194,7 @@ impl Policy {
             what: "template",
             name: template.to_owned(),
         })?;
-        let owner = self.m.template(tid).map_or(OrgId(0), |t| t.org);
-        let (initiator, on_behalf_of) = match initiator {
-            Some(i) => {
-                let emp = self.employee_id(i).ok_or_else(|| QueryError {
-                    what: "employee",
-                    name: i.to_owned(),
-                })?;
-                let own = self.m.employee(emp).map(|e| e.org);
-                let on_behalf = (own.is_some() && own != Some(owner))
-                    .then(|| self.m.org_name(owner).to_owned());
-                (i.to_owned(), on_behalf)
-            }
-            None => self.any_initiator(tid, owner, at).unwrap_or_default(),
-        };
+        let (initiator, on_behalf_of) = self.who_initiator(template, at, initiator)?;
         let initiator = CompactString::from(initiator);
         let on_behalf_of = on_behalf_of.map(CompactString::from);
         // (signer, role) pairs with a rule on this template.
@@ -253,6 +231,8 @@ impl Policy {
                 needs: a.needs,
                 reasons: a.reasons,
                 super_admin: self.super_admin_name(signer, at),
+                initiator: initiator.to_string(),
+                on_behalf_of: on_behalf_of.as_deref().map(str::to_owned),
             });
         }
         Ok(out)
@@ -262,6 +242,38 @@ impl Policy {
     fn super_admin_name(&self, org: OrgId, at: Instant) -> Option<String> {
         let admin = self.m.org(org)?.super_admin_at(at)?;
         Some(self.m.employee_name(admin))
+    }
+
+    /// The initiator [`Self::who`] decides for, and the member org it
+    /// initiates on behalf of: `initiator` when given (on behalf of the
+    /// template's org when that is not its own), else the first employee
+    /// by name authorized for the template at `at`: unconditionally if
+    /// one is, then with a condition, then one whose authorization has
+    /// lapsed; own before `on behalf of`; else any employee of its org.
+    pub fn who_initiator(
+        &self,
+        template: &str,
+        at: Instant,
+        initiator: Option<&str>,
+    ) -> Result<(String, Option<String>), QueryError> {
+        let tid = self.template_id(template).ok_or_else(|| QueryError {
+            what: "template",
+            name: template.to_owned(),
+        })?;
+        let owner = self.m.template(tid).map_or(OrgId(0), |t| t.org);
+        Ok(match initiator {
+            Some(i) => {
+                let emp = self.employee_id(i).ok_or_else(|| QueryError {
+                    what: "employee",
+                    name: i.to_owned(),
+                })?;
+                let own = self.m.employee(emp).map(|e| e.org);
+                let on_behalf = (own.is_some() && own != Some(owner))
+                    .then(|| self.m.org_name(owner).to_owned());
+                (i.to_owned(), on_behalf)
+            }
+            None => self.any_initiator(tid, owner, at).unwrap_or_default(),
+        })
     }
 
     /// What `templates` and `who` show of one request: its explanation,
@@ -288,7 +300,7 @@ impl Policy {
     /// does not give: a rule's condition, the condition of the initiator's
     /// authorization, or a forbid that applies only for want of them (the
     /// "use" button is on when they hold).
-    fn when_conditions_hold(&self, e: &crate::decision::Explanation) -> bool {
+    pub(crate) fn when_conditions_hold(&self, e: &crate::decision::Explanation) -> bool {
         let initiator_needs_attributes = |x: &Reason| {
             matches!(
                 x.detail,
@@ -370,7 +382,7 @@ impl Policy {
     /// with once they hold (the first rule that needs them; when only the
     /// initiator's authorization does, the rule that seals for an
     /// initiator authorized without a condition).
-    fn when_conditions(
+    pub(crate) fn when_conditions(
         &self,
         e: &crate::decision::Explanation,
         conditional: bool,
@@ -460,37 +472,33 @@ impl Policy {
         }
     }
 
-    /// Every authorization in force at `at`; `expiring_within` (in
-    /// microseconds) marks those that lapse within that time.
-    pub fn audit(&self, at: Instant, expiring_within: Option<i64>) -> Vec<AuditEntry> {
+    /// Every authorization in force at `at`, and every invite open at
+    /// `at`; `expiring_within` marks those that lapse (or close) within
+    /// that time.
+    pub fn audit(&self, at: Instant, expiring_within: Option<Duration>) -> Vec<AuditEntry> {
         let m = &self.m;
         let mut out = Vec::new();
-        let ends = |w: &Window| -> Option<(Instant, String)> {
+        let deadline = expiring_within.map(|d| d.after(at, self.time_zone));
+        let mut push = |kind, rule: String, w: &Window, span, fill: &dyn Fn(&mut AuditEntry)| {
             let until = w.until.map(|u| {
-                (
-                    u.at,
-                    if u.date {
-                        u.display_until()
-                    } else {
-                        u.display()
-                    },
-                )
+                if u.date {
+                    u.display_until()
+                } else {
+                    self.show(u.at, u.tz)
+                }
             });
-            // A revocation is an instant even when written as a date.
+            // A revoke ends it only when it comes first; it is an instant
+            // even when written as a date.
             let revoked = w
                 .revoked
                 .as_ref()
-                .map(|r| (r.stamp.at, r.stamp.at.display(r.stamp.tz)));
-            match (until, revoked) {
-                (Some(u), Some(r)) => Some(if r.0 < u.0 { r } else { u }),
-                (u, r) => u.or(r),
-            }
-        };
-        let mut push = |kind, rule: String, w: &Window, span, fill: &dyn Fn(&mut AuditEntry)| {
-            let e = ends(w);
-            let expiring = match (e.as_ref(), expiring_within) {
-                (Some((t, _)), Some(d)) => t.0 <= at.0.saturating_add(d),
-                _ => false,
+                .map(|r| r.stamp)
+                .filter(|r| r.at < w.end());
+            let end = (w.stop() != Instant::MAX).then(|| w.stop());
+            let ends_at = match (revoked, w.until) {
+                (Some(r), _) => Some(self.show(r.at, r.tz)),
+                (None, Some(u)) => Some(self.show(u.at, u.tz)),
+                (None, None) => None,
             };
             let mut entry = AuditEntry {
                 kind,
@@ -502,11 +510,13 @@ impl Policy {
                 employee: None,
                 conditional: false,
                 suspended: None,
-                ends: e.as_ref().map(|(_, s)| s.clone()),
-                expiring,
+                ends_at,
+                until,
+                revoked_at: revoked.map(|r| self.show(r.at, r.tz)),
+                expiring: expiring(end, deadline),
                 source: self.location(span),
                 super_admin: None,
-                ends_at: e.map(|(t, _)| t),
+                end,
             };
             fill(&mut entry);
             out.push((entry, self.lines.order_key(span)));
@@ -573,9 +583,56 @@ impl Policy {
                 },
             );
         }
+        for i in m
+            .invites
+            .iter()
+            .filter(|i| i.opens.at <= at && at < i.closes.at)
+        {
+            let end = Some(i.closes.at);
+            let entry = AuditEntry {
+                kind: "invite",
+                rule: i.label.clone(),
+                signer: None,
+                template: Some(m.template_name(i.template)),
+                signatory: Some(m.role_name(i.role).to_owned()),
+                seal: None,
+                employee: None,
+                conditional: false,
+                suspended: None,
+                ends_at: Some(self.show(i.closes.at, i.closes.tz)),
+                until: None,
+                revoked_at: None,
+                expiring: expiring(end, deadline),
+                source: self.location(i.span),
+                super_admin: self.super_admin_name(i.org, at),
+                end,
+            };
+            out.push((entry, self.lines.order_key(i.span)));
+        }
         // By kind, then in the order of the policy files.
         out.sort_by(|a, b| (a.0.kind, &a.1).cmp(&(b.0.kind, &b.1)));
         out.into_iter().map(|(e, _)| e).collect()
+    }
+
+    /// The policy set's time zone (language.md, "Times"): the offset of
+    /// its `timezone` lines when they all agree; `None` when they disagree
+    /// or there are none (and for a policy built with
+    /// [`Policy::compile`] rather than loaded).
+    pub fn time_zone(&self) -> Option<FixedOffset> {
+        self.time_zone
+    }
+
+    /// An instant as a person gives one (`--at`): an RFC 3339 time, or a
+    /// date, the start of that day in the policy set's time zone (refused
+    /// when the set has none).
+    pub fn parse_at(&self, text: &str) -> Result<Instant, String> {
+        parse_at(text, self.time_zone)
+    }
+
+    /// An instant shown to people: in the policy set's time zone, else
+    /// in the offset it was written with.
+    fn show(&self, t: Instant, written: FixedOffset) -> String {
+        t.display(self.time_zone.unwrap_or(written))
     }
 
     /// Why a seal rule in force cannot seal at `at`, as steps 2, 4, 6 and
@@ -601,159 +658,87 @@ impl Policy {
             None
         }
     }
+}
 
-    /// Decision-level difference between `self` (old) and `new` at `at`:
-    /// auto-seal keys and employee authorizations gained, lost, or sealing
-    /// with another seal. Rules in force are compared first; then each
-    /// key (signer, template, signatory) of a rule in either set is
-    /// decided in both (as [`Self::who`] does), which finds what rules
-    /// alone do not: a forbid, or a service, template or seal switched off.
-    pub fn diff(&self, new: &Policy, at: Instant) -> Vec<DiffEntry> {
-        let mut out = self.rule_diff(new, at);
-        let listed: Vec<_> = out
-            .iter()
-            .map(|e| (e.signer.clone(), e.template.clone(), e.signatory.clone()))
-            .collect();
-        let (old_keys, new_keys) = (self.decided_keys(at), new.decided_keys(at));
-        let mut keys: Vec<_> = old_keys.keys().chain(new_keys.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        for key in keys {
-            let (signer, template, signatory) = key;
-            let k = (
-                Some(signer.clone()),
-                Some(template.clone()),
-                signatory.clone(),
-            );
-            if listed.contains(&k) {
-                continue;
-            }
-            let (o, n) = (old_keys.get(key), new_keys.get(key));
-            // Decided without attributes, a key that depends on them is
-            // compared by its rules alone (above).
-            if matches!(o, Some(None)) || matches!(n, Some(None)) {
-                continue;
-            }
-            let (o, n) = (o.and_then(Option::as_ref), n.and_then(Option::as_ref));
-            let seal = |d: Option<&Outcome>| d.and_then(|d| d.0.clone());
-            let reason = |d: Option<&Outcome>| d.and_then(|d| d.1);
-            let (old_seal, new_seal) = (seal(o), seal(n));
-            let change = match (&old_seal, &new_seal) {
-                (Some(a), Some(b)) if a != b => ("seal_changed", None),
-                (Some(_), None) => ("lost", reason(n)),
-                (None, Some(_)) => ("gained", reason(o)),
-                _ => continue,
-            };
-            out.push(DiffEntry {
-                change: change.0,
-                kind: if signatory.is_some() {
-                    "partner_grant"
-                } else {
-                    "own_template"
-                },
-                signer: Some(signer.clone()),
-                template: Some(template.clone()),
-                signatory: signatory.clone(),
-                employee: None,
-                old_seal,
-                new_seal,
-                reason: change.1,
+/// Whether an end falls within the deadline.
+fn expiring(end: Option<Instant>, deadline: Option<Instant>) -> bool {
+    matches!((end, deadline), (Some(e), Some(d)) if e <= d)
+}
+
+/// An instant as a person gives one: an RFC 3339 time, or a date, the
+/// start of that day in `tz` (refused without one, asking for a full
+/// time).
+pub fn parse_at(text: &str, tz: Option<FixedOffset>) -> Result<Instant, String> {
+    let text = text.trim();
+    let is_date = text.len() == 10 && text.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    if !is_date {
+        return crate::time::parse_datetime(text)
+            .map(|t| Instant::from_datetime(&t))
+            .map_err(|_| {
+                format!(
+                    "`{text}` is neither a date (`2026-04-10`) nor an RFC 3339 time (`2026-04-10T09:00:00+08:00`)"
+                )
             });
-        }
-        out
     }
+    let date = crate::time::parse_date(text)?;
+    let Some(tz) = tz else {
+        return Err(format!(
+            "`{text}` is a date, but the policy set has no time zone to read it in (its files declare no `timezone`, or disagree): give a full time such as `{text}T00:00:00+08:00`"
+        ));
+    };
+    Instant::start_of_day(date, tz).ok_or_else(|| format!("`{text}` is out of range"))
+}
 
-    /// Each key (signer, template, signatory) with a seal rule, decided
-    /// at `at` as [`Self::who`] decides it: the seal, or the deciding
-    /// reason.
-    fn decided_keys(&self, at: Instant) -> std::collections::BTreeMap<DiffKey, Decided> {
-        let mut templates: Vec<TemplateId> = self.seal_rules().map(|(_, r)| r.template).collect();
-        templates.sort();
-        templates.dedup();
-        let mut out = std::collections::BTreeMap::new();
-        for tid in templates {
-            let name = self.m.template_name(tid);
-            let Ok(signers) = self.who(&name, at, None, &[]) else {
-                continue;
-            };
-            for s in signers {
-                let reason = s.reasons.first().map(|r| r.code);
-                let seal = if s.auto_seal { s.seal } else { None };
-                let decided = (!s.conditional).then_some((seal, reason));
-                out.insert((s.signer, name.clone(), s.signatory), decided);
-            }
-        }
-        out
-    }
+/// A length of time, as `--expiring-within` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duration {
+    /// Days, hours and weeks: a fixed number of microseconds.
+    Micros(i64),
+    /// Calendar months.
+    Months(u32),
+}
 
-    /// Rules and employee authorizations in force, compared.
-    fn rule_diff(&self, new: &Policy, at: Instant) -> Vec<DiffEntry> {
-        use std::collections::BTreeMap;
-        type Key = (
-            &'static str,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let index = |p: &Policy| -> BTreeMap<Key, Vec<String>> {
-            let mut map: BTreeMap<Key, Vec<String>> = BTreeMap::new();
-            // Forbids too, by what they scope: one gained or lost shows
-            // even when it tests attributes (and so changes no key's
-            // decision without them).
-            for e in p.audit(at, None) {
-                let key = (e.kind, e.signer, e.template, e.signatory, e.employee);
-                let v = map.entry(key).or_default();
-                if let Some(s) = e.seal {
-                    v.push(s);
-                }
-                v.sort();
-                v.dedup();
-            }
-            map
-        };
-        let (old, newer) = (index(self), index(new));
-        let mut out = Vec::new();
-        let entry = |change, k: &Key, o: Option<&Vec<String>>, n: Option<&Vec<String>>| DiffEntry {
-            change,
-            kind: k.0,
-            signer: k.1.clone(),
-            template: k.2.clone(),
-            signatory: k.3.clone(),
-            employee: k.4.clone(),
-            old_seal: o.filter(|v| !v.is_empty()).map(|v| v.join(", ")),
-            new_seal: n.filter(|v| !v.is_empty()).map(|v| v.join(", ")),
-            reason: None,
-        };
-        for (k, o) in &old {
-            match newer.get(k) {
-                None => out.push(entry("lost", k, Some(o), None)),
-                Some(n) if n != o => out.push(entry("seal_changed", k, Some(o), Some(n))),
-                Some(_) => {}
+impl Duration {
+    /// The instant this long after `at`: months are calendar months at the
+    /// same clock time in `tz` (UTC when none), clamped to the month's last
+    /// day (2026-01-31 plus a month is 2026-02-28).
+    pub fn after(self, at: Instant, tz: Option<FixedOffset>) -> Instant {
+        match self {
+            Duration::Micros(d) => Instant(at.0.saturating_add(d)),
+            Duration::Months(n) => {
+                let tz = tz.unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc));
+                at.to_datetime(tz)
+                    .and_then(|t| crate::time::add_months(t, n))
+                    .map_or(Instant::MAX, |t| Instant::from_datetime(&t))
             }
         }
-        for (k, n) in &newer {
-            if !old.contains_key(k) {
-                out.push(entry("gained", k, None, Some(n)));
-            }
-        }
-        out
     }
 }
 
-/// Parses `30d`, `12h`, `90m`, `45s` or `2w` into microseconds.
-pub fn parse_duration(s: &str) -> Option<i64> {
+/// Parses `30d`, `12h`, `2w` or `3mo` (calendar months). A bare `m` is
+/// refused as ambiguous (minutes or months?), and so is any other unit.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (n, unit) = s.split_at(split);
-    let n: i64 = n.parse().ok()?;
-    let secs = match unit {
-        "s" => 1,
-        "m" => 60,
+    let usage = "a number and a unit: `d` (days), `h` (hours), `w` (weeks) or `mo` (calendar months), such as `30d`";
+    let Ok(n) = n.parse::<u32>() else {
+        return Err(format!("`{s}` is not a duration: {usage}"));
+    };
+    let secs: i64 = match unit {
+        "mo" => return Ok(Duration::Months(n)),
+        "m" => {
+            return Err(format!(
+            "`{s}` is ambiguous: write `{n}mo` for calendar months (minutes are not a unit here)"
+        ))
+        }
         "h" => 3600,
         "d" => 86_400,
         "w" => 7 * 86_400,
-        _ => return None,
+        _ => return Err(format!("`{s}` is not a duration: {usage}")),
     };
-    n.checked_mul(secs)?.checked_mul(1_000_000)
+    i64::from(n)
+        .checked_mul(secs * 1_000_000)
+        .map(Duration::Micros)
+        .ok_or_else(|| format!("`{s}` is too long a time"))
 }

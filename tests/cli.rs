@@ -307,13 +307,37 @@ fn decide_invalid_request_names_the_field() {
     assert!(r.stderr.contains("`colour`"), "{}", r.stderr);
     assert_eq!(r.stdout, "");
 
+    // cli.md: with `--format json`, the error is JSON on stdout, and
+    // nothing else is printed (issue 14, item 6).
     let r = run_stdin(
         &["decide", "--request", "-", "--format", "json"],
         r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":"globex","colour":"red"}"#,
     );
     assert_code(&r, 1);
-    assert!(r.stderr.contains("`colour`"), "{}", r.stderr);
-    assert_eq!(r.stdout, "");
+    let v = r.json();
+    assert!(
+        v["error"].as_str().is_some_and(|e| e.contains("`colour`")),
+        "{v}"
+    );
+    assert_eq!(v["field"], "colour");
+    assert_eq!(v.as_object().map(|o| o.len()), Some(2), "{v}");
+    assert_eq!(r.stderr, "");
+    let r = run(&[
+        "decide",
+        "--request",
+        "tests/cli_fixtures/requests/unknown_field.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_code(&r, 1);
+    assert_eq!(r.json()["field"], "colour");
+    assert_eq!(r.stderr, "");
+    let r = run_stdin(
+        &["decide", "--request", "-", "--format", "json"],
+        "at: 2026-04-01T10:00:00+08:00\ntemplate: acme.nda\n",
+    );
+    assert_code(&r, 1);
+    assert!(r.json()["error"].is_string(), "{}", r.stdout);
 
     // A missing field is an invalid request too.
     let r = run_stdin(
@@ -730,7 +754,17 @@ fn audit_expiring_within() {
 fn diff_two_policy_sets() {
     let r = run(&["diff", "policies", "policies", "--at", AT]);
     assert_code(&r, 0);
-    assert_eq!(r.stdout, "no difference\n");
+    assert_eq!(r.stdout, format!("compared at {AT}\nno difference\n"));
+    let r = run(&["diff", "policies", "policies"]);
+    assert_code(&r, 0);
+    assert!(
+        r.stdout.starts_with(
+            "compared over the whole timeline: before, between and after the 21 instants at which either set changes (2026-01-05T00:00:00+08:00 to 2027-03-01T00:00:00+08:00)\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("\nno difference\n"), "{}", r.stdout);
 
     let args = [
         "diff",
@@ -746,7 +780,12 @@ fn diff_two_policy_sets() {
     let r = run(&[&args[..], &["--format", "json"]].concat());
     assert_code(&r, 1);
     let v = r.json();
-    let changes: Vec<(&str, &str)> = v
+    assert_eq!(v["at"], "2026-06-01T10:00:00+08:00");
+    assert_eq!(
+        v["instants"],
+        serde_json::json!(["2026-06-01T10:00:00+08:00"])
+    );
+    let changes: Vec<(&str, &str)> = v["changes"]
         .as_array()
         .expect("a list")
         .iter()
@@ -760,11 +799,16 @@ fn diff_two_policy_sets() {
     assert_eq!(
         changes,
         [
+            ("added", "own_template"),
             ("lost", "employee"),
+            ("gained", "own_template"),
             ("seal_changed", "partner_grant"),
-            ("gained", "own_template")
         ]
     );
+    for c in v["changes"].as_array().expect("a list") {
+        assert_eq!(c["at"], "2026-06-01T10:00:00+08:00", "{c}");
+        assert!(c.get("from").is_none(), "{c}");
+    }
 
     // Before the revoke and the reseal, only the new template differs.
     let r = run(&[
@@ -775,7 +819,34 @@ fn diff_two_policy_sets() {
         AT,
     ]);
     assert_code(&r, 1);
-    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
+
+    // Over the whole timeline: each with where it holds.
+    let r = run(&[
+        "diff",
+        "tests/cli_fixtures/diff_old",
+        "tests/cli_fixtures/diff_new",
+    ]);
+    assert_code(&r, 1);
+    insta::assert_snapshot!("diff_timeline_text", r.stdout);
+    let r = run(&[
+        "diff",
+        "tests/cli_fixtures/diff_old",
+        "tests/cli_fixtures/diff_new",
+        "--format",
+        "json",
+    ]);
+    assert_code(&r, 1);
+    let v = r.json();
+    assert_eq!(v["at"], Value::Null);
+    assert_eq!(
+        v["instants"],
+        serde_json::json!(["2026-01-01T00:00:00+08:00", "2026-05-01T00:00:00+08:00"])
+    );
+    for c in v["changes"].as_array().expect("a list") {
+        assert!(c.get("from").is_some() && c.get("until").is_some(), "{c}");
+        assert!(c.get("at").is_none(), "{c}");
+    }
 
     let r = run(&[
         "diff",
@@ -785,6 +856,128 @@ fn diff_two_policy_sets() {
         AT,
     ]);
     assert_code(&r, 2);
+}
+
+/// A copy of `policies/` in a scratch directory, with `from` replaced by
+/// `to` in `file` (appended when `from` is empty).
+fn policies_edited(name: &str, file: &str, from: &str, to: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    for entry in std::fs::read_dir("policies").expect("policies/") {
+        let path = entry.expect("an entry").path();
+        let mut text = std::fs::read_to_string(&path).expect("readable");
+        let base = path.file_name().expect("a name");
+        if base == file {
+            if from.is_empty() {
+                text.push_str(to);
+            } else {
+                assert!(text.contains(from), "no `{from}` in {file}");
+                text = text.replacen(from, to, 1);
+            }
+        }
+        std::fs::write(dir.join(base), text).expect("write");
+    }
+    dir.display().to_string()
+}
+
+/// Issue 14, item 2: `diff` sees every change that can matter. Removing
+/// an amount limit from an employee authorization or a partner grant, or
+/// raising a forbid's limit, said "no difference" (exit 0); each is
+/// `condition_changed` with both conditions, over the whole timeline and
+/// at an instant (`--at`, here a date).
+#[test]
+fn diff_sees_every_change_that_can_matter() {
+    let cases = [
+        (
+            policies_edited(
+                "diff_wang_purchase",
+                "acme.policy",
+                "    when amount <= 100000\n",
+                "",
+            ),
+            "condition_changed employee      rule wang_purchase, employee acme.wang, template acme.purchase; when amount <= 100000 -> no condition",
+        ),
+        (
+            policies_edited(
+                "diff_g_initech",
+                "partners.policy",
+                "    when amount <= 500000 and currency == \"CNY\"\n",
+                "",
+            ),
+            "condition_changed partner_grant rule g_initech, signer initech, template acme.nda, as \"乙方\": initech.contract; when amount <= 500000 and currency == \"CNY\" -> no condition",
+        ),
+        (
+            policies_edited(
+                "diff_f_big_purchase",
+                "forbids.policy",
+                "amount > 1_000_000",
+                "amount > 9_000_000",
+            ),
+            "condition_changed forbid        rule f_big_purchase, template acme.purchase; when amount > 1000000 or not currency in [\"CNY\", \"HKD\"] -> when amount > 9000000 or not currency in [\"CNY\", \"HKD\"]",
+        ),
+    ];
+    for (dir, line) in &cases {
+        let r = run(&["diff", "policies", dir]);
+        assert_code(&r, 1);
+        let lines: Vec<&str> = r.stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{}", r.stdout);
+        assert!(
+            lines[0].starts_with("compared over the whole timeline: "),
+            "{}",
+            r.stdout
+        );
+        assert!(lines[1].starts_with(line), "{}", r.stdout);
+        let r = run(&["diff", "policies", dir, "--at", "2026-04-10"]);
+        assert_code(&r, 1);
+        assert_eq!(
+            r.stdout,
+            format!("compared at 2026-04-10T00:00:00+08:00\n{line}\n")
+        );
+        let r = run(&["diff", "policies", dir, "--format", "json"]);
+        assert_code(&r, 1);
+        let c = &r.json()["changes"][0];
+        assert_eq!(c["change"], "condition_changed", "{c}");
+        assert!(c["old_condition"].is_string(), "{c}");
+    }
+}
+
+/// Issue 14, item 2: a revoke dated later than the instant compared gave
+/// "no difference"; over the whole timeline it shows from its date, and
+/// `--at` still compares the one instant.
+#[test]
+fn diff_sees_a_revoke_in_the_future() {
+    let dir = policies_edited(
+        "diff_future_revoke",
+        "partners.policy",
+        "",
+        "\nrevoke g_globex_lease at 2026-10-01 by globex.zhao\n",
+    );
+    let r = run(&["diff", "policies", &dir]);
+    assert_code(&r, 1);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines[1..],
+        ["lost              partner_grant signer globex, template acme_sh.lease, as \"出租方\": globex.contract2 (grant_revoked) [from 2026-10-01T00:00:00+08:00]"],
+        "{}",
+        r.stdout
+    );
+    assert!(lines[0].contains(" 22 instants "), "{}", r.stdout);
+    let r = run(&[
+        "diff",
+        "policies",
+        &dir,
+        "--at",
+        "2026-09-01T10:00:00+08:00",
+    ]);
+    assert_code(&r, 0);
+    assert_eq!(
+        r.stdout,
+        "compared at 2026-09-01T10:00:00+08:00\nno difference\n"
+    );
+    let r = run(&["diff", "policies", &dir, "--at", "2026-10-01"]);
+    assert_code(&r, 1);
+    assert!(r.stdout.contains("(grant_revoked)"), "{}", r.stdout);
 }
 
 // ---------------------------------------------------------------- JSON only
@@ -921,6 +1114,168 @@ fn no_color_on_a_terminal() {
         tty(false).contains('\u{1b}'),
         "expected colour on a terminal without NO_COLOR"
     );
+}
+
+/// Issue 14, item 7: reporting is linear. 20,000 duplicate-rule warnings
+/// in one file took minutes as text (each report scanned the file from its
+/// start); now a few seconds, even in a debug build.
+#[test]
+fn check_reports_many_warnings_in_linear_time() {
+    let n = 20_000;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("many_warnings");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let mut text = String::from(
+        "timezone +08:00\n\norg acme \"Acme\" {\n    super_admin zhang \"张三\"\n    employee li \"李四\"\n    template nda \"保密协议\"\n}\n",
+    );
+    for _ in 0..=n {
+        text.push_str("employee acme.li may initiate auto-sign for template acme.nda\n");
+    }
+    let file = dir.join("dup.policy");
+    std::fs::write(&file, text).expect("write");
+    let f = file.display().to_string();
+    let r = run_bounded(&["check", &f], 60);
+    assert_code(&r, 0);
+    assert!(
+        r.stdout.ends_with(&format!("0 errors, {n} warnings\n")),
+        "{}",
+        &r.stdout[r.stdout.len().saturating_sub(200)..]
+    );
+    // The last one points at the last line, with the line before it.
+    let last = n + 8;
+    assert!(
+        r.stdout
+            .contains(&format!("╭─[{f}:{last}:1]\n {} │ employee", last - 1)),
+        "{}",
+        &r.stdout[r.stdout.len().saturating_sub(600)..]
+    );
+}
+
+// ---------------------------------------------------------------- files read
+
+/// Runs the binary, killing it after `secs` seconds and failing: a test of
+/// something that used to hang must not hang CI.
+fn run_bounded(args: &[&str], secs: u64) -> Run {
+    use std::io::Read;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the autoseal binary runs");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = pipe.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("stdout is piped")));
+    let err = drain(Box::new(child.stderr.take().expect("stderr is piped")));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for autoseal") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`autoseal {}` did not finish in {secs} s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().expect("stdout read"),
+        stderr: err.join().expect("stderr read"),
+    }
+}
+
+/// A fresh scratch directory holding one clean policy file, `a.policy`.
+fn scratch_with_a_policy(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    std::fs::write(
+        dir.join("a.policy"),
+        "timezone +08:00\n\norg acme \"Acme\" {\n    super_admin zhang \"张三\"\n}\n",
+    )
+    .expect("write");
+    dir
+}
+
+/// Issue 14, item 8: only regular files are read. A FIFO named `.policy`
+/// (reading it blocks) and a link to `/dev/zero` (it says it is empty and
+/// never ends) are errors naming the path, exit 2, promptly; names
+/// starting with `.` (an editor's dangling `.#a.policy` lock link, a
+/// hidden directory) are not policy files at all.
+#[cfg(unix)]
+#[test]
+fn only_regular_policy_files_are_read() {
+    use std::os::unix::fs::symlink;
+
+    // Skipped: a dangling editor lock link, and a hidden directory.
+    let dir = scratch_with_a_policy("only_policy_files_dot");
+    symlink("zhang@host.4242:1700000000", dir.join(".#a.policy")).expect("a dangling link");
+    std::fs::create_dir_all(dir.join(".git")).expect("a hidden directory");
+    std::fs::write(dir.join(".git/b.policy"), "not a policy\n").expect("write");
+    let d = dir.display().to_string();
+    let r = run_bounded(&["check", &d], 20);
+    assert_code(&r, 0);
+    assert_eq!(r.stdout, "no problems\n");
+    assert_code(&run_bounded(&["fmt", "--check", &d], 20), 0);
+
+    // A FIFO: made with `mkfifo`, and never written to.
+    let dir = scratch_with_a_policy("only_policy_files_fifo");
+    let fifo = dir.join("b.policy");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo {} failed",
+        fifo.display()
+    );
+    let d = dir.display().to_string();
+    for args in [
+        &["check", &d][..],
+        &["check", "--format", "json", &d],
+        &["fmt", "--check", &d],
+        &["audit", "--policies", &d],
+    ] {
+        let r = run_bounded(args, 20);
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains(&format!(
+                "cannot read `{}`: it is a FIFO, not a regular file",
+                fifo.display()
+            )),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert_eq!(r.stdout, "", "{args:?}");
+    }
+
+    // A link to a character device, and the device named directly.
+    let dir = scratch_with_a_policy("only_policy_files_zero");
+    let zero = dir.join("z.policy");
+    symlink("/dev/zero", &zero).expect("a link to /dev/zero");
+    let d = dir.display().to_string();
+    for (args, path) in [
+        (&["check", &d][..], zero.display().to_string()),
+        (&["check", "/dev/zero"], String::from("/dev/zero")),
+    ] {
+        let r = run_bounded(args, 20);
+        assert_code(&r, 2);
+        assert!(
+            r.stderr.contains(&format!(
+                "cannot read `{path}`: it is a character device, not a regular file"
+            )),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
 }
 
 // ---------------------------------------------------------------- fmt

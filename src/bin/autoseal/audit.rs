@@ -8,10 +8,12 @@ use crate::common::{parse_at, print_json, super_admins, Format, PolicyArgs, CANN
 pub struct Args {
     #[command(flatten)]
     policies: PolicyArgs,
-    /// RFC 3339 instant (default: now).
+    /// RFC 3339 time, or a date (the start of that day in the policy
+    /// set's time zone); default: now.
     #[arg(long)]
     at: Option<String>,
-    /// Mark authorizations that lapse within this time (`30d`, `12h`, `2w`).
+    /// Mark authorizations that lapse within this time: `30d`, `12h`,
+    /// `2w`, or `3mo` (calendar months); a bare `m` is refused.
     #[arg(long)]
     expiring_within: Option<String>,
     #[arg(long, value_enum, default_value_t)]
@@ -23,17 +25,15 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(c) => return c,
     };
-    let at = match parse_at(a.at.as_deref()) {
+    let at = match parse_at(a.at.as_deref(), policy.time_zone()) {
         Ok(t) => t,
         Err(c) => return c,
     };
-    let within = match a.expiring_within.as_deref().map(|s| (s, parse_duration(s))) {
+    let within = match a.expiring_within.as_deref().map(parse_duration) {
         None => None,
-        Some((_, Some(d))) => Some(d),
-        Some((s, None)) => {
-            eprintln!(
-                "error: --expiring-within: `{s}` is not a duration such as `30d`, `12h` or `2w`"
-            );
+        Some(Ok(d)) => Some(d),
+        Some(Err(e)) => {
+            eprintln!("error: --expiring-within: {e}");
             return CANNOT_RUN;
         }
     };
@@ -68,14 +68,26 @@ pub fn run(a: Args) -> u8 {
                 if let Some(code) = e.suspended {
                     parts.push(format!("(suspended: {code})"));
                 }
-                if let Some(x) = &e.ends {
+                if e.kind == "invite" {
+                    if let Some(x) = &e.ends_at {
+                        parts.push(format!("closes {x}"));
+                    }
+                } else if let Some(x) = &e.revoked_at {
+                    parts.push(format!("revoked at {x}"));
+                } else if let Some(x) = &e.until {
                     parts.push(format!("until {x}"));
                 }
                 let mark = if e.expiring { "EXPIRING " } else { "" };
                 outln!("{mark}{}", parts.join(", "));
             }
             super_admins(list.iter().map(|e| e.super_admin.as_deref()));
-            outln!("{} authorizations in force", list.len());
+            let invites = list.iter().filter(|e| e.kind == "invite").count();
+            let open = match invites {
+                0 => String::new(),
+                1 => String::from(", 1 invite open"),
+                n => format!(", {n} invites open"),
+            };
+            outln!("{} authorizations in force{open}", list.len() - invites);
         }
     }
     OK

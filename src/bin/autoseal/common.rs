@@ -134,16 +134,15 @@ pub fn color_stderr() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
 }
 
-/// `--at`, default now.
-pub fn parse_at(at: Option<&str>) -> Result<Instant, u8> {
+/// `--at`, default now: an RFC 3339 time, or a date (the start of that
+/// day in the policy set's time zone `tz`).
+pub fn parse_at(at: Option<&str>, tz: Option<chrono::FixedOffset>) -> Result<Instant, u8> {
     match at {
         None => Ok(Instant::from_datetime(&chrono::Utc::now())),
-        Some(s) => autoseal::time::parse_datetime(s)
-            .map(|t| Instant::from_datetime(&t))
-            .map_err(|e| {
-                eprintln!("error: --at: {e}");
-                CANNOT_RUN
-            }),
+        Some(s) => autoseal::query::parse_at(s, tz).map_err(|e| {
+            eprintln!("error: --at: {e}");
+            CANNOT_RUN
+        }),
     }
 }
 

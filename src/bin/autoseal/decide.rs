@@ -47,6 +47,12 @@ pub fn run(a: Args) -> u8 {
     };
     let req = match text.and_then(|t| Request::parse(&t)) {
         Ok(r) => r,
+        // cli.md: with `--format json`, JSON on stdout and nothing else,
+        // errors too.
+        Err(e) if a.format == Format::Json => {
+            print_json(&serde_json::json!({ "error": e.message, "field": e.field }));
+            return PROBLEMS;
+        }
         Err(e) => {
             let from = if path == "-" { "standard input" } else { path };
             eprintln!("error: {from}: {e}");

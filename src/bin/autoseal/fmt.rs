@@ -5,7 +5,7 @@ use std::path::Path;
 
 use autoseal::diag::Diagnostics;
 use autoseal::limits::MAX_FILE_BYTES;
-use autoseal::load::BYTE_ORDER_MARK;
+use autoseal::load::{Content, BYTE_ORDER_MARK};
 use autoseal::source::{SourceFile, Sources, Span};
 use autoseal::syntax::SyntaxError;
 use autoseal::Diagnostic;
@@ -44,13 +44,15 @@ enum Unreadable {
 
 /// A file's text (decoded lossily when it is not UTF-8, to show), what
 /// stops it being formatted if anything, and whether it started with a
-/// byte order mark (not text, as when loading: formatting drops it).
-fn read(path: &Path) -> std::io::Result<(String, Option<Unreadable>, bool)> {
-    let size = std::fs::metadata(path)?.len();
-    if size > MAX_FILE_BYTES as u64 {
-        return Ok((String::new(), Some(Unreadable::TooLarge(size)), false));
-    }
-    let mut bytes = std::fs::read(path)?;
+/// byte order mark (not text, as when loading: formatting drops it). Read
+/// as loading reads it: a regular file only, never past the size limit.
+fn read(path: &Path) -> Result<(String, Option<Unreadable>, bool), autoseal::LoadError> {
+    let mut bytes = match autoseal::load::read_file(path)? {
+        Content::Bytes(b) => b,
+        Content::TooLarge(size) => {
+            return Ok((String::new(), Some(Unreadable::TooLarge(size)), false))
+        }
+    };
     let marked = bytes.starts_with(BYTE_ORDER_MARK);
     if marked {
         bytes.drain(..BYTE_ORDER_MARK.len());
@@ -71,7 +73,7 @@ fn one(path: &Path, check: bool) -> u8 {
     let (text, unreadable, marked) = match read(path) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot read `{name}`: {e}");
+            eprintln!("error: {e}");
             return CANNOT_RUN;
         }
     };

@@ -14,7 +14,8 @@ pub struct Args {
     /// A member org of the initiator's group.
     #[arg(long)]
     on_behalf_of: Option<String>,
-    /// RFC 3339 instant (default: now).
+    /// RFC 3339 time, or a date (the start of that day in the policy
+    /// set's time zone); default: now.
     #[arg(long)]
     at: Option<String>,
     #[arg(long, value_enum, default_value_t)]
@@ -26,7 +27,7 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(c) => return c,
     };
-    let at = match parse_at(a.at.as_deref()) {
+    let at = match parse_at(a.at.as_deref(), policy.time_zone()) {
         Ok(t) => t,
         Err(c) => return c,
     };

@@ -11,7 +11,8 @@ pub struct Args {
     /// The template, `ORG.T`.
     #[arg(long)]
     template: String,
-    /// RFC 3339 instant (default: now).
+    /// RFC 3339 time, or a date (the start of that day in the policy
+    /// set's time zone); default: now.
     #[arg(long)]
     at: Option<String>,
     /// The initiating employee (default: one authorized for the template).
@@ -30,11 +31,14 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(c) => return c,
     };
-    let at = match parse_at(a.at.as_deref()) {
+    let at = match parse_at(a.at.as_deref(), policy.time_zone()) {
         Ok(t) => t,
         Err(c) => return c,
     };
-    let mut list = match policy.who(&a.template, at, a.initiator.as_deref(), &[]) {
+    let found = policy
+        .who_initiator(&a.template, at, a.initiator.as_deref())
+        .and_then(|i| Ok((i, policy.who(&a.template, at, a.initiator.as_deref(), &[])?)));
+    let ((initiator, on_behalf_of), mut list) = match found {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");
@@ -47,6 +51,15 @@ pub fn run(a: Args) -> u8 {
     match a.format {
         Format::Json => print_json(&list),
         Format::Text => {
+            let behalf = on_behalf_of
+                .map(|o| format!(" on behalf of {o}"))
+                .unwrap_or_default();
+            let assumed = if a.initiator.is_some() {
+                ""
+            } else {
+                " (assumed: the first employee by name authorized for the template at the instant; `--initiator` chooses another)"
+            };
+            outln!("initiator {initiator}{behalf}{assumed}");
             if list.is_empty() {
                 let hint = if a.all {
                     ""

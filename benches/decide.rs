@@ -2,7 +2,7 @@
 //! grants: by names (`decide`), prepared (`decide_prepared`), preparing
 //! (`prepare`, which works out a request's answers over time) and with
 //! every reason (`explain`). Each iteration decides one request of a
-//! cycled stream of 4096 from `autoseal::gen::requests` (about half
+//! cycled stream of 4096 from `autoseal_gen::requests` (about half
 //! `auto_seal`, the rest spread over every `manual` reason).
 //!
 //! ```text
@@ -17,7 +17,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use autoseal::gen::{generate_and_load, requests, sizes_from_env, Loaded};
+use autoseal_gen::{generate_and_load, requests, sizes_from_env, Loaded};
 use criterion::{criterion_group, criterion_main, Bencher, BenchmarkId, Criterion, Throughput};
 
 const REQUESTS: usize = 4096;

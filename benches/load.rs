@@ -10,8 +10,8 @@
 
 use std::time::Duration;
 
-use autoseal::gen::{generate, GenConfig};
 use autoseal::Policy;
+use autoseal_gen::{generate, GenConfig};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 
 const GRANTS: usize = 100_000;

@@ -23,7 +23,7 @@
 
 use std::hint::black_box;
 
-use autoseal::gen::{generate_and_load, requests, Loaded};
+use autoseal_gen::{generate_and_load, requests, Loaded};
 
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -4,7 +4,7 @@
 //! cargo run --release --example memory -- [GRANTS]   # default 1000000
 //! ```
 //!
-//! Generates `GRANTS` partner grants with `autoseal::gen`, then counts the
+//! Generates `GRANTS` partner grants with `autoseal_gen`, then counts the
 //! bytes allocated and not freed while loading them with
 //! `Policy::from_inputs`: the inputs are copied and dropped inside the
 //! measured region (the loader consumes them), so what is left is the live
@@ -17,8 +17,8 @@
 use std::alloc::System;
 use std::time::Instant;
 
-use autoseal::gen::{generate, GenConfig};
 use autoseal::Policy;
+use autoseal_gen::{generate, GenConfig};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
 #[global_allocator]

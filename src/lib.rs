@@ -20,7 +20,6 @@ pub mod diff;
 mod eval;
 mod explain;
 pub mod fmt;
-pub mod gen;
 pub mod limits;
 pub mod load;
 pub mod model;

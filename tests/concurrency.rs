@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use autoseal::gen::{self, GenConfig};
 use autoseal::{Policy, Prepared, Rendered, Request};
+use autoseal_gen::{self as gen, GenConfig};
 
 /// `Policy` (and a prepared request) can be shared across threads: this
 /// does not compile otherwise.

@@ -348,7 +348,7 @@ fn generator_covers_the_decisions() {
 /// forbidden, group...).
 #[test]
 fn hot_tables_agree_on_a_generated_set() {
-    use autoseal::gen::{generate, requests, GenConfig};
+    use autoseal_gen::{generate, requests, GenConfig};
     let g = generate(&GenConfig {
         grants: 3000,
         seed: 11,

@@ -1123,7 +1123,7 @@ fn diff_matches_rules_by_meaning() {
 /// release build).
 #[test]
 fn diff_of_a_big_set_with_one_edit() {
-    use autoseal::gen::{generate, GenConfig};
+    use autoseal_gen::{generate, GenConfig};
     let g = generate(&GenConfig {
         grants: 10_000,
         seed: 42,

@@ -128,8 +128,8 @@ fn simultaneous_reseals_do_not_depend_on_order() {
 /// policies, every case policy and a generated set.
 #[test]
 fn compact_seal_rules_rebuild_exactly() {
-    use autoseal::gen::{generate, GenConfig};
     use autoseal::load::{analyze, read_inputs};
+    use autoseal_gen::{generate, GenConfig};
     let mut sets: Vec<Vec<autoseal::Input>> = Vec::new();
     sets.push(read_inputs(&[std::path::PathBuf::from("policies")]).unwrap());
     for entry in std::fs::read_dir("tests/cases/policies").unwrap() {

@@ -8,7 +8,7 @@
 //!
 //! Ids: `peers/autoseal/{N}`, `peers/cedar_per_grant/{N}`,
 //! `peers/cedar_entities/{N}`, `peers/regorus/{N}` (one decision of a
-//! cycled stream of 4096 requests from `autoseal::gen::requests(g, 4096,
+//! cycled stream of 4096 requests from `autoseal_gen::requests(g, 4096,
 //! 7)`, about half `auto_seal`), `floor/hashmap/{N}` (one `HashMap` lookup
 //! of (signer, template, role) per request of the same stream, in a map
 //! built from the same N-grant set), and `load/{engine}/{N}` (bytes of
@@ -26,8 +26,8 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use autoseal::gen::{generate, generate_and_load, requests, sizes_from_env, GenConfig, Loaded};
 use autoseal::Policy;
+use autoseal_gen::{generate, generate_and_load, requests, sizes_from_env, GenConfig, Loaded};
 use autoseal_peers::{
     cedar_entities, cedar_per_grant, cedar_request, entities_text, floor_key, floor_map, parse,
     per_grant_text, rego, CedarSet, Encoding,

@@ -8,7 +8,7 @@
 use std::str::FromStr;
 use std::time::Instant;
 
-use autoseal::gen::{generate, requests, GenConfig};
+use autoseal_gen::{generate, requests, GenConfig};
 use autoseal_peers::{cedar_entities, cedar_request, Encoding};
 use cedar_policy::{Authorizer, PolicySet};
 

@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release --example show -- [GRANTS] [per_grant|entities]
 //! ```
-use autoseal::gen::{generate, GenConfig};
+use autoseal_gen::{generate, GenConfig};
 use autoseal_peers::{entities_text, per_grant_text};
 
 fn main() {

@@ -10,7 +10,7 @@
 //! Engines: `autoseal` (by names), `floor` (one `HashMap` lookup of
 //! (signer, template, role) built from the same set), `cedar_entities`,
 //! `cedar_per_grant` and `regorus`, each on the same cycled stream of
-//! `TAILS_STREAM` (default 4096) requests from `autoseal::gen::requests`.
+//! `TAILS_STREAM` (default 4096) requests from `autoseal_gen::requests`.
 //! Each engine and size records `TAILS_DECISIONS` (default 1,000,000)
 //! decisions; the peers run only up to the sizes where that many take
 //! minutes, not hours (`TAILS_CEDAR_MAX`, default 10000, and
@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 use std::hint::black_box;
 
-use autoseal::gen::{generate_and_load, requests, sizes_from_env, Loaded};
+use autoseal_gen::{generate_and_load, requests, sizes_from_env, Loaded};
 use autoseal_peers::{
     cedar_entities, cedar_per_grant, cedar_request, floor_key, floor_map, rego, Encoding,
 };

@@ -46,8 +46,8 @@ use std::fmt::Write as _;
 use std::str::FromStr;
 
 use autoseal::ast::SealKind;
-use autoseal::gen::{ForbidSpec, Generated, GrantSpec};
 use autoseal::{Instant, Value};
+use autoseal_gen::{ForbidSpec, Generated, GrantSpec};
 use cedar_policy::{
     Context, Entities, EntityId, EntityTypeName, EntityUid, PolicySet, RestrictedExpression,
 };
@@ -369,7 +369,7 @@ pub fn per_grant_text(g: &Generated) -> Result<(String, String), String> {
         .map(|o| (o.name.as_str(), o.service_enabled_at))
         .collect();
     let mut s = String::with_capacity(g.grants.len() * 700 + 4096);
-    s.push_str("// Generated from autoseal::gen facts: one policy per rule.\n\n");
+    s.push_str("// Generated from autoseal_gen facts: one policy per rule.\n\n");
 
     // Own auto-sign templates.
     for r in &g.own_auto_signs {
@@ -519,7 +519,7 @@ const NEVER: i64 = i64::MAX;
 /// forbids (one policy each; the generator makes one).
 fn entities_policies(kind_forbids: &[&ForbidSpec]) -> String {
     let mut s = String::from(
-        r#"// Generated from autoseal::gen facts: every fact is entity data.
+        r#"// Generated from autoseal_gen facts: every fact is entity data.
 // context.rule is Rule::"SIGNER|TEMPLATE", named from the request.
 @id("seal_rule")
 permit (principal, action == Action::"AutoSeal", resource)
@@ -660,7 +660,7 @@ pub fn entities_text(g: &Generated) -> Result<(String, String), String> {
     }
     let period = |m: Option<&mut serde_json::Map<String, Json>>,
                   what: &str,
-                  d: &autoseal::gen::DisabledPeriod| {
+                  d: &autoseal_gen::DisabledPeriod| {
         let m = m.ok_or_else(|| format!("disabled {what} {} is not declared", d.target))?;
         if m.get("off_from") != Some(&json!(NEVER)) {
             return Err(format!("{what} {} has two disabled periods", d.target));

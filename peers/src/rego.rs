@@ -37,8 +37,8 @@
 
 use std::collections::BTreeMap;
 
-use autoseal::gen::{DisabledPeriod, ForbidSpec, Generated};
 use autoseal::{Instant, Value};
+use autoseal_gen::{DisabledPeriod, ForbidSpec, Generated};
 use regorus::Value as Rv;
 use rust_decimal::prelude::ToPrimitive;
 

@@ -7,8 +7,8 @@
 //! service / disabled-period / forbid boundary), with unknown names, other
 //! initiators, roles, fractional and mistyped attributes.
 
-use autoseal::gen::{generate, requests, GenConfig, Generated};
 use autoseal::{Instant, Policy, Request, Value};
+use autoseal_gen::{generate, requests, GenConfig, Generated};
 use autoseal_peers::{cedar_entities, cedar_per_grant, cedar_request, rego, CedarSet, Encoding};
 use cedar_policy::{Authorizer, Decision};
 use rust_decimal::Decimal;

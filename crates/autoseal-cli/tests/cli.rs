@@ -2,8 +2,9 @@
 //! statuses, JSON fields, text output (insta snapshots), batches, stdin,
 //! and no ANSI escapes when output is piped or `NO_COLOR` is set.
 //!
-//! Every command runs from the crate root with relative paths, so the paths
-//! in outputs and snapshots do not depend on the machine. Fixtures live in
+//! Every command runs from the repository root (the workspace root, where
+//! `policies/` is) with relative paths, so the paths in outputs and
+//! snapshots do not depend on the machine. Fixtures live in the root's
 //! `tests/cli_fixtures/` (not in `tests/cases/`, whose files must all pass).
 
 #![allow(
@@ -19,6 +20,9 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_autoseal");
+
+/// The repository root: this crate is `crates/autoseal-cli`.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 /// What a run of the binary produced.
 #[derive(Debug)]
@@ -63,7 +67,7 @@ impl Run {
 fn run_with(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(ROOT)
         .env_remove("NO_COLOR")
         .stdin(if stdin.is_some() {
             Stdio::piped()
@@ -107,7 +111,8 @@ fn assert_code(r: &Run, code: i32) {
 
 /// `file:line:1` of the first line of `file` that starts with `needle`.
 fn line_of(file: &str, needle: &str) -> String {
-    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
+    let text = std::fs::read_to_string(format!("{ROOT}/{file}"))
+        .unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
     let n = text
         .lines()
         .position(|l| l.starts_with(needle))
@@ -258,14 +263,18 @@ fn decide_yaml_request_file() {
 
 #[test]
 fn decide_from_stdin() {
-    let yaml =
-        std::fs::read_to_string("tests/cli_fixtures/requests/nda_globex.yaml").expect("fixture");
+    let yaml = std::fs::read_to_string(format!(
+        "{ROOT}/tests/cli_fixtures/requests/nda_globex.yaml"
+    ))
+    .expect("fixture");
     let r = run_stdin(&["decide", "--request", "-", "--format", "json"], &yaml);
     assert_code(&r, 0);
     assert_eq!(r.json()["seal"], "globex.contract");
 
-    let json =
-        std::fs::read_to_string("tests/cli_fixtures/requests/nda_revoked.json").expect("fixture");
+    let json = std::fs::read_to_string(format!(
+        "{ROOT}/tests/cli_fixtures/requests/nda_revoked.json"
+    ))
+    .expect("fixture");
     let r = run_stdin(&["decide", "--request", "-"], &json);
     assert_code(&r, 0);
     insta::assert_snapshot!("decide_revoked_text", r.stdout);
@@ -395,7 +404,8 @@ fn decide_batch_goes_on_after_a_bad_line() {
     insta::assert_snapshot!("decide_batch", r.stdout);
 
     // The same from stdin.
-    let text = std::fs::read_to_string("tests/cli_fixtures/requests/batch.jsonl").expect("fixture");
+    let text = std::fs::read_to_string(format!("{ROOT}/tests/cli_fixtures/requests/batch.jsonl"))
+        .expect("fixture");
     let s = run_stdin(&["decide", "--requests", "-"], &text);
     assert_code(&s, 1);
     assert_eq!(s.stdout, r.stdout);
@@ -405,7 +415,8 @@ fn decide_batch_goes_on_after_a_bad_line() {
 /// request (the mark is not part of it).
 #[test]
 fn decide_batch_after_a_byte_order_mark() {
-    let text = std::fs::read_to_string("tests/cli_fixtures/requests/batch.jsonl").expect("fixture");
+    let text = std::fs::read_to_string(format!("{ROOT}/tests/cli_fixtures/requests/batch.jsonl"))
+        .expect("fixture");
     let plain = run_stdin(&["decide", "--requests", "-"], &text);
     let marked = run_stdin(&["decide", "--requests", "-"], &format!("\u{feff}{text}"));
     assert_eq!(marked.code, plain.code);
@@ -864,7 +875,7 @@ fn policies_edited(name: &str, file: &str, from: &str, to: &str) -> String {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a scratch directory");
-    for entry in std::fs::read_dir("policies").expect("policies/") {
+    for entry in std::fs::read_dir(format!("{ROOT}/policies")).expect("policies/") {
         let path = entry.expect("an entry").path();
         let mut text = std::fs::read_to_string(&path).expect("readable");
         let base = path.file_name().expect("a name");
@@ -1094,7 +1105,7 @@ fn no_color_on_a_terminal() {
     let tty = |no_color: bool| {
         let mut c = Command::new("script");
         c.args(["-qec", &cmd, "/dev/null"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .current_dir(ROOT)
             .stdin(Stdio::null())
             .env_remove("NO_COLOR");
         if no_color {
@@ -1159,7 +1170,7 @@ fn run_bounded(args: &[&str], secs: u64) -> Run {
     use std::io::Read;
     let mut child = Command::new(BIN)
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(ROOT)
         .env_remove("NO_COLOR")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -55,12 +55,12 @@ use compact_str::CompactString;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use crate::ast::SealKind;
-use crate::decision::ReasonCode;
-use crate::load::Input;
-use crate::model::Value;
-use crate::request::Request;
-use crate::time::{add_months, Instant};
+use autoseal::ast::SealKind;
+use autoseal::decision::ReasonCode;
+use autoseal::load::Input;
+use autoseal::model::Value;
+use autoseal::request::Request;
+use autoseal::time::{add_months, Instant};
 
 /// Files are split once they reach this size (a statement is never split).
 pub const MAX_GENERATED_FILE_BYTES: usize = 16 * 1024 * 1024;
@@ -337,18 +337,18 @@ impl Generated {
 /// set one up, and how long each part took.
 pub struct Loaded {
     pub generated: Generated,
-    pub policy: crate::Policy,
+    pub policy: autoseal::Policy,
     pub generate_time: std::time::Duration,
     pub load_time: std::time::Duration,
 }
 
 /// Generates `grants` partner grants with `seed` and loads them.
-pub fn generate_and_load(grants: usize, seed: u64) -> Result<Loaded, crate::Error> {
+pub fn generate_and_load(grants: usize, seed: u64) -> Result<Loaded, autoseal::Error> {
     let t = std::time::Instant::now();
     let generated = generate(&GenConfig { grants, seed });
     let generate_time = t.elapsed();
     let t = std::time::Instant::now();
-    let policy = crate::Policy::from_inputs(generated.inputs())?;
+    let policy = autoseal::Policy::from_inputs(generated.inputs())?;
     Ok(Loaded {
         generated,
         policy,
@@ -1588,8 +1588,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::load::analyze;
-    use crate::Policy;
+    use autoseal::load::analyze;
+    use autoseal::Policy;
 
     #[test]
     fn gen_day_constants() {
@@ -1637,7 +1637,7 @@ mod tests {
                 .entry(got.map_or("auto_seal", |c| c.as_str()).to_owned())
                 .or_insert(0) += 1;
             let seal = match &d {
-                crate::Decision::AutoSeal { seal, .. } => Some(p.model().seal_name(*seal)),
+                autoseal::Decision::AutoSeal { seal, .. } => Some(p.model().seal_name(*seal)),
                 _ => None,
             };
             if got != pr.expected || seal != pr.seal {
@@ -1660,7 +1660,7 @@ mod tests {
                 .flat_map(|at| [at.0 - 1, at.0, at.0 + 1])
                 .chain([pr.request.at.0 - year, pr.request.at.0 + year])
                 .collect();
-            for t in near.into_iter().map(crate::Instant) {
+            for t in near.into_iter().map(autoseal::Instant) {
                 prepared.at = t;
                 moved.at = t;
                 assert_eq!(p.decide_prepared(&prepared), p.decide(&moved));

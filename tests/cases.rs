@@ -39,7 +39,7 @@ macro_rules! case_files {
     };
 }
 
-case_files!(bundled, conditions, forbid, labels, precedence, steps, time);
+case_files!(bundled, conditions, forbid, labels, layout, precedence, steps, time);
 
 /// A new case file must be listed in `case_files!` to be run.
 #[test]

@@ -41,6 +41,7 @@ const ALL_CODES: &[&str] = &[
     "syntax::too_deep",
     "syntax::too_many_statements",
     "syntax::unexpected",
+    "syntax::nothing_to_continue",
     "syntax::bad_time",
     "syntax::time_precision",
     "syntax::number_too_large",

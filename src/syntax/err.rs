@@ -78,6 +78,18 @@ pub enum SyntaxError {
         help: Option<String>,
     },
 
+    #[error("indented line {after} has no statement to continue")]
+    #[diagnostic(code(autoseal::syntax::nothing_to_continue))]
+    NothingToContinue {
+        /// Where the line is: `at the start of the file`, `after the org
+        /// block's `}``.
+        after: String,
+        #[label("continues nothing")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
     #[error("{message}")]
     #[diagnostic(
         code(autoseal::syntax::bad_time),
@@ -159,6 +171,7 @@ impl SyntaxError {
             | SyntaxError::TooDeep { span, .. }
             | SyntaxError::TooManyStatements { span, .. }
             | SyntaxError::Unexpected { span, .. }
+            | SyntaxError::NothingToContinue { span, .. }
             | SyntaxError::BadTime { span, .. }
             | SyntaxError::TimePrecision { span, .. }
             | SyntaxError::NumberTooLarge { span, .. }

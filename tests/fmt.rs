@@ -151,7 +151,7 @@ short: forbid auto-sign # on the head of a short rule
 joined: forbid auto-sign
     when amount > 5 # only after the last clause: joined
 twice: forbid auto-sign when amount > 5 # first
-    from 2026-01-01 # second, both end up on the last line
+    from 2026-01-01 # second: the clauses keep the order written
 open: forbid auto-sign when a == 1 and b == 2
     # an indented comment after a rule that could have gone on
 # at the end
@@ -233,6 +233,81 @@ fn empty_and_comment_only_files() {
     assert_eq!(
         format_checked("comments", "\n\n# a   \n\n\n\n# b\n# c"),
         "# a\n\n# b\n# c\n"
+    );
+}
+
+/// The issue's example: a comment line in column 0 between a rule's head
+/// and its `when`. The condition was dropped, then the comment moved.
+#[test]
+fn a_comment_between_continuation_lines_stays_there() {
+    let wang =
+        "wang_purchase: employee huaxin.wang may initiate auto-sign for template huaxin.purchase
+# 王磊只能发起 10 万以内的采购合同
+    when amount <= 100000
+";
+    assert_eq!(
+        format_checked("wang", wang),
+        "wang_purchase: employee huaxin.wang may initiate auto-sign for template huaxin.purchase
+    # 王磊只能发起 10 万以内的采购合同
+    when amount <= 100000
+"
+    );
+    // Between clauses, after blank lines; a short rule stays broken.
+    let text =
+        "g: partner globex authorizes acme template nda as signatory \"乙方\" with seal contract
+    via invite inv accepted 2026-03-10T10:00:00+08:00 by zhao
+
+        # why it ends
+
+    until revoked
+f: forbid auto-sign
+  # only large ones
+    when amount > 5 # trailing
+";
+    assert_eq!(
+        format_checked("clauses", text),
+        "g: partner globex authorizes acme template nda as signatory \"乙方\" with seal contract
+    via invite inv accepted 2026-03-10T10:00:00+08:00 by zhao
+    # why it ends
+    until revoked
+f: forbid auto-sign
+    # only large ones
+    when amount > 5 # trailing
+"
+    );
+}
+
+/// A comment inside a clause (or a head, or an org member) stays after the
+/// same token: the line is broken there and goes on indented eight spaces.
+#[test]
+fn a_comment_inside_a_clause_stays_after_the_same_token() {
+    let text = "f: forbid auto-sign when # which amounts
+    amount > 5 and
+    # and which currencies
+    currency == \"CNY\"
+employee acme.li # who
+    may initiate auto-sign
+org acme \"A\" {
+    seal s \"S\"
+        # its kind
+        kind official
+}
+";
+    assert_eq!(
+        format_checked("inside", text),
+        "f: forbid auto-sign
+    when # which amounts
+        amount > 5 and
+        # and which currencies
+        currency == \"CNY\"
+employee acme.li # who
+        may initiate auto-sign
+org acme \"A\" {
+    seal s \"S\"
+        # its kind
+        kind official
+}
+"
     );
 }
 

@@ -1,9 +1,16 @@
 //! The spanned syntax tree of a policy set, as written.
 //!
-//! Built by [`crate::syntax`], read by the checker and the formatter. Spans
-//! never take part in equality: two nodes are equal when they say the same
-//! thing, wherever they were written. The checker uses this to find duplicate
-//! rules, and the formatter's tests to show that formatting keeps meaning.
+//! Built by [`crate::syntax`], read by the checker and the formatter.
+//!
+//! Derived `==` and `Hash` on these nodes take their spans into account (two
+//! nodes are equal when they say the same thing at the same place). To
+//! compare what they say, wherever they were written, say so: [`Meaning`]
+//! (a wrapper for `==` and hash map keys) and [`SameMeaning`]. The checker
+//! uses it to find duplicate rules, and the formatter's tests to show that
+//! formatting keeps meaning.
+
+use std::hash::{Hash, Hasher};
+use std::mem::discriminant;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
@@ -392,4 +399,754 @@ pub struct Stmt {
 pub struct FileAst {
     pub file: FileId,
     pub stmts: Vec<Stmt>,
+}
+
+// ------------------------------------------------------------ by meaning
+
+/// What a syntax tree node says, wherever it was written: every field but
+/// the spans, compared and hashed exactly as written otherwise (so `1_000`
+/// and `1000`, or a date and the date-time it stands for, differ).
+pub trait SameMeaning {
+    /// Whether `self` and `other` say the same thing.
+    fn same_meaning(&self, other: &Self) -> bool;
+    /// Hashes what `same_meaning` compares.
+    fn hash_meaning<H: Hasher>(&self, state: &mut H);
+}
+
+/// A node compared and hashed by meaning ([`SameMeaning`]): spans ignored.
+///
+/// ```
+/// use autoseal::ast::Meaning;
+/// use autoseal::source::FileId;
+/// use autoseal::syntax::parse_file;
+///
+/// let p = parse_file(FileId(0), "forbid auto-sign when a == 1\nforbid auto-sign when a == 1\n");
+/// let (a, b) = (&p.ast.stmts[0], &p.ast.stmts[1]);
+/// assert_ne!(a, b); // written at different places
+/// assert_eq!(Meaning(a), Meaning(b)); // saying the same thing
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Meaning<'a, T: ?Sized>(pub &'a T);
+
+impl<T: SameMeaning + ?Sized> PartialEq for Meaning<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.same_meaning(other.0)
+    }
+}
+
+impl<T: SameMeaning + ?Sized> Eq for Meaning<'_, T> {}
+
+impl<T: SameMeaning + ?Sized> Hash for Meaning<'_, T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash_meaning(state);
+    }
+}
+
+/// Values without spans: their own `==` and `Hash`.
+macro_rules! plain_meaning {
+    ($($t:ty),* $(,)?) => {$(
+        impl SameMeaning for $t {
+            fn same_meaning(&self, other: &Self) -> bool {
+                self == other
+            }
+            fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+                self.hash(state);
+            }
+        }
+    )*};
+}
+
+plain_meaning!(
+    String,
+    bool,
+    u32,
+    Decimal,
+    FixedOffset,
+    FileId,
+    TimeValue,
+    CmpOp,
+    AttrType,
+    Period,
+);
+
+impl<T: SameMeaning> SameMeaning for Option<T> {
+    fn same_meaning(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Some(a), Some(b)) => a.same_meaning(b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+    fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+        self.is_some().hash(state);
+        if let Some(x) = self {
+            x.hash_meaning(state);
+        }
+    }
+}
+
+impl<T: SameMeaning> SameMeaning for [T] {
+    fn same_meaning(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a.same_meaning(b))
+    }
+    fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+        self.len().hash(state);
+        for x in self {
+            x.hash_meaning(state);
+        }
+    }
+}
+
+impl<T: SameMeaning> SameMeaning for Vec<T> {
+    fn same_meaning(&self, other: &Self) -> bool {
+        self.as_slice().same_meaning(other.as_slice())
+    }
+    fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+        self.as_slice().hash_meaning(state);
+    }
+}
+
+impl<T: SameMeaning + ?Sized> SameMeaning for Box<T> {
+    fn same_meaning(&self, other: &Self) -> bool {
+        (**self).same_meaning(other)
+    }
+    fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+        (**self).hash_meaning(state);
+    }
+}
+
+/// A struct by the listed fields (every field but its span).
+macro_rules! struct_meaning {
+    ($t:ty { $($f:ident),* $(,)? }) => {
+        impl SameMeaning for $t {
+            fn same_meaning(&self, other: &Self) -> bool {
+                true $(&& self.$f.same_meaning(&other.$f))*
+            }
+            fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+                $(self.$f.hash_meaning(state);)*
+            }
+        }
+    };
+}
+
+struct_meaning!(Ident { name });
+struct_meaning!(QName { org, name });
+// A name written bare or qualified by the org the statement already names
+// means the same either way (the qualifier must name that org).
+struct_meaning!(OrgName { name });
+struct_meaning!(Str { value, raw });
+struct_meaning!(Time { value, tz, raw });
+struct_meaning!(Validity { from, until });
+struct_meaning!(Condition { expr });
+struct_meaning!(MemberLine { member });
+struct_meaning!(ValidFor { count, period });
+struct_meaning!(Via {
+    invite,
+    accepted,
+    by
+});
+struct_meaning!(Stmt { label, kind });
+struct_meaning!(FileAst { file, stmts });
+
+impl SameMeaning for Until {
+    fn same_meaning(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Until::Revoked(_), Until::Revoked(_)) => true,
+            (Until::Time(a), Until::Time(b)) => a.same_meaning(b),
+            _ => false,
+        }
+    }
+    fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+        discriminant(self).hash(state);
+        if let Until::Time(t) = self {
+            t.hash_meaning(state);
+        }
+    }
+}
+
+impl SameMeaning for Literal {
+    fn same_meaning(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Literal::Number(a, ra, _), Literal::Number(b, rb, _)) => a == b && ra == rb,
+            (Literal::Str(a), Literal::Str(b)) => a.same_meaning(b),
+            (Literal::Bool(a, _), Literal::Bool(b, _)) => a == b,
+            _ => false,
+        }
+    }
+    fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+        discriminant(self).hash(state);
+        match self {
+            Literal::Number(d, raw, _) => {
+                d.hash(state);
+                raw.hash(state);
+            }
+            Literal::Str(s) => s.hash_meaning(state),
+            Literal::Bool(b, _) => b.hash(state),
+        }
+    }
+}
+
+impl SameMeaning for Expr {
+    fn same_meaning(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Expr::Or(a), Expr::Or(b)) | (Expr::And(a), Expr::And(b)) => a.same_meaning(b),
+            (Expr::Not(a), Expr::Not(b)) | (Expr::Paren(a), Expr::Paren(b)) => a.same_meaning(b),
+            (
+                Expr::Cmp { attr, op, value },
+                Expr::Cmp {
+                    attr: attr2,
+                    op: op2,
+                    value: value2,
+                },
+            ) => attr.same_meaning(attr2) && op == op2 && value.same_meaning(value2),
+            (
+                Expr::In { attr, values },
+                Expr::In {
+                    attr: attr2,
+                    values: values2,
+                },
+            ) => attr.same_meaning(attr2) && values.same_meaning(values2),
+            _ => false,
+        }
+    }
+    fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+        discriminant(self).hash(state);
+        match self {
+            Expr::Or(parts) | Expr::And(parts) => parts.hash_meaning(state),
+            Expr::Not(x) | Expr::Paren(x) => x.hash_meaning(state),
+            Expr::Cmp { attr, op, value } => {
+                attr.hash_meaning(state);
+                op.hash(state);
+                value.hash_meaning(state);
+            }
+            Expr::In { attr, values } => {
+                attr.hash_meaning(state);
+                values.hash_meaning(state);
+            }
+        }
+    }
+}
+
+impl SameMeaning for Member {
+    fn same_meaning(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Member::SuperAdmin { id, name },
+                Member::SuperAdmin {
+                    id: id2,
+                    name: name2,
+                },
+            )
+            | (
+                Member::Employee { id, name },
+                Member::Employee {
+                    id: id2,
+                    name: name2,
+                },
+            ) => id.same_meaning(id2) && name.same_meaning(name2),
+            (
+                Member::Seal { id, name, kind },
+                Member::Seal {
+                    id: id2,
+                    name: name2,
+                    kind: kind2,
+                },
+            ) => id.same_meaning(id2) && name.same_meaning(name2) && kind.same_meaning(kind2),
+            (
+                Member::Template {
+                    id,
+                    name,
+                    signatories,
+                },
+                Member::Template {
+                    id: id2,
+                    name: name2,
+                    signatories: signatories2,
+                },
+            ) => {
+                id.same_meaning(id2)
+                    && name.same_meaning(name2)
+                    && signatories.same_meaning(signatories2)
+            }
+            _ => false,
+        }
+    }
+    fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+        discriminant(self).hash(state);
+        match self {
+            Member::SuperAdmin { id, name } | Member::Employee { id, name } => {
+                id.hash_meaning(state);
+                name.hash_meaning(state);
+            }
+            Member::Seal { id, name, kind } => {
+                id.hash_meaning(state);
+                name.hash_meaning(state);
+                kind.hash_meaning(state);
+            }
+            Member::Template {
+                id,
+                name,
+                signatories,
+            } => {
+                id.hash_meaning(state);
+                name.hash_meaning(state);
+                signatories.hash_meaning(state);
+            }
+        }
+    }
+}
+
+impl SameMeaning for StmtKind {
+    fn same_meaning(&self, other: &Self) -> bool {
+        use StmtKind as K;
+        match (self, other) {
+            (K::Timezone { offset: a, raw: ra }, K::Timezone { offset: b, raw: rb }) => {
+                a == b && ra == rb
+            }
+            (
+                K::Org { id, name, members },
+                K::Org {
+                    id: i2,
+                    name: n2,
+                    members: m2,
+                },
+            ) => id.same_meaning(i2) && name.same_meaning(n2) && members.same_meaning(m2),
+            (
+                K::Group {
+                    id,
+                    name,
+                    main,
+                    members,
+                },
+                K::Group {
+                    id: i2,
+                    name: n2,
+                    main: ma2,
+                    members: m2,
+                },
+            ) => {
+                id.same_meaning(i2)
+                    && name.same_meaning(n2)
+                    && main.same_meaning(ma2)
+                    && members.same_meaning(m2)
+            }
+            (
+                K::Attribute { id, ty, doc },
+                K::Attribute {
+                    id: i2,
+                    ty: t2,
+                    doc: d2,
+                },
+            ) => id.same_meaning(i2) && ty == t2 && doc.same_meaning(d2),
+            (
+                K::Service {
+                    org,
+                    enable,
+                    at,
+                    by,
+                },
+                K::Service {
+                    org: o2,
+                    enable: e2,
+                    at: a2,
+                    by: b2,
+                },
+            ) => org.same_meaning(o2) && enable == e2 && at.same_meaning(a2) && by.same_meaning(b2),
+            (
+                K::SuperAdminChange { org, to, at },
+                K::SuperAdminChange {
+                    org: o2,
+                    to: t2,
+                    at: a2,
+                },
+            ) => org.same_meaning(o2) && to.same_meaning(t2) && at.same_meaning(a2),
+            (
+                K::SealToggle { enable, seal, at },
+                K::SealToggle {
+                    enable: e2,
+                    seal: s2,
+                    at: a2,
+                },
+            ) => enable == e2 && seal.same_meaning(s2) && at.same_meaning(a2),
+            (
+                K::TemplateToggle {
+                    enable,
+                    template,
+                    at,
+                },
+                K::TemplateToggle {
+                    enable: e2,
+                    template: t2,
+                    at: a2,
+                },
+            ) => enable == e2 && template.same_meaning(t2) && at.same_meaning(a2),
+            (
+                K::Invite {
+                    org,
+                    template,
+                    role,
+                    at,
+                    valid_for,
+                },
+                K::Invite {
+                    org: o2,
+                    template: t2,
+                    role: r2,
+                    at: a2,
+                    valid_for: v2,
+                },
+            ) => {
+                org.same_meaning(o2)
+                    && template.same_meaning(t2)
+                    && role.same_meaning(r2)
+                    && at.same_meaning(a2)
+                    && valid_for.same_meaning(v2)
+            }
+            (
+                K::Revoke { target, at, by },
+                K::Revoke {
+                    target: t2,
+                    at: a2,
+                    by: b2,
+                },
+            ) => target.same_meaning(t2) && at.same_meaning(a2) && by.same_meaning(b2),
+            (
+                K::Reseal { target, seal, at },
+                K::Reseal {
+                    target: t2,
+                    seal: s2,
+                    at: a2,
+                },
+            ) => target.same_meaning(t2) && seal.same_meaning(s2) && at.same_meaning(a2),
+            (
+                K::OwnRule {
+                    org,
+                    template,
+                    seal,
+                    validity,
+                    when,
+                },
+                K::OwnRule {
+                    org: o2,
+                    template: t2,
+                    seal: s2,
+                    validity: v2,
+                    when: w2,
+                },
+            ) => {
+                org.same_meaning(o2)
+                    && template.same_meaning(t2)
+                    && seal.same_meaning(s2)
+                    && validity.same_meaning(v2)
+                    && when.same_meaning(w2)
+            }
+            (
+                K::EmployeeRule {
+                    employee,
+                    template,
+                    on_behalf,
+                    validity,
+                    when,
+                },
+                K::EmployeeRule {
+                    employee: e2,
+                    template: t2,
+                    on_behalf: o2,
+                    validity: v2,
+                    when: w2,
+                },
+            ) => {
+                employee.same_meaning(e2)
+                    && template.same_meaning(t2)
+                    && on_behalf.same_meaning(o2)
+                    && validity.same_meaning(v2)
+                    && when.same_meaning(w2)
+            }
+            (
+                K::PartnerGrant {
+                    partner,
+                    org,
+                    template,
+                    role,
+                    seal,
+                    via,
+                    validity,
+                    when,
+                },
+                K::PartnerGrant {
+                    partner: p2,
+                    org: o2,
+                    template: t2,
+                    role: r2,
+                    seal: s2,
+                    via: vi2,
+                    validity: v2,
+                    when: w2,
+                },
+            ) => {
+                partner.same_meaning(p2)
+                    && org.same_meaning(o2)
+                    && template.same_meaning(t2)
+                    && role.same_meaning(r2)
+                    && seal.same_meaning(s2)
+                    && via.same_meaning(vi2)
+                    && validity.same_meaning(v2)
+                    && when.same_meaning(w2)
+            }
+            (
+                K::Forbid {
+                    signer,
+                    template,
+                    kind,
+                    validity,
+                    when,
+                },
+                K::Forbid {
+                    signer: s2,
+                    template: t2,
+                    kind: k2,
+                    validity: v2,
+                    when: w2,
+                },
+            ) => {
+                signer.same_meaning(s2)
+                    && template.same_meaning(t2)
+                    && kind.same_meaning(k2)
+                    && validity.same_meaning(v2)
+                    && when.same_meaning(w2)
+            }
+            _ => false,
+        }
+    }
+
+    fn hash_meaning<H: Hasher>(&self, state: &mut H) {
+        use StmtKind as K;
+        discriminant(self).hash(state);
+        match self {
+            K::Timezone { offset, raw } => {
+                offset.hash(state);
+                raw.hash(state);
+            }
+            K::Org { id, name, members } => {
+                id.hash_meaning(state);
+                name.hash_meaning(state);
+                members.hash_meaning(state);
+            }
+            K::Group {
+                id,
+                name,
+                main,
+                members,
+            } => {
+                id.hash_meaning(state);
+                name.hash_meaning(state);
+                main.hash_meaning(state);
+                members.hash_meaning(state);
+            }
+            K::Attribute { id, ty, doc } => {
+                id.hash_meaning(state);
+                ty.hash(state);
+                doc.hash_meaning(state);
+            }
+            K::Service {
+                org,
+                enable,
+                at,
+                by,
+            } => {
+                org.hash_meaning(state);
+                enable.hash(state);
+                at.hash_meaning(state);
+                by.hash_meaning(state);
+            }
+            K::SuperAdminChange { org, to, at } => {
+                org.hash_meaning(state);
+                to.hash_meaning(state);
+                at.hash_meaning(state);
+            }
+            K::SealToggle {
+                enable,
+                seal: name,
+                at,
+            }
+            | K::TemplateToggle {
+                enable,
+                template: name,
+                at,
+            } => {
+                enable.hash(state);
+                name.hash_meaning(state);
+                at.hash_meaning(state);
+            }
+            K::Invite {
+                org,
+                template,
+                role,
+                at,
+                valid_for,
+            } => {
+                org.hash_meaning(state);
+                template.hash_meaning(state);
+                role.hash_meaning(state);
+                at.hash_meaning(state);
+                valid_for.hash_meaning(state);
+            }
+            K::Revoke { target, at, by } => {
+                target.hash_meaning(state);
+                at.hash_meaning(state);
+                by.hash_meaning(state);
+            }
+            K::Reseal { target, seal, at } => {
+                target.hash_meaning(state);
+                seal.hash_meaning(state);
+                at.hash_meaning(state);
+            }
+            K::OwnRule {
+                org,
+                template,
+                seal,
+                validity,
+                when,
+            } => {
+                org.hash_meaning(state);
+                template.hash_meaning(state);
+                seal.hash_meaning(state);
+                validity.hash_meaning(state);
+                when.hash_meaning(state);
+            }
+            K::EmployeeRule {
+                employee,
+                template,
+                on_behalf,
+                validity,
+                when,
+            } => {
+                employee.hash_meaning(state);
+                template.hash_meaning(state);
+                on_behalf.hash_meaning(state);
+                validity.hash_meaning(state);
+                when.hash_meaning(state);
+            }
+            K::PartnerGrant {
+                partner,
+                org,
+                template,
+                role,
+                seal,
+                via,
+                validity,
+                when,
+            } => {
+                partner.hash_meaning(state);
+                org.hash_meaning(state);
+                template.hash_meaning(state);
+                role.hash_meaning(state);
+                seal.hash_meaning(state);
+                via.hash_meaning(state);
+                validity.hash_meaning(state);
+                when.hash_meaning(state);
+            }
+            K::Forbid {
+                signer,
+                template,
+                kind,
+                validity,
+                when,
+            } => {
+                signer.hash_meaning(state);
+                template.hash_meaning(state);
+                kind.hash_meaning(state);
+                validity.hash_meaning(state);
+                when.hash_meaning(state);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_file;
+    use std::collections::hash_map::DefaultHasher;
+
+    fn hash_of(x: &impl Hash) -> u64 {
+        let mut h = DefaultHasher::new();
+        x.hash(&mut h);
+        h.finish()
+    }
+
+    /// Every kind of statement, twice: the second copy at other places
+    /// (another line, other spacing, an indented continuation, a comment).
+    const TWICE: &str = "timezone +08:00
+attribute amount: number \"金额\"
+org acme \"A\" {
+    super_admin z \"Z\"
+    seal s \"S\" kind official
+    template t \"T\" signatories \"甲方\", \"乙方\"
+}
+group g \"G\" main acme members b, c
+acme enables auto-sign at 2026-01-01 by z
+disable seal acme.s at 2026-02-01T00:00:00Z
+enable template acme.t at 2026-03-01
+i: acme invites partners to authorize template t as signatory \"乙方\" at 2026-03-01 valid for 7 days
+revoke r at 2026-04-01 by p.x
+reseal r with seal p.y at 2026-05-01
+acme auto-signs template t with seal s from 2026-01-01 until revoked when amount <= 1_000
+employee acme.z may initiate auto-sign for template acme.t on behalf of b until 2027-01-01
+partner p authorizes acme template t as signatory \"乙方\" with seal y via invite i accepted 2026-03-02 by x when not (a in [1, \"x\", true] or b != 2)
+forbid auto-sign for signer p for template acme.t with seal kind official from 2026-01-01 when a > 1 and b < 2
+";
+
+    #[test]
+    fn nodes_at_other_places_differ_but_mean_the_same() {
+        let one = parse_file(FileId(0), TWICE);
+        assert!(one.errors.is_empty(), "{:?}", one.errors);
+        // The same statements again, moved, respaced and commented.
+        let moved: String = TWICE
+            .replace(" when ", "  # why\n\n      when ")
+            .replace("  ", "   ");
+        let two = parse_file(FileId(0), &format!("\n\n# moved\n{moved}"));
+        assert!(two.errors.is_empty(), "{:?}", two.errors);
+        assert_eq!(one.ast.stmts.len(), two.ast.stmts.len());
+        for (a, b) in one.ast.stmts.iter().zip(&two.ast.stmts) {
+            assert_ne!(a, b, "spans take part in `==`");
+            if !matches!(a.kind, StmtKind::Timezone { .. }) {
+                assert_ne!(a.kind, b.kind);
+            }
+            assert_eq!(Meaning(a), Meaning(b));
+            assert_eq!(Meaning(&a.kind), Meaning(&b.kind));
+            assert_eq!(hash_of(&Meaning(&a.kind)), hash_of(&Meaning(&b.kind)));
+        }
+        assert_eq!(Meaning(&one.ast), Meaning(&two.ast));
+        // Each statement means something different from every other.
+        for (i, a) in one.ast.stmts.iter().enumerate() {
+            for (j, b) in two.ast.stmts.iter().enumerate() {
+                assert_eq!(Meaning(a) == Meaning(b), i == j, "{a:?}\n{b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn meaning_sees_every_field_but_spans() {
+        let base =
+            "forbid auto-sign for template acme.t from 2026-01-01 when a <= 1_000 and s == \"x\"\n";
+        let p = parse_file(FileId(0), base);
+        for other in [
+            "forbid auto-sign for template acme.u from 2026-01-01 when a <= 1_000 and s == \"x\"\n",
+            "forbid auto-sign for template acme.t from 2026-01-02 when a <= 1_000 and s == \"x\"\n",
+            "forbid auto-sign for template acme.t from 2026-01-01T00:00:00+08:00 when a <= 1_000 and s == \"x\"\n",
+            "forbid auto-sign for template acme.t from 2026-01-01 when a <= 1000 and s == \"x\"\n",
+            "forbid auto-sign for template acme.t from 2026-01-01 when a < 1_000 and s == \"x\"\n",
+            "forbid auto-sign for template acme.t from 2026-01-01 when a <= 1_000 or s == \"x\"\n",
+            "forbid auto-sign for template acme.t from 2026-01-01 when (a <= 1_000) and s == \"x\"\n",
+            "forbid auto-sign for template acme.t from 2026-01-01 when a <= 1_000 and s == \"\\u{78}\"\n",
+            "forbid auto-sign for template acme.t until 2026-01-01 when a <= 1_000 and s == \"x\"\n",
+            "l: forbid auto-sign for template acme.t from 2026-01-01 when a <= 1_000 and s == \"x\"\n",
+        ] {
+            let q = parse_file(FileId(0), other);
+            assert!(q.errors.is_empty(), "{other}: {:?}", q.errors);
+            assert_ne!(Meaning(&p.ast.stmts[0]), Meaning(&q.ast.stmts[0]), "{other}");
+        }
+    }
 }

@@ -10,7 +10,7 @@
 //!   it fits in [`WIDTH`] columns and no comment has to stay inside it;
 //!   otherwise its head is on the first line and each clause (`via invite`,
 //!   the validity, `when`) on a line of its own, indented four spaces, in
-//!   that order;
+//!   that order (in the order written when a comment is inside the rule);
 //! - strings, numbers and times are written as they were (escapes, `_`
 //!   separators, offsets kept), and so are `until revoked`, parentheses,
 //!   and a person or seal written bare (`zhao`) or qualified
@@ -18,18 +18,25 @@
 //! - a run of blank lines becomes one blank line; there is none at the start
 //!   of the file, and the file ends with exactly one newline.
 //!
-//! Comments are never lost. A comment on a line of its own stays before what
-//! it preceded (at the indentation of that place); a comment at the end of a
-//! line stays at the end of the printed line holding the token it followed.
-//! When two comments end up on the same printed line, all but the last are
-//! moved onto lines of their own just above the statement (or org member).
+//! Comments are never lost, and stay where they were. A comment between
+//! statements (or between the members of an org block) stays before what it
+//! preceded, in column 0 (indented four spaces inside a block). A comment
+//! inside a statement (between its continuation lines, or at the end of one
+//! of them) stays after the same token: the name, string, literal or time it
+//! followed in the source, and the keywords that followed that. The line is
+//! broken there: the comment stays at the end of the line when it was at the
+//! end of a line, a comment on a line of its own stays on a line of its own
+//! (indented as the line after it), and the statement goes on on a line
+//! indented eight spaces (or on its next clause's line). So a comment
+//! between two clauses stays between those two clauses. A comment at the
+//! end of a statement's last line stays at the end of its last line.
 //!
-//! Formatting keeps meaning (the syntax tree of the output equals that of the
-//! input) and is idempotent.
+//! Formatting keeps meaning (the syntax tree of the output says what that of
+//! the input says, see [`crate::ast::Meaning`]) and is idempotent.
 
 use crate::ast::{
-    Condition, Expr, FileAst, Literal, Member, MemberLine, Period, QName, Stmt, StmtKind, Str,
-    Time, Until, Validity, Via,
+    Condition, Expr, FileAst, Ident, Literal, Member, MemberLine, OrgName, Period, QName, Stmt,
+    StmtKind, Str, Time, Until, Validity, Via,
 };
 use crate::limits::MAX_LINE_BYTES;
 use crate::source::{FileId, Span};
@@ -189,154 +196,468 @@ fn push_line(out: &mut String, indent: usize, text: &str) {
     out.push('\n');
 }
 
-/// A printed line and the comments that end up on it.
-struct Line<'t> {
-    indent: usize,
-    text: String,
-    notes: Vec<Note<'t>>,
+// ------------------------------------------------------------------ atoms
+
+/// A token of the output.
+#[derive(Debug, Clone)]
+enum Atom {
+    Word {
+        text: String,
+        /// Where it was written, for the tokens the syntax tree places (names,
+        /// strings, literals, times): comments are placed after these, and
+        /// after the keywords that followed them in the source.
+        src: Option<(usize, usize)>,
+        /// No space before (`,`, `)`, `]`, `:`) or after (`(`, `[`).
+        tight_before: bool,
+        tight_after: bool,
+    },
+    /// A line break the layout always makes (a list written one element per
+    /// line), and the indentation of the next line.
+    Break(usize),
 }
 
-/// Prints lines that belong together (a statement, an org member): every
-/// comment but the last of a line goes on a line of its own above the first
-/// line, as does one that would make its line too long to read back.
-fn emit(out: &mut String, lines: Vec<Line<'_>>) {
-    let above_indent = lines.first().map_or(0, |l| l.indent);
-    let mut kept = Vec::with_capacity(lines.len());
-    for mut l in lines {
-        let last = match l.notes.pop() {
-            Some(n) if fits(&l, n) => Some(n),
-            Some(n) => {
-                l.notes.push(n);
-                None
+fn kw(text: impl Into<String>) -> Atom {
+    Atom::Word {
+        text: text.into(),
+        src: None,
+        tight_before: false,
+        tight_after: false,
+    }
+}
+
+fn leaf(text: impl Into<String>, span: Span) -> Atom {
+    Atom::Word {
+        text: text.into(),
+        src: Some((span.start as usize, span.end as usize)),
+        tight_before: false,
+        tight_after: false,
+    }
+}
+
+fn punct(text: &'static str) -> Atom {
+    Atom::Word {
+        text: text.to_owned(),
+        src: None,
+        tight_before: matches!(text, "," | ")" | "]" | ":"),
+        tight_after: matches!(text, "(" | "["),
+    }
+}
+
+fn ident(i: &Ident) -> Atom {
+    leaf(i.name.clone(), i.span)
+}
+
+fn qname(q: &QName) -> Atom {
+    leaf(q.to_string(), q.span)
+}
+
+/// A person or seal written bare or qualified, as it was written.
+fn org_name(n: &OrgName) -> Atom {
+    leaf(n.to_string(), n.span)
+}
+
+fn string(s: &Str) -> Atom {
+    leaf(format!("\"{}\"", s.raw), s.span)
+}
+
+fn time(t: &Time) -> Atom {
+    leaf(t.raw.clone(), t.span)
+}
+
+fn literal(l: &Literal) -> Atom {
+    let text = match l {
+        Literal::Number(_, raw, _) => raw.clone(),
+        Literal::Str(s) => format!("\"{}\"", s.raw),
+        Literal::Bool(b, _) => b.to_string(),
+    };
+    leaf(text, l.span())
+}
+
+/// Atoms on one line (what a joined piece looks like).
+fn inline(atoms: &[Atom]) -> String {
+    let mut line = String::new();
+    let mut tight = true;
+    for a in atoms {
+        if let Atom::Word {
+            text,
+            tight_before,
+            tight_after,
+            ..
+        } = a
+        {
+            if !tight && !tight_before {
+                line.push(' ');
             }
-            None => None,
-        };
-        for n in &l.notes {
-            push_line(out, above_indent, n.text);
-        }
-        kept.push((l.indent, l.text, last));
-    }
-    for (indent, text, last) in kept {
-        match last {
-            Some(n) => push_line(out, indent, &format!("{text} {}", n.text)),
-            None => push_line(out, indent, &text),
+            line.push_str(text);
+            tight = *tight_after;
         }
     }
+    line
 }
 
-/// Whether a comment at the end of a line keeps it short enough to read back.
-fn fits(l: &Line<'_>, n: Note<'_>) -> bool {
-    let tail = l.text.rsplit('\n').next().unwrap_or("");
-    l.indent + tail.len() + 1 + n.text.len() <= MAX_LINE_BYTES
+/// What part of a statement a piece is. A rule prints its head, then its
+/// clauses in this order (`via`, validity, `when`), except that a rule
+/// with a comment inside keeps the order it was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Head,
+    Via,
+    Validity,
+    When,
 }
 
-fn stmt(out: &mut String, text: &str, s: &Stmt, end: usize, notes: &[Note<'_>]) {
-    let prefix = s
-        .label
-        .as_ref()
-        .map_or_else(String::new, |l| format!("{}: ", l.name));
-    let start = s.span.start as usize;
-    match &s.kind {
-        StmtKind::Org { id, name, members } => {
-            let head = format!("{prefix}org {} {} {{", id.name, string(name));
-            org(out, text, head, end, name.span.end as usize, members, notes);
-        }
-        kind => {
-            let (head, clauses) = pieces(kind);
-            emit(out, flow(&prefix, head, (start, end), clauses, notes));
-        }
-    }
-}
-
-/// A clause of a rule, with where it starts in the source.
+/// A piece of a statement: in the broken layout, each starts a line of its
+/// own (the head, each clause; an org block's header and each member).
 struct Piece {
+    part: Part,
+    /// Where it starts in the source.
     start: usize,
-    text: String,
+    atoms: Vec<Atom>,
 }
 
-/// Lays out a statement: joined on one line, or its head and then one clause
-/// per line. Each comment goes with the piece holding the token it followed.
-fn flow<'t>(
-    prefix: &str,
-    head: String,
-    (start, end): (usize, usize),
-    clauses: Vec<Piece>,
-    notes: &[Note<'t>],
-) -> Vec<Line<'t>> {
-    let count = clauses.len() + 1;
-    let mut attached: Vec<Vec<Note<'t>>> = vec![Vec::new(); count];
-    for n in notes {
-        let at = if n.start >= end {
-            count - 1
-        } else {
-            // The piece that started last before the comment, in source order.
-            let mut best = (start, 0);
-            for (i, c) in clauses.iter().enumerate() {
-                if c.start <= n.start && c.start >= best.0 {
-                    best = (c.start, i + 1);
+/// After which atom of which piece a comment is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct At {
+    piece: usize,
+    atom: usize,
+}
+
+/// The tokens of the source between two offsets, comments left out: runs
+/// of characters other than white space, and `,` `(` `)` `[` `]` `{` `}`
+/// `:` alone (but for the `:` of an offset).
+fn source_tokens(text: &str, notes: &[Note<'_>], from: usize, to: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut i = from;
+    let close = |start: &mut Option<usize>, i: usize, out: &mut Vec<(usize, usize)>| {
+        if let Some(s) = start.take() {
+            out.push((s, i));
+        }
+    };
+    while i < to {
+        if let Some(n) = notes
+            .binary_search_by_key(&i, |n| n.start)
+            .ok()
+            .and_then(|k| notes.get(k))
+        {
+            close(&mut start, i, &mut out);
+            i = n.end.max(i + 1);
+            continue;
+        }
+        let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        let len = c.len_utf8();
+        // (`:` is a token of its own after a label or an attribute's name,
+        // but part of an offset such as `+08:00`.)
+        let in_number = c == ':'
+            && start.is_some()
+            && i > 0
+            && text.as_bytes().get(i - 1).is_some_and(u8::is_ascii_digit);
+        if c.is_whitespace() {
+            close(&mut start, i, &mut out);
+        } else if matches!(c, ',' | '(' | ')' | '[' | ']' | '{' | '}' | ':') && !in_number {
+            close(&mut start, i, &mut out);
+            out.push((i, i + len));
+        } else if start.is_none() {
+            start = Some(i);
+        }
+        i += len;
+    }
+    close(&mut start, to.min(i), &mut out);
+    out
+}
+
+/// The atoms of pieces placed in the source, by where they start.
+fn placed(pieces: &[Piece]) -> Vec<(usize, usize, At)> {
+    let mut out: Vec<(usize, usize, At)> = pieces
+        .iter()
+        .enumerate()
+        .flat_map(|(p, piece)| {
+            piece
+                .atoms
+                .iter()
+                .enumerate()
+                .filter_map(move |(a, atom)| match atom {
+                    Atom::Word {
+                        src: Some((s, e)), ..
+                    } => Some((*s, *e, At { piece: p, atom: a })),
+                    _ => None,
+                })
+        })
+        .collect();
+    out.sort_by_key(|x| x.0);
+    out
+}
+
+/// Where a comment of a statement goes: after the token of the syntax tree
+/// it followed in the source (a name, string, literal or time), and after
+/// the keywords that followed that token before the comment. So a comment
+/// stays between the same tokens, and between the same lines, wherever the
+/// layout breaks them. `placed` is [`placed`] of `pieces`.
+fn attach(
+    text: &str,
+    notes: &[Note<'_>],
+    pieces: &[Piece],
+    placed: &[(usize, usize, At)],
+    start: usize,
+    n: &Note<'_>,
+) -> At {
+    let k = placed.partition_point(|x| x.0 < n.start);
+    // The last placed token before the comment, and the piece holding the
+    // first one after it.
+    let before = k.checked_sub(1).and_then(|i| placed.get(i));
+    let after = placed.get(k).map(|x| x.2.piece);
+    let (from, mut at, mut piece, mut next) = match before {
+        Some(&(_, e, at)) => (e, Some(at), at.piece, at.atom + 1),
+        None => (start, None, 0, 0),
+    };
+    let mut switched = false;
+    for (s, e) in source_tokens(text, notes, from, n.start) {
+        let tok = text.get(s..e).unwrap_or("");
+        loop {
+            let atoms = pieces.get(piece).map_or(&[][..], |p| p.atoms.as_slice());
+            match atoms.get(next) {
+                Some(Atom::Break(_)) => next += 1,
+                Some(Atom::Word {
+                    text: t, src: None, ..
+                }) if t == tok => {
+                    at = Some(At { piece, atom: next });
+                    next += 1;
+                    break;
+                }
+                // The keywords of the next clause.
+                None if !switched && after.is_some_and(|q| q != piece) => {
+                    switched = true;
+                    piece = after.unwrap_or(piece);
+                    next = 0;
+                }
+                // Tokens the layout leaves out: a list's trailing comma, a
+                // pair of `not`s.
+                _ if tok == "," || tok == "not" => break,
+                _ => return at.unwrap_or(At { piece: 0, atom: 0 }),
+            }
+        }
+    }
+    at.unwrap_or(At { piece: 0, atom: 0 })
+}
+
+/// Prints pieces, each on a line of its own at its indentation, breaking a
+/// piece after each atom a comment follows: the first comment stays at the
+/// end of that line when it was at the end of a line in the source, the
+/// others go on lines of their own below it, and the piece goes on at
+/// [`CONTINUE`].
+fn print_pieces(out: &mut String, pieces: &[(usize, &Piece, Vec<Vec<Note<'_>>>)]) {
+    for (k, (indent, piece, notes)) in pieces.iter().enumerate() {
+        let mut line = String::new();
+        let mut line_indent = *indent;
+        let mut tight = true;
+        for (a, atom) in piece.atoms.iter().enumerate() {
+            match atom {
+                Atom::Break(i) => {
+                    if !line.is_empty() {
+                        push_line(out, line_indent, &line);
+                        line.clear();
+                    }
+                    line_indent = *i;
+                    tight = true;
+                }
+                Atom::Word {
+                    text,
+                    tight_before,
+                    tight_after,
+                    ..
+                } => {
+                    if !tight && !tight_before {
+                        line.push(' ');
+                    }
+                    line.push_str(text);
+                    tight = *tight_after;
                 }
             }
-            best.1
-        };
-        if let Some(v) = attached.get_mut(at) {
-            v.push(*n);
+            let Some(ns) = notes.get(a).filter(|ns| !ns.is_empty()) else {
+                continue;
+            };
+            let last = a + 1 == piece.atoms.len() && k + 1 == pieces.len();
+            // The indentation of what comes next.
+            let next_indent = match piece.atoms.get(a + 1) {
+                Some(Atom::Break(i)) => *i,
+                Some(_) => CONTINUE,
+                None => pieces.get(k + 1).map_or(CONTINUE, |(i, _, _)| *i),
+            };
+            let mut rest = ns.as_slice();
+            if let [first, others @ ..] = ns.as_slice() {
+                if !first.own_line
+                    && line_indent + line.len() + 1 + first.text.len() <= MAX_LINE_BYTES
+                {
+                    line.push(' ');
+                    line.push_str(first.text);
+                    rest = others;
+                }
+            }
+            push_line(out, line_indent, &line);
+            line.clear();
+            tight = true;
+            for n in rest {
+                // After the last token, a comment on a line of its own is
+                // not the statement's: it goes in column 0.
+                push_line(out, if last { 0 } else { next_indent }, n.text);
+            }
+            line_indent = next_indent;
+        }
+        if !line.is_empty() {
+            push_line(out, line_indent, &line);
         }
     }
-    let only_last = attached.iter().rev().skip(1).all(Vec::is_empty);
-    let mut joined = format!("{prefix}{head}");
-    for c in &clauses {
-        joined.push(' ');
-        joined.push_str(&c.text);
+}
+
+/// Where a clause or member goes on after a comment inside it.
+const CONTINUE: usize = 2 * INDENT;
+
+fn stmt(out: &mut String, text: &str, s: &Stmt, end: usize, notes: &[Note<'_>]) {
+    if let StmtKind::Org { id, name, members } = &s.kind {
+        let header = vec![kw("org"), ident(id), string(name), punct("{")];
+        org(
+            out,
+            text,
+            s.span.start as usize,
+            header,
+            end,
+            members,
+            notes,
+        );
+        return;
     }
-    if clauses.is_empty() || (only_last && !joined.contains('\n') && width(&joined) <= WIDTH) {
-        return vec![Line {
-            indent: 0,
-            text: joined,
-            notes: attached.into_iter().flatten().collect(),
-        }];
+    let (mut head, clauses) = pieces(text, notes, &s.kind);
+    if let Some(l) = &s.label {
+        head.splice(0..0, [ident(l), punct(":")]);
     }
-    let mut attached = attached.into_iter();
-    let mut lines = vec![Line {
-        indent: 0,
-        text: format!("{prefix}{head}"),
-        notes: attached.next().unwrap_or_default(),
+    let start = s.span.start as usize;
+    let mut all = vec![Piece {
+        part: Part::Head,
+        start,
+        atoms: head,
     }];
-    for (c, ns) in clauses.into_iter().zip(attached) {
-        lines.push(Line {
-            indent: INDENT,
-            text: c.text,
-            notes: ns,
-        });
+    all.extend(clauses);
+    let placed = placed(&all);
+    let at: Vec<At> = notes
+        .iter()
+        .map(|n| attach(text, notes, &all, &placed, start, n))
+        .collect();
+    // The order written, and the canonical one.
+    let mut written: Vec<usize> = (0..all.len()).collect();
+    written.sort_by_key(|&i| (i > 0, all.get(i).map_or(0, |p| p.start)));
+    let last_of = |order: &[usize]| {
+        order.last().map(|&p| At {
+            piece: p,
+            atom: all.get(p).map_or(0, |x| x.atoms.len().saturating_sub(1)),
+        })
+    };
+    // A comment inside the statement (not after its last token) keeps the
+    // clauses in the order written, so that it stays between the same ones.
+    let inside = at.iter().any(|a| Some(*a) != last_of(&written));
+    let canonical: Vec<usize> = (0..all.len()).collect();
+    let order = if inside { written } else { canonical };
+    let joined = all
+        .iter()
+        .all(|p| p.atoms.iter().all(|a| matches!(a, Atom::Word { .. })))
+        && at.iter().all(|a| Some(*a) == last_of(&order));
+    if joined {
+        let atoms: Vec<Atom> = order
+            .iter()
+            .filter_map(|&p| all.get(p))
+            .flat_map(|p| p.atoms.iter().cloned())
+            .collect();
+        let line = inline(&atoms);
+        if all.len() == 1 || width(&line) <= WIDTH {
+            let piece = Piece {
+                part: Part::Head,
+                start,
+                atoms,
+            };
+            let mut per_atom = vec![Vec::new(); piece.atoms.len()];
+            if let Some(v) = per_atom.last_mut() {
+                v.extend(notes.iter().copied());
+            }
+            print_pieces(out, &[(0, &piece, per_atom)]);
+            return;
+        }
     }
-    lines
+    let lines: Vec<(usize, &Piece, Vec<Vec<Note<'_>>>)> = order
+        .iter()
+        .filter_map(|&p| {
+            let piece = all.get(p)?;
+            let mut per_atom = vec![Vec::new(); piece.atoms.len()];
+            for (n, a) in notes.iter().zip(&at) {
+                if a.piece == p {
+                    if let Some(v) = per_atom.get_mut(a.atom) {
+                        v.push(*n);
+                    }
+                }
+            }
+            let indent = if piece.part == Part::Head { 0 } else { INDENT };
+            Some((indent, piece, per_atom))
+        })
+        .collect();
+    print_pieces(out, &lines);
 }
 
 /// An org block: header, members (and the comments between them), `}`.
 fn org(
     out: &mut String,
     text: &str,
-    header: String,
+    start: usize,
+    header: Vec<Atom>,
     end: usize,
-    name_end: usize,
     members: &[MemberLine],
     notes: &[Note<'_>],
 ) {
-    let brace = brace_after(text, name_end);
-    let mut head_notes = Vec::new();
-    let mut close_notes = Vec::new();
-    let mut member_notes: Vec<Vec<Note<'_>>> = vec![Vec::new(); members.len()];
-    let mut loose = Vec::new();
+    let header = Piece {
+        part: Part::Head,
+        start,
+        atoms: header,
+    };
+    let brace = header
+        .atoms
+        .iter()
+        .rev()
+        .find_map(|a| match a {
+            Atom::Word {
+                src: Some((_, e)), ..
+            } => Some(*e),
+            _ => None,
+        })
+        .map_or(start, |name_end| brace_after(text, name_end));
+    let pieces: Vec<Piece> = members
+        .iter()
+        .map(|m| Piece {
+            part: Part::Head,
+            start: m.span.start as usize,
+            atoms: member(&m.member),
+        })
+        .collect();
     let ends: Vec<usize> = members
         .iter()
         .map(|m| token_end(text, notes, m.span))
         .collect();
+    let mut head_notes = vec![Vec::new(); header.atoms.len()];
+    let mut close_notes = Vec::new();
+    let mut member_notes: Vec<Vec<Vec<Note<'_>>>> = pieces
+        .iter()
+        .map(|p| vec![Vec::new(); p.atoms.len()])
+        .collect();
+    let mut loose = Vec::new();
     for n in notes {
         if n.start >= end {
             close_notes.push(*n);
             continue;
         }
         if n.start < brace {
-            head_notes.push(*n);
+            let one = std::slice::from_ref(&header);
+            let at = attach(text, notes, one, &placed(one), start, n);
+            if let Some(v) = head_notes.get_mut(at.atom) {
+                v.push(*n);
+            }
             continue;
         }
         // The member that started last before the comment.
@@ -349,34 +670,34 @@ fn org(
             None if n.own_line => None,
             None => prev,
         };
-        match target {
-            Some(i) => {
-                if let Some(v) = member_notes.get_mut(i) {
+        match (target, pieces.get(target.unwrap_or(usize::MAX))) {
+            (Some(i), Some(piece)) => {
+                let one = std::slice::from_ref(piece);
+                let at = attach(text, notes, one, &placed(one), piece.start, n);
+                if let Some(v) = member_notes.get_mut(i).and_then(|m| m.get_mut(at.atom)) {
                     v.push(*n);
                 }
             }
-            None if n.own_line => loose.push(*n),
-            None => head_notes.push(*n),
+            _ if n.own_line => loose.push(*n),
+            // At the end of the header's line.
+            _ => {
+                if let Some(v) = head_notes.last_mut() {
+                    v.push(*n);
+                }
+            }
         }
     }
-    emit(
-        out,
-        vec![Line {
-            indent: 0,
-            text: header,
-            notes: head_notes,
-        }],
-    );
+    print_pieces(out, &[(0, &header, head_notes)]);
 
     enum Body<'a, 't> {
-        Member(&'a MemberLine, usize, Vec<Note<'t>>),
+        Member(&'a Piece, usize, Vec<Vec<Note<'t>>>),
         Note(Note<'t>),
     }
-    let body: Vec<(usize, Body<'_, '_>)> = members
+    let body: Vec<(usize, Body<'_, '_>)> = pieces
         .iter()
         .zip(ends)
         .zip(member_notes)
-        .map(|((m, e), ns)| (m.span.start as usize, Body::Member(m, e, ns)))
+        .map(|((p, e), ns)| (p.start, Body::Member(p, e, ns)))
         .chain(loose.into_iter().map(|n| (n.start, Body::Note(n))))
         .collect();
     in_order(out, text, body, |out, item| match item {
@@ -384,27 +705,35 @@ fn org(
             push_line(out, INDENT, n.text);
             n.end
         }
-        Body::Member(m, end, ns) => {
-            let e = extent(end, &ns);
-            let text = member(&m.member);
-            emit(
-                out,
-                vec![Line {
-                    indent: INDENT,
-                    text,
-                    notes: ns,
-                }],
-            );
+        Body::Member(piece, end, ns) => {
+            let e = ns.iter().flatten().map(|n| n.end).fold(end, usize::max);
+            print_member(out, piece, ns);
             e
         }
     });
-    emit(
+    let close = Piece {
+        part: Part::Head,
+        start: end,
+        atoms: vec![punct("}")],
+    };
+    print_pieces(out, &[(0, &close, vec![close_notes])]);
+}
+
+/// An org member at [`INDENT`], its comments placed as in a statement
+/// (a comment on a line of its own after its last token is not its own, so
+/// never ends up here last).
+fn print_member(out: &mut String, piece: &Piece, notes: Vec<Vec<Note<'_>>>) {
+    // `print_pieces` puts comments after the last atom of the last piece in
+    // column 0; a member is followed by more of the block, so give it a
+    // follower with nothing to print.
+    let empty = Piece {
+        part: Part::Head,
+        start: piece.start,
+        atoms: Vec::new(),
+    };
+    print_pieces(
         out,
-        vec![Line {
-            indent: 0,
-            text: String::from("}"),
-            notes: close_notes,
-        }],
+        &[(INDENT, piece, notes), (CONTINUE, &empty, Vec::new())],
     );
 }
 
@@ -426,60 +755,68 @@ fn brace_after(text: &str, from: usize) -> usize {
     from
 }
 
-fn member(m: &Member) -> String {
+fn member(m: &Member) -> Vec<Atom> {
     match m {
-        Member::SuperAdmin { id, name } => format!("super_admin {} {}", id.name, string(name)),
-        Member::Employee { id, name } => format!("employee {} {}", id.name, string(name)),
+        Member::SuperAdmin { id, name } => vec![kw("super_admin"), ident(id), string(name)],
+        Member::Employee { id, name } => vec![kw("employee"), ident(id), string(name)],
         Member::Seal { id, name, kind } => {
-            let mut s = format!("seal {} {}", id.name, string(name));
+            let mut v = vec![kw("seal"), ident(id), string(name)];
             if let Some(k) = kind {
-                s.push_str(" kind ");
-                s.push_str(&k.name);
+                v.extend([kw("kind"), ident(k)]);
             }
-            s
+            v
         }
         Member::Template {
             id,
             name,
             signatories,
         } => {
-            let mut s = format!("template {} {}", id.name, string(name));
+            let mut v = vec![kw("template"), ident(id), string(name)];
             if !signatories.is_empty() {
-                s.push_str(" signatories ");
-                s.push_str(&join(signatories.iter().map(string), ", "));
+                v.push(kw("signatories"));
+                list_into(&mut v, signatories.iter().map(string));
             }
-            s
+            v
         }
     }
 }
 
+/// `a, b, c`.
+fn list_into(out: &mut Vec<Atom>, items: impl Iterator<Item = Atom>) {
+    for (i, a) in items.enumerate() {
+        if i > 0 {
+            out.push(punct(","));
+        }
+        out.push(a);
+    }
+}
+
 /// The head of a statement (other than an org) and its clauses.
-fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
+fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Piece>) {
     match kind {
-        StmtKind::Timezone { raw, .. } => (format!("timezone {raw}"), Vec::new()),
-        StmtKind::Org { id, name, .. } => (format!("org {} {}", id.name, string(name)), Vec::new()),
+        StmtKind::Timezone { raw, .. } => (vec![kw("timezone"), kw(raw.clone())], Vec::new()),
+        StmtKind::Org { id, name, .. } => (vec![kw("org"), ident(id), string(name)], Vec::new()),
         StmtKind::Group {
             id,
             name,
             main,
             members,
-        } => (
-            format!(
-                "group {} {} main {} members {}",
-                id.name,
+        } => {
+            let mut v = vec![
+                kw("group"),
+                ident(id),
                 string(name),
-                main.name,
-                join(members.iter().map(|m| m.name.clone()), ", ")
-            ),
-            Vec::new(),
-        ),
+                kw("main"),
+                ident(main),
+                kw("members"),
+            ];
+            list_into(&mut v, members.iter().map(ident));
+            (v, Vec::new())
+        }
         StmtKind::Attribute { id, ty, doc } => {
-            let mut s = format!("attribute {}: {}", id.name, ty.as_str());
-            if let Some(d) = doc {
-                s.push(' ');
-                s.push_str(&string(d));
-            }
-            (s, Vec::new())
+            let mut v = vec![kw("attribute"), ident(id), punct(":"), kw(ty.as_str())];
+            v.extend(doc.iter().map(string));
+            (v, Vec::new())
         }
         StmtKind::Service {
             org,
@@ -488,15 +825,23 @@ fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
             by,
         } => {
             let verb = if *enable { "enables" } else { "disables" };
-            let mut s = format!("{} {verb} auto-sign at {}", org.name, at.raw);
+            let mut v = vec![ident(org), kw(verb), kw("auto-sign"), kw("at"), time(at)];
             if let Some(b) = by {
-                s.push_str(" by ");
-                s.push_str(&b.to_string());
+                v.extend([kw("by"), org_name(b)]);
             }
-            (s, Vec::new())
+            (v, Vec::new())
         }
         StmtKind::SuperAdminChange { org, to, at } => (
-            format!("{} changes super admin to {to} at {}", org.name, at.raw),
+            vec![
+                ident(org),
+                kw("changes"),
+                kw("super"),
+                kw("admin"),
+                kw("to"),
+                org_name(to),
+                kw("at"),
+                time(at),
+            ],
             Vec::new(),
         ),
         StmtKind::SealToggle { enable, seal, at } => {
@@ -514,31 +859,66 @@ fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
             at,
             valid_for,
         } => {
-            let mut s = format!(
-                "{} invites partners to authorize template {} as signatory {} at {}",
-                org.name,
-                template.name,
+            let mut v = vec![
+                ident(org),
+                kw("invites"),
+                kw("partners"),
+                kw("to"),
+                kw("authorize"),
+                kw("template"),
+                ident(template),
+                kw("as"),
+                kw("signatory"),
                 string(role),
-                at.raw
-            );
-            if let Some(v) = valid_for {
-                let period = match v.period {
+                kw("at"),
+                time(at),
+            ];
+            if let Some(vf) = valid_for {
+                let period = match vf.period {
                     Period::Days => "days",
                     Period::Months => "months",
                 };
-                s.push_str(&format!(" valid for {} {period}", v.count));
+                // Its words, placed where they were written (the count and
+                // the period as written may differ from what is printed).
+                let words = [
+                    String::from("valid"),
+                    String::from("for"),
+                    vf.count.to_string(),
+                    String::from(period),
+                ];
+                let written =
+                    source_tokens(text, notes, vf.span.start as usize, vf.span.end as usize);
+                for (k, w) in words.into_iter().enumerate() {
+                    v.push(match written.get(k) {
+                        Some(&(s, e)) => Atom::Word {
+                            text: w,
+                            src: Some((s, e)),
+                            tight_before: false,
+                            tight_after: false,
+                        },
+                        None => kw(w),
+                    });
+                }
             }
-            (s, Vec::new())
+            (v, Vec::new())
         }
         StmtKind::Revoke { target, at, by } => {
-            let mut s = format!("revoke {} at {}", target.name, at.raw);
+            let mut v = vec![kw("revoke"), ident(target), kw("at"), time(at)];
             if let Some(b) = by {
-                s.push_str(&format!(" by {b}"));
+                v.extend([kw("by"), org_name(b)]);
             }
-            (s, Vec::new())
+            (v, Vec::new())
         }
         StmtKind::Reseal { target, seal, at } => (
-            format!("reseal {} with seal {seal} at {}", target.name, at.raw),
+            vec![
+                kw("reseal"),
+                ident(target),
+                kw("with"),
+                kw("seal"),
+                org_name(seal),
+                kw("at"),
+                time(at),
+            ],
             Vec::new(),
         ),
         StmtKind::OwnRule {
@@ -548,10 +928,15 @@ fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
             validity,
             when,
         } => (
-            format!(
-                "{} auto-signs template {} with seal {}",
-                org.name, template.name, seal
-            ),
+            vec![
+                ident(org),
+                kw("auto-signs"),
+                kw("template"),
+                ident(template),
+                kw("with"),
+                kw("seal"),
+                org_name(seal),
+            ],
             clauses(None, validity, when.as_ref()),
         ),
         StmtKind::EmployeeRule {
@@ -561,14 +946,20 @@ fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
             validity,
             when,
         } => {
-            let mut s = format!("employee {employee} may initiate auto-sign");
+            let mut v = vec![
+                kw("employee"),
+                qname(employee),
+                kw("may"),
+                kw("initiate"),
+                kw("auto-sign"),
+            ];
             if let Some(t) = template {
-                s.push_str(&format!(" for template {t}"));
+                v.extend([kw("for"), kw("template"), qname(t)]);
             }
             if let Some(o) = on_behalf {
-                s.push_str(&format!(" on behalf of {}", o.name));
+                v.extend([kw("on"), kw("behalf"), kw("of"), ident(o)]);
             }
-            (s, clauses(None, validity, when.as_ref()))
+            (v, clauses(None, validity, when.as_ref()))
         }
         StmtKind::PartnerGrant {
             partner,
@@ -580,14 +971,20 @@ fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
             validity,
             when,
         } => (
-            format!(
-                "partner {} authorizes {} template {} as signatory {} with seal {}",
-                partner.name,
-                org.name,
-                template.name,
+            vec![
+                kw("partner"),
+                ident(partner),
+                kw("authorizes"),
+                ident(org),
+                kw("template"),
+                ident(template),
+                kw("as"),
+                kw("signatory"),
                 string(role),
-                seal
-            ),
+                kw("with"),
+                kw("seal"),
+                org_name(seal),
+            ],
             clauses(via.as_deref(), validity, when.as_ref()),
         ),
         StmtKind::Forbid {
@@ -597,24 +994,24 @@ fn pieces(kind: &StmtKind) -> (String, Vec<Piece>) {
             validity,
             when,
         } => {
-            let mut s = String::from("forbid auto-sign");
+            let mut v = vec![kw("forbid"), kw("auto-sign")];
             if let Some(x) = signer {
-                s.push_str(&format!(" for signer {}", x.name));
+                v.extend([kw("for"), kw("signer"), ident(x)]);
             }
             if let Some(t) = template {
-                s.push_str(&format!(" for template {t}"));
+                v.extend([kw("for"), kw("template"), qname(t)]);
             }
             if let Some(k) = kind {
-                s.push_str(&format!(" with seal kind {}", k.name));
+                v.extend([kw("with"), kw("seal"), kw("kind"), ident(k)]);
             }
-            (s, clauses(None, validity, when.as_ref()))
+            (v, clauses(None, validity, when.as_ref()))
         }
     }
 }
 
-fn toggle(enable: bool, what: &str, name: &QName, at: &Time) -> String {
+fn toggle(enable: bool, what: &str, name: &QName, at: &Time) -> Vec<Atom> {
     let verb = if enable { "enable" } else { "disable" };
-    format!("{verb} {what} {name} at {}", at.raw)
+    vec![kw(verb), kw(what), qname(name), kw("at"), time(at)]
 }
 
 /// The clauses of a rule in printing order: via, validity, when.
@@ -622,118 +1019,98 @@ fn clauses(via: Option<&Via>, validity: &Validity, when: Option<&Condition>) -> 
     let mut out = Vec::new();
     if let Some(v) = via {
         out.push(Piece {
+            part: Part::Via,
             start: v.span.start as usize,
-            text: format!(
-                "via invite {} accepted {} by {}",
-                v.invite.name, v.accepted.raw, v.by
-            ),
+            atoms: vec![
+                kw("via"),
+                kw("invite"),
+                ident(&v.invite),
+                kw("accepted"),
+                time(&v.accepted),
+                kw("by"),
+                org_name(&v.by),
+            ],
         });
     }
-    let mut parts = Vec::new();
+    let mut atoms = Vec::new();
     let mut start = None;
     if let Some(f) = &validity.from {
         start = Some(f.span.start);
-        parts.push(format!("from {}", f.raw));
+        atoms.extend([kw("from"), time(f)]);
     }
     if let Some(u) = &validity.until {
-        let (span, text) = match u {
-            Until::Revoked(span) => (*span, String::from("until revoked")),
-            Until::Time(t) => (t.span, format!("until {}", t.raw)),
+        let (span, atom) = match u {
+            Until::Revoked(span) => (*span, leaf("revoked", *span)),
+            Until::Time(t) => (t.span, time(t)),
         };
         start = Some(start.map_or(span.start, |s: u32| s.min(span.start)));
-        parts.push(text);
+        atoms.extend([kw("until"), atom]);
     }
     if let Some(s) = start {
         out.push(Piece {
+            part: Part::Validity,
             start: s as usize,
-            text: parts.join(" "),
+            atoms,
         });
     }
     if let Some(c) = when {
-        let inline = expr_text(&c.expr, false);
+        let mut atoms = vec![kw("when")];
+        expr(&c.expr, false, &mut atoms);
         // A list so long that the line could not be read back is written
         // one element per line.
-        let text = if INDENT + "when ".len() + inline.len() > MAX_LINE_BYTES / 2 {
-            expr_text(&c.expr, true)
-        } else {
-            inline
-        };
+        if INDENT + inline(&atoms).len() > MAX_LINE_BYTES / 2 {
+            atoms = vec![kw("when")];
+            expr(&c.expr, true, &mut atoms);
+        }
         out.push(Piece {
+            part: Part::When,
             start: c.span.start as usize,
-            text: format!("when {text}"),
+            atoms,
         });
     }
     out
 }
 
-fn expr_text(e: &Expr, expand_lists: bool) -> String {
-    let mut s = String::new();
-    expr(e, expand_lists, &mut s);
-    s
-}
-
-fn expr(e: &Expr, expand_lists: bool, out: &mut String) {
+fn expr(e: &Expr, expand_lists: bool, out: &mut Vec<Atom>) {
     match e {
         Expr::Or(parts) | Expr::And(parts) => {
             let sep = if matches!(e, Expr::Or(_)) {
-                " or "
+                "or"
             } else {
-                " and "
+                "and"
             };
             for (i, p) in parts.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(sep);
+                    out.push(kw(sep));
                 }
                 expr(p, expand_lists, out);
             }
         }
         Expr::Not(x) => {
-            out.push_str("not ");
+            out.push(kw("not"));
             expr(x, expand_lists, out);
         }
         Expr::Paren(x) => {
-            out.push('(');
+            out.push(punct("("));
             expr(x, expand_lists, out);
-            out.push(')');
+            out.push(punct(")"));
         }
         Expr::Cmp { attr, op, value } => {
-            out.push_str(&format!("{} {} {}", attr.name, op.as_str(), literal(value)));
+            out.extend([ident(attr), kw(op.as_str()), literal(value)]);
         }
         Expr::In { attr, values } => {
-            out.push_str(&attr.name);
-            out.push_str(" in [");
+            out.extend([ident(attr), kw("in"), punct("[")]);
             if expand_lists && !values.is_empty() {
-                let pad = " ".repeat(2 * INDENT);
                 for v in values {
-                    out.push('\n');
-                    out.push_str(&pad);
-                    out.push_str(&literal(v));
-                    out.push(',');
+                    out.extend([Atom::Break(2 * INDENT), literal(v), punct(",")]);
                 }
-                out.push('\n');
-                out.push_str(&" ".repeat(INDENT));
+                out.push(Atom::Break(INDENT));
             } else {
-                out.push_str(&join(values.iter().map(literal), ", "));
+                list_into(out, values.iter().map(literal));
             }
-            out.push(']');
+            out.push(punct("]"));
         }
     }
-}
-
-fn literal(l: &Literal) -> String {
-    match l {
-        Literal::Number(_, raw, _) => raw.clone(),
-        Literal::Str(s) => string(s),
-        Literal::Bool(b, _) => b.to_string(),
-    }
-}
-
-fn string(s: &Str) -> String {
-    format!("\"{}\"", s.raw)
-}
-
-fn join(items: impl Iterator<Item = String>, sep: &str) -> String {
-    items.collect::<Vec<_>>().join(sep)
 }
 
 /// Columns taken by text in a terminal: East Asian wide characters take two.

@@ -9,9 +9,10 @@ pub struct FileId(pub u32);
 
 /// A byte range in one source file.
 ///
-/// Spans compare equal whatever they point at, so that syntax trees compare
-/// by meaning (see [`crate::ast`]).
-#[derive(Clone, Copy, Default)]
+/// Spans compare and hash by file and position, so derived comparisons of
+/// syntax tree nodes see where they were written; to compare nodes by what
+/// they say, wherever they were written, use [`crate::ast::Meaning`].
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Span {
     pub file: FileId,
     pub start: u32,
@@ -43,17 +44,6 @@ impl Span {
     pub fn is_empty(self) -> bool {
         self.len() == 0
     }
-}
-
-impl PartialEq for Span {
-    fn eq(&self, _: &Span) -> bool {
-        true
-    }
-}
-impl Eq for Span {}
-
-impl std::hash::Hash for Span {
-    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
 impl fmt::Debug for Span {
@@ -184,5 +174,26 @@ impl Sources {
             }
             None => String::from("<unknown>"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn spans_compare_and_hash_by_position() {
+        let a = Span::new(FileId(0), 3, 9);
+        assert_eq!(a, Span::new(FileId(0), 3, 9));
+        assert_ne!(a, Span::new(FileId(0), 4, 9));
+        assert_ne!(a, Span::new(FileId(0), 3, 10));
+        assert_ne!(a, Span::new(FileId(1), 3, 9));
+        let set: HashSet<Span> = [a, Span::new(FileId(0), 10, 16), Span::new(FileId(1), 3, 9)]
+            .into_iter()
+            .collect();
+        assert_eq!(set.len(), 3);
+        assert!(set.contains(&Span::new(FileId(0), 10, 16)));
+        assert!(!set.contains(&Span::new(FileId(0), 10, 17)));
     }
 }

@@ -44,6 +44,7 @@ case_files!(
     conditions,
     forbid,
     labels,
+    layout,
     names,
     precedence,
     steps,

@@ -42,6 +42,7 @@ const ALL_CODES: &[&str] = &[
     "syntax::too_many_statements",
     "syntax::unexpected",
     "syntax::missing_by",
+    "syntax::nothing_to_continue",
     "syntax::bad_time",
     "syntax::time_precision",
     "syntax::number_too_large",

@@ -20,7 +20,12 @@
 //! - the fast path, `explain` and the prepared path agree;
 //! - statement order and the split into files never change a decision;
 //! - formatting never changes a decision (and is idempotent and keeps the
-//!   syntax tree).
+//!   syntax tree);
+//! - no policy text is dropped, and `fmt` keeps comments where they were
+//!   (see [`check_layout`]): over the diagnostics fixtures, `policies/`, the
+//!   YAML cases' policies and generated sets, each also with comment lines,
+//!   blank lines and line breaks inserted between continuation lines at
+//!   random.
 //!
 //! Cases per property: 64, or `PROPTEST_CASES`.
 #![allow(
@@ -33,13 +38,16 @@
 #[path = "../fuzz/src/vocab.rs"]
 mod vocab;
 
+use std::path::{Path, PathBuf};
+
+use autoseal::ast::Meaning;
 use autoseal::fmt::format_source;
 use autoseal::source::FileId;
-use autoseal::syntax::parse_file;
+use autoseal::syntax::{is_keyword, parse_file, Parsed};
 use autoseal::{Input, Policy, ReasonCode, Request};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::Config;
+use proptest::test_runner::{Config, TestCaseError};
 use vocab::{Class, Set};
 
 fn config() -> Config {
@@ -285,7 +293,7 @@ proptest! {
         let before = parse_file(FileId(0), &text);
         let after = parse_file(FileId(0), &formatted);
         prop_assert!(after.errors.is_empty(), "fmt output does not parse: {:?}\n{}", after.errors, formatted);
-        prop_assert_eq!(&before.ast, &after.ast, "fmt changed the syntax tree:\n{}", formatted);
+        prop_assert!(Meaning(&before.ast) == Meaning(&after.ast), "fmt changed the syntax tree:\n{}", formatted);
         let twice = format_source(FileId(0), &formatted).ok();
         prop_assert_eq!(twice.as_deref(), Some(formatted.as_str()), "fmt is not idempotent");
         let a = Policy::from_str("set.policy", &text).ok();
@@ -300,6 +308,322 @@ proptest! {
                     y.3 = None;
                 }
                 prop_assert_eq!(x, y, "fmt changed the answer for {:?}\n--- before:\n{}\n--- after:\n{}", r, text, formatted);
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------ layout
+
+/// Every policy file of the crate's tests and examples: the diagnostics
+/// fixtures, `policies/` and the YAML cases' policies (byte order marks
+/// removed, as the loader does).
+fn corpus() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|x| x == "policy") {
+                out.push(path);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    for dir in ["tests/fixtures/diag", "policies", "tests/cases/policies"] {
+        walk(&root.join(dir), &mut paths);
+    }
+    paths.sort();
+    let files: Vec<(String, String)> = paths
+        .iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
+            Some((p.display().to_string(), text))
+        })
+        .collect();
+    assert!(files.len() > 50, "only {} policy files found", files.len());
+    files
+}
+
+/// `text` with, at random places between the tokens of a line, a line
+/// break onto an indented continuation line, with comment lines (at any
+/// indentation, column 0 included) and blank lines before it; comment and
+/// blank lines after line ends; and comments at the end of lines. None of
+/// this may change what the text says.
+fn sprinkle(text: &str, seed: u64) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut below = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let mut k = 0;
+    fn lines(k: &mut usize, below: &mut dyn FnMut(u64) -> u64, out: &mut String) {
+        for _ in 0..below(3) {
+            *k += 1;
+            let indent = ["", "  ", "    ", "\t", "        "][below(5) as usize];
+            match below(3) {
+                0 => out.push('\n'),
+                1 => out.push_str("   \n"),
+                _ => out.push_str(&format!("{indent}# c{k} 注释\n")),
+            }
+        }
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    let (mut in_string, mut escaped, mut in_comment) = (false, false, false);
+    let mut at_line_start = true;
+    for c in text.chars() {
+        if in_comment {
+            in_comment = c != '\n';
+        } else if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' || c == '\n' {
+                in_string = false;
+            }
+        } else {
+            match c {
+                ' ' if !at_line_start && below(4) == 0 => {
+                    out.push('\n');
+                    lines(&mut k, &mut below, &mut out);
+                    out.push_str(["    ", "  ", "\t", "      "][below(4) as usize]);
+                    continue;
+                }
+                '\n' => {
+                    if below(6) == 0 {
+                        k += 1;
+                        out.push_str(&format!("  # t{k}"));
+                    }
+                    out.push('\n');
+                    if below(3) == 0 {
+                        lines(&mut k, &mut below, &mut out);
+                    }
+                    at_line_start = true;
+                    continue;
+                }
+                '"' => in_string = true,
+                '#' => in_comment = true,
+                _ => {}
+            }
+        }
+        out.push(c);
+        at_line_start = at_line_start && (c == ' ' || c == '\t');
+    }
+    out
+}
+
+/// The tokens of policy text between two offsets, comments skipped: a
+/// string, one of `,()[]{}:` (but the `:` of an offset), or a run of other
+/// characters that are not white space.
+fn tokens(text: &str, comments: &[(usize, usize)], from: usize, to: usize) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < to {
+        if let Some(&(_, e)) = comments.iter().find(|c| c.0 == i) {
+            i = e;
+            continue;
+        }
+        let c = b[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+        } else if c == b'"' {
+            let mut j = i + 1;
+            while j < to && b[j] != b'"' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            out.push((i, (j + 1).min(to)));
+            i = j + 1;
+        } else if b",()[]{}:".contains(&c) {
+            out.push((i, i + 1));
+            i += 1;
+        } else {
+            let s = i;
+            while i < to
+                && !b[i].is_ascii_whitespace()
+                && (!b",()[]{}:\"#".contains(&b[i]) || (b[i] == b':' && b[i - 1].is_ascii_digit()))
+            {
+                i += 1;
+            }
+            out.push((s, i));
+        }
+    }
+    out
+}
+
+/// Where each comment is, as `fmt` must keep it: for a comment inside a
+/// statement (before its last token, or after it on its last line), the
+/// statement, the last name, string, literal or time before the comment in
+/// it, and whether the comment is on a line of its own; for one between
+/// statements, the statement before it. With the comment's text; sorted.
+type Place = (Option<usize>, bool, String, bool, String);
+
+fn places(text: &str, parsed: &Parsed) -> Vec<Place> {
+    let comments: Vec<(usize, usize)> = parsed
+        .comments
+        .iter()
+        .map(|c| (c.span.start as usize, c.span.end as usize))
+        .collect();
+    let stmts = &parsed.ast.stmts;
+    let mut out: Vec<Place> = comments
+        .iter()
+        .map(|&(s, e)| {
+            let body = text[s..e].trim_end().to_owned();
+            let line_start = text[..s].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            let own_line = text[line_start..s].trim().is_empty();
+            let k = stmts
+                .partition_point(|x| (x.span.start as usize) < s)
+                .checked_sub(1);
+            let Some(k) = k else {
+                return (None, false, String::new(), own_line, body);
+            };
+            let st = &stmts[k];
+            let toks = tokens(
+                text,
+                &comments,
+                st.span.start as usize,
+                st.span.end as usize,
+            );
+            let last_end = toks.last().map_or(st.span.start as usize, |t| t.1);
+            let inside = s < last_end || !text[last_end..s].contains(['\n', '\r']);
+            if !inside {
+                return (Some(k), false, String::new(), own_line, body);
+            }
+            let leaf = toks
+                .iter()
+                .filter(|t| t.1 <= s)
+                .map(|t| &text[t.0..t.1])
+                .rfind(|w| !is_keyword(w) && !w.chars().all(|c| ",()[]{}:=!<>".contains(c)))
+                .unwrap_or("");
+            // A count is written without leading zeros.
+            let leaf = if leaf.bytes().all(|b| b.is_ascii_digit()) && leaf.len() > 1 {
+                leaf.trim_start_matches('0').to_owned()
+            } else {
+                leaf.to_owned()
+            };
+            (Some(k), true, leaf, own_line, body)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The layout properties of one text that parses: its statements' spans,
+/// its comments and white space cover every byte (nothing is skipped
+/// silently); `fmt` keeps its meaning (every condition), every comment,
+/// and each comment where it was ([`places`]); and `fmt` is idempotent.
+fn check_layout(name: &str, text: &str) -> Result<(), TestCaseError> {
+    let parsed = parse_file(FileId(0), text);
+    prop_assert!(parsed.errors.is_empty());
+    let mut covered = vec![false; text.len()];
+    let spans = parsed
+        .ast
+        .stmts
+        .iter()
+        .map(|s| s.span)
+        .chain(parsed.comments.iter().map(|c| c.span));
+    for s in spans {
+        covered[s.start as usize..s.end as usize].fill(true);
+    }
+    for (i, b) in text.bytes().enumerate() {
+        prop_assert!(
+            covered[i] || matches!(b, b' ' | b'\t' | b'\r' | b'\n'),
+            "{name}: byte {i} ({:?}) is in no statement and no comment:\n{}",
+            char::from(b),
+            text
+        );
+    }
+    let out = format_source(FileId(0), text);
+    prop_assert!(out.is_ok(), "{name}: fmt refused it: {:?}", out.err());
+    let out = out.unwrap();
+    let again = parse_file(FileId(0), &out);
+    prop_assert!(
+        again.errors.is_empty(),
+        "{name}: fmt output does not parse: {:?}\n{out}",
+        again.errors
+    );
+    prop_assert!(
+        Meaning(&parsed.ast) == Meaning(&again.ast),
+        "{name}: fmt changed what the text says\n--- before:\n{text}\n--- after:\n{out}"
+    );
+    let (before, after) = (places(text, &parsed), places(&out, &again));
+    if before != after {
+        let gone: Vec<&Place> = before.iter().filter(|p| !after.contains(p)).collect();
+        let new: Vec<&Place> = after.iter().filter(|p| !before.contains(p)).collect();
+        prop_assert!(
+            false,
+            "{name}: fmt moved a comment: {gone:?} became {new:?}\n--- before:\n{text}\n--- after:\n{out}"
+        );
+    }
+    let twice = format_source(FileId(0), &out).ok();
+    prop_assert_eq!(
+        twice.as_deref(),
+        Some(out.as_str()),
+        "{}: fmt is not idempotent",
+        name
+    );
+    Ok(())
+}
+
+/// `text`, and `text` sprinkled with comment and blank lines: the second
+/// means what the first does, and both keep the layout properties.
+fn check_sprinkled(name: &str, text: &str, seed: u64) -> Result<(), TestCaseError> {
+    let base = parse_file(FileId(0), text);
+    if !base.errors.is_empty() {
+        return Ok(());
+    }
+    check_layout(name, text)?;
+    let more = sprinkle(text, seed);
+    let parsed = parse_file(FileId(0), &more);
+    prop_assert!(
+        parsed.errors.is_empty(),
+        "{name}: comment and blank lines between continuation lines made it fail: {:?}\n{more}",
+        parsed.errors
+    );
+    prop_assert!(
+        Meaning(&base.ast) == Meaning(&parsed.ast),
+        "{name}: comment and blank lines between continuation lines changed what it says:\n{more}"
+    );
+    check_layout(&format!("{name} (sprinkled, seed {seed})"), &more)
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Layout, over the corpus files and generated sets, sprinkled.
+    #[test]
+    fn no_text_is_dropped_and_fmt_keeps_comments_in_place(
+        pick in any::<prop::sample::Index>(),
+        generated in any::<bool>(),
+        raw in raw_set(),
+        seed in any::<u64>(),
+    ) {
+        if generated {
+            let text = vocab::build(&raw, true).text();
+            check_sprinkled("generated", &text, seed)?;
+        } else {
+            let files = corpus();
+            let (name, text) = &files[pick.index(files.len())];
+            check_sprinkled(name, text, seed)?;
+        }
+    }
+}
+
+/// Layout, over every corpus file, as is and sprinkled twice.
+#[test]
+fn layout_of_every_policy_file() {
+    for (name, text) in corpus() {
+        for seed in [1, 2] {
+            if let Err(e) = check_sprinkled(&name, &text, seed) {
+                panic!("{e}");
             }
         }
     }

@@ -1861,12 +1861,13 @@ impl<'a> Checker<'a> {
     }
 
     fn duplicates(&mut self, stmts: &[&'a ast::Stmt]) {
-        let mut seen: FxHashMap<&'a StmtKind, Span> = FxHashMap::default();
+        // By meaning: the same rule written twice, at two places.
+        let mut seen: FxHashMap<ast::Meaning<'a, StmtKind>, Span> = FxHashMap::default();
         for s in stmts {
             if !s.kind.is_rule() {
                 continue;
             }
-            match seen.entry(&s.kind) {
+            match seen.entry(ast::Meaning(&s.kind)) {
                 Entry::Occupied(e) => {
                     let first = *e.get();
                     let first_name = stmts

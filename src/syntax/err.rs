@@ -89,6 +89,18 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    #[error("indented line {after} has no statement to continue")]
+    #[diagnostic(code(autoseal::syntax::nothing_to_continue))]
+    NothingToContinue {
+        /// Where the line is: `at the start of the file`, `after the org
+        /// block's `}``.
+        after: String,
+        #[label("continues nothing")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
     #[error("{message}")]
     #[diagnostic(
         code(autoseal::syntax::bad_time),
@@ -171,6 +183,7 @@ impl SyntaxError {
             | SyntaxError::TooManyStatements { span, .. }
             | SyntaxError::Unexpected { span, .. }
             | SyntaxError::MissingAcceptedBy { span, .. }
+            | SyntaxError::NothingToContinue { span, .. }
             | SyntaxError::BadTime { span, .. }
             | SyntaxError::TimePrecision { span, .. }
             | SyntaxError::NumberTooLarge { span, .. }

@@ -113,9 +113,26 @@ struct Scan {
     comments: Vec<Comment>,
     /// Byte offsets where statements start (outside brackets, at column 0).
     starts: Vec<usize>,
+    /// Indented lines with no statement above to continue: where each run
+    /// of them starts (the first line's indentation), to the next
+    /// statement. Reported, never parsed.
+    orphans: Vec<usize>,
     errors: Vec<SyntaxError>,
     /// Statement chunks (by index into `starts`) too deep to parse.
     too_deep: Vec<usize>,
+}
+
+/// What an indented line at the top level continues.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Above {
+    /// Nothing: the start of the file.
+    FileStart,
+    /// A statement, which the line continues.
+    Statement,
+    /// Nothing: an org block that ended with its `}`.
+    OrgBlock,
+    /// A run of orphan lines already reported.
+    Orphan,
 }
 
 fn scan(file: FileId, text: &str) -> Scan {
@@ -123,6 +140,7 @@ fn scan(file: FileId, text: &str) -> Scan {
     let mut s = Scan {
         comments: Vec::new(),
         starts: Vec::new(),
+        orphans: Vec::new(),
         errors: Vec::new(),
         too_deep: Vec::new(),
     };
@@ -130,13 +148,12 @@ fn scan(file: FileId, text: &str) -> Scan {
     let mut escaped = false;
     let mut brackets = 0usize; // `[` and `{`
     let mut parens = 0usize;
-    let mut line_start = 0usize;
+    let mut above = Above::FileStart;
     let mut i = 0usize;
     let mut at_line_start = true;
     while let Some(&b) = bytes.get(i) {
         if at_line_start {
             at_line_start = false;
-            line_start = i;
             let line_len = bytes
                 .get(i..)
                 .and_then(|rest| rest.iter().position(|&c| c == b'\n'))
@@ -148,16 +165,39 @@ fn scan(file: FileId, text: &str) -> Scan {
                     span: Span::new(file, i, i),
                 });
             }
-            if brackets == 0 && !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'#' | b'}') {
-                s.starts.push(i);
-                parens = 0;
+            if brackets == 0 {
+                if !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'#' | b'}') {
+                    s.starts.push(i);
+                    parens = 0;
+                    above = Above::Statement;
+                } else if matches!(b, b' ' | b'\t') {
+                    // An indented line: blank, a comment, or a continuation.
+                    let indent = bytes.get(i..).map_or(0, |rest| {
+                        rest.iter()
+                            .take_while(|c| matches!(c, b' ' | b'\t'))
+                            .count()
+                    });
+                    let first = bytes.get(i + indent).copied();
+                    let holds_something = !matches!(first, None | Some(b'\n' | b'\r' | b'#'));
+                    if holds_something && matches!(above, Above::FileStart | Above::OrgBlock) {
+                        s.errors
+                            .push(nothing_to_continue(file, text, i + indent, above));
+                        s.orphans.push(i);
+                        above = Above::Orphan;
+                    }
+                }
             }
         }
         match b {
             0 => s.errors.push(SyntaxError::NulByte {
                 span: Span::new(file, i, i + 1),
             }),
+            // A line ends at `\n`, `\r\n` or a lone `\r` (pest's `NEWLINE`).
             b'\n' => {
+                in_string = false;
+                at_line_start = true;
+            }
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => {
                 in_string = false;
                 at_line_start = true;
             }
@@ -183,7 +223,13 @@ fn scan(file: FileId, text: &str) -> Scan {
                 continue;
             }
             b'[' | b'{' => brackets += 1,
-            b']' | b'}' => brackets = brackets.saturating_sub(1),
+            b']' => brackets = brackets.saturating_sub(1),
+            b'}' => {
+                brackets = brackets.saturating_sub(1);
+                if brackets == 0 && above == Above::Statement {
+                    above = Above::OrgBlock;
+                }
+            }
             b'(' => {
                 parens += 1;
                 if parens == MAX_NESTING + 1 {
@@ -191,7 +237,11 @@ fn scan(file: FileId, text: &str) -> Scan {
                         limit: MAX_NESTING,
                         span: Span::new(file, i, i + 1),
                     });
-                    s.too_deep.push(s.starts.len().saturating_sub(1));
+                    // (Orphan lines are not parsed, and the text before
+                    // the first statement fails before any parenthesis.)
+                    if matches!(above, Above::Statement | Above::OrgBlock) {
+                        s.too_deep.push(s.starts.len().saturating_sub(1));
+                    }
                 }
             }
             b')' => parens = parens.saturating_sub(1),
@@ -199,23 +249,60 @@ fn scan(file: FileId, text: &str) -> Scan {
         }
         i += 1;
     }
-    let _ = line_start;
     s
 }
 
-/// `text` with every comment that does not start a line turned into
-/// spaces (same length, so spans do not move): see the grammar.
-fn blank_comments<'t>(text: &'t str, comments: &[Comment]) -> std::borrow::Cow<'t, str> {
-    let bytes = text.as_bytes();
-    let inline = |c: &Comment| {
-        let s = c.span.start as usize;
-        s > 0 && bytes.get(s - 1).is_some_and(|b| *b != b'\n')
+/// The error for an indented line at `start` (its first character) with
+/// nothing above it to continue.
+fn nothing_to_continue(file: FileId, text: &str, start: usize, above: Above) -> SyntaxError {
+    let line = text.get(start..).unwrap_or("");
+    let line = line.split(['\n', '\r']).next().unwrap_or("");
+    // The line's text, without a comment at its end.
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut len = line.len();
+    for (k, c) in line.char_indices() {
+        match c {
+            _ if in_string && escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => {
+                len = k;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let len = line.get(..len).map_or(len, |l| l.trim_end().len());
+    let help = match above {
+        Above::OrgBlock => {
+            "an org block ends at its `}`, and a line that begins with white space continues \
+             the statement above it; remove the indentation to start a new statement, or move \
+             the line into the block"
+        }
+        _ => {
+            "a line that begins with white space continues the statement above it, and there \
+             is none; remove the indentation to start a statement"
+        }
     };
-    if !comments.iter().any(inline) {
+    SyntaxError::NothingToContinue {
+        after: match above {
+            Above::OrgBlock => String::from("after the org block's `}`"),
+            _ => String::from("at the start of the file"),
+        },
+        span: Span::new(file, start, start + len),
+        help: help.to_owned(),
+    }
+}
+
+/// `text` with every comment turned into spaces (same length, so spans do
+/// not move): see the grammar.
+fn blank_comments<'t>(text: &'t str, comments: &[Comment]) -> std::borrow::Cow<'t, str> {
+    if comments.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = bytes.to_vec();
-    for c in comments.iter().filter(|c| inline(c)) {
+    let mut out = text.as_bytes().to_vec();
+    for c in comments {
         if let Some(run) = out.get_mut(c.span.start as usize..c.span.end as usize) {
             run.fill(b' ');
         }
@@ -226,7 +313,16 @@ fn blank_comments<'t>(text: &'t str, comments: &[Comment]) -> std::borrow::Cow<'
 
 /// Parses one file. `text` must already be valid UTF-8 without NUL bytes
 /// (see [`crate::load`]).
+///
+/// Every byte of a file that parses without errors is in a statement's
+/// span, in a comment, or white space: no text is ever dropped silently.
 pub fn parse_file(file: FileId, text: &str) -> Parsed {
+    parse_text(file, text, true)
+}
+
+/// Parses one file, with the whole-file parse first when `fast`, else
+/// statement by statement only (the two must agree).
+fn parse_text(file: FileId, text: &str, fast: bool) -> Parsed {
     let sc = scan(file, text);
     let clean = blank_comments(text, &sc.comments);
     let text: &str = &clean;
@@ -249,18 +345,12 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
         };
     }
     // Fast path: the whole file in one parse. Only when it fails is it
-    // parsed statement by statement, to report every syntax error.
-    if sc.too_deep.is_empty() {
+    // parsed statement by statement, to report every syntax error. (The
+    // grammar refuses what the scan found too deep or orphaned as well.)
+    if fast && sc.too_deep.is_empty() && sc.orphans.is_empty() {
         if let Ok(mut pairs) = PolicyParser::parse(Rule::file, text) {
             if let Some(file) = pairs.next() {
-                for p in file.into_inner() {
-                    if p.as_rule() == Rule::EOI {
-                        continue;
-                    }
-                    if let Some(stmt) = b.stmt(p, 0) {
-                        stmts.push(stmt);
-                    }
-                }
+                b.stmts(file, 0, &mut stmts);
             }
             return Parsed {
                 ast: FileAst { file, stmts },
@@ -269,16 +359,25 @@ pub fn parse_file(file: FileId, text: &str) -> Parsed {
             };
         }
     }
-    // Text before the first statement is blank lines and comments.
-    let first = sc.starts.first().copied().unwrap_or(text.len());
-    if let Some(head) = text.get(..first) {
+    // Chunks: the text before the first statement (blank lines and
+    // comments), then each statement to where the next one, or a run of
+    // orphan lines, starts. Orphan lines are reported by the scan, not
+    // parsed.
+    let mut cuts: Vec<usize> = sc.starts.iter().chain(&sc.orphans).copied().collect();
+    cuts.sort_unstable();
+    let head_end = cuts.first().copied().unwrap_or(text.len());
+    if let Some(head) = text.get(..head_end) {
         b.parse_chunk(head, 0, &mut stmts);
     }
     for (k, &start) in sc.starts.iter().enumerate() {
-        let end = sc.starts.get(k + 1).copied().unwrap_or(text.len());
         if sc.too_deep.contains(&k) {
             continue;
         }
+        let end = cuts
+            .get(cuts.partition_point(|&c| c <= start)..)
+            .and_then(|rest| rest.first())
+            .copied()
+            .unwrap_or(text.len());
         if let Some(chunk) = text.get(start..end) {
             b.parse_chunk(chunk, start, &mut stmts);
         }
@@ -301,18 +400,25 @@ struct Builder {
 type P<'i> = Pair<'i, Rule>;
 
 impl Builder {
+    /// The statements of a parsed `file`.
+    fn stmts(&mut self, file: P<'_>, base: usize, out: &mut Vec<Stmt>) {
+        for p in file.into_inner() {
+            if p.as_rule() != Rule::stmt {
+                continue;
+            }
+            for inner in p.into_inner() {
+                if let Some(stmt) = self.stmt(inner, base) {
+                    out.push(stmt);
+                }
+            }
+        }
+    }
+
     fn parse_chunk(&mut self, chunk: &str, base: usize, out: &mut Vec<Stmt>) {
         match PolicyParser::parse(Rule::file, chunk) {
             Ok(mut pairs) => {
                 let Some(file) = pairs.next() else { return };
-                for p in file.into_inner() {
-                    if p.as_rule() == Rule::EOI {
-                        continue;
-                    }
-                    if let Some(stmt) = self.stmt(p, base) {
-                        out.push(stmt);
-                    }
-                }
+                self.stmts(file, base, out);
             }
             Err(e) => {
                 // Parse again tracking which tokens were expected where: it
@@ -363,6 +469,18 @@ impl Builder {
                     [] => expected,
                 };
             }
+        }
+        if starts_continuation_line(chunk, pos) {
+            // The statement above could not take this line.
+            if expected == "end of file" {
+                expected = String::from("end of statement");
+            }
+            help = help.or_else(|| {
+                Some(String::from(
+                    "this line begins with white space, so it continues the statement above it; \
+                     remove the indentation to start a new statement",
+                ))
+            });
         }
         let rest = chunk.get(pos..).unwrap_or("");
         let (found, len) = describe_found(rest);
@@ -1032,6 +1150,42 @@ pub fn escape(value: &str) -> String {
     out
 }
 
+/// Whether `pos` is the first thing on an indented line that continues a
+/// statement (not its first line, outside `{ }` and `[ ]`). Comments are
+/// already blanked in `chunk`.
+fn starts_continuation_line(chunk: &str, pos: usize) -> bool {
+    let Some(before) = chunk.get(..pos) else {
+        return false;
+    };
+    let Some(nl) = before.rfind(['\n', '\r']) else {
+        return false;
+    };
+    let indent = before.get(nl + 1..).unwrap_or("");
+    if indent.is_empty() || !indent.bytes().all(|b| b == b' ' || b == b'\t') {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0i64, false, false);
+    for b in before.bytes() {
+        match b {
+            b'\n' | b'\r' => in_string = false,
+            _ if in_string => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                }
+            }
+            b'"' => in_string = true,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth <= 0
+}
+
 fn describe_found(rest: &str) -> (String, usize) {
     match rest.chars().next() {
         None => (String::from("end of file"), 0),
@@ -1195,6 +1349,144 @@ mod tests {
         let cond = format!("{}a == 1{}", "(".repeat(10_000), ")".repeat(10_000));
         let p = parse(&format!("forbid auto-sign when {cond}\n"));
         assert!(matches!(p.errors[0], SyntaxError::TooDeep { .. }));
+    }
+
+    /// The issue's example: the `when` after a comment in column 0 belongs
+    /// to the rule (it was swallowed with the comment).
+    const WANG: &str = "wang_purchase: employee huaxin.wang may initiate auto-sign for template huaxin.purchase\n# 王磊只能发起 10 万以内的采购合同\n    when amount <= 100000\n";
+
+    fn condition_of(p: &Parsed) -> Option<&Condition> {
+        condition(p.ast.stmts.first()?)
+    }
+
+    fn condition(s: &Stmt) -> Option<&Condition> {
+        match &s.kind {
+            StmtKind::EmployeeRule { when, .. }
+            | StmtKind::Forbid { when, .. }
+            | StmtKind::OwnRule { when, .. }
+            | StmtKind::PartnerGrant { when, .. } => when.as_ref(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn comment_and_blank_lines_neither_end_nor_continue_a_statement() {
+        let p = parse(WANG);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.ast.stmts.len(), 1);
+        let when = condition_of(&p).expect("the `when` is kept");
+        assert_eq!(
+            &WANG[when.span.start as usize..when.span.end as usize],
+            "when amount <= 100000"
+        );
+        // Comments at any indentation, blank lines and lines of white space
+        // between continuation lines, and comments after the statement.
+        for text in [
+            "forbid auto-sign\n\n    when a == 1\n",
+            "forbid auto-sign\n  # x\n\t\n   \n    when a == 1 # y\n# z\n",
+            "forbid auto-sign # x\n#\n#y\n\twhen a == 1\n\n",
+            "forbid auto-sign\r\n# x\r\n\r\n    when a == 1\r\n",
+            "forbid auto-sign\r# x\r    when a == 1\r",
+        ] {
+            let p = parse(text);
+            assert!(p.errors.is_empty(), "{text:?}: {:?}", p.errors);
+            assert_eq!(p.ast.stmts.len(), 1, "{text:?}");
+            assert!(condition_of(&p).is_some(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn comment_lines_inside_org_blocks_and_lists() {
+        let text = "org acme \"A\" {\n# c0\n    super_admin z \"Z\"\n  # c1\n\n    seal s \"S\"\n        # c2\n        kind official\n}\nforbid auto-sign when c in [\n# c3\n    \"a\", # c4\n\n  # c5\n\"b\",\n]\n";
+        let p = parse(text);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.comments.len(), 6);
+        let StmtKind::Org { members, .. } = &p.ast.stmts[0].kind else {
+            panic!()
+        };
+        assert_eq!(members.len(), 2);
+        assert!(
+            matches!(&members[1].member, Member::Seal { kind: Some(k), .. } if k.name == "official")
+        );
+        let Some(Condition {
+            expr: Expr::In { values, .. },
+            ..
+        }) = condition(&p.ast.stmts[1])
+        else {
+            panic!()
+        };
+        assert_eq!(values.len(), 2);
+    }
+
+    #[test]
+    fn an_indented_line_with_nothing_to_continue_is_an_error() {
+        for (text, line) in [
+            ("    forbid auto-sign\n", 1),
+            ("# head\n\n  \n\tforbid auto-sign\n", 4),
+            ("org a \"A\" {\n}\n    forbid auto-sign\n", 3),
+            (
+                "org a \"A\" {\n} # end\n# c\n\n    # c\n    seal s \"S\"\n",
+                6,
+            ),
+            (
+                "org a \"A\" { employee e \"E\" }\n    employee f \"F\"\n",
+                2,
+            ),
+        ] {
+            let p = parse(text);
+            assert!(
+                matches!(p.errors.as_slice(), [SyntaxError::NothingToContinue { .. }]),
+                "{text:?}: {:?}",
+                p.errors
+            );
+            let start = p.errors[0].span().start as usize;
+            assert_eq!(text[..start].matches('\n').count() + 1, line, "{text:?}");
+        }
+        // The statements around it are still read, and other errors still
+        // reported; the orphan run (with its own continuation lines) is
+        // not parsed.
+        let p = parse(
+            "  forbid auto-sign\n      when a == 1\nforbid auto-sign\nforbid auto-sign wth\n",
+        );
+        assert_eq!(p.errors.len(), 2, "{:?}", p.errors);
+        assert!(matches!(p.errors[0], SyntaxError::NothingToContinue { .. }));
+        assert!(matches!(p.errors[1], SyntaxError::Unexpected { .. }));
+        assert_eq!(p.ast.stmts.len(), 1);
+    }
+
+    #[test]
+    fn an_indented_line_the_statement_above_cannot_take_is_an_error() {
+        for text in [
+            "timezone +08:00\n    forbid auto-sign\n",
+            "timezone +08:00\n# c\n\n    forbid auto-sign\n",
+            "forbid auto-sign when a == 1\n    # c\n    forbid auto-sign\n",
+        ] {
+            let p = parse(text);
+            assert!(
+                matches!(&p.errors[..], [SyntaxError::Unexpected { help: Some(h), .. }] if h.contains("continues the statement above")),
+                "{text:?}: {:?}",
+                p.errors
+            );
+        }
+    }
+
+    /// The whole-file parse and the statement-by-statement one (used to
+    /// report every error) read the same statements, spans included.
+    #[test]
+    fn both_parses_agree() {
+        let texts = [
+            WANG,
+            "timezone +08:00\n\norg acme \"A\" {\n# c\n    super_admin z \"Z\"\n\n    employee e \"E\" # t\n}\n# c\nacme enables auto-sign at 2026-01-01 by z\nforbid auto-sign\n# a\n\n  # b\n    when c in [\n# x\n\"a\",\n    ]\n\n    from 2026-01-01\n# end\n",
+            "forbid auto-sign\r\n# x\r\n    when a == 1\r\nforbid auto-sign\r    until revoked\r",
+            "\n\n# only comments\n   # and blank lines\n\t\n",
+        ];
+        for text in texts {
+            let fast = parse_text(FileId(0), text, true);
+            let slow = parse_text(FileId(0), text, false);
+            assert!(fast.errors.is_empty(), "{text:?}: {:?}", fast.errors);
+            assert_eq!(fast.errors, slow.errors, "{text:?}");
+            assert_eq!(fast.ast, slow.ast, "{text:?}");
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub mod testcase;
 pub mod time;
 mod yaml;
 
-use std::path::PathBuf;
+use std::path::Path;
 
 pub use compact_str::CompactString;
 pub use compile::Policy;
@@ -67,26 +67,91 @@ impl Error {
     }
 }
 
+/// A policy set that loaded, with the warnings its check found (problems
+/// short of an error: a void grant, a rule that never applies...).
+#[derive(Debug)]
+pub struct Loaded {
+    pub policy: Policy,
+    /// Every warning, with the text it points into.
+    pub warnings: Report,
+}
+
+/// Problems found in a policy set, with the text they point into: what
+/// `autoseal check` prints.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub sources: source::Sources,
+    pub diagnostics: Diagnostics,
+}
+
+impl Report {
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+
+    /// Every problem as text, rustc style, with a closing summary line
+    /// (`colour` for a terminal).
+    pub fn render(&self, colour: bool) -> String {
+        self.diagnostics.render(&self.sources, colour)
+    }
+
+    /// Every problem as data (`check --format json`).
+    pub fn to_json(&self) -> Vec<diag::DiagnosticJson> {
+        self.diagnostics.to_json(&self.sources)
+    }
+}
+
 impl Policy {
-    /// Loads, checks and compiles policy text held in memory.
+    /// Loads, checks and compiles policy text held in memory; warnings
+    /// are dropped (see [`Policy::load`] to keep them).
     pub fn from_str(name: &str, text: &str) -> Result<Policy, Error> {
         Policy::from_inputs(vec![Input::new(name, text)])
     }
 
     /// Loads, checks and compiles policy files and directories (every
-    /// `.policy` file under a directory, in sorted path order).
-    pub fn from_paths(paths: &[PathBuf]) -> Result<Policy, Error> {
-        Policy::from_inputs(load::read_inputs(paths)?)
+    /// `.policy` file under a directory, in sorted path order); warnings
+    /// are dropped (see [`Policy::load_paths`] to keep them).
+    pub fn from_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Policy, Error> {
+        Policy::load_paths(paths).map(|l| l.policy)
     }
 
-    /// Loads, checks and compiles in-memory files.
+    /// Loads, checks and compiles in-memory files; warnings are dropped
+    /// (see [`Policy::load`] to keep them).
     pub fn from_inputs(inputs: Vec<Input>) -> Result<Policy, Error> {
+        Policy::load(inputs).map(|l| l.policy)
+    }
+
+    /// [`Policy::load`] of policy files and directories.
+    pub fn load_paths<P: AsRef<Path>>(paths: &[P]) -> Result<Loaded, Error> {
+        Policy::load(load::read_inputs(paths)?)
+    }
+
+    /// Loads, checks and compiles in-memory files, keeping the warnings.
+    ///
+    /// ```
+    /// let loaded = autoseal::Policy::load(vec![autoseal::Input::new(
+    ///     "a.policy",
+    ///     "org acme \"Acme\" {\n    super_admin zhang \"张三\"\n}\nacme enables auto-sign at 2026-01-05T00:00:00+08:00\n",
+    /// )])
+    /// .unwrap();
+    /// // `enables` without `by` is allowed, with a warning.
+    /// assert_eq!(loaded.warnings.diagnostics.warning_count(), 1);
+    /// assert!(loaded.warnings.render(false).contains("enables_without_by"));
+    /// ```
+    pub fn load(inputs: Vec<Input>) -> Result<Loaded, Error> {
         let mut analysis = load::analyze(inputs);
         match analysis.model.take() {
             Some(m) if !analysis.diagnostics.has_errors() => {
                 let mut policy = Policy::compile(m, &analysis.sources);
                 policy.time_zone = analysis.time_zone();
-                Ok(policy)
+                Ok(Loaded {
+                    policy,
+                    warnings: Report {
+                        sources: analysis.sources,
+                        diagnostics: analysis.diagnostics,
+                    },
+                })
             }
             _ => Err(Error::Invalid {
                 analysis: Box::new(analysis),

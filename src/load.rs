@@ -63,9 +63,10 @@ impl Input {
 /// `.` is skipped, file or directory: editors' lock and swap files
 /// (`.#acme.policy`, often a dangling link) and hidden directories are
 /// not policy files.
-pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+pub fn policy_files<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for p in paths {
+        let p = p.as_ref();
         let meta = std::fs::metadata(p).map_err(|e| io(p, e))?;
         if meta.is_dir() {
             let before = out.len();
@@ -76,7 +77,7 @@ pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
                 });
             }
         } else {
-            out.push(p.clone());
+            out.push(p.to_path_buf());
         }
     }
     out.sort();
@@ -114,7 +115,7 @@ fn io(p: &Path, e: std::io::Error) -> LoadError {
 
 /// Reads the files, refusing (as a diagnostic, not an I/O error) any that
 /// is larger than [`MAX_FILE_BYTES`] without reading it.
-pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, LoadError> {
+pub fn read_inputs<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<Input>, LoadError> {
     let files = policy_files(paths)?;
     let mut out = Vec::with_capacity(files.len());
     for f in files {

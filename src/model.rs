@@ -195,12 +195,59 @@ pub enum Value {
 }
 
 impl Value {
+    /// An exact decimal from its text (`"120000"`, `"-99.95"`,
+    /// `"1_000_000"`), as a policy or a request writes one; `None` when it
+    /// is not a number or has more than 28 digits.
+    pub fn number(text: &str) -> Option<Value> {
+        let t = text.trim();
+        let digits = t.trim_start_matches(['+', '-']);
+        let well_formed = !digits.is_empty()
+            && digits
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '_' || c == '.')
+            && digits.starts_with(|c: char| c.is_ascii_digit());
+        if !well_formed {
+            return None;
+        }
+        crate::syntax::parse_decimal(t).map(Value::Number)
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Number(_) => "number",
             Value::Str(_) => "string",
             Value::Bool(_) => "bool",
         }
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Number(Decimal::from(n))
+    }
+}
+
+impl From<u32> for Value {
+    fn from(n: u32) -> Value {
+        Value::Number(Decimal::from(n))
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::Str(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
     }
 }
 

@@ -680,7 +680,7 @@ pub fn parse_at(text: &str, tz: Option<FixedOffset>) -> Result<Instant, String> 
                 )
             });
     }
-    let date = crate::time::parse_date(text)?;
+    let date = crate::time::parse_date(text).map_err(|e| e.to_string())?;
     let Some(tz) = tz else {
         return Err(format!(
             "`{text}` is a date, but the policy set has no time zone to read it in (its files declare no `timezone`, or disagree): give a full time such as `{text}T00:00:00+08:00`"

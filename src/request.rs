@@ -46,6 +46,37 @@ impl Request {
         }
     }
 
+    /// The same request on behalf of member org `sub` (group mode).
+    pub fn on_behalf_of(mut self, sub: &str) -> Request {
+        self.on_behalf_of = Some(sub.into());
+        self
+    }
+
+    /// The same request for the signer signing as `role` (`"乙方"`).
+    pub fn signatory(mut self, role: &str) -> Request {
+        self.signatory = Some(role.into());
+        self
+    }
+
+    /// The same request with one more attribute; a value is built from a
+    /// number, a string or a boolean (see [`Value`]'s `From` impls and
+    /// [`Value::number`] for exact decimals given as text).
+    ///
+    /// ```
+    /// use autoseal::{Instant, Request, Value};
+    /// let at = Instant::parse("2026-04-01T10:00:00+08:00").unwrap();
+    /// let r = Request::new(at, "acme.nda", "acme.li", "globex")
+    ///     .signatory("乙方")
+    ///     .attribute("amount", Value::number("120000.50").unwrap())
+    ///     .attribute("currency", "CNY")
+    ///     .attribute("urgent", false);
+    /// assert_eq!(r.attributes.len(), 3);
+    /// ```
+    pub fn attribute(mut self, name: &str, value: impl Into<Value>) -> Request {
+        self.attributes.push((name.into(), value.into()));
+        self
+    }
+
     /// Reads a request from JSON or YAML text.
     pub fn parse(text: &str) -> Result<Request, RequestError> {
         if text.len() > MAX_REQUEST_BYTES {
@@ -86,7 +117,8 @@ impl Request {
             match key {
                 "at" => {
                     let s = text(key, v)?;
-                    let t = parse_datetime(&s).map_err(|e| RequestError::new(key, e))?;
+                    let t =
+                        parse_datetime(&s).map_err(|e| RequestError::new(key, e.to_string()))?;
                     at = Some(Instant::from_datetime(&t));
                 }
                 "template" => template = Some(name(key, v, true)?),
@@ -242,6 +274,28 @@ impl fmt::Display for RequestError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_from_text_are_exact_numbers_or_nothing() {
+        let n = |t: &str| Value::number(t);
+        assert_eq!(n("1_000_000"), Some(Value::from(1_000_000i64)));
+        assert_eq!(
+            n("500000.0000000000001").map(|v| v.type_name()),
+            Some("number")
+        );
+        assert!(n("500000.0000000000001") != n("500000"));
+        for bad in [
+            "",
+            "-",
+            "abc",
+            "1e5",
+            "0x10",
+            ".5",
+            "12345678901234567890123456789",
+        ] {
+            assert_eq!(n(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn numbers_are_exact() {

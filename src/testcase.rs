@@ -18,7 +18,7 @@ use yaml_rust2::Yaml;
 
 use crate::compile::Policy;
 use crate::decision::{ReasonCode, Rendered};
-use crate::request::{Request, RequestError};
+use crate::request::Request;
 
 /// A case file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,19 @@ pub struct InvalidCase {
     pub index: usize,
     /// Its name, else `case N` (N from 1, in file order).
     pub name: String,
-    pub error: RequestError,
+    pub error: CaseFileError,
+}
+
+/// A case file, or a case in it, that cannot be read; names the field at
+/// fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error("invalid case file: {message}")]
+#[diagnostic(code(autoseal::invalid_case_file))]
+pub struct CaseFileError {
+    /// The field at fault (`cases`, `expect.decision`, a request's field),
+    /// `""` when no one field is.
+    pub field: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,12 +85,15 @@ impl CaseResult {
     }
 }
 
-fn err(field: &str, msg: impl Into<String>) -> RequestError {
-    RequestError::new(field, msg)
+fn err(field: &str, msg: impl Into<String>) -> CaseFileError {
+    CaseFileError {
+        field: field.to_owned(),
+        message: msg.into(),
+    }
 }
 
 /// Reads a case file.
-pub fn parse(text: &str) -> Result<CaseFile, RequestError> {
+pub fn parse(text: &str) -> Result<CaseFile, CaseFileError> {
     let budget = crate::yaml::Budget {
         values: crate::limits::MAX_CASE_FILE_VALUES,
         bytes: crate::limits::MAX_CASE_FILE_TEXT,
@@ -126,7 +141,7 @@ fn case_name(i: usize, item: &Yaml) -> String {
         .map_or_else(|| format!("case {}", i + 1), str::to_owned)
 }
 
-fn case(i: usize, item: &Yaml) -> Result<Case, RequestError> {
+fn case(i: usize, item: &Yaml) -> Result<Case, CaseFileError> {
     let Yaml::Hash(map) = item else {
         return Err(err("cases", format!("case {} is not a mapping", i + 1)));
     };
@@ -160,14 +175,14 @@ fn case(i: usize, item: &Yaml) -> Result<Case, RequestError> {
     })
 }
 
-fn expectation(name: &str, v: &Yaml) -> Result<Expect, RequestError> {
+fn expectation(name: &str, v: &Yaml) -> Result<Expect, CaseFileError> {
     let Yaml::Hash(map) = v else {
         return Err(err(
             "expect",
             format!("case `{name}`: `expect` is a mapping"),
         ));
     };
-    let code = |s: Option<&str>| -> Result<ReasonCode, RequestError> {
+    let code = |s: Option<&str>| -> Result<ReasonCode, CaseFileError> {
         let s = s.unwrap_or("");
         ReasonCode::parse(s).ok_or_else(|| {
             err(

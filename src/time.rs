@@ -21,6 +21,26 @@ impl Instant {
         Instant(t.timestamp_micros())
     }
 
+    /// An RFC 3339 date-time (`2026-04-01T10:00:00+08:00`; seconds may be
+    /// left out), as requests and `--at` write one. A bare date has no
+    /// instant of its own: see [`crate::Policy::parse_at`], which reads
+    /// one in the policy set's time zone.
+    ///
+    /// ```
+    /// use autoseal::Instant;
+    /// let t = Instant::parse("2026-04-01T10:00+08:00").unwrap();
+    /// assert_eq!(t, Instant::parse("2026-04-01T02:00:00Z").unwrap());
+    /// assert!(Instant::parse("2026-02-30T10:00:00+08:00").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Instant, TimeError> {
+        parse_datetime(text).map(|t| Instant::from_datetime(&t))
+    }
+
+    /// The current time, to the microsecond.
+    pub fn now() -> Instant {
+        Instant::from_datetime(&Utc::now())
+    }
+
     /// The start of `date` in `tz`.
     pub fn start_of_day(date: NaiveDate, tz: FixedOffset) -> Option<Instant> {
         let naive = date.and_hms_opt(0, 0, 0)?;
@@ -48,9 +68,23 @@ impl Instant {
     }
 }
 
+/// Why a time could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    /// Not an RFC 3339 date-time; `reason` is what is wrong with it.
+    #[error("`{text}` is not a valid RFC 3339 time: {reason}")]
+    NotRfc3339 { text: String, reason: String },
+    /// Not a date that exists (`2026-02-30`), or not `YYYY-MM-DD`.
+    #[error("no such date `{text}`")]
+    NoSuchDate { text: String },
+    /// A year outside [`MIN_YEAR`]..=[`MAX_YEAR`].
+    #[error("`{text}` is out of range: years {MIN_YEAR} to {MAX_YEAR} are supported")]
+    YearOutOfRange { text: String },
+}
+
 /// Parses an RFC 3339 date-time (seconds optional) within the supported
 /// years.
-pub fn parse_datetime(text: &str) -> Result<DateTime<FixedOffset>, String> {
+pub fn parse_datetime(text: &str) -> Result<DateTime<FixedOffset>, TimeError> {
     // `2026-03-01T09:00+08:00`: chrono needs the seconds.
     let with_seconds;
     let mut s = text;
@@ -68,27 +102,30 @@ pub fn parse_datetime(text: &str) -> Result<DateTime<FixedOffset>, String> {
             s = &with_seconds;
         }
     }
-    let t = DateTime::parse_from_rfc3339(s)
-        .map_err(|e| format!("`{text}` is not a valid RFC 3339 time: {e}"))?;
+    let t = DateTime::parse_from_rfc3339(s).map_err(|e| TimeError::NotRfc3339 {
+        text: text.to_owned(),
+        reason: e.to_string(),
+    })?;
     check_year(chrono::Datelike::year(&t.naive_local()), text)?;
     Ok(t)
 }
 
 /// Parses `YYYY-MM-DD`, refusing days that do not exist (`2026-02-30`).
-pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let d = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("no such date `{text}`"))?;
+pub fn parse_date(text: &str) -> Result<NaiveDate, TimeError> {
+    let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| TimeError::NoSuchDate {
+        text: text.to_owned(),
+    })?;
     check_year(chrono::Datelike::year(&d), text)?;
     Ok(d)
 }
 
-fn check_year(year: i32, text: &str) -> Result<(), String> {
+fn check_year(year: i32, text: &str) -> Result<(), TimeError> {
     if (MIN_YEAR..=MAX_YEAR).contains(&year) {
         Ok(())
     } else {
-        Err(format!(
-            "`{text}` is out of range: years {MIN_YEAR} to {MAX_YEAR} are supported"
-        ))
+        Err(TimeError::YearOutOfRange {
+            text: text.to_owned(),
+        })
     }
 }
 

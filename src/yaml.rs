@@ -37,18 +37,34 @@ impl Size {
     }
 }
 
+/// Why a document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum YamlError {
+    /// Not YAML (nor JSON): the parser's message, with its place.
+    #[error("{0}")]
+    Syntax(String),
+    /// Past the budget once aliases are expanded.
+    #[error("more than {values} values or {bytes} bytes of text once aliases are expanded, at line {line} column {column}")]
+    TooLarge {
+        values: usize,
+        bytes: usize,
+        line: usize,
+        column: usize,
+    },
+}
+
 /// The documents of `text`, refused past `budget` with aliases expanded.
-pub(crate) fn load(text: &str, budget: Budget) -> Result<Vec<Yaml>, String> {
+pub(crate) fn load(text: &str, budget: Budget) -> Result<Vec<Yaml>, YamlError> {
     // Editors on Windows may start a UTF-8 file with a byte order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     within(text, budget)?;
-    YamlLoader::load_from_str(text).map_err(|e| e.to_string())
+    YamlLoader::load_from_str(text).map_err(|e| YamlError::Syntax(e.to_string()))
 }
 
 /// Sizes the documents as the loader would build them, from the parser's
 /// events alone (nothing is built): an alias counts as much as its anchor
 /// holds.
-fn within(text: &str, budget: Budget) -> Result<(), String> {
+fn within(text: &str, budget: Budget) -> Result<(), YamlError> {
     let mut parser = Parser::new_from_str(text);
     // By anchor id (the parser numbers anchors from 1).
     let mut sizes: Vec<Size> = vec![Size::default()];
@@ -56,7 +72,9 @@ fn within(text: &str, budget: Budget) -> Result<(), String> {
     let mut open: Vec<(usize, Size)> = Vec::new();
     let mut total = Size::default();
     loop {
-        let (event, mark) = parser.next_token().map_err(|e| e.to_string())?;
+        let (event, mark) = parser
+            .next_token()
+            .map_err(|e| YamlError::Syntax(e.to_string()))?;
         match event {
             Event::StreamEnd => return Ok(()),
             Event::Scalar(s, _, anchor, _) => {
@@ -83,13 +101,12 @@ fn within(text: &str, budget: Budget) -> Result<(), String> {
             _ => {}
         }
         if total.values > budget.values || total.bytes > budget.bytes {
-            return Err(format!(
-                "more than {} values or {} bytes of text once aliases are expanded, at line {} column {}",
-                budget.values,
-                budget.bytes,
-                mark.line(),
-                mark.col() + 1
-            ));
+            return Err(YamlError::TooLarge {
+                values: budget.values,
+                bytes: budget.bytes,
+                line: mark.line(),
+                column: mark.col() + 1,
+            });
         }
     }
 }
@@ -132,7 +149,7 @@ mod tests {
         // mapping, 1,237 in all.
         let values = |n| Budget { values: n, ..ROOMY };
         assert!(load(&laughs(3), values(1_237)).is_ok());
-        let err = load(&laughs(3), values(1_236)).unwrap_err();
+        let err = load(&laughs(3), values(1_236)).unwrap_err().to_string();
         assert!(err.contains("more than 1236 values"), "{err}");
         assert!(load(&laughs(9), ROOMY).is_err());
     }

@@ -611,14 +611,16 @@ impl Builder {
                     }
                     TimeValue::Instant(t)
                 }
-                Err(message) => {
+                Err(e) => {
+                    let message = e.to_string();
                     self.errors.push(SyntaxError::BadTime { message, span });
                     TimeValue::Instant(chrono::DateTime::UNIX_EPOCH.fixed_offset())
                 }
             },
             _ => match parse_date(&raw) {
                 Ok(d) => TimeValue::Date(d),
-                Err(message) => {
+                Err(e) => {
+                    let message = e.to_string();
                     self.errors.push(SyntaxError::BadTime { message, span });
                     TimeValue::Date(chrono::NaiveDate::default())
                 }

@@ -138,7 +138,7 @@ pub fn color_stderr() -> bool {
 /// day in the policy set's time zone `tz`).
 pub fn parse_at(at: Option<&str>, tz: Option<chrono::FixedOffset>) -> Result<Instant, u8> {
     match at {
-        None => Ok(Instant::from_datetime(&chrono::Utc::now())),
+        None => Ok(Instant::now()),
         Some(s) => autoseal::query::parse_at(s, tz).map_err(|e| {
             eprintln!("error: --at: {e}");
             CANNOT_RUN

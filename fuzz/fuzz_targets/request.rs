@@ -13,7 +13,7 @@ fn policy() -> &'static Policy {
     static P: OnceLock<Policy> = OnceLock::new();
     P.get_or_init(|| {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../policies");
-        Policy::from_paths(&[dir.into()]).expect("the bundled policies load")
+        Policy::from_paths(&[dir]).expect("the bundled policies load")
     })
 }
 

@@ -1,4 +1,4 @@
-//! Golden tests of the `autoseal` binary against `shared/spec/cli.md`: exit
+//! Golden tests of the `autoseal` binary against its contract (README, "Command line"): exit
 //! statuses, JSON fields, text output (insta snapshots), batches, stdin,
 //! and no ANSI escapes when output is piped or `NO_COLOR` is set.
 //!

@@ -56,7 +56,6 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(shared.clone(), finish))
         .layer(CatchPanicLayer::custom(|_| {
             // Never reached by any input we know of; a last line of defence
             // that still answers in the contract's shape.
@@ -65,6 +64,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
                 &serde_json::json!({"error": "internal error"}),
             )
         }))
+        // Outermost: every answer, a caught panic's too, gets the header.
+        .layer(middleware::from_fn_with_state(shared.clone(), finish))
         .with_state(shared)
 }
 

@@ -179,7 +179,8 @@ pub async fn event(shared: Arc<Shared>, ev: EventRequest) -> EventOutcome {
 /// Reads the directory and swaps its set in when its revision differs
 /// from the live one and it loads. A refused set never replaces the live
 /// one; the attempt is recorded either way (a file-watch trigger that
-/// finds nothing changed, such as the service's own append, is not).
+/// finds nothing changed, such as the service's own append, is not,
+/// unless the last attempt was refused).
 pub fn reload_locked(shared: &Shared, _w: &mut Writer, trigger: Trigger) -> ReloadOutcome {
     let disk = match DiskSet::read(&shared.dir) {
         Ok(d) => d,
@@ -188,7 +189,11 @@ pub fn reload_locked(shared: &Shared, _w: &mut Writer, trigger: Trigger) -> Relo
     let revision = disk.revision();
     let live = shared.live.load();
     if revision.as_deref() == Some(live.revision.as_str()) {
-        if trigger != Trigger::Watch {
+        // A watch that finds the live set (the service's own append) is
+        // no attempt, unless it ends a refused one: the files were put
+        // back as they are in use.
+        let refused_before = shared.last_attempt().is_some_and(|a| !a.ok);
+        if trigger != Trigger::Watch || refused_before {
             shared.record(trigger, revision, None);
         }
         Metrics::count(&shared.metrics.reloads, "unchanged");

@@ -64,6 +64,29 @@ fn a_changed_file_is_reloaded_and_a_bad_one_never_replaces_the_good_set() {
         .as_str()
         .unwrap()
         .contains("does not load"));
+    // The files put back as they are in use: nothing to reload, and the
+    // last attempt is no longer the refused one.
+    replace(
+        dir.path(),
+        "forbids.policy",
+        &format!("{forbids}{GOOD_B_EXTRA}"),
+    );
+    wait_until(10, "the good files to be seen again", || {
+        let p: Value = s.get("/v1/policy").json().unwrap();
+        p["last_reload"]["ok"] == true
+    });
+    let p: Value = s.get("/v1/policy").json().unwrap();
+    assert_eq!(p["last_reload"]["revision"], b.as_str());
+    assert_eq!(p["last_reload"]["diagnostics"], serde_json::json!([]));
+    replace(
+        dir.path(),
+        "forbids.policy",
+        &format!("{forbids}\nforbid auto-sign for signer nobody\n"),
+    );
+    wait_until(10, "the refused reload to be recorded again", || {
+        let p: Value = s.get("/v1/policy").json().unwrap();
+        p["last_reload"]["ok"] == false
+    });
     // POST /v1/reload says the same, 422, and keeps the good set.
     let r = s.admin("/v1/reload", "");
     assert_eq!(r.status(), 422);

@@ -301,7 +301,9 @@ fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
 fn at(q: &HashMap<String, String>) -> Result<Instant, ApiError> {
     match q.get("at") {
         None => Ok(Instant::from_datetime(&chrono::Utc::now())),
-        Some(s) => autoseal::time::parse_datetime(s)
+        // An offset's `+` left unencoded in a query string decodes as a
+        // space; an RFC 3339 time has no space, so it is read back as `+`.
+        Some(s) => autoseal::time::parse_datetime(&s.replace(' ', "+"))
             .map(|t| Instant::from_datetime(&t))
             .map_err(|e| ApiError::bad(format!("`at`: {e}")).field("at")),
     }

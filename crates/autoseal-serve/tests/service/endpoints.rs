@@ -199,6 +199,13 @@ fn reports_answer_as_the_cli_json() {
     want.sort_by_key(|e| !e.expiring);
     assert_eq!(r, serde_json::to_value(want).unwrap());
 
+    // An unencoded `+` (a space once decoded) is taken for the offset's.
+    let plain: Value = s
+        .get("/v1/audit?at=2026-04-01T10:00:00+08:00")
+        .json()
+        .unwrap();
+    assert_eq!(plain, serde_json::to_value(f.audit(at, None)).unwrap());
+
     // Without `at`: now.
     assert_eq!(s.get("/v1/audit").status(), 200);
     // `lang` is taken (messages are English for now).

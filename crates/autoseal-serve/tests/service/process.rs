@@ -253,17 +253,31 @@ fn sighup_reloads() {
 
 #[test]
 fn it_does_not_start_without_a_good_set_or_with_a_journal_outside() {
+    // Bounded: a service that starts after all is killed, and fails the test.
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_autoseal-serve"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_autoseal-serve"))
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
-            .output()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
             .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
+        let end = Instant::now() + Duration::from_secs(20);
+        let code = loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                break st.code().unwrap();
+            }
+            if Instant::now() > end {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the service started with {args:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        (code, err)
     };
     let dir = policy_dir();
     let d = dir.path().to_str().unwrap();

@@ -94,8 +94,9 @@ pub fn cut_torn(io: &dyn JournalIo, path: &Path) -> io::Result<Option<Cut>> {
 
 /// Appends `record` (the comment line and the statement) and its newline
 /// to the journal, which holds `before` bytes, and makes them durable. On
-/// a failure the journal is cut back to `before`; `Err(true)` when even
-/// that failed (the journal must not be appended to again).
+/// a failure the journal is cut back to `before` (removed, if this append
+/// created it); `Err((_, true))` when even that failed (the journal must
+/// not be appended to again).
 pub fn append(
     io: &dyn JournalIo,
     path: &Path,
@@ -128,8 +129,14 @@ pub fn append(
     match steps {
         Ok(()) => Ok(()),
         Err(e) => {
-            let stuck = io.truncate(&file, before).is_err();
-            Err((e, stuck))
+            // Back to what it was: cut back, or gone if it was created.
+            let undone = if existed {
+                io.truncate(&file, before)
+            } else {
+                drop(file);
+                std::fs::remove_file(path)
+            };
+            Err((e, undone.is_err()))
         }
     }
 }

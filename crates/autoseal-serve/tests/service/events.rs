@@ -146,6 +146,14 @@ fn a_failed_append_is_undone_and_nothing_is_applied() {
     let rec = recorder(dir.path());
     let io: Arc<dyn JournalIo> = rec.clone();
     let s = start_with(dir.path(), |o| o.journal_io = io);
+    // The first event fails: the journal it created is removed.
+    let first = s.revision();
+    rec.fail_newline.store(true, Ordering::SeqCst);
+    assert_eq!(s.event(FORBID, Some("a")).status(), 503);
+    assert!(!journal(dir.path()).exists());
+    assert_eq!(s.revision(), first);
+    assert_equivalent(&s, dir.path());
+    rec.fail_newline.store(false, Ordering::SeqCst);
     assert_eq!(s.event(FORBID, Some("a")).status(), 200);
     let rev = s.revision();
     let j = read(journal(dir.path()));

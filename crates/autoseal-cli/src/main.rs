@@ -42,6 +42,11 @@ enum Command {
     Audit(audit::Args),
     /// Decision-level difference of two policy sets.
     Diff(diff::Args),
+    /// Serve decisions over HTTP, with hot reload, journaled events and a
+    /// decision log.
+    Serve(autoseal_serve::ServeArgs),
+    /// Re-decide every request of a decision log against the policy set.
+    Replay(autoseal_serve::ReplayArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +67,8 @@ fn main() -> ExitCode {
         Command::Who(a) => who::run(a),
         Command::Audit(a) => audit::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Serve(a) => autoseal_serve::serve(a.options()),
+        Command::Replay(a) => a.run(),
     };
     ExitCode::from(status)
 }

@@ -1,0 +1,295 @@
+//! A policy directory as the service reads it: its `.policy` files, named
+//! by their paths relative to the directory, and the compiled snapshot a
+//! request sees.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use autoseal::limits::MAX_FILE_BYTES;
+use autoseal::load::{analyze, policy_files, Content, Input, LoadError};
+use autoseal::Policy;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::revision::revision;
+
+/// One `.policy` file of the directory.
+#[derive(Debug, Clone)]
+pub struct DiskFile {
+    /// Its path relative to the directory, with `/` separators: the name
+    /// diagnostics, rule names and sources use, and the revision hashes.
+    pub rel: String,
+    /// `DIR/rel`, as the directory walk names it (it fixes the order).
+    pub path: PathBuf,
+    pub content: Content,
+}
+
+/// Every `.policy` file under a directory, in the set's path order.
+#[derive(Debug, Clone, Default)]
+pub struct DiskSet {
+    pub files: Vec<DiskFile>,
+}
+
+impl DiskSet {
+    /// Reads the directory as the library's loader does (the same files in
+    /// the same order), keeping each file's bytes.
+    pub fn read(dir: &Path) -> Result<DiskSet, LoadError> {
+        let paths = policy_files(&[dir.to_path_buf()])?;
+        let mut files = Vec::with_capacity(paths.len());
+        for path in paths {
+            let io = |source| LoadError::Io {
+                path: path.display().to_string(),
+                source,
+            };
+            let len = std::fs::metadata(&path).map_err(io)?.len();
+            let content = if len > MAX_FILE_BYTES as u64 {
+                Content::TooLarge(len)
+            } else {
+                Content::Bytes(std::fs::read(&path).map_err(io)?)
+            };
+            files.push(DiskFile {
+                rel: relative(dir, &path),
+                path,
+                content,
+            });
+        }
+        Ok(DiskSet { files })
+    }
+
+    /// The set's revision; `None` when a file was too large to be read
+    /// (such a set does not load).
+    pub fn revision(&self) -> Option<String> {
+        let mut parts = Vec::with_capacity(self.files.len());
+        for f in &self.files {
+            match &f.content {
+                Content::Bytes(b) => parts.push((f.rel.as_str(), b.as_slice())),
+                Content::TooLarge(_) => return None,
+            }
+        }
+        Some(revision(parts))
+    }
+
+    /// The bytes of the file named `rel`, if the set has it.
+    pub fn bytes(&self, rel: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|f| f.rel == rel)
+            .and_then(|f| match &f.content {
+                Content::Bytes(b) => Some(b.as_slice()),
+                Content::TooLarge(_) => None,
+            })
+    }
+
+    /// The set with the file `rel` (at `path`, `DIR/rel`) holding `bytes`:
+    /// replaced, or added in its place in the path order.
+    pub fn with_file(&self, rel: &str, path: &Path, bytes: Vec<u8>) -> DiskSet {
+        let mut files = self.files.clone();
+        let file = DiskFile {
+            rel: rel.to_owned(),
+            path: path.to_path_buf(),
+            content: Content::Bytes(bytes),
+        };
+        match files.iter().position(|f| f.rel == rel) {
+            Some(i) => {
+                if let Some(slot) = files.get_mut(i) {
+                    *slot = file;
+                }
+            }
+            None => {
+                let at = files.partition_point(|f| f.path.as_path() < path);
+                files.insert(at, file);
+            }
+        }
+        DiskSet { files }
+    }
+}
+
+/// `path` relative to `dir`, `/`-separated.
+pub fn relative(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// What a request sees: one whole compiled set and what it was built from.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub policy: Policy,
+    pub revision: String,
+    pub loaded_at: DateTime<Utc>,
+    /// Each file, relative path and size in bytes.
+    pub files: Vec<(String, u64)>,
+    pub statements: usize,
+    /// The set's warnings, as JSON diagnostics.
+    pub warnings: Vec<Value>,
+    /// Event ids found in the journal, with the line of their statement.
+    pub events: HashMap<String, usize>,
+}
+
+/// Why a set was not loaded: a message, the diagnostics as JSON, and the
+/// same as text for the service's log or standard error.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub message: String,
+    pub diagnostics: Vec<Value>,
+    pub text: String,
+}
+
+impl Refusal {
+    pub fn from_load_error(e: &LoadError) -> Refusal {
+        let code = match e {
+            LoadError::Io { .. } => "io",
+            LoadError::Empty { .. } => "no_policies",
+            LoadError::NotAFile { .. } => "not_a_file",
+        };
+        Refusal {
+            message: e.to_string(),
+            diagnostics: vec![serde_json::json!({
+                "severity": "error", "code": code, "message": e.to_string(),
+            })],
+            text: format!("error: {e}\n"),
+        }
+    }
+
+    /// Only the diagnostics that `before` does not have (those a change
+    /// brought in).
+    pub fn only_new(mut self, before: &[Value]) -> Refusal {
+        self.diagnostics = new_diagnostics(&self.diagnostics, before);
+        self
+    }
+}
+
+/// The diagnostics of `after` that `before` does not have.
+pub fn new_diagnostics(after: &[Value], before: &[Value]) -> Vec<Value> {
+    let seen: HashSet<String> = before.iter().map(Value::to_string).collect();
+    after
+        .iter()
+        .filter(|d| !seen.contains(&d.to_string()))
+        .cloned()
+        .collect()
+}
+
+/// Parses, checks and compiles a set; `journal` is the journal's relative
+/// path, whose event comments are indexed.
+pub fn build(set: &DiskSet, journal: &str) -> Result<Snapshot, Refusal> {
+    let revision = set.revision();
+    let inputs: Vec<Input> = set
+        .files
+        .iter()
+        .map(|f| Input {
+            name: f.rel.clone(),
+            content: f.content.clone(),
+        })
+        .collect();
+    let mut analysis = analyze(inputs);
+    let diagnostics: Vec<Value> = analysis
+        .diagnostics
+        .to_json(&analysis.sources)
+        .into_iter()
+        .filter_map(|d| serde_json::to_value(d).ok())
+        .collect();
+    let model = analysis.model.take();
+    let (Some(model), Some(revision), false) = (model, revision, analysis.diagnostics.has_errors())
+    else {
+        return Err(Refusal {
+            message: format!(
+                "the policy set does not load: {}",
+                analysis.diagnostics.summary()
+            ),
+            diagnostics,
+            text: analysis.diagnostics.render(&analysis.sources, false),
+        });
+    };
+    let policy = Policy::compile(model, &analysis.sources);
+    let events = set.bytes(journal).map(journal_events).unwrap_or_default();
+    Ok(Snapshot {
+        policy,
+        revision,
+        loaded_at: Utc::now(),
+        files: set
+            .files
+            .iter()
+            .map(|f| {
+                let len = match &f.content {
+                    Content::Bytes(b) => b.len() as u64,
+                    Content::TooLarge(n) => *n,
+                };
+                (f.rel.clone(), len)
+            })
+            .collect(),
+        statements: analysis.files.iter().map(|f| f.stmts.len()).sum(),
+        warnings: diagnostics,
+        events,
+    })
+}
+
+/// `# event ID at TIME` comments, each with the 1-based line of the
+/// statement after it.
+pub fn journal_events(bytes: &[u8]) -> HashMap<String, usize> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = HashMap::new();
+    for (i, line) in lines(&text).enumerate() {
+        if let Some(id) = event_comment(line) {
+            out.insert(id.to_owned(), i + 2);
+        }
+    }
+    out
+}
+
+/// The lines of a text, ended by `\n`, `\r\n` or a lone `\r` (as the
+/// library numbers them).
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n')
+        .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
+}
+
+/// The event id of an `# event ID at TIME` line.
+pub fn event_comment(line: &str) -> Option<&str> {
+    let rest = line.trim().strip_prefix('#')?.trim_start();
+    let rest = rest.strip_prefix("event ")?;
+    let (id, _) = rest.trim_start().split_once(" at ")?;
+    (!id.is_empty() && !id.contains(char::is_whitespace)).then_some(id)
+}
+
+/// How many line ends the bytes hold (so the next line's 1-based number
+/// is this plus one).
+pub fn line_ends(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn event_comments_are_found_with_their_statement_line() {
+        let j = b"timezone +08:00\n# event e1 at 2026-01-01T00:00:00Z\nrevoke x at 2026-01-02\r\n# event e2 at T\rrevoke y at 2026-01-03\n";
+        let ev = journal_events(j);
+        assert_eq!(ev["e1"], 3);
+        assert_eq!(ev["e2"], 5);
+        assert_eq!(line_ends(j), 5);
+    }
+
+    #[test]
+    fn relative_paths_use_slashes() {
+        assert_eq!(
+            relative(Path::new("/a/b"), Path::new("/a/b/c/d.policy")),
+            "c/d.policy"
+        );
+        assert_eq!(
+            relative(Path::new("./p"), Path::new("./p/x.policy")),
+            "x.policy"
+        );
+    }
+}

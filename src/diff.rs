@@ -493,6 +493,7 @@ impl<'a> Side<'a> {
             signer: key.0.as_str().into(),
             signatory: key.2.as_deref().map(Into::into),
             attributes: Vec::new(),
+            id: None,
         };
         let reason = match p.decide(&req) {
             Decision::AutoSeal { seal, .. } => return Outcome::Seal(p.m.seal_name(seal)),

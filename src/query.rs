@@ -159,6 +159,7 @@ impl Policy {
                     signer: org_name.clone(),
                     signatory: None,
                     attributes: attributes.to_vec(),
+                    id: None,
                 };
                 let a = self.answer(&req);
                 TemplateStatus {
@@ -218,6 +219,7 @@ impl Policy {
                 signer: self.m.org_name(signer).into(),
                 signatory: role.map(|r| self.m.role_name(r).into()),
                 attributes: attributes.to_vec(),
+                id: None,
             };
             let a = self.answer(&req);
             out.push(SignerStatus {

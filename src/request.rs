@@ -30,6 +30,9 @@ pub struct Request {
     pub signer: CompactString,
     pub signatory: Option<CompactString>,
     pub attributes: Vec<(CompactString, Value)>,
+    /// A correlation id the caller chose (`"id"`), echoed in the answer;
+    /// deciding never reads it.
+    pub id: Option<CompactString>,
 }
 
 impl Request {
@@ -43,6 +46,7 @@ impl Request {
             signer: signer.into(),
             signatory: None,
             attributes: Vec::new(),
+            id: None,
         }
     }
 
@@ -110,6 +114,7 @@ impl Request {
         let mut signer = None;
         let mut signatory = None;
         let mut attributes = Vec::new();
+        let mut id = None;
         for (k, v) in map {
             let Some(key) = k.as_str() else {
                 return Err(RequestError::new("", "field names are strings"));
@@ -127,6 +132,10 @@ impl Request {
                 "signer" => signer = Some(name(key, v, false)?),
                 "signatory" => signatory = opt_text(key, v)?,
                 "attributes" => attributes = attrs(v)?,
+                "id" => match v {
+                    Yaml::String(s) => id = Some(s.as_str().into()),
+                    _ => return Err(RequestError::new(key, "`id` must be a string")),
+                },
                 other => return Err(RequestError::new(other, format!("unknown field `{other}`"))),
             }
         }
@@ -141,6 +150,7 @@ impl Request {
             signer: need("signer", signer)?,
             signatory,
             attributes,
+            id,
         })
     }
 }

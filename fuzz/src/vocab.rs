@@ -882,6 +882,7 @@ fn aimed(p: &[u8; 8], aim: &Fact, set: &Set) -> Request {
         signer: ORGS[signer].into(),
         signatory: signatory.map(CompactString::from),
         attributes: Vec::new(),
+        id: None,
     }
 }
 
@@ -929,6 +930,7 @@ fn random(p: &[u8; 8]) -> Request {
         signer: signer.into(),
         signatory: signatory.map(CompactString::from),
         attributes: Vec::new(),
+        id: None,
     }
 }
 

@@ -61,10 +61,19 @@ pub fn run(a: Args) -> u8 {
     };
     let rendered = decide_one(&policy, &req, a.explain);
     match a.format {
-        Format::Json => print_json(&rendered),
+        Format::Json => print_json(&answer_json(&rendered, &req)),
         Format::Text => out!("{}", text_of(&rendered)),
     }
     OK
+}
+
+/// A decision as JSON, with the request's `id` echoed when it has one.
+fn answer_json(rendered: &Rendered, req: &Request) -> serde_json::Value {
+    let mut v = serde_json::to_value(rendered).unwrap_or_default();
+    if let (Some(id), Some(map)) = (&req.id, v.as_object_mut()) {
+        map.insert(String::from("id"), serde_json::Value::from(id.as_str()));
+    }
+    v
 }
 
 fn decide_one(policy: &Policy, req: &Request, explain: bool) -> Rendered {
@@ -77,8 +86,12 @@ fn decide_one(policy: &Policy, req: &Request, explain: bool) -> Rendered {
 
 /// One JSON decision per input line, in order; a bad line (not a request,
 /// not UTF-8, too long, or blank) gives an error line and the batch goes
-/// on, so output line N always answers input line N.
+/// on, so output line N always answers input line N. From standard input
+/// each answer is written and flushed before the next line is read, so a
+/// program can use `autoseal decide --requests -` as a coprocess: write a
+/// request, read its answer.
 fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
+    let coprocess = path == "-";
     let mut reader: Box<dyn BufRead> = if path == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -112,7 +125,9 @@ fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
             t => json_line(t).and_then(|()| Request::parse(t)),
         });
         let json = match req {
-            Ok(req) => serde_json::to_string(&decide_one(policy, &req, explain)),
+            Ok(req) => {
+                serde_json::to_string(&answer_json(&decide_one(policy, &req, explain), &req))
+            }
             Err(e) => {
                 status = PROBLEMS;
                 serde_json::to_string(&serde_json::json!({
@@ -124,7 +139,7 @@ fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
             Ok(j) => writeln!(out, "{j}"),
             Err(e) => writeln!(out, "{{\"error\":\"{e}\"}}"),
         };
-        if ok.is_err() {
+        if ok.is_err() || (coprocess && out.flush().is_err()) {
             return CANNOT_RUN;
         }
     }

@@ -1370,3 +1370,78 @@ fn check_and_fmt_take_policies() {
     assert_eq!(by_flag.stdout, by_path.stdout);
     assert_code(&run(&["fmt", "--check", "--policies", "policies"]), 0);
 }
+
+// ---------------------------------------------------------------- coprocess
+
+/// `decide --requests -` as a coprocess: each answer is written and flushed
+/// before the next request line is read, so a client that writes one line
+/// and waits for its answer is answered (with its `id` echoed) while its
+/// standard input is still open.
+#[test]
+fn decide_requests_answers_each_line_before_reading_the_next() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    let mut child = Command::new(BIN)
+        .args(["decide", "--policies", "policies", "--requests", "-"])
+        .current_dir(ROOT)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let ask = |stdin: &mut std::process::ChildStdin, line: &str| -> Value {
+        writeln!(stdin, "{line}").expect("write a request");
+        stdin.flush().expect("flush");
+        let answer = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("an answer while standard input is still open");
+        serde_json::from_str(&answer).expect("a JSON answer")
+    };
+    let a = ask(
+        &mut stdin,
+        r#"{"id":"c-1","at":"2026-04-01T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":"globex","signatory":"乙方"}"#,
+    );
+    assert_eq!(a["id"], "c-1");
+    assert_eq!(a["decision"], "auto_seal");
+    assert_eq!(a["seal"], "globex.contract");
+    let b = ask(
+        &mut stdin,
+        r#"{"id":"c-2","at":"2026-06-02T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":"globex","signatory":"乙方"}"#,
+    );
+    assert_eq!(b["id"], "c-2");
+    assert_eq!(b["reasons"][0]["code"], "grant_revoked");
+    // No id, no `id` in the answer; a bad line answers in its place.
+    let c = ask(
+        &mut stdin,
+        r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.labor","initiator":"acme.li","signer":"acme"}"#,
+    );
+    assert!(c.get("id").is_none(), "{c}");
+    let d = ask(&mut stdin, r#"{"id": 7, "at":"2026-04-01T10:00:00+08:00"}"#);
+    assert_eq!(d["field"], "id");
+    drop(stdin);
+    let status = child.wait().expect("the batch ends");
+    assert_eq!(status.code(), Some(1), "a bad line makes the status 1");
+}
+
+/// A single request may carry an `id` too, echoed in its JSON answer.
+#[test]
+fn decide_echoes_the_request_id() {
+    let r = run_stdin(
+        &["decide", "--request", "-", "--format", "json"],
+        "{id: order-17, at: 2026-04-01T10:00:00+08:00, template: acme.labor, initiator: acme.li, signer: acme}\n",
+    );
+    assert_code(&r, 0);
+    assert_eq!(r.json()["id"], "order-17");
+    assert_eq!(r.json()["decision"], "auto_seal");
+}

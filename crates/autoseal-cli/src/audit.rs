@@ -2,7 +2,7 @@
 
 use autoseal::query::parse_duration;
 
-use crate::common::{parse_at, print_json, super_admins, Format, PolicyArgs, CANNOT_RUN, OK};
+use crate::common::{print_json, super_admins, Format, PolicyArgs, CANNOT_RUN, OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,12 +21,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    let policy = match a.policies.load() {
-        Ok(p) => p,
-        Err(c) => return c,
-    };
-    let at = match parse_at(a.at.as_deref(), policy.time_zone()) {
-        Ok(t) => t,
+    let (policy, at) = match a.policies.load_at(a.at.as_deref()) {
+        Ok(loaded) => loaded,
         Err(c) => return c,
     };
     let within = match a.expiring_within.as_deref().map(parse_duration) {

@@ -109,6 +109,14 @@ impl PolicyArgs {
             CANNOT_RUN
         })
     }
+
+    /// The policy set, and `--at` read in its time zone (now by default):
+    /// what the reports (`templates`, `who`, `audit`) start from.
+    pub fn load_at(&self, at: Option<&str>) -> Result<(Policy, Instant), u8> {
+        let policy = self.load()?;
+        let at = parse_at(at, policy.time_zone())?;
+        Ok((policy, at))
+    }
 }
 
 pub fn render_error(e: &autoseal::Error) -> String {

@@ -1,8 +1,6 @@
 //! `autoseal templates`: the greyed-out "use" buttons of an initiator.
 
-use crate::common::{
-    parse_at, print_json, when_conditions_hold, Format, PolicyArgs, CANNOT_RUN, OK,
-};
+use crate::common::{print_json, when_conditions_hold, Format, PolicyArgs, CANNOT_RUN, OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,12 +21,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    let policy = match a.policies.load() {
-        Ok(p) => p,
-        Err(c) => return c,
-    };
-    let at = match parse_at(a.at.as_deref(), policy.time_zone()) {
-        Ok(t) => t,
+    let (policy, at) = match a.policies.load_at(a.at.as_deref()) {
+        Ok(loaded) => loaded,
         Err(c) => return c,
     };
     let list = match policy.templates_for(&a.initiator, a.on_behalf_of.as_deref(), at, &[]) {

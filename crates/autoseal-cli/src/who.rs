@@ -1,7 +1,7 @@
 //! `autoseal who`: every signer that would auto-seal a template.
 
 use crate::common::{
-    parse_at, print_json, super_admins, when_conditions_hold, Format, PolicyArgs, CANNOT_RUN, OK,
+    print_json, super_admins, when_conditions_hold, Format, PolicyArgs, CANNOT_RUN, OK,
 };
 
 #[derive(clap::Args)]
@@ -27,12 +27,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    let policy = match a.policies.load() {
-        Ok(p) => p,
-        Err(c) => return c,
-    };
-    let at = match parse_at(a.at.as_deref(), policy.time_zone()) {
-        Ok(t) => t,
+    let (policy, at) = match a.policies.load_at(a.at.as_deref()) {
+        Ok(loaded) => loaded,
         Err(c) => return c,
     };
     let found = policy

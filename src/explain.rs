@@ -3,6 +3,7 @@
 use crate::compile::Policy;
 use crate::decision::*;
 use crate::model::*;
+use crate::source::Span;
 use crate::time::Instant;
 
 impl Policy {
@@ -10,14 +11,14 @@ impl Policy {
     pub fn render(&self, d: &Decision) -> Rendered {
         match d {
             Decision::AutoSeal { seal, rule, basis } => Rendered {
-                decision: "auto_seal",
+                decision: Verdict::AutoSeal,
                 seal: Some(self.m.seal_name(*seal)),
                 basis: Some(*basis),
                 rule: Some(self.seal_rule_name(*rule)),
                 reasons: Vec::new(),
             },
             Decision::Manual(r) => Rendered {
-                decision: "manual",
+                decision: Verdict::Manual,
                 seal: None,
                 basis: None,
                 rule: None,
@@ -37,7 +38,7 @@ impl Policy {
 
     pub fn render_reason(&self, r: &Reason) -> RenderedReason {
         RenderedReason {
-            code: r.code,
+            code: r.code(),
             message: self.message(r),
             source: self.source(r),
         }
@@ -46,67 +47,86 @@ impl Policy {
     /// The source location of the rule or event behind a reason.
     pub fn source(&self, r: &Reason) -> Option<String> {
         let m = &self.m;
-        let span = match &r.detail {
-            Detail::Name(_) | Detail::NoRule { .. } => None,
+        let span = match r {
+            Reason::UnknownOrg { .. }
+            | Reason::UnknownEmployee { .. }
+            | Reason::UnknownTemplate { .. }
+            | Reason::NoPartnerGrant { .. }
+            | Reason::TemplateNotAutoSign { rule: None, .. } => None,
             // The group the initiator's org leads (its members lack `sub`),
             // else the one `sub` belongs to.
-            Detail::NotMember { org, sub } => m
+            Reason::NotGroupMember { org, sub } => m
                 .groups
                 .iter()
                 .find(|g| g.main == *org)
                 .or_else(|| m.groups.iter().find(|g| g.members.contains(sub)))
                 .map(|g| g.span),
-            Detail::Owner { template, .. } => m.template(*template).map(|t| t.span),
+            Reason::TemplateOwnerMismatch { template, .. } => m.template(*template).map(|t| t.span),
             // Off since a disable, or else before its first enable (if any).
-            Detail::Service { org, event } => m.org(*org).map(|o| {
+            Reason::ServiceNotEnabled { org, event } => m.org(*org).map(|o| {
                 let event = service_disable(&o.service, *event).or(first_enable(&o.service));
                 event_span(&o.service, event, o.span)
             }),
-            Detail::Initiator { rule, .. } => rule.and_then(|(id, miss)| {
+            Reason::InitiatorNotAuthorized { why, .. } => {
+                let (id, lapse) = match why {
+                    InitiatorMiss::NoAuthorization => return None,
+                    InitiatorMiss::Lapsed { rule, lapse } => (rule, Some(*lapse)),
+                    InitiatorMiss::OtherTemplate { rule }
+                    | InitiatorMiss::ConditionNotMet { rule, .. }
+                    | InitiatorMiss::AttributeMissing { rule, .. } => (rule, None),
+                };
                 let r = m.employee_rules.get(id.index())?;
-                match (miss, &r.window.revoked) {
-                    (InitiatorMiss::Window(Lapse::Revoked), Some(rev)) => Some(rev.span),
+                match (lapse, &r.window.revoked) {
+                    (Some(Lapse::Revoked), Some(rev)) => Some(rev.span),
                     _ => Some(r.span),
                 }
-            }),
-            Detail::Template { template, event } => m
+            }
+            Reason::TemplateDisabled { template, event } => m
                 .template(*template)
-                .map(|t| event_span(&t.toggles, *event, t.span)),
-            Detail::Window { rule, lapse } => {
-                self.seal_rule(*rule)
-                    .map(|x| match (lapse, &x.window.revoked) {
-                        (Lapse::Revoked, Some(rev)) => rev.span,
-                        _ => x.span,
-                    })
-            }
-            Detail::Role { rule, .. } | Detail::Void { rule } | Detail::Condition { rule, .. } => {
-                self.seal_rule(*rule).map(|x| x.span)
-            }
-            Detail::Seal { seal, event, .. } => m
+                .map(|t| event_span(&t.toggles, Some(*event), t.span)),
+            Reason::TemplateNotAutoSign {
+                rule: Some((rule, lapse)),
+                ..
+            } => self.lapse_span(*rule, *lapse),
+            Reason::GrantNotYetValid { rule } => self.lapse_span(*rule, Lapse::NotYetValid),
+            Reason::GrantExpired { rule } => self.lapse_span(*rule, Lapse::Expired),
+            Reason::GrantRevoked { rule } => self.lapse_span(*rule, Lapse::Revoked),
+            Reason::SignatoryMismatch { rule, .. }
+            | Reason::GrantVoid { rule }
+            | Reason::ConditionNotMet { rule, .. }
+            | Reason::AttributeMissing { rule, .. } => self.rule_ref(*rule).map(|x| x.cold.span),
+            Reason::SealDisabled { seal, event, .. } => m
                 .seal(*seal)
-                .map(|s| event_span(&s.toggles, *event, s.span)),
-            Detail::Forbid { forbid, .. } => m.forbids.get(forbid.index()).map(|f| f.span),
-            Detail::Ambiguous { second, .. } => self.seal_rule(*second).map(|x| x.span),
+                .map(|s| event_span(&s.toggles, Some(*event), s.span)),
+            Reason::Forbidden { forbid, .. } => m.forbids.get(forbid.index()).map(|f| f.span),
+            Reason::AmbiguousSeal { second, .. } => self.rule_ref(*second).map(|x| x.cold.span),
         };
         span.map(|s| self.location(s))
+    }
+
+    /// A seal rule that has lapsed: its revoke when revoked, else itself.
+    fn lapse_span(&self, rule: SealRuleId, lapse: Lapse) -> Option<Span> {
+        let r = self.rule_ref(rule)?;
+        match (lapse, r.revocation()) {
+            (Lapse::Revoked, Some(rev)) => Some(rev.span),
+            _ => Some(r.cold.span),
+        }
     }
 
     /// A one-line message naming the rule, the dates and the seal.
     pub fn message(&self, r: &Reason) -> String {
         let m = &self.m;
-        match &r.detail {
-            Detail::Name(n) => match r.code {
-                ReasonCode::UnknownEmployee => format!("unknown employee `{n}`"),
-                ReasonCode::UnknownTemplate => format!("unknown template `{n}`"),
-                _ => format!("unknown org `{n}`"),
-            },
-            Detail::Owner { template, expected } => format!(
+        match r {
+            Reason::UnknownOrg { name } => format!("unknown org `{name}`"),
+            Reason::UnknownEmployee { name } => format!("unknown employee `{name}`"),
+            Reason::UnknownTemplate { name } => format!("unknown template `{name}`"),
+            Reason::TemplateOwnerMismatch { template, expected } => format!(
                 "template `{}` belongs to `{}`, not to the initiating org `{}`",
                 m.template_name(*template),
                 m.template(*template).map_or("?", |t| m.org_name(t.org)),
                 m.org_name(*expected)
             ),
-            Detail::Service { org, event } => {
+            Reason::ServiceNotEnabled { org, event } => {
                 let name = m.org_name(*org);
                 let o = m.org(*org);
                 match (
@@ -126,52 +146,68 @@ impl Policy {
                     }
                 }
             }
-            Detail::NotMember { org, sub } => format!(
+            Reason::NotGroupMember { org, sub } => format!(
                 "`{}` is not a member of a group whose main org is `{}`",
                 m.org_name(*sub),
                 m.org_name(*org)
             ),
-            Detail::Initiator {
+            Reason::InitiatorNotAuthorized {
                 employee,
                 template,
                 target,
-                rule,
+                why,
             } => {
                 let who = m.employee_name(*employee);
                 let tpl = m.template_name(*template);
                 let head = format!("employee `{who}` may not initiate auto-sign for `{tpl}`");
-                let Some((id, miss)) = rule else {
-                    let org = m.org_name(*target);
-                    return if m.employee(*employee).is_some_and(|e| e.org == *target) {
-                        format!("{head}: no auto-sign authorization")
-                    } else {
-                        format!("{head}: no authorization on behalf of `{org}`")
-                    };
+                let id = match why {
+                    InitiatorMiss::NoAuthorization => {
+                        let org = m.org_name(*target);
+                        return if m.employee(*employee).is_some_and(|e| e.org == *target) {
+                            format!("{head}: no auto-sign authorization")
+                        } else {
+                            format!("{head}: no authorization on behalf of `{org}`")
+                        };
+                    }
+                    InitiatorMiss::OtherTemplate { rule }
+                    | InitiatorMiss::Lapsed { rule, .. }
+                    | InitiatorMiss::ConditionNotMet { rule, .. }
+                    | InitiatorMiss::AttributeMissing { rule, .. } => *rule,
                 };
-                let name = self.employee_rule_name(*id);
+                let name = self.employee_rule_name(id);
                 let Some(er) = m.employee_rules.get(id.index()) else {
                     return head;
                 };
-                match miss {
-                    InitiatorMiss::OtherTemplate => format!(
+                match why {
+                    InitiatorMiss::OtherTemplate { .. } => format!(
                         "{head}: authorization `{name}` covers only `{}`",
                         er.template.map_or_else(String::new, |t| m.template_name(t))
                     ),
-                    InitiatorMiss::Window(l) => format!("{head}: authorization `{name}` {}", self.lapse_text(&er.window, *l)),
-                    InitiatorMiss::Condition { missing: Some(a) } => format!(
-                        "{head}: authorization `{name}` needs attribute `{}`, which the request does not give as a {}",
-                        m.attr_name(*a),
-                        self.attr_type(*a)
+                    InitiatorMiss::Lapsed { lapse, .. } => format!(
+                        "{head}: authorization `{name}` {}",
+                        self.lapse_text(&er.window, *lapse)
                     ),
-                    InitiatorMiss::Condition { missing: None } => {
-                        format!("{head}: the condition of authorization `{name}` does not hold")
+                    InitiatorMiss::AttributeMissing { missing, .. } => {
+                        let a = er
+                            .cond
+                            .as_ref()
+                            .and_then(|c| leaf_attr(c.nodes.get(missing.node as usize)?));
+                        match a {
+                            Some(a) => format!(
+                                "{head}: authorization `{name}` needs attribute `{}`, which the request does not give as a {}",
+                                m.attr_name(a),
+                                self.attr_type(a)
+                            ),
+                            None => format!("{head}: the condition of authorization `{name}` does not hold"),
+                        }
                     }
+                    _ => format!("{head}: the condition of authorization `{name}` does not hold"),
                 }
             }
-            Detail::Template { template, event } => {
+            Reason::TemplateDisabled { template, event } => {
                 let since = m
                     .template(*template)
-                    .and_then(|t| event.and_then(|e| t.toggles.get(e as usize)))
+                    .and_then(|t| t.toggles.get(*event as usize))
                     .map(|x| format!(" since {}", x.stamp.display()))
                     .unwrap_or_default();
                 format!(
@@ -179,7 +215,20 @@ impl Policy {
                     m.template_name(*template)
                 )
             }
-            Detail::NoRule { signer, template } => {
+            Reason::TemplateNotAutoSign {
+                signer,
+                template,
+                rule: None,
+            } => format!(
+                "template `{}` is not an auto-sign template of `{}`",
+                m.template_name(*template),
+                m.org_name(*signer)
+            ),
+            Reason::TemplateNotAutoSign {
+                rule: Some((rule, lapse)),
+                ..
+            } => self.window_text(*rule, *lapse),
+            Reason::NoPartnerGrant { signer, template } => {
                 if m.template(*template).is_some_and(|t| t.org == *signer) {
                     format!(
                         "template `{}` is not an auto-sign template of `{}`",
@@ -194,40 +243,24 @@ impl Policy {
                     )
                 }
             }
-            Detail::Role {
-                rule,
-                asked,
-                asked_text,
-            } => {
+            Reason::SignatoryMismatch { rule, asked } => {
                 let role = match self.seal_rule(*rule).map(|r| r.kind) {
                     Some(SealRuleKind::Partner { role, .. }) => m.role_name(role).to_owned(),
                     _ => String::new(),
                 };
-                let asked = asked
-                    .map(|a| m.role_name(a).to_owned())
-                    .or_else(|| asked_text.as_deref().map(str::to_owned))
-                    .unwrap_or_default();
+                let asked = match asked {
+                    Signatory::Known(a) => m.role_name(*a).to_owned(),
+                    Signatory::Unknown(s) => s.to_string(),
+                };
                 format!(
                     "grant `{}` is for signatory \"{role}\", not \"{asked}\"",
                     self.seal_rule_name(*rule)
                 )
             }
-            Detail::Window { rule, lapse } => {
-                let Some(x) = self.seal_rule(*rule) else {
-                    return String::new();
-                };
-                let what = if x.kind == SealRuleKind::Own {
-                    "auto-sign template rule"
-                } else {
-                    "grant"
-                };
-                format!(
-                    "{what} `{}` {}",
-                    self.seal_rule_name(*rule),
-                    self.lapse_text(&x.window, *lapse)
-                )
-            }
-            Detail::Void { rule } => {
+            Reason::GrantNotYetValid { rule } => self.window_text(*rule, Lapse::NotYetValid),
+            Reason::GrantExpired { rule } => self.window_text(*rule, Lapse::Expired),
+            Reason::GrantRevoked { rule } => self.window_text(*rule, Lapse::Revoked),
+            Reason::GrantVoid { rule } => {
                 let why = self
                     .seal_rule(*rule)
                     .and_then(|x| x.void)
@@ -235,10 +268,10 @@ impl Policy {
                     .unwrap_or_default();
                 format!("grant `{}` is void: {why}", self.seal_rule_name(*rule))
             }
-            Detail::Seal { rule, seal, event } => {
+            Reason::SealDisabled { rule, seal, event } => {
                 let since = m
                     .seal(*seal)
-                    .and_then(|s| event.and_then(|e| s.toggles.get(e as usize)))
+                    .and_then(|s| s.toggles.get(*event as usize))
                     .map(|x| format!(" since {}", x.stamp.display()))
                     .unwrap_or_default();
                 format!(
@@ -247,28 +280,42 @@ impl Policy {
                     self.seal_rule_name(*rule)
                 )
             }
-            Detail::Condition { rule, missing } => match missing {
-                Some(a) => format!(
-                    "rule `{}` needs attribute `{}`, which the request does not give as a {}",
-                    self.seal_rule_name(*rule),
-                    m.attr_name(*a),
-                    self.attr_type(*a)
-                ),
-                None => format!(
-                    "the condition of rule `{}` does not hold",
-                    self.seal_rule_name(*rule)
-                ),
-            },
-            Detail::Forbid {
+            Reason::AttributeMissing { rule, missing } => {
+                let a = self
+                    .rule_ref(*rule)
+                    .and_then(|r| r.cond())
+                    .and_then(|c| leaf_attr(c.nodes.get(missing.node as usize)?));
+                match a {
+                    Some(a) => format!(
+                        "rule `{}` needs attribute `{}`, which the request does not give as a {}",
+                        self.seal_rule_name(*rule),
+                        m.attr_name(a),
+                        self.attr_type(a)
+                    ),
+                    None => format!(
+                        "the condition of rule `{}` does not hold",
+                        self.seal_rule_name(*rule)
+                    ),
+                }
+            }
+            Reason::ConditionNotMet { rule, .. } => format!(
+                "the condition of rule `{}` does not hold",
+                self.seal_rule_name(*rule)
+            ),
+            Reason::Forbidden {
                 forbid,
                 rule,
                 seal,
                 missing,
             } => {
                 let seal = m.seal_name(*seal);
+                let attr = missing.and_then(|x| {
+                    let c = m.forbids.get(forbid.index())?.cond.as_ref()?;
+                    leaf_attr(c.nodes.get(x.node as usize)?)
+                });
                 // A forbid that cannot be evaluated applies: say so, or
                 // the reader looks for a value that is not there.
-                let why = missing
+                let why = attr
                     .map(|a| {
                         format!(
                             ", which applies because the request does not give attribute `{}` as a {}",
@@ -283,7 +330,7 @@ impl Policy {
                     self.forbid_name(*forbid)
                 )
             }
-            Detail::Ambiguous {
+            Reason::AmbiguousSeal {
                 first,
                 first_seal,
                 second,
@@ -296,6 +343,22 @@ impl Policy {
                 m.seal_name(*second_seal)
             ),
         }
+    }
+
+    fn window_text(&self, rule: SealRuleId, lapse: Lapse) -> String {
+        let Some(x) = self.seal_rule(rule) else {
+            return String::new();
+        };
+        let what = if x.kind == SealRuleKind::Own {
+            "auto-sign template rule"
+        } else {
+            "grant"
+        };
+        format!(
+            "{what} `{}` {}",
+            self.seal_rule_name(rule),
+            self.lapse_text(&x.window, lapse)
+        )
     }
 
     fn attr_type(&self, a: AttrId) -> &'static str {
@@ -331,6 +394,13 @@ impl Policy {
     }
 }
 
+fn leaf_attr(n: &CondNode) -> Option<AttrId> {
+    match n {
+        CondNode::Cmp { attr, .. } | CondNode::In { attr, .. } => Some(*attr),
+        _ => None,
+    }
+}
+
 /// The disable in force for a service that is off, if it turned off a
 /// service that had been on: a service starts off, so a disable before
 /// its first enable changes nothing, and then what matters is the
@@ -345,11 +415,7 @@ fn first_enable(events: &[Toggle]) -> Option<u32> {
 }
 
 /// The span of the event in force, else of the declaration.
-fn event_span(
-    events: &[Toggle],
-    event: Option<u32>,
-    decl: crate::source::Span,
-) -> crate::source::Span {
+fn event_span(events: &[Toggle], event: Option<u32>, decl: Span) -> Span {
     event
         .and_then(|e| events.get(e as usize))
         .map_or(decl, |t| t.span)

@@ -36,7 +36,9 @@ use std::path::PathBuf;
 
 pub use compact_str::CompactString;
 pub use compile::Policy;
-pub use decision::{Basis, Decision, Explanation, Reason, ReasonCode, Rendered, RenderedReason};
+pub use decision::{
+    Basis, Decision, Explanation, Reason, ReasonCode, Rendered, RenderedReason, Verdict,
+};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use eval::{Prepared, PLAN_LIMIT};
 pub use load::{Analysis, Input, LoadError};
@@ -84,7 +86,9 @@ impl Policy {
         let mut analysis = load::analyze(inputs);
         match analysis.model.take() {
             Some(m) if !analysis.diagnostics.has_errors() => {
-                Ok(Policy::compile(m, &analysis.sources))
+                let mut policy = Policy::compile(m, &analysis.sources);
+                policy.time_zone = analysis.time_zone();
+                Ok(policy)
             }
             _ => Err(Error::Invalid {
                 analysis: Box::new(analysis),

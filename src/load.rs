@@ -130,6 +130,22 @@ pub struct Analysis {
     pub model: Option<Model>,
 }
 
+impl Analysis {
+    /// The policy set's time zone (language.md, "Times"): the offset of
+    /// its `timezone` lines when they all agree (files without one do not
+    /// count); none when they disagree or there is none.
+    pub fn time_zone(&self) -> Option<chrono::FixedOffset> {
+        let mut offsets = self.files.iter().flat_map(|f| {
+            f.stmts.iter().filter_map(|s| match &s.kind {
+                crate::ast::StmtKind::Timezone { offset, .. } => Some(*offset),
+                _ => None,
+            })
+        });
+        let first = offsets.next()?;
+        offsets.all(|o| o == first).then_some(first)
+    }
+}
+
 /// A UTF-8 byte order mark. Editors on Windows may start a file with one;
 /// it is not text, and reading a policy file skips it.
 pub const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";

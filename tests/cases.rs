@@ -182,10 +182,10 @@ fn run_file(stem: &str) {
             ));
         }
         if let (Some(code), Some(first)) = (decision.code(), explanation.reasons.first()) {
-            if code != first.code {
+            if code != first.code() {
                 problems.push(format!(
                     "the first reason of explain is `{}`, decide says `{code}`",
-                    first.code
+                    first.code()
                 ));
             }
         }

@@ -422,9 +422,13 @@ pub struct Rendered {
     pub reasons: Vec<RenderedReason>,
 }
 
+/// One reason in words: its code, its message, its parameters (the
+/// values the message names, the same in every language) and the source
+/// location of the rule or event involved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RenderedReason {
     pub code: ReasonCode,
     pub message: String,
+    pub params: crate::i18n::Params,
     pub source: Option<String>,
 }

@@ -20,6 +20,7 @@ mod eval;
 mod explain;
 pub mod fmt;
 pub mod gen;
+pub mod i18n;
 pub mod limits;
 pub mod load;
 pub mod model;
@@ -41,6 +42,7 @@ pub use decision::{
 };
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use eval::{Prepared, PLAN_LIMIT};
+pub use i18n::Params;
 pub use load::{Analysis, Input, LoadError};
 pub use model::Value;
 pub use request::{Request, RequestError};

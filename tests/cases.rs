@@ -3,9 +3,10 @@
 //! Each test runs every case of its file with [`testcase::run`] and fails
 //! listing every failing case (with what the engine answered). It also
 //! checks that the three ways of deciding agree (`decide`, the first
-//! reason of `explain`, and `decide_prepared`), and snapshots the rendered
-//! explanation of every case (`cases__<file>.snap`) so the messages and
-//! source locations are reviewed.
+//! reason of `explain`, and `decide_prepared`), that every reason carries
+//! the params its code declares, and snapshots the rendered explanation of
+//! every case (`cases__<file>.snap`) so the messages, params and source
+//! locations are reviewed.
 //!
 //! A case file's `policies:` is relative to the case file; paths are kept
 //! relative to the crate root (where cargo runs tests), so the `file:line`
@@ -189,6 +190,7 @@ fn run_file(stem: &str) {
                 ));
             }
         }
+        problems.extend(params_problems(&rendered));
         let prepared = policy.decide_prepared(&policy.prepare(&case.request));
         if prepared != decision {
             problems.push(format!(
@@ -360,6 +362,159 @@ fn forbidden_names_the_seal_in_force() {
     );
     if !r.message.contains("`p.official`") {
         problems.push(format!("should name p.official: {}", r.message));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// ---------------------------------------------------------------- params
+
+/// Every reason's params are those its code declares
+/// (`autoseal::i18n::reason_params`): no undeclared key, every key the code
+/// always carries.
+fn params_problems(rendered: &autoseal::Rendered) -> Vec<String> {
+    let mut problems = Vec::new();
+    for r in &rendered.reasons {
+        let spec = autoseal::i18n::reason_params(r.code);
+        for (k, _) in r.params.iter() {
+            if !spec.iter().any(|s| s.key == k) {
+                problems.push(format!("`{}` carries undeclared param `{k}`", r.code));
+            }
+        }
+        for s in spec.iter().filter(|s| s.always) {
+            if r.params.get(s.key).is_none() {
+                problems.push(format!("`{}` lacks param `{}`", r.code, s.key));
+            }
+        }
+    }
+    problems
+}
+
+fn conditions_policy() -> Policy {
+    Policy::from_paths(&[PathBuf::from("tests/cases/policies/conditions")])
+        .unwrap_or_else(|e| panic!("{}", e.render()))
+}
+
+/// `condition_not_met` names the comparison that decided (for `and`, the
+/// part that is false; for `or`, the first part, all being false; under
+/// `not`, the comparison as it must hold) and the value the request gave;
+/// `attribute_missing` the comparison it cannot evaluate, the attribute,
+/// and the type asked and given.
+#[test]
+fn condition_reasons_name_the_deciding_comparison() {
+    let p = conditions_policy();
+    let request = |template: &str, attributes: &str| {
+        format!("{{at: '2026-04-01T10:00:00+08:00', template: home.{template}, initiator: home.e, signer: p, signatory: 乙方, attributes: {attributes}}}")
+    };
+    /// Template, attributes, code, and params (`None`: not carried).
+    type Case<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, Option<&'a str>)]);
+    let cases: &[Case] = &[
+        // `and`: the part that is false, not the first.
+        (
+            "both",
+            "{amount: 50, currency: USD}",
+            "condition_not_met",
+            &[
+                ("condition", Some("currency == \"CNY\"")),
+                ("attribute", Some("currency")),
+                ("value", Some("USD")),
+            ],
+        ),
+        (
+            "both",
+            "{amount: 200, currency: CNY}",
+            "condition_not_met",
+            &[
+                ("condition", Some("amount <= 100")),
+                ("attribute", Some("amount")),
+                ("value", Some("200")),
+            ],
+        ),
+        // `false and unknown` is false: the false part decides.
+        (
+            "both",
+            "{amount: 200.50}",
+            "condition_not_met",
+            &[
+                ("condition", Some("amount <= 100")),
+                ("value", Some("200.50")),
+            ],
+        ),
+        // `true and unknown` is unknown: the part it cannot evaluate.
+        (
+            "both",
+            "{amount: 50}",
+            "attribute_missing",
+            &[
+                ("condition", Some("currency == \"CNY\"")),
+                ("attribute", Some("currency")),
+                ("expected", Some("string")),
+                ("given", None),
+            ],
+        ),
+        (
+            "both",
+            "{amount: '50', currency: CNY}",
+            "attribute_missing",
+            &[
+                ("condition", Some("amount <= 100")),
+                ("attribute", Some("amount")),
+                ("expected", Some("number")),
+                ("given", Some("string")),
+            ],
+        ),
+        // `or`, every part false: the first part.
+        (
+            "either",
+            "{amount: 200, currency: USD}",
+            "condition_not_met",
+            &[("condition", Some("amount <= 100")), ("value", Some("200"))],
+        ),
+        // `false or unknown` is unknown: the part it cannot evaluate.
+        (
+            "either",
+            "{amount: 200}",
+            "attribute_missing",
+            &[
+                ("condition", Some("currency == \"CNY\"")),
+                ("attribute", Some("currency")),
+            ],
+        ),
+        (
+            "either",
+            "{currency: USD}",
+            "attribute_missing",
+            &[
+                ("condition", Some("amount <= 100")),
+                ("attribute", Some("amount")),
+            ],
+        ),
+        // Under `not`: the comparison as it must hold.
+        (
+            "negated",
+            "{currency: USD}",
+            "condition_not_met",
+            &[
+                ("condition", Some("not currency in [\"USD\", \"EUR\"]")),
+                ("value", Some("USD")),
+            ],
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (template, attributes, code, want) in cases {
+        let req = request(template, attributes);
+        let r = first_reason(&p, &req);
+        if r.code.as_str() != *code {
+            problems.push(format!("{req}: code `{}`, want `{code}`", r.code));
+            continue;
+        }
+        for (key, value) in *want {
+            if r.params.get(key) != *value {
+                problems.push(format!(
+                    "{req}: param `{key}` is {:?}, want {value:?}",
+                    r.params.get(key)
+                ));
+            }
+        }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -1,18 +1,28 @@
-//! Reasons in words: the messages a greyed-out "use" button shows.
+//! Reasons in words: the messages a greyed-out "use" button shows. A
+//! reason's [`Params`] are worked out here from its ids; its message is
+//! rendered from its code and params by the catalog ([`crate::i18n`]),
+//! in the language asked. Nothing here runs while deciding.
 
 use chrono::FixedOffset;
 
 use crate::ast::{AttrType, CmpOp};
 use crate::compile::Policy;
 use crate::decision::*;
-use crate::i18n::{self, Params};
+use crate::i18n::{self, Lang, Params};
 use crate::model::*;
 use crate::source::Span;
 use crate::time::Instant;
 
 impl Policy {
-    /// A decision in words (the first reason only for `manual`).
+    /// A decision in words, in English (the first reason only for
+    /// `manual`).
     pub fn render(&self, d: &Decision) -> Rendered {
+        self.render_in(d, Lang::En)
+    }
+
+    /// A decision in words, in `lang` (the first reason only for
+    /// `manual`). Codes and params are the same in every language.
+    pub fn render_in(&self, d: &Decision, lang: Lang) -> Rendered {
         match d {
             Decision::AutoSeal { seal, rule, basis } => Rendered {
                 decision: Verdict::AutoSeal,
@@ -26,27 +36,59 @@ impl Policy {
                 seal: None,
                 basis: None,
                 rule: None,
-                reasons: vec![self.render_reason(r)],
+                reasons: vec![self.render_reason_in(r, lang)],
             },
         }
     }
 
-    /// An explanation in words: every failing check.
+    /// An explanation in words, in English: every failing check.
     pub fn render_explanation(&self, e: &Explanation) -> Rendered {
-        let mut r = self.render(&e.decision);
-        if !e.decision.is_auto_seal() {
-            r.reasons = e.reasons.iter().map(|x| self.render_reason(x)).collect();
-        }
-        r
+        self.render_explanation_in(e, Lang::En)
     }
 
+    /// An explanation in words, in `lang`: every failing check.
+    pub fn render_explanation_in(&self, e: &Explanation, lang: Lang) -> Rendered {
+        match &e.decision {
+            Decision::AutoSeal { .. } => self.render_in(&e.decision, lang),
+            Decision::Manual(_) => Rendered {
+                decision: Verdict::Manual,
+                seal: None,
+                basis: None,
+                rule: None,
+                reasons: e
+                    .reasons
+                    .iter()
+                    .map(|x| self.render_reason_in(x, lang))
+                    .collect(),
+            },
+        }
+    }
+
+    /// One reason in words, in English.
     pub fn render_reason(&self, r: &Reason) -> RenderedReason {
+        self.render_reason_in(r, Lang::En)
+    }
+
+    /// One reason in words, in `lang`.
+    pub fn render_reason_in(&self, r: &Reason, lang: Lang) -> RenderedReason {
+        let params = self.params(r);
         RenderedReason {
             code: r.code(),
-            message: self.message(r),
-            params: self.params(r),
+            message: i18n::message(lang, r.code(), &params),
+            params,
             source: self.source(r),
         }
+    }
+
+    /// A one-line message naming the rule, the dates and the seal, in
+    /// English.
+    pub fn message(&self, r: &Reason) -> String {
+        self.message_in(r, Lang::En)
+    }
+
+    /// A reason's message in `lang`.
+    pub fn message_in(&self, r: &Reason, lang: Lang) -> String {
+        i18n::message(lang, r.code(), &self.params(r))
     }
 
     /// The source location of the rule or event behind a reason.
@@ -115,238 +157,6 @@ impl Policy {
         match (lapse, r.revocation()) {
             (Lapse::Revoked, Some(rev)) => Some(rev.span),
             _ => Some(r.cold.span),
-        }
-    }
-
-    /// A one-line message naming the rule, the dates and the seal.
-    pub fn message(&self, r: &Reason) -> String {
-        let m = &self.m;
-        match r {
-            Reason::UnknownOrg { name } => format!("unknown org `{name}`"),
-            Reason::UnknownEmployee { name } => format!("unknown employee `{name}`"),
-            Reason::UnknownTemplate { name } => format!("unknown template `{name}`"),
-            Reason::TemplateOwnerMismatch { template, expected } => format!(
-                "template `{}` belongs to `{}`, not to the initiating org `{}`",
-                m.template_name(*template),
-                m.template(*template).map_or("?", |t| m.org_name(t.org)),
-                m.org_name(*expected)
-            ),
-            Reason::ServiceNotEnabled { org, event } => {
-                let name = m.org_name(*org);
-                let o = m.org(*org);
-                match (
-                    o.and_then(|o| o.service.get(service_disable(&o.service, *event)? as usize)),
-                    o.and_then(|o| o.service.get(first_enable(&o.service)? as usize)),
-                ) {
-                    (Some(t), _) => format!(
-                        "the auto-sign service of `{name}` was disabled at {}",
-                        t.stamp.display()
-                    ),
-                    (None, Some(first)) => format!(
-                        "the auto-sign service of `{name}` is not enabled until {}",
-                        first.stamp.display()
-                    ),
-                    (None, None) => {
-                        format!("the auto-sign service of `{name}` has never been enabled")
-                    }
-                }
-            }
-            Reason::NotGroupMember { org, sub } => format!(
-                "`{}` is not a member of a group whose main org is `{}`",
-                m.org_name(*sub),
-                m.org_name(*org)
-            ),
-            Reason::InitiatorNotAuthorized {
-                employee,
-                template,
-                target,
-                why,
-            } => {
-                let who = m.employee_name(*employee);
-                let tpl = m.template_name(*template);
-                let head = format!("employee `{who}` may not initiate auto-sign for `{tpl}`");
-                let id = match why {
-                    InitiatorMiss::NoAuthorization => {
-                        let org = m.org_name(*target);
-                        return if m.employee(*employee).is_some_and(|e| e.org == *target) {
-                            format!("{head}: no auto-sign authorization")
-                        } else {
-                            format!("{head}: no authorization on behalf of `{org}`")
-                        };
-                    }
-                    InitiatorMiss::OtherTemplate { rule }
-                    | InitiatorMiss::Lapsed { rule, .. }
-                    | InitiatorMiss::ConditionNotMet { rule, .. }
-                    | InitiatorMiss::AttributeMissing { rule, .. } => *rule,
-                };
-                let name = self.employee_rule_name(id);
-                let Some(er) = m.employee_rules.get(id.index()) else {
-                    return head;
-                };
-                match why {
-                    InitiatorMiss::OtherTemplate { .. } => format!(
-                        "{head}: authorization `{name}` covers only `{}`",
-                        er.template.map_or_else(String::new, |t| m.template_name(t))
-                    ),
-                    InitiatorMiss::Lapsed { lapse, .. } => format!(
-                        "{head}: authorization `{name}` {}",
-                        self.lapse_text(&er.window, *lapse)
-                    ),
-                    InitiatorMiss::AttributeMissing { missing, .. } => {
-                        let a = er
-                            .cond
-                            .as_ref()
-                            .and_then(|c| leaf_attr(c.nodes.get(missing.node as usize)?));
-                        match a {
-                            Some(a) => format!(
-                                "{head}: authorization `{name}` needs attribute `{}`, which the request does not give as a {}",
-                                m.attr_name(a),
-                                self.attr_type(a)
-                            ),
-                            None => format!("{head}: the condition of authorization `{name}` does not hold"),
-                        }
-                    }
-                    _ => format!("{head}: the condition of authorization `{name}` does not hold"),
-                }
-            }
-            Reason::TemplateDisabled { template, event } => {
-                let since = m
-                    .template(*template)
-                    .and_then(|t| t.toggles.get(*event as usize))
-                    .map(|x| format!(" since {}", x.stamp.display()))
-                    .unwrap_or_default();
-                format!(
-                    "template `{}` is disabled{since}",
-                    m.template_name(*template)
-                )
-            }
-            Reason::TemplateNotAutoSign {
-                signer,
-                template,
-                rule: None,
-            } => format!(
-                "template `{}` is not an auto-sign template of `{}`",
-                m.template_name(*template),
-                m.org_name(*signer)
-            ),
-            Reason::TemplateNotAutoSign {
-                rule: Some((rule, lapse)),
-                ..
-            } => self.window_text(*rule, *lapse),
-            Reason::NoPartnerGrant { signer, template } => {
-                if m.template(*template).is_some_and(|t| t.org == *signer) {
-                    format!(
-                        "template `{}` is not an auto-sign template of `{}`",
-                        m.template_name(*template),
-                        m.org_name(*signer)
-                    )
-                } else {
-                    format!(
-                        "`{}` has not authorized auto-sign of template `{}`",
-                        m.org_name(*signer),
-                        m.template_name(*template)
-                    )
-                }
-            }
-            Reason::SignatoryMismatch { rule, asked } => {
-                let role = match self.seal_rule(*rule).map(|r| r.kind) {
-                    Some(SealRuleKind::Partner { role, .. }) => m.role_name(role).to_owned(),
-                    _ => String::new(),
-                };
-                let asked = match asked {
-                    Signatory::Known(a) => m.role_name(*a).to_owned(),
-                    Signatory::Unknown(s) => s.to_string(),
-                };
-                format!(
-                    "grant `{}` is for signatory \"{role}\", not \"{asked}\"",
-                    self.seal_rule_name(*rule)
-                )
-            }
-            Reason::GrantNotYetValid { rule } => self.window_text(*rule, Lapse::NotYetValid),
-            Reason::GrantExpired { rule } => self.window_text(*rule, Lapse::Expired),
-            Reason::GrantRevoked { rule } => self.window_text(*rule, Lapse::Revoked),
-            Reason::GrantVoid { rule } => {
-                let why = self
-                    .seal_rule(*rule)
-                    .and_then(|x| x.void)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default();
-                format!("grant `{}` is void: {why}", self.seal_rule_name(*rule))
-            }
-            Reason::SealDisabled { rule, seal, event } => {
-                let since = m
-                    .seal(*seal)
-                    .and_then(|s| s.toggles.get(*event as usize))
-                    .map(|x| format!(" since {}", x.stamp.display()))
-                    .unwrap_or_default();
-                format!(
-                    "seal `{}` of rule `{}` is disabled{since}",
-                    m.seal_name(*seal),
-                    self.seal_rule_name(*rule)
-                )
-            }
-            Reason::AttributeMissing { rule, missing } => {
-                let a = self
-                    .rule_ref(*rule)
-                    .and_then(|r| r.cond())
-                    .and_then(|c| leaf_attr(c.nodes.get(missing.node as usize)?));
-                match a {
-                    Some(a) => format!(
-                        "rule `{}` needs attribute `{}`, which the request does not give as a {}",
-                        self.seal_rule_name(*rule),
-                        m.attr_name(a),
-                        self.attr_type(a)
-                    ),
-                    None => format!(
-                        "the condition of rule `{}` does not hold",
-                        self.seal_rule_name(*rule)
-                    ),
-                }
-            }
-            Reason::ConditionNotMet { rule, .. } => format!(
-                "the condition of rule `{}` does not hold",
-                self.seal_rule_name(*rule)
-            ),
-            Reason::Forbidden {
-                forbid,
-                rule,
-                seal,
-                missing,
-            } => {
-                let seal = m.seal_name(*seal);
-                let attr = missing.and_then(|x| {
-                    let c = m.forbids.get(forbid.index())?.cond.as_ref()?;
-                    leaf_attr(c.nodes.get(x.node as usize)?)
-                });
-                // A forbid that cannot be evaluated applies: say so, or
-                // the reader looks for a value that is not there.
-                let why = attr
-                    .map(|a| {
-                        format!(
-                            ", which applies because the request does not give attribute `{}` as a {}",
-                            m.attr_name(a),
-                            self.attr_type(a)
-                        )
-                    })
-                    .unwrap_or_default();
-                format!(
-                    "auto-seal by rule `{}` with `{seal}` is forbidden by `{}`{why}",
-                    self.seal_rule_name(*rule),
-                    self.forbid_name(*forbid)
-                )
-            }
-            Reason::AmbiguousSeal {
-                first,
-                first_seal,
-                second,
-                second_seal,
-            } => format!(
-                "rules `{}` and `{}` both apply with different seals (`{}` and `{}`)",
-                self.seal_rule_name(*first),
-                self.seal_rule_name(*second),
-                m.seal_name(*first_seal),
-                m.seal_name(*second_seal)
-            ),
         }
     }
 
@@ -776,54 +586,6 @@ impl Policy {
         match crate::time::parse_datetime(text) {
             Ok(t) => self.instant_in(Instant::from_datetime(&t), *t.offset()),
             Err(_) => text.to_owned(),
-        }
-    }
-
-    fn window_text(&self, rule: SealRuleId, lapse: Lapse) -> String {
-        let Some(x) = self.seal_rule(rule) else {
-            return String::new();
-        };
-        let what = if x.kind == SealRuleKind::Own {
-            "auto-sign template rule"
-        } else {
-            "grant"
-        };
-        format!(
-            "{what} `{}` {}",
-            self.seal_rule_name(rule),
-            self.lapse_text(&x.window, lapse)
-        )
-    }
-
-    fn attr_type(&self, a: AttrId) -> &'static str {
-        self.m
-            .attributes
-            .get(a.index())
-            .and_then(|x| x.ty)
-            .map_or("value of the right type", |t| t.as_str())
-    }
-
-    fn lapse_text(&self, w: &Window, l: Lapse) -> String {
-        match l {
-            Lapse::Revoked => match &w.revoked {
-                Some(rev) => {
-                    let by = rev
-                        .by
-                        .map(|b| format!(" by {}", self.m.employee_name(b)))
-                        .unwrap_or_default();
-                    format!("was revoked at {}{by}", rev.stamp.display())
-                }
-                None => String::from("was revoked"),
-            },
-            Lapse::Expired => match w.until {
-                Some(u) if u.date => format!("expired after {}", u.display_until()),
-                Some(u) => format!("expired at {}", u.display()),
-                None => String::from("expired"),
-            },
-            Lapse::NotYetValid => match w.from {
-                Some(f) if f.at != Instant::MIN => format!("is not valid until {}", f.display()),
-                _ => String::from("is not yet valid"),
-            },
         }
     }
 }

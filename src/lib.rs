@@ -42,7 +42,7 @@ pub use decision::{
 };
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use eval::{Prepared, PLAN_LIMIT};
-pub use i18n::Params;
+pub use i18n::{Lang, Params};
 pub use load::{Analysis, Input, LoadError};
 pub use model::Value;
 pub use request::{Request, RequestError};

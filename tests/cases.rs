@@ -5,8 +5,10 @@
 //! checks that the three ways of deciding agree (`decide`, the first
 //! reason of `explain`, and `decide_prepared`), that every reason carries
 //! the params its code declares, and snapshots the rendered explanation of
-//! every case (`cases__<file>.snap`) so the messages, params and source
-//! locations are reviewed.
+//! every case (`cases__<file>.snap`), with its reasons in Chinese
+//! (`cases__<file>__zh-CN.snap`: the same codes, params and sources), so
+//! the messages of both languages, the params and the source locations
+//! are reviewed.
 //!
 //! A case file's `policies:` is relative to the case file; paths are kept
 //! relative to the crate root (where cargo runs tests), so the `file:line`
@@ -21,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 
-use autoseal::{testcase, Policy};
+use autoseal::{testcase, Lang, Policy};
 
 const CASES_DIR: &str = "tests/cases";
 
@@ -164,6 +166,7 @@ fn run_file(stem: &str) {
 
     let mut failures = Vec::new();
     let mut explained = Vec::new();
+    let mut zh_explained = Vec::new();
     let mut names = std::collections::BTreeSet::new();
     for case in &file.cases {
         if !names.insert(case.name.clone()) {
@@ -209,6 +212,34 @@ fn run_file(stem: &str) {
             "name": case.name,
             "explanation": serde_json::to_value(&rendered).expect("a rendered explanation is JSON"),
         }));
+        // In Chinese: the same codes, params and sources, other messages;
+        // and no message of either language uses a param its reason
+        // does not carry (Fluent reports it while formatting).
+        let zh = policy.render_explanation_in(&explanation, Lang::ZhCn);
+        let mut zh_problems = catalog_problems(&rendered, Lang::En);
+        zh_problems.extend(catalog_problems(&zh, Lang::ZhCn));
+        let same = |r: &autoseal::Rendered| {
+            let reasons: Vec<_> = r
+                .reasons
+                .iter()
+                .map(|x| (x.code, x.params.clone(), x.source.clone()))
+                .collect();
+            (r.decision, r.seal.clone(), r.basis, r.rule.clone(), reasons)
+        };
+        if same(&zh) != same(&rendered) {
+            zh_problems.push(String::from("zh-CN renders other data than en"));
+        }
+        if !zh_problems.is_empty() {
+            failures.push(format!(
+                "- `{}`:\n    {}",
+                case.name,
+                zh_problems.join("\n    ")
+            ));
+        }
+        zh_explained.push(serde_json::json!({
+            "name": case.name,
+            "reasons": zh.reasons.iter().map(|r| format!("{}: {}", r.code, r.message)).collect::<Vec<_>>(),
+        }));
     }
 
     // Snapshot first, so the messages of a failing file are still recorded.
@@ -218,6 +249,13 @@ fn run_file(stem: &str) {
         omit_expression => true,
     }, {
         insta::assert_snapshot!(stem, json);
+    });
+    let json = serde_json::to_string_pretty(&zh_explained).expect("JSON");
+    insta::with_settings!({
+        description => format!("the reasons of every case in {}, in Chinese (zh-CN)", path.display()),
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(format!("{stem}__zh-CN"), json);
     });
 
     assert!(
@@ -384,6 +422,29 @@ fn params_problems(rendered: &autoseal::Rendered) -> Vec<String> {
             if r.params.get(s.key).is_none() {
                 problems.push(format!("`{}` lacks param `{}`", r.code, s.key));
             }
+        }
+        if let Some(why) = r.params.get("why") {
+            if !autoseal::i18n::reason_whys(r.code).contains(&why) {
+                problems.push(format!("`{}` has undeclared why `{why}`", r.code));
+            }
+        }
+    }
+    problems
+}
+
+/// What Fluent reports while formatting each reason's message from its
+/// real params (a param the message uses and the reason does not carry, a
+/// message missing), and a message that is empty or still holds a
+/// placeable.
+fn catalog_problems(rendered: &autoseal::Rendered, lang: Lang) -> Vec<String> {
+    let mut problems = Vec::new();
+    for r in &rendered.reasons {
+        let (text, errors) = autoseal::i18n::format(lang, r.code, &r.params);
+        for e in errors {
+            problems.push(format!("`{}` in {lang}: {e}", r.code));
+        }
+        if text.trim().is_empty() || text.contains('{') || text.contains('}') {
+            problems.push(format!("`{}` in {lang}: `{text}`", r.code));
         }
     }
     problems

@@ -579,3 +579,88 @@ fn condition_reasons_name_the_deciding_comparison() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The backticked words of a table cell.
+fn ticked(cell: &str) -> Vec<String> {
+    cell.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `docs/language.md`'s "Reason parameters" table lists, for every code,
+/// exactly the params the code carries (always, or in some cases) and the
+/// values of its `why`, as `autoseal::i18n` declares them: the params in
+/// JSON are checked against the same declaration (`params_problems`). Its
+/// table of keys explains every key.
+#[test]
+fn docs_list_the_params_of_every_code() {
+    use autoseal::i18n::{reason_params, reason_whys};
+    use autoseal::ReasonCode;
+    let doc = std::fs::read_to_string("docs/language.md").expect("docs/language.md");
+    let section = doc
+        .split("### Reason parameters")
+        .nth(1)
+        .expect("a section `### Reason parameters`");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let mut documented = std::collections::BTreeMap::new();
+    let mut keys_explained = std::collections::BTreeSet::new();
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        match cells.as_slice() {
+            ["", code, always, some, why, ""] => {
+                documented.insert(
+                    ticked(code).concat(),
+                    (ticked(always), ticked(some), ticked(why)),
+                );
+            }
+            ["", keys, _, ""] => keys_explained.extend(ticked(keys)),
+            _ => panic!("docs/language.md: a row of no table of the section: {line}"),
+        }
+    }
+    let mut want = String::from("| code | always | in some cases | `why` |\n|---|---|---|---|\n");
+    let list = |v: Vec<&str>| {
+        v.iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut problems = Vec::new();
+    for code in ReasonCode::ALL {
+        let spec = reason_params(code);
+        let always: Vec<&str> = spec.iter().filter(|s| s.always).map(|s| s.key).collect();
+        let some: Vec<&str> = spec.iter().filter(|s| !s.always).map(|s| s.key).collect();
+        let whys: Vec<&str> = reason_whys(code).to_vec();
+        want.push_str(&format!(
+            "| `{code}` | {} | {} | {} |\n",
+            list(always.clone()),
+            list(some.clone()),
+            list(whys.clone())
+        ));
+        let got = documented.remove(code.as_str());
+        let expected = (
+            always.iter().map(|s| s.to_string()).collect(),
+            some.iter().map(|s| s.to_string()).collect(),
+            whys.iter().map(|s| s.to_string()).collect(),
+        );
+        if got.as_ref() != Some(&expected) {
+            problems.push(format!(
+                "`{code}`: documented {got:?}, carries {expected:?}"
+            ));
+        }
+        for s in spec {
+            if !keys_explained.contains(s.key) {
+                problems.push(format!("key `{}` of `{code}` is not explained", s.key));
+            }
+        }
+    }
+    for code in documented.keys() {
+        problems.push(format!("`{code}` is documented and is no code"));
+    }
+    assert!(
+        problems.is_empty(),
+        "{}\n\nthe table the code gives:\n{want}",
+        problems.join("\n")
+    );
+}

@@ -34,28 +34,91 @@ pub(crate) struct RuleRow {
     pub start: Instant,
     pub stop: Instant,
     pub template: TemplateId,
-    /// The seal it is written with (a reseal may change it: [`RESEALED`]).
+    /// The seal it is written with (a reseal may change it:
+    /// [`RowFlags::RESEALED`]).
     pub seal: SealId,
-    /// A partner grant's signatory; [`OWN_RULE`] for an own rule.
-    pub role: u32,
-    /// [`CONDITIONAL`], [`RESEALED`], [`VOID`], [`UNFORBIDDEN`], [`SEAL_ON`],
-    /// [`SETTLED`].
-    pub flags: u8,
+    /// A partner grant's signatory, or none for an own rule.
+    pub role: RowRole,
+    pub flags: RowFlags,
 }
 
-pub(crate) const OWN_RULE: u32 = u32::MAX;
-pub(crate) const CONDITIONAL: u8 = 1;
-pub(crate) const RESEALED: u8 = 2;
-pub(crate) const VOID: u8 = 4;
-/// No forbid could match it: none is unscoped, none is scoped to its
-/// template or signer, and none to the kind of any seal it seals with.
-/// Step 8 has nothing to look at.
-pub(crate) const UNFORBIDDEN: u8 = 8;
-/// Its one seal is never disabled: step 6 has nothing to look at.
-pub(crate) const SEAL_ON: u8 = 16;
-/// By its start, its signer's service and its template are on for good:
-/// in its window, steps 2 and 4 certainly pass.
-pub(crate) const SETTLED: u8 = 32;
+/// A rule row's signatory in one word: a partner grant's role, or
+/// [`RowRole::OWN`] (a value no role id reaches) for an own auto-sign
+/// template rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RowRole(u32);
+
+impl RowRole {
+    pub const OWN: RowRole = RowRole(u32::MAX);
+
+    fn of(kind: SealRuleKind) -> RowRole {
+        match kind {
+            SealRuleKind::Own => RowRole::OWN,
+            SealRuleKind::Partner { role, .. } => RowRole(role.0),
+        }
+    }
+
+    /// A partner grant's signatory; `None` for an own rule.
+    #[inline]
+    pub fn partner(self) -> Option<RoleId> {
+        (self != RowRole::OWN).then_some(RoleId(self.0))
+    }
+}
+
+/// What a rule row says of its rule beyond its window, as bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct RowFlags(u8);
+
+impl RowFlags {
+    /// It has a condition (step 7 reads it).
+    pub const CONDITIONAL: RowFlags = RowFlags(1);
+    /// It is resealed: the seal in force depends on the instant.
+    pub const RESEALED: RowFlags = RowFlags(2);
+    /// It is a void partner grant.
+    pub const VOID: RowFlags = RowFlags(4);
+    /// No forbid could match it: none is unscoped, none is scoped to its
+    /// template or signer, and none to the kind of any seal it seals with.
+    /// Step 8 has nothing to look at.
+    pub const UNFORBIDDEN: RowFlags = RowFlags(8);
+    /// Its one seal is never disabled: step 6 has nothing to look at.
+    pub const SEAL_ON: RowFlags = RowFlags(16);
+    /// By its start, its signer's service and its template are on for
+    /// good: in its window, steps 2 and 4 certainly pass.
+    pub const SETTLED: RowFlags = RowFlags(32);
+
+    /// Whether every bit of `f` is set.
+    #[inline]
+    pub fn has(self, f: RowFlags) -> bool {
+        self.0 & f.0 == f.0
+    }
+
+    /// With the bits of `f` set when `on`.
+    fn with(self, f: RowFlags, on: bool) -> RowFlags {
+        if on {
+            RowFlags(self.0 | f.0)
+        } else {
+            self
+        }
+    }
+}
+
+/// An optional index in one word: [`OptIndex::NONE`] (a value no index
+/// reaches) for none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OptIndex(u32);
+
+impl OptIndex {
+    pub const NONE: OptIndex = OptIndex(u32::MAX);
+
+    fn of(i: Option<u32>) -> OptIndex {
+        i.map_or(OptIndex::NONE, OptIndex)
+    }
+
+    #[inline]
+    pub fn get(self) -> Option<u32> {
+        (self != OptIndex::NONE).then_some(self.0)
+    }
+}
 
 /// What a decision needs of an org as signer, in one place: its partner
 /// grants and when its service is on for good.
@@ -68,19 +131,16 @@ pub(crate) struct Signer {
 
 impl RuleRow {
     fn new(r: &SealRule) -> RuleRow {
-        let flag = |b: bool, f: u8| if b { f } else { 0 };
         RuleRow {
             start: r.window.start(),
             stop: r.window.stop(),
             template: r.template,
             seal: r.seal,
-            role: match r.kind {
-                SealRuleKind::Own => OWN_RULE,
-                SealRuleKind::Partner { role, .. } => role.0,
-            },
-            flags: flag(r.cond.is_some(), CONDITIONAL)
-                | flag(!r.reseals.is_empty(), RESEALED)
-                | flag(r.void.is_some(), VOID),
+            role: RowRole::of(r.kind),
+            flags: RowFlags::default()
+                .with(RowFlags::CONDITIONAL, r.cond.is_some())
+                .with(RowFlags::RESEALED, !r.reseals.is_empty())
+                .with(RowFlags::VOID, r.void.is_some()),
         }
     }
 }
@@ -91,12 +151,29 @@ impl RuleRow {
 pub(crate) struct EmployeeRow {
     pub start: Instant,
     pub stop: Instant,
-    /// The one template it is for; [`ANY_TEMPLATE`] when it is for all.
-    pub template: u32,
+    pub template: RowTemplate,
     pub conditional: bool,
 }
 
-pub(crate) const ANY_TEMPLATE: u32 = u32::MAX;
+/// The template an employee authorization is for, in one word:
+/// [`RowTemplate::ANY`] (a value no template id reaches) when it is for
+/// every template of its org.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RowTemplate(u32);
+
+impl RowTemplate {
+    pub const ANY: RowTemplate = RowTemplate(u32::MAX);
+
+    fn of(t: Option<TemplateId>) -> RowTemplate {
+        t.map_or(RowTemplate::ANY, |t| RowTemplate(t.0))
+    }
+
+    /// Whether it covers template `t`.
+    #[inline]
+    pub fn covers(self, t: TemplateId) -> bool {
+        self == RowTemplate::ANY || self.0 == t.0
+    }
+}
 
 /// The rest of a seal rule, one per rule in the order of the rows, 40
 /// bytes: the compiled policy keeps its seal rules as rows plus these, not
@@ -108,16 +185,14 @@ pub(crate) struct RuleCold {
     /// Start and length of its label in `Policy::labels` (length 0: none;
     /// a label is never empty).
     pub label: (u32, u32),
-    /// The invite of a partner grant, [`NONE`] if none.
-    pub via: u32,
-    /// How `from` and `until` were written ([`pack_stamp`]).
-    pub from: i32,
-    pub until: i32,
-    /// Index in `Policy::extras`, [`NONE`] if none.
-    pub extra: u32,
+    /// The invite of a partner grant, if any.
+    pub via: OptIndex,
+    /// How `from` and `until` were written.
+    pub from: PackedStamp,
+    pub until: PackedStamp,
+    /// Index in `Policy::extras`, if any.
+    pub extra: OptIndex,
 }
-
-pub(crate) const NONE: u32 = u32::MAX;
 
 /// What few rules have: a revoke (with the end it cut short), reseals, a
 /// condition, the reason it is void.
@@ -130,22 +205,32 @@ pub(crate) struct RuleExtra {
     pub void: Option<Box<Void>>,
 }
 
-/// A stamp's offset and date flag in one word; `i32::MIN` for no stamp.
-fn pack_stamp(s: Option<Stamp>) -> i32 {
-    s.map_or(i32::MIN, |s| {
-        s.tz.local_minus_utc().wrapping_mul(2) | i32::from(s.date)
-    })
-}
+/// How a stamp was written, in one word: its offset and whether it was a
+/// date (its instant is kept elsewhere); [`PackedStamp::NONE`] (an offset
+/// no time zone has) for no stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PackedStamp(i32);
 
-fn unpack_stamp(packed: i32, at: Instant) -> Option<Stamp> {
-    if packed == i32::MIN {
-        return None;
+impl PackedStamp {
+    const NONE: PackedStamp = PackedStamp(i32::MIN);
+
+    fn pack(s: Option<Stamp>) -> PackedStamp {
+        s.map_or(PackedStamp::NONE, |s| {
+            PackedStamp(s.tz.local_minus_utc().wrapping_mul(2) | i32::from(s.date))
+        })
     }
-    Some(Stamp {
-        at,
-        tz: chrono::FixedOffset::east_opt(packed >> 1)?,
-        date: packed & 1 == 1,
-    })
+
+    /// The stamp at `at`, as it was written.
+    fn unpack(self, at: Instant) -> Option<Stamp> {
+        if self == PackedStamp::NONE {
+            return None;
+        }
+        Some(Stamp {
+            at,
+            tz: chrono::FixedOffset::east_opt(self.0 >> 1)?,
+            date: self.0 & 1 == 1,
+        })
+    }
 }
 
 /// A seal rule as the compiled policy holds it: borrowed, no copies.
@@ -158,14 +243,24 @@ pub(crate) struct RuleRef<'a> {
 
 impl<'a> RuleRef<'a> {
     pub fn kind(&self) -> SealRuleKind {
-        if self.row.role == OWN_RULE {
-            SealRuleKind::Own
-        } else {
-            SealRuleKind::Partner {
-                role: RoleId(self.row.role),
-                via: (self.cold.via != NONE).then_some(InviteId(self.cold.via)),
-            }
+        match self.row.role.partner() {
+            None => SealRuleKind::Own,
+            Some(role) => SealRuleKind::Partner {
+                role,
+                via: self.cold.via.get().map(InviteId),
+            },
         }
+    }
+    /// Its `from`, as written.
+    pub fn from(&self) -> Option<Stamp> {
+        self.cold.from.unpack(self.start())
+    }
+    /// Its `until`, as written.
+    pub fn until(&self) -> Option<Stamp> {
+        self.cold.until.unpack(self.end())
+    }
+    pub fn revocation(&self) -> Option<&'a Revocation> {
+        self.extra.and_then(|e| e.revoked.as_deref())
     }
     pub fn start(&self) -> Instant {
         self.row.start
@@ -465,7 +560,7 @@ impl Policy {
             .map(|r| EmployeeRow {
                 start: r.window.start(),
                 stop: r.window.stop(),
-                template: r.template.map_or(ANY_TEMPLATE, |t| t.0),
+                template: RowTemplate::of(r.template),
                 conditional: r.cond.is_some(),
             })
             .collect();
@@ -531,19 +626,15 @@ impl Policy {
                     && forbid_by_signer
                         .get(r.signer.index())
                         .is_none_or(|x| x.len == 0);
-                if free {
-                    row.flags |= UNFORBIDDEN;
-                }
                 let seal_on = m.seal(r.seal).is_some_and(|s| s.toggles.is_empty());
-                if r.reseals.is_empty() && seal_on {
-                    row.flags |= SEAL_ON;
-                }
                 let by_start = |from: Option<&Instant>| from.is_some_and(|&f| on_by(f, row.start));
-                if by_start(signers.get(r.signer.index()).map(|s| &s.service_from))
-                    && by_start(template_from.get(r.template.index()))
-                {
-                    row.flags |= SETTLED;
-                }
+                let settled = by_start(signers.get(r.signer.index()).map(|s| &s.service_from))
+                    && by_start(template_from.get(r.template.index()));
+                row.flags = row
+                    .flags
+                    .with(RowFlags::UNFORBIDDEN, free)
+                    .with(RowFlags::SEAL_ON, r.reseals.is_empty() && seal_on)
+                    .with(RowFlags::SETTLED, settled);
                 row
             })
             .collect();
@@ -566,6 +657,7 @@ impl Policy {
                 || !r.reseals.is_empty()
                 || r.cond.is_some()
                 || r.void.is_some();
+            let (from, until) = (r.window.from, r.window.until);
             let extra = if needs_extra {
                 extras.push(RuleExtra {
                     end: r.window.end(),
@@ -574,21 +666,21 @@ impl Policy {
                     cond: r.cond,
                     void: r.void,
                 });
-                (extras.len() - 1) as u32
+                Some((extras.len() - 1) as u32)
             } else {
-                NONE
+                None
             };
             cold.push(RuleCold {
                 signer: r.signer,
                 span: r.span,
                 label,
-                via: match r.kind {
-                    SealRuleKind::Partner { via: Some(v), .. } => v.0,
-                    _ => NONE,
-                },
-                from: pack_stamp(r.window.from),
-                until: pack_stamp(r.window.until),
-                extra,
+                via: OptIndex::of(match r.kind {
+                    SealRuleKind::Partner { via, .. } => via.map(|v| v.0),
+                    SealRuleKind::Own => None,
+                }),
+                from: PackedStamp::pack(from),
+                until: PackedStamp::pack(until),
+                extra: OptIndex::of(extra),
             });
         }
         extras.shrink_to_fit();
@@ -814,8 +906,8 @@ impl Policy {
             seal: r.row.seal,
             reseals: r.extra.map(|e| e.reseals.clone()).unwrap_or_default(),
             window: Window {
-                from: unpack_stamp(r.cold.from, r.start()),
-                until: unpack_stamp(r.cold.until, r.end()),
+                from: r.from(),
+                until: r.until(),
                 revoked: r.extra.and_then(|e| e.revoked.clone()),
             },
             cond: r.extra.and_then(|e| e.cond.clone()),
@@ -838,7 +930,7 @@ impl Policy {
         Some(RuleRef {
             row,
             cold,
-            extra: self.extras.get(cold.extra as usize),
+            extra: cold.extra.get().and_then(|i| self.extras.get(i as usize)),
         })
     }
 

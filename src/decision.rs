@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::ast::AttrType;
 use crate::model::*;
 
 /// The stable reason codes of a `manual` decision (a public contract: see
@@ -102,73 +103,204 @@ pub enum Lapse {
     Revoked,
 }
 
-/// The facts behind a reason, as ids; [`crate::Policy::message`] turns
-/// them into words.
+/// A value the request gave, as a reason keeps it (a string shared, so
+/// that handing out a reason copies none).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Detail {
-    /// An unknown name, as given.
-    Name(Arc<str>),
-    /// The template and the org it was expected to belong to.
-    Owner {
-        template: TemplateId,
-        expected: OrgId,
+pub enum Given {
+    Number(rust_decimal::Decimal),
+    Str(Arc<str>),
+    Bool(bool),
+}
+
+impl Given {
+    pub(crate) fn of(v: &Value) -> Given {
+        match v {
+            Value::Number(n) => Given::Number(*n),
+            Value::Str(s) => Given::Str(s.as_str().into()),
+            Value::Bool(b) => Given::Bool(*b),
+        }
+    }
+
+    /// The value as text: a number's exact decimal, a string as it is.
+    pub fn text(&self) -> String {
+        match self {
+            Given::Number(n) => n.to_string(),
+            Given::Str(s) => s.to_string(),
+            Given::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// The comparison that decided a false condition: the node of the
+/// condition (a comparison or an `in`) and the value the request gave
+/// for its attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    /// Index of the comparison in the condition's nodes.
+    pub node: u32,
+    /// Under an odd number of `not`s: the condition needs the comparison
+    /// to be false, and it is true.
+    pub negated: bool,
+    pub given: Given,
+}
+
+/// The comparison a condition cannot be evaluated for: its attribute is
+/// missing from the request, or of another type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Missing {
+    /// Index of the comparison in the condition's nodes.
+    pub node: u32,
+    /// The type the request gave the attribute; `None` when it gave none.
+    pub given: Option<AttrType>,
+}
+
+/// The signatory a request asked for, when no grant of the signer for
+/// the template is for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signatory {
+    /// A role some template or grant names.
+    Known(RoleId),
+    /// A role named nowhere in the policy set, as the request wrote it.
+    Unknown(Arc<str>),
+}
+
+/// Why an employee authorization did not let the initiator start
+/// auto-sign: none of the initiator's for that org, or how the closest
+/// one missed (in increasing closeness: another template, out of its
+/// window, its condition).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InitiatorMiss {
+    /// No authorization of the initiator for the org at all.
+    NoAuthorization,
+    /// The closest authorization is for another template.
+    OtherTemplate { rule: EmployeeRuleId },
+    /// The closest authorization is not in force at the instant.
+    Lapsed { rule: EmployeeRuleId, lapse: Lapse },
+    /// The closest authorization's condition is false; `None` when no one
+    /// comparison decided it.
+    ConditionNotMet {
+        rule: EmployeeRuleId,
+        failed: Option<Failed>,
     },
-    /// The service event in force (none: never enabled by then).
-    Service {
-        org: OrgId,
-        event: Option<u32>,
+    /// The closest authorization's condition needs an attribute the
+    /// request does not give (or gives with another type).
+    AttributeMissing {
+        rule: EmployeeRuleId,
+        missing: Missing,
     },
-    NotMember {
-        org: OrgId,
-        sub: OrgId,
+}
+
+/// One reason for a `manual` decision: its code (see [`Reason::code`]) and
+/// the facts behind it, as ids. (The variants that own a string come
+/// first, so that dropping a reason is mostly a range check.) [`crate::Policy::render_reason`] turns it
+/// into words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// An org the request names does not exist (the name as given).
+    UnknownOrg {
+        name: Arc<str>,
     },
-    Initiator {
+    /// The initiator is not a person of its org (the name as given).
+    UnknownEmployee {
+        name: Arc<str>,
+    },
+    /// The template does not exist (the name as given).
+    UnknownTemplate {
+        name: Arc<str>,
+    },
+    /// The grant is for another signatory than the one asked.
+    SignatoryMismatch {
+        rule: SealRuleId,
+        asked: Signatory,
+    },
+    /// The rule's condition is false; `failed` names the comparison that
+    /// decided it (`None` when no one comparison did).
+    ConditionNotMet {
+        rule: SealRuleId,
+        failed: Option<Failed>,
+    },
+    /// The initiator may not start auto-sign for the template on behalf
+    /// of the effective initiating org `target`.
+    InitiatorNotAuthorized {
         employee: EmployeeId,
         template: TemplateId,
         target: OrgId,
-        /// The rule that came closest, and why it did not apply.
-        rule: Option<(EmployeeRuleId, InitiatorMiss)>,
+        why: InitiatorMiss,
     },
-    /// The disable event in force.
-    Template {
+    /// The template belongs to another org than the effective initiating
+    /// org, `expected`.
+    TemplateOwnerMismatch {
         template: TemplateId,
+        expected: OrgId,
+    },
+    /// The signer's auto-sign service is off: `event` is the index in
+    /// its service timeline of the event in force, `None` before the
+    /// first.
+    ServiceNotEnabled {
+        org: OrgId,
         event: Option<u32>,
     },
-    NoRule {
+    /// `sub`, named by `on_behalf_of`, is not a member of the group whose
+    /// main org is the initiator's org `org`.
+    NotGroupMember {
+        org: OrgId,
+        sub: OrgId,
+    },
+    /// The template is disabled since the event `event` of its timeline.
+    TemplateDisabled {
+        template: TemplateId,
+        event: u32,
+    },
+    /// The signer is the initiating org and no own auto-sign template rule
+    /// is in force: there is none (`rule` is `None`), or the one that came
+    /// closest has lapsed.
+    TemplateNotAutoSign {
+        signer: OrgId,
+        template: TemplateId,
+        rule: Option<(SealRuleId, Lapse)>,
+    },
+    /// The signer has given the effective initiating org no grant for
+    /// the template.
+    NoPartnerGrant {
         signer: OrgId,
         template: TemplateId,
     },
-    Role {
-        rule: SealRuleId,
-        asked: Option<RoleId>,
-        asked_text: Option<Arc<str>>,
-    },
-    Window {
-        rule: SealRuleId,
-        lapse: Lapse,
-    },
-    Void {
+    GrantNotYetValid {
         rule: SealRuleId,
     },
-    Seal {
+    GrantExpired {
+        rule: SealRuleId,
+    },
+    GrantRevoked {
+        rule: SealRuleId,
+    },
+    GrantVoid {
+        rule: SealRuleId,
+    },
+    /// The seal in force for the rule is disabled since the event `event`
+    /// of its timeline.
+    SealDisabled {
         rule: SealRuleId,
         seal: SealId,
-        event: Option<u32>,
+        event: u32,
     },
-    Condition {
+    /// The rule's condition needs an attribute the request does not give,
+    /// or gives with another type.
+    AttributeMissing {
         rule: SealRuleId,
-        missing: Option<AttrId>,
+        missing: Missing,
     },
-    /// The forbid, and the rule and seal (in force) it blocked.
-    Forbid {
+    /// `forbid` stops the auto-seal of `rule` with `seal` (the seal in
+    /// force); `missing` when it applies only because its condition cannot
+    /// be evaluated.
+    Forbidden {
         forbid: ForbidId,
         rule: SealRuleId,
         seal: SealId,
-        /// The attribute the forbid's condition needs and the request does
-        /// not give (or mistypes), when that is why it applies.
-        missing: Option<AttrId>,
+        missing: Option<Missing>,
     },
-    Ambiguous {
+    /// Two rules pass with different seals.
+    AmbiguousSeal {
         first: SealRuleId,
         first_seal: SealId,
         second: SealRuleId,
@@ -176,19 +308,32 @@ pub enum Detail {
     },
 }
 
-/// Why an employee authorization did not cover the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InitiatorMiss {
-    OtherTemplate,
-    Window(Lapse),
-    Condition { missing: Option<AttrId> },
-}
-
-/// One reason for a `manual` decision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reason {
-    pub code: ReasonCode,
-    pub detail: Detail,
+impl Reason {
+    /// The reason's stable code.
+    pub fn code(&self) -> ReasonCode {
+        match self {
+            Reason::UnknownOrg { .. } => ReasonCode::UnknownOrg,
+            Reason::UnknownEmployee { .. } => ReasonCode::UnknownEmployee,
+            Reason::UnknownTemplate { .. } => ReasonCode::UnknownTemplate,
+            Reason::TemplateOwnerMismatch { .. } => ReasonCode::TemplateOwnerMismatch,
+            Reason::ServiceNotEnabled { .. } => ReasonCode::ServiceNotEnabled,
+            Reason::NotGroupMember { .. } => ReasonCode::NotGroupMember,
+            Reason::InitiatorNotAuthorized { .. } => ReasonCode::InitiatorNotAuthorized,
+            Reason::TemplateDisabled { .. } => ReasonCode::TemplateDisabled,
+            Reason::TemplateNotAutoSign { .. } => ReasonCode::TemplateNotAutoSign,
+            Reason::NoPartnerGrant { .. } => ReasonCode::NoPartnerGrant,
+            Reason::SignatoryMismatch { .. } => ReasonCode::SignatoryMismatch,
+            Reason::GrantNotYetValid { .. } => ReasonCode::GrantNotYetValid,
+            Reason::GrantExpired { .. } => ReasonCode::GrantExpired,
+            Reason::GrantRevoked { .. } => ReasonCode::GrantRevoked,
+            Reason::GrantVoid { .. } => ReasonCode::GrantVoid,
+            Reason::SealDisabled { .. } => ReasonCode::SealDisabled,
+            Reason::ConditionNotMet { .. } => ReasonCode::ConditionNotMet,
+            Reason::AttributeMissing { .. } => ReasonCode::AttributeMissing,
+            Reason::Forbidden { .. } => ReasonCode::Forbidden,
+            Reason::AmbiguousSeal { .. } => ReasonCode::AmbiguousSeal,
+        }
+    }
 }
 
 /// How an auto-seal is justified.
@@ -231,7 +376,7 @@ impl Decision {
     pub fn code(&self) -> Option<ReasonCode> {
         match self {
             Decision::AutoSeal { .. } => None,
-            Decision::Manual(r) => Some(r.code),
+            Decision::Manual(r) => Some(r.code()),
         }
     }
 }
@@ -243,19 +388,47 @@ pub struct Explanation {
     pub reasons: Vec<Reason>,
 }
 
+/// Whether a decision is an auto-seal, as JSON names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    AutoSeal,
+    Manual,
+}
+
+impl Verdict {
+    /// `auto_seal` or `manual`, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::AutoSeal => "auto_seal",
+            Verdict::Manual => "manual",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A decision in words, as the CLI and JSON show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rendered {
-    pub decision: &'static str,
+    pub decision: Verdict,
     pub seal: Option<String>,
     pub basis: Option<Basis>,
     pub rule: Option<String>,
     pub reasons: Vec<RenderedReason>,
 }
 
+/// One reason in words: its code, its message, its parameters (the
+/// values the message names, the same in every language) and the source
+/// location of the rule or event involved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RenderedReason {
     pub code: ReasonCode,
     pub message: String,
+    pub params: crate::i18n::Params,
     pub source: Option<String>,
 }

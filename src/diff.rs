@@ -497,7 +497,7 @@ impl<'a> Side<'a> {
         };
         let reason = match p.decide(&req) {
             Decision::AutoSeal { seal, .. } => return Outcome::Seal(p.m.seal_name(seal)),
-            Decision::Manual(r) => r.code,
+            Decision::Manual(r) => r.code(),
         };
         // Only these may wait on attributes (see `Policy::who`).
         if matches!(

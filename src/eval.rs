@@ -1,19 +1,19 @@
 //! The decision procedure of the spec, step by step, over the compiled
-//! policy. One code path serves the fast answer (stop at the first failing
-//! check) and the explanation (collect every failing check), so the two
-//! cannot disagree.
+//! policy. Each step is one function that says why it fails; the fast
+//! answer ([`Policy::decide`], stop at the first failing check), the
+//! explanation ([`Policy::explain`], every failing check) and the
+//! reference ([`Policy::decide_reference`], no hot tables) call the same
+//! steps in the same order, so they cannot disagree.
 
 use std::cmp::Ordering;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use compact_str::CompactString;
 use smallvec::SmallVec;
 
 use crate::ast::{CmpOp, SealKind};
-use crate::compile::{
-    kind_index, on_by, pair, Policy, RuleRef, RuleRow, Run, Signer, ANY_TEMPLATE, CONDITIONAL,
-    OWN_RULE, RESEALED, SEAL_ON, SETTLED, UNFORBIDDEN, VOID,
-};
+use crate::compile::{kind_index, on_by, pair, Policy, RowFlags, RuleRef, RuleRow, Run, Signer};
 use crate::decision::*;
 use crate::model::*;
 use crate::request::Request;
@@ -64,6 +64,15 @@ impl Role {
             Role::Unknown(_) => false,
         }
     }
+
+    /// The signatory asked, when one was.
+    fn asked(&self) -> Option<Signatory> {
+        match self {
+            Role::Any => None,
+            Role::Known(r) => Some(Signatory::Known(*r)),
+            Role::Unknown(s) => Some(Signatory::Unknown(s.clone())),
+        }
+    }
 }
 
 /// A request's names resolved to ids.
@@ -110,15 +119,17 @@ enum Answers {
 /// change are worked out when it is prepared (each costs one decision).
 pub const PLAN_LIMIT: usize = 256;
 
-/// A prepared request's decision over time: `answers[i]` holds from
-/// `bounds[i - 1]` (from the beginning of time for `i == 0`) until
-/// `bounds[i]`; neighbouring answers differ.
+/// A prepared request's decision over time: `first` holds until
+/// `bounds[0]` (for ever when there is no bound), `later[i]` from
+/// `bounds[i]` until `bounds[i + 1]`; neighbouring answers differ, and
+/// there are as many later answers as bounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Plan {
     /// Most requests' answers change a few times at most: kept inline,
     /// so a prepared decision reads no other memory.
     bounds: SmallVec<[Instant; 4]>,
-    answers: SmallVec<[Decision; 3]>,
+    first: Decision,
+    later: SmallVec<[Decision; 2]>,
 }
 
 impl Prepared {
@@ -149,39 +160,141 @@ impl Plan {
     fn at(&self, at: Instant) -> Decision {
         // Sorted: the count of those passed is where `at` falls (a
         // branch-free count for the few a plan mostly has).
-        let i = if self.bounds.len() <= 8 {
+        let passed = if self.bounds.len() <= 8 {
             self.bounds.iter().filter(|&&b| b <= at).count()
         } else {
             self.bounds.partition_point(|&b| b <= at)
         };
-        // A plan has one answer more than it has bounds, so this is
-        // always found; a manual answer keeps the impossible closed.
-        match self.answers.get(i) {
-            Some(d) => d.clone(),
-            None => first(&[], ReasonCode::NoPartnerGrant),
-        }
+        let answer = match passed.checked_sub(1) {
+            None => &self.first,
+            // As many later answers as bounds: the last is there for
+            // every count a plan can give.
+            Some(i) => self
+                .later
+                .get(i)
+                .or_else(|| self.later.last())
+                .unwrap_or(&self.first),
+        };
+        answer.clone()
     }
 }
+
+/// How far a rule got through steps 5-7 before it failed, in increasing
+/// order: when several rules for the key fail, the reason of the one
+/// that got furthest comes first (the spec's "When several rules for the
+/// key fail"). At step 5 the order is `signatory_mismatch`, then
+/// `grant_not_yet_valid`, `grant_void`, `grant_expired` and
+/// `grant_revoked` (an own rule's lapses rank as a grant's); then step 6
+/// (`seal_disabled`); at step 7 `condition_not_met`, then
+/// `attribute_missing`. Between rules at the same stage, the first in
+/// the key's order wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    /// Step 5: the grant is for another signatory.
+    WrongSignatory,
+    /// Step 5: not yet valid.
+    NotYetValid,
+    /// Step 5: a void grant.
+    Void,
+    /// Step 5: expired.
+    Expired,
+    /// Step 5: revoked.
+    Revoked,
+    /// Step 6: its seal in force is disabled.
+    SealDisabled,
+    /// Step 7: its condition is false.
+    ConditionFalse,
+    /// Step 7: its condition cannot be evaluated.
+    ConditionUnknown,
+}
+
+impl Stage {
+    fn of_lapse(l: Lapse) -> Stage {
+        match l {
+            Lapse::NotYetValid => Stage::NotYetValid,
+            Lapse::Expired => Stage::Expired,
+            Lapse::Revoked => Stage::Revoked,
+        }
+    }
+
+    /// Whether a rule that failed here was in force (past step 5), so
+    /// that later checks may fail too.
+    fn in_force(self) -> bool {
+        self >= Stage::SealDisabled
+    }
+}
+
+/// Why one rule of the key did not give a seal: how far it got, and the
+/// reason.
+struct RuleMiss {
+    stage: Stage,
+    reason: Reason,
+}
+
+/// Why a request's names did not resolve (step 1).
+#[derive(Debug, Clone, Copy)]
+enum Unresolved {
+    /// A name is unknown: the first lookup that failed.
+    Unknown(Name),
+    /// The template is not the effective initiating org's.
+    Mismatch {
+        template: TemplateId,
+        expected: OrgId,
+    },
+}
+
+/// A name a request gives.
+#[derive(Debug, Clone, Copy)]
+enum Name {
+    Initiator,
+    Template,
+    Signer,
+    OnBehalfOf,
+}
+
+impl Name {
+    /// The name is unknown: a true reason, though [`Policy::unknown_names`]
+    /// names them all, in the spec's order, and so always this one too.
+    fn reason(self, req: &Request) -> Reason {
+        let name = match self {
+            Name::Initiator => {
+                return Reason::UnknownEmployee {
+                    name: req.initiator.as_str().into(),
+                }
+            }
+            Name::Template => {
+                return Reason::UnknownTemplate {
+                    name: req.template.as_str().into(),
+                }
+            }
+            Name::Signer => req.signer.as_str(),
+            Name::OnBehalfOf => req.on_behalf_of.as_deref().unwrap_or_default(),
+        };
+        Reason::UnknownOrg { name: name.into() }
+    }
+}
+
+/// What the rules of the key (steps 5-9) give: a rule and its seal, or
+/// the reason none does.
+type RulesOutcome = Result<(SealRuleId, SealId), Reason>;
 
 impl Policy {
     // ------------------------------------------------------------ public API
 
     /// Decides a request by names: the first failing check, or the seal.
     pub fn decide(&self, req: &Request) -> Decision {
-        self.decide_by_names(req, true)
+        match self.resolve(req) {
+            Ok(ids) => self.decide_ids(&ids, req.at, req.attributes.as_slice()),
+            Err(reason) => Decision::Manual(reason),
+        }
     }
 
     /// Decides and lists every failing check, the deciding one first.
     pub fn explain(&self, req: &Request) -> Explanation {
-        match self.resolve(req, true) {
-            Ok(ids) => {
-                let mut reasons = Vec::new();
-                let decision =
-                    self.run(&ids, req.at, req.attributes.as_slice(), true, &mut reasons);
-                Explanation { decision, reasons }
-            }
-            Err(reasons) => Explanation {
-                decision: first(&reasons, ReasonCode::UnknownOrg),
+        match self.resolve_all(req) {
+            Ok(ids) => self.explain_ids(&ids, req.at, req.attributes.as_slice()),
+            Err((first, reasons)) => Explanation {
+                decision: Decision::Manual(first),
                 reasons,
             },
         }
@@ -192,22 +305,9 @@ impl Policy {
     /// different; tests and fuzzing compare the two.
     #[doc(hidden)]
     pub fn decide_reference(&self, req: &Request) -> Decision {
-        self.decide_by_names(req, false)
-    }
-
-    /// The first failing check of a request by names, with or without
-    /// the hot tables.
-    fn decide_by_names(&self, req: &Request, hot: bool) -> Decision {
-        match self.resolve(req, false) {
-            Ok(ids) => self.run_with(
-                &ids,
-                req.at,
-                req.attributes.as_slice(),
-                false,
-                hot,
-                &mut Vec::new(),
-            ),
-            Err(reasons) => first_of(reasons, ReasonCode::UnknownOrg),
+        match self.resolve(req) {
+            Ok(ids) => self.decide_ids_on_model(&ids, req.at, req.attributes.as_slice()),
+            Err(reason) => Decision::Manual(reason),
         }
     }
 
@@ -218,15 +318,16 @@ impl Policy {
             .iter()
             .filter_map(|(k, v)| self.attrs.get(k).map(|a| (a, v.clone())))
             .collect();
-        let answers = match self.resolve(req, true) {
+        let answers = match self.resolve(req) {
             Ok(q) => match self.plan(&q, &attrs) {
                 Some(plan) => Answers::Plan(plan),
                 None => Answers::Full(q, attrs),
             },
             // An unknown name is unknown at every instant.
-            Err(reasons) => Answers::Plan(Plan {
+            Err(reason) => Answers::Plan(Plan {
                 bounds: SmallVec::new(),
-                answers: smallvec::smallvec![first_of(reasons, ReasonCode::UnknownOrg)],
+                first: Decision::Manual(reason),
+                later: SmallVec::new(),
             }),
         };
         Prepared {
@@ -239,9 +340,7 @@ impl Policy {
     pub fn decide_prepared(&self, p: &Prepared) -> Decision {
         match &p.answers {
             Answers::Plan(plan) => plan.at(p.at),
-            Answers::Full(ids, attrs) => {
-                self.run(ids, p.at, attrs.as_slice(), false, &mut Vec::new())
-            }
+            Answers::Full(ids, attrs) => self.decide_ids(ids, p.at, attrs.as_slice()),
         }
     }
 
@@ -251,17 +350,20 @@ impl Policy {
         // At `Instant::MAX` every "no end" has ended: decided too, so that
         // even that instant gets the answer `decide` gives.
         let at = self.changes(q)?.into_iter().chain([Instant::MAX]);
-        let decide = |t| self.run(q, t, attrs, false, &mut Vec::new());
-        let mut bounds = SmallVec::new();
-        let mut answers: SmallVec<[Decision; 3]> = smallvec::smallvec![decide(Instant::MIN)];
+        let decide = |t| self.decide_ids(q, t, attrs);
+        let mut plan = Plan {
+            bounds: SmallVec::new(),
+            first: decide(Instant::MIN),
+            later: SmallVec::new(),
+        };
         for t in at {
             let d = decide(t);
-            if answers.last() != Some(&d) {
-                bounds.push(t);
-                answers.push(d);
+            if *plan.later.last().unwrap_or(&plan.first) != d {
+                plan.bounds.push(t);
+                plan.later.push(d);
             }
         }
-        Some(Plan { bounds, answers })
+        Some(plan)
     }
 
     /// Every instant at which steps 2-9 of a request may change their
@@ -296,10 +398,7 @@ impl Policy {
         let eff = q.on_behalf.unwrap_or(q.emp_org);
         let run = self.rules_for(q.signer_row.grants, q.template, q.signer == eff);
         let mut kinds = [false; 6];
-        for rid in (run.start..run.start.saturating_add(run.len)).map(SealRuleId) {
-            let Some(rule) = self.rule_ref(rid) else {
-                continue;
-            };
+        for (_, rule) in self.rule_refs(run) {
             out.extend([rule.start(), rule.end(), rule.revoked_at()]);
             let reseals = rule.extra.map_or(&[][..], |e| e.reseals.as_slice());
             out.extend(reseals.iter().map(|r| r.stamp.at));
@@ -332,8 +431,61 @@ impl Policy {
     // ------------------------------------------------------------ step 1
 
     /// Step 1: every name exists and the template belongs to the effective
-    /// initiating org. All failures when `all`, else the first.
-    fn resolve(&self, req: &Request, all: bool) -> Result<Ids, Vec<Reason>> {
+    /// initiating org; else the first reason it fails.
+    #[inline]
+    fn resolve(&self, req: &Request) -> Result<Ids, Reason> {
+        self.lookup(req)
+            .map_err(|miss| self.first_unresolved(req, miss))
+    }
+
+    /// [`Self::resolve`], with every reason step 1 fails for: the first,
+    /// and all of them (the first too).
+    fn resolve_all(&self, req: &Request) -> Result<Ids, (Reason, Vec<Reason>)> {
+        self.lookup(req).map_err(|miss| match miss {
+            Unresolved::Unknown(name) => {
+                let mut all = Vec::new();
+                let _ = self.unknown_names(req, |r| {
+                    all.push(r);
+                    ControlFlow::Continue(())
+                });
+                let first = match all.first() {
+                    Some(r) => r.clone(),
+                    None => {
+                        let r = name.reason(req);
+                        all.push(r.clone());
+                        r
+                    }
+                };
+                (first, all)
+            }
+            Unresolved::Mismatch { .. } => {
+                let r = self.first_unresolved(req, miss);
+                (r.clone(), vec![r])
+            }
+        })
+    }
+
+    /// The first reason step 1 fails for.
+    #[cold]
+    fn first_unresolved(&self, req: &Request, miss: Unresolved) -> Reason {
+        match miss {
+            Unresolved::Unknown(name) => {
+                let mut first = None;
+                let _ = self.unknown_names(req, |r| {
+                    first = Some(r);
+                    ControlFlow::Break(())
+                });
+                first.unwrap_or_else(|| name.reason(req))
+            }
+            Unresolved::Mismatch { template, expected } => {
+                Reason::TemplateOwnerMismatch { template, expected }
+            }
+        }
+    }
+
+    /// Looks a request's names up, for step 1.
+    #[inline(always)]
+    fn lookup(&self, req: &Request) -> Result<Ids, Unresolved> {
         let employee = self.employees.get(&req.initiator);
         let template = self.templates.get(&req.template);
         let signer = self.orgs.get(&req.signer);
@@ -341,24 +493,20 @@ impl Policy {
             None => Some(None),
             Some(o) => self.orgs.get(o).map(|(id, _)| Some(id)),
         };
-        let (
-            Some((employee, emp_org)),
-            Some((template, owner)),
-            Some((signer, signer_row)),
-            Some(on_behalf),
-        ) = (employee, template, signer, on_behalf)
-        else {
-            return Err(self.unknown_names(req, all));
-        };
+        let ((employee, emp_org), (template, owner), (signer, signer_row), on_behalf) =
+            match (employee, template, signer, on_behalf) {
+                (Some(e), Some(t), Some(s), Some(b)) => (e, t, s, b),
+                (None, ..) => return Err(Unresolved::Unknown(Name::Initiator)),
+                (_, None, ..) => return Err(Unresolved::Unknown(Name::Template)),
+                (_, _, None, _) => return Err(Unresolved::Unknown(Name::Signer)),
+                (.., None) => return Err(Unresolved::Unknown(Name::OnBehalfOf)),
+            };
         let eff = on_behalf.unwrap_or(emp_org);
         if owner != eff {
-            return Err(vec![Reason {
-                code: ReasonCode::TemplateOwnerMismatch,
-                detail: Detail::Owner {
-                    template,
-                    expected: eff,
-                },
-            }]);
+            return Err(Unresolved::Mismatch {
+                template,
+                expected: eff,
+            });
         }
         let role = match &req.signatory {
             None => Role::Any,
@@ -378,99 +526,162 @@ impl Policy {
         })
     }
 
-    /// Step 1's reasons when a name is unknown: orgs first (each once,
-    /// apart from an `on_behalf_of` that repeats the initiator's org),
-    /// then the employee, then the template. All of them when `all`, else
-    /// the first, and then nothing after it is looked up.
+    /// Step 1's reasons when a name is unknown, each handed to `emit` in
+    /// order until it breaks: orgs first (each once, apart from an
+    /// `on_behalf_of` that repeats the initiator's org), then the
+    /// employee, then the template. Nothing after a break is looked up.
     #[cold]
-    fn unknown_names(&self, req: &Request, all: bool) -> Vec<Reason> {
+    fn unknown_names(
+        &self,
+        req: &Request,
+        mut emit: impl FnMut(Reason) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         fn org_part(q: &str) -> &str {
             q.split_once('.').map_or(q, |(o, _)| o)
         }
+        let unknown_org = |name: &str| Reason::UnknownOrg { name: name.into() };
+        let mut listed: SmallVec<[&str; 4]> = SmallVec::new();
         let ini_org = org_part(&req.initiator);
-        let tpl_org = org_part(&req.template);
-        let mut found: SmallVec<[(ReasonCode, &str); 6]> = SmallVec::new();
-        let done = |found: &SmallVec<[(ReasonCode, &str); 6]>| !all && !found.is_empty();
-        let listed = |found: &SmallVec<[(ReasonCode, &str); 6]>, name: &str| {
-            found.iter().any(|&(_, n)| n == name)
-        };
         let ini_org_known = self.orgs.contains(ini_org);
         if !ini_org_known {
-            found.push((ReasonCode::UnknownOrg, ini_org));
+            listed.push(ini_org);
+            emit(unknown_org(ini_org))?;
         }
         if let Some(o) = req.on_behalf_of.as_deref() {
-            if !done(&found) && !self.orgs.contains(o) {
-                found.push((ReasonCode::UnknownOrg, o));
+            if !self.orgs.contains(o) {
+                listed.push(o);
+                emit(unknown_org(o))?;
             }
         }
         let signer = req.signer.as_str();
-        if !done(&found) && !listed(&found, signer) && !self.orgs.contains(signer) {
-            found.push((ReasonCode::UnknownOrg, signer));
+        if !listed.contains(&signer) && !self.orgs.contains(signer) {
+            listed.push(signer);
+            emit(unknown_org(signer))?;
         }
-        let tpl_org_known = done(&found) || self.orgs.contains(tpl_org);
-        if !tpl_org_known && !listed(&found, tpl_org) {
-            found.push((ReasonCode::UnknownOrg, tpl_org));
+        let tpl_org = org_part(&req.template);
+        let tpl_org_known = self.orgs.contains(tpl_org);
+        if !tpl_org_known && !listed.contains(&tpl_org) {
+            emit(unknown_org(tpl_org))?;
         }
-        if !done(&found) && ini_org_known && !self.employees.contains(&req.initiator) {
-            found.push((ReasonCode::UnknownEmployee, &req.initiator));
+        if ini_org_known && !self.employees.contains(&req.initiator) {
+            emit(Reason::UnknownEmployee {
+                name: req.initiator.as_str().into(),
+            })?;
         }
-        if !done(&found) && tpl_org_known && !self.templates.contains(&req.template) {
-            found.push((ReasonCode::UnknownTemplate, &req.template));
+        if tpl_org_known && !self.templates.contains(&req.template) {
+            emit(Reason::UnknownTemplate {
+                name: req.template.as_str().into(),
+            })?;
         }
-        found
-            .into_iter()
-            .map(|(code, name)| Reason {
-                code,
-                detail: Detail::Name(name.into()),
-            })
-            .collect()
+        ControlFlow::Continue(())
     }
 
     // ------------------------------------------------------------ steps 2-9
 
-    fn run<A: Attrs + ?Sized>(
-        &self,
-        q: &Ids,
-        at: Instant,
-        attrs: &A,
-        all: bool,
-        out: &mut Vec<Reason>,
-    ) -> Decision {
-        self.run_with(q, at, attrs, all, true, out)
+    /// Steps 2-9 for `decide`: the first failing check, or the seal. The
+    /// hot rows answer most hits; only a step that may fail reads the
+    /// model, and only a failing one builds a reason.
+    #[inline]
+    fn decide_ids<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A) -> Decision {
+        let (own, basis) = self.basis(q);
+        let run = self.rules_for(q.signer_row.grants, q.template, own);
+        let initiator_ok = self.initiator_may(q, at, attrs);
+        if initiator_ok {
+            if let Some((rule, seal)) = self.quick_hit(q, run, at, attrs) {
+                return Decision::AutoSeal { seal, rule, basis };
+            }
+        }
+        if !self.service_on_for_good(q, at) {
+            if let Some(r) = self.service_failure(q.signer, at) {
+                return Decision::Manual(r);
+            }
+        }
+        if !initiator_ok {
+            if let Some(r) = self.initiator_failure(q, at, attrs) {
+                return Decision::Manual(r);
+            }
+        }
+        if !self.template_on_for_good(q, at) {
+            if let Some(r) = self.template_failure(q.template, at) {
+                return Decision::Manual(r);
+            }
+        }
+        match self.rules_step(q, own, run, at, attrs, None) {
+            Ok((rule, seal)) => Decision::AutoSeal { seal, rule, basis },
+            Err(r) => Decision::Manual(r),
+        }
     }
 
-    /// [`Self::run`]; `hot == false` ignores the hot tables and decides on
-    /// the model alone (the reference the tests hold the hot tables to).
-    fn run_with<A: Attrs + ?Sized>(
-        &self,
-        q: &Ids,
-        at: Instant,
-        attrs: &A,
-        all: bool,
-        hot: bool,
-        out: &mut Vec<Reason>,
-    ) -> Decision {
-        macro_rules! fail {
-            ($r:expr) => {{
-                let r = $r;
-                if !all {
-                    return Decision::Manual(r);
+    /// Steps 2-9 as [`Self::decide_ids`], on the model alone: no hot
+    /// row or on-for-good instant is read (the reference the tests hold
+    /// the hot tables to).
+    fn decide_ids_on_model<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A) -> Decision {
+        let (own, basis) = self.basis(q);
+        let run = self.rules_for(q.signer_row.grants, q.template, own);
+        let failed = self
+            .service_failure(q.signer, at)
+            .or_else(|| self.initiator_failure(q, at, attrs))
+            .or_else(|| self.template_failure(q.template, at));
+        if let Some(r) = failed {
+            return Decision::Manual(r);
+        }
+        match self.rules_step(q, own, run, at, attrs, None) {
+            Ok((rule, seal)) => Decision::AutoSeal { seal, rule, basis },
+            Err(r) => Decision::Manual(r),
+        }
+    }
+
+    /// Steps 2-9 for `explain`: every failing check, the first one first.
+    fn explain_ids<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A) -> Explanation {
+        let (own, basis) = self.basis(q);
+        let run = self.rules_for(q.signer_row.grants, q.template, own);
+        // A hit has no reasons to list: the hot rows may answer it.
+        let initiator_ok = self.initiator_may(q, at, attrs);
+        if initiator_ok {
+            if let Some((rule, seal)) = self.quick_hit(q, run, at, attrs) {
+                return Explanation {
+                    decision: Decision::AutoSeal { seal, rule, basis },
+                    reasons: Vec::new(),
+                };
+            }
+        }
+        let mut reasons = Vec::new();
+        let service = (!self.service_on_for_good(q, at))
+            .then(|| self.service_failure(q.signer, at))
+            .flatten();
+        reasons.extend(service);
+        if !initiator_ok {
+            reasons.extend(self.initiator_failure(q, at, attrs));
+        }
+        let template = (!self.template_on_for_good(q, at))
+            .then(|| self.template_failure(q.template, at))
+            .flatten();
+        reasons.extend(template);
+        let mut others = Vec::new();
+        let decision = match self.rules_step(q, own, run, at, attrs, Some(&mut others)) {
+            Ok((rule, seal)) => match reasons.first() {
+                None => Decision::AutoSeal { seal, rule, basis },
+                Some(first) => Decision::Manual(first.clone()),
+            },
+            Err(r) => {
+                let first = reasons.first().cloned().unwrap_or_else(|| r.clone());
+                reasons.push(r);
+                // The other rules' failures, after the deciding reason.
+                for o in others {
+                    if !reasons.contains(&o) {
+                        reasons.push(o);
+                    }
                 }
-                out.push(r);
-            }};
-        }
-        // Ids come only from resolving names, so the employee exists; the
-        // length check keeps that true without reading its record.
-        if q.employee.index() >= self.m.employees.len() {
-            fail!(Reason {
-                code: ReasonCode::UnknownEmployee,
-                detail: Detail::Name("".into()),
-            });
-            return first(out, ReasonCode::NoPartnerGrant);
-        }
-        let emp_org = q.emp_org;
-        let eff = q.on_behalf.unwrap_or(emp_org);
-        let own = q.signer == eff;
+                Decision::Manual(first)
+            }
+        };
+        Explanation { decision, reasons }
+    }
+
+    /// Whether the signer is the effective initiating org, and the basis
+    /// of an auto-seal.
+    fn basis(&self, q: &Ids) -> (bool, Basis) {
+        let own = q.signer == q.on_behalf.unwrap_or(q.emp_org);
         let basis = if !own {
             Basis::PartnerGrant
         } else if q.on_behalf.is_some() {
@@ -478,96 +689,68 @@ impl Policy {
         } else {
             Basis::OwnTemplate
         };
-        // Most requests that get a seal pass every step on the hot rows
-        // alone; a hit has no reasons to list, so `explain` may stop here
-        // too.
-        let run = self.rules_for(q.signer_row.grants, q.template, own);
-        let initiator_ok = hot && self.initiator_may(q, at, attrs);
-        if initiator_ok {
-            if let Some((rule, seal)) = self.quick_hit(q, run, at, attrs) {
-                return Decision::AutoSeal { seal, rule, basis };
-            }
-        }
+        (own, basis)
+    }
 
-        // Each step first asks the hot tables whether it certainly passes;
-        // only a step that may fail reads the model, and only a failing
-        // one builds a reason.
+    /// Step 2 on the timeline: why the signer's service is off at `at`.
+    fn service_failure(&self, org: OrgId, at: Instant) -> Option<Reason> {
+        let (on, event) = self.service_state(org, at);
+        (!on).then_some(Reason::ServiceNotEnabled { org, event })
+    }
 
-        // 2. The signer's auto-sign service is on.
-        let (service_on, event) = if hot && self.service_on_for_good(q, at) {
-            (true, None)
-        } else {
-            self.service_state(q.signer, at)
-        };
-        if !service_on {
-            fail!(Reason {
-                code: ReasonCode::ServiceNotEnabled,
-                detail: Detail::Service {
-                    org: q.signer,
-                    event
-                },
-            });
-        }
+    /// Step 4 on the timeline: the disable in force, if the template is
+    /// disabled at `at`.
+    fn template_failure(&self, template: TemplateId, at: Instant) -> Option<Reason> {
+        let toggles = self.m.template(template).map_or(&[][..], |t| &t.toggles);
+        let event = disabled_by(toggles, at)?;
+        Some(Reason::TemplateDisabled { template, event })
+    }
 
-        // 3. The initiator may initiate auto-sign for this template.
-        if !initiator_ok {
-            if let Some(r) = self.initiator_check(q, emp_org, eff, at, attrs) {
-                fail!(r);
-            }
-        }
-
-        // 4. The template is not disabled.
-        let (tpl_on, event) = if hot && self.template_on_for_good(q, at) {
-            (true, None)
-        } else {
-            self.template_state(q.template, at)
-        };
-        if !tpl_on {
-            fail!(Reason {
-                code: ReasonCode::TemplateDisabled,
-                detail: Detail::Template {
-                    template: q.template,
-                    event
-                },
-            });
-        }
-
-        // 5-9. A rule gives the signer a seal. The hot rows have had their
-        // say (`quick_hit`): from here each rule is checked in full, for
-        // its reason.
-        let mut best: Option<(u8, u8, Reason)> = None;
-        let mut others: Vec<Reason> = Vec::new();
+    /// Steps 5-9 over the rules of the key (`run`): the rule and seal, or
+    /// the reason none gives one. With `others`, every other rule's
+    /// failures are listed there too (for `explain`): a rule not in force
+    /// gives its step-5 reason, a rule in force every later check it
+    /// fails.
+    fn rules_step<A: Attrs + ?Sized>(
+        &self,
+        q: &Ids,
+        own: bool,
+        run: Run,
+        at: Instant,
+        attrs: &A,
+        mut others: Option<&mut Vec<Reason>>,
+    ) -> RulesOutcome {
+        // The hot rows have had their say (`quick_hit`): from here each
+        // rule is checked in full, for its reason.
+        let mut best: Option<RuleMiss> = None;
         let mut chosen: Option<(SealRuleId, SealId)> = None;
         let mut ambiguous: Option<(SealRuleId, SealId)> = None;
         let mut forbidden: Option<(ForbidId, SealRuleId, SealId)> = None;
-        for rid in (run.start..run.start.saturating_add(run.len)).map(SealRuleId) {
+        for (rid, rule) in self.rule_refs(run) {
             // The seal, and the forbid that stops it (8), if any.
             let checked = self
-                .rule_check(rid, q, at, attrs)
+                .rule_check(rid, rule, q, at, attrs)
                 .map(|seal| (seal, self.forbid_for_seal(q, seal, at, attrs)));
             match checked {
-                Err((step, prec, reason)) => {
-                    if all {
-                        others.push(reason.clone());
-                        // A rule in force (past step 5) may fail later
-                        // steps too: every failing check is listed.
-                        if step >= 6 {
-                            self.later_failures(rid, q, step, at, attrs, &mut others);
+                Err(miss) => {
+                    if let Some(o) = others.as_deref_mut() {
+                        o.push(miss.reason.clone());
+                        // A rule in force may fail later steps too: every
+                        // failing check is listed.
+                        if miss.stage.in_force() {
+                            self.later_failures(rid, rule, miss.stage, q, at, attrs, o);
                         }
                     }
-                    if best
-                        .as_ref()
-                        .is_none_or(|(s, p, _)| (step, prec) > (*s, *p))
-                    {
-                        best = Some((step, prec, reason));
+                    if best.as_ref().is_none_or(|b| miss.stage > b.stage) {
+                        best = Some(miss);
                     }
                 }
                 Ok((seal, Some(f))) => {
                     if forbidden.is_none() {
                         forbidden = Some((f, rid, seal));
-                    } else if all {
+                    } else if let Some(o) = others.as_deref_mut() {
                         // Every rule a forbid stops is listed.
-                        others.push(self.forbidden_reason(f, rid, seal, attrs));
+                        o.push(self.forbidden_reason(f, rid, seal, attrs));
                     }
                 }
                 Ok((seal, None)) => match chosen {
@@ -580,49 +763,44 @@ impl Policy {
             }
         }
         match (chosen, ambiguous) {
-            (Some((first, first_seal)), Some((second, second_seal))) => fail!(Reason {
-                code: ReasonCode::AmbiguousSeal,
-                detail: Detail::Ambiguous {
+            (Some((first, first_seal)), Some((second, second_seal))) => {
+                if let Some(o) = others {
+                    // A rule gives a seal: the other rules' failures do not
+                    // stand in the way.
+                    o.clear();
+                }
+                Err(Reason::AmbiguousSeal {
                     first,
                     first_seal,
                     second,
                     second_seal,
-                },
+                })
+            }
+            (Some(hit), None) => Ok(hit),
+            (None, _) => Err(if let Some((forbid, rule, seal)) = forbidden {
+                self.forbidden_reason(forbid, rule, seal, attrs)
+            } else if let Some(miss) = best {
+                miss.reason
+            } else if own {
+                Reason::TemplateNotAutoSign {
+                    signer: q.signer,
+                    template: q.template,
+                    rule: None,
+                }
+            } else {
+                Reason::NoPartnerGrant {
+                    signer: q.signer,
+                    template: q.template,
+                }
             }),
-            (Some((rule, seal)), None) => {
-                if out.is_empty() {
-                    return Decision::AutoSeal { seal, rule, basis };
-                }
-            }
-            (None, _) => {
-                if let Some((forbid, rule, seal)) = forbidden {
-                    fail!(self.forbidden_reason(forbid, rule, seal, attrs));
-                } else if let Some((_, _, r)) = best.take() {
-                    fail!(r);
-                } else {
-                    fail!(Reason {
-                        code: if own {
-                            ReasonCode::TemplateNotAutoSign
-                        } else {
-                            ReasonCode::NoPartnerGrant
-                        },
-                        detail: Detail::NoRule {
-                            signer: q.signer,
-                            template: q.template,
-                        },
-                    });
-                }
-            }
         }
-        if all && chosen.is_none() {
-            // The other rules' failures, after the deciding reason.
-            for r in others {
-                if !out.contains(&r) {
-                    out.push(r);
-                }
-            }
-        }
-        first(out, ReasonCode::NoPartnerGrant)
+    }
+
+    /// The rules of a run, with their ids.
+    fn rule_refs(&self, run: Run) -> impl Iterator<Item = (SealRuleId, RuleRef<'_>)> + '_ {
+        (run.start..run.start.saturating_add(run.len))
+            .map(SealRuleId)
+            .filter_map(|id| Some((id, self.rule_ref(id)?)))
     }
 
     /// Steps 2 and 4-9 on the hot rows of the key's rules `run`, once step
@@ -630,7 +808,7 @@ impl Policy {
     /// passes and every rule that gives a seal gives the same one. `None`
     /// leaves the answer (a miss, an ambiguity, a timeline to read) to the
     /// full procedure.
-    #[inline]
+    #[inline(always)]
     fn quick_hit<A: Attrs + ?Sized>(
         &self,
         q: &Ids,
@@ -644,9 +822,9 @@ impl Policy {
                 continue;
             }
             // Steps 2 and 4, unless the row says they pass.
-            if row.flags & SETTLED == 0
-                && !(self.service_on_for_good(q, at) && self.template_on_for_good(q, at))
-            {
+            let settled = row.flags.has(RowFlags::SETTLED)
+                || (self.service_on_for_good(q, at) && self.template_on_for_good(q, at));
+            if !settled {
                 return None;
             }
             if let Some(seal) = self.rule_gives(row, rid, q, at, attrs) {
@@ -698,7 +876,8 @@ impl Policy {
     }
 
     /// Step 3 on the hot rows: `true` when the initiator is certainly
-    /// authorized ([`Self::initiator_check`] says why not).
+    /// authorized ([`Self::initiator_failure`] says why not).
+    #[inline(always)]
     fn initiator_may<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A) -> bool {
         let run = match q.on_behalf {
             // The group check needs the model: the full check decides.
@@ -710,7 +889,7 @@ impl Policy {
                 .unwrap_or_default(),
         };
         (run.start..).zip(run.slice(&self.emp_rows)).any(|(i, r)| {
-            (r.template == ANY_TEMPLATE || r.template == q.template.0)
+            r.template.covers(q.template)
                 && r.start <= at
                 && at < r.stop
                 && (!r.conditional || self.employee_condition(i, attrs))
@@ -724,18 +903,18 @@ impl Policy {
             .get(i as usize)
             .and_then(|id| self.m.employee_rules.get(id.index()))
             .and_then(|r| r.cond.as_ref())
-            .is_some_and(|c| self.condition(c, attrs).0 == Tri::True)
+            .is_some_and(|c| self.condition(c, attrs) == Tri::True)
     }
 
     /// Step 3. `None` when the initiator is authorized.
-    fn initiator_check<A: Attrs + ?Sized>(
+    fn initiator_failure<A: Attrs + ?Sized>(
         &self,
         q: &Ids,
-        own_org: OrgId,
-        eff: OrgId,
         at: Instant,
         attrs: &A,
     ) -> Option<Reason> {
+        let own_org = q.emp_org;
+        let eff = q.on_behalf.unwrap_or(own_org);
         if let Some(sub) = q.on_behalf {
             let main = self
                 .m
@@ -744,10 +923,7 @@ impl Policy {
                 .and_then(|g| self.m.groups.get(g.index()))
                 .map(|g| g.main);
             if main != Some(own_org) || sub == own_org {
-                return Some(Reason {
-                    code: ReasonCode::NotGroupMember,
-                    detail: Detail::NotMember { org: own_org, sub },
-                });
+                return Some(Reason::NotGroupMember { org: own_org, sub });
             }
         }
         let run = match q.on_behalf {
@@ -755,7 +931,9 @@ impl Policy {
             None => self.emp_own.get(q.employee.index()),
         };
         let rules = run.map_or(&[][..], |r| r.slice(&self.emp_order));
-        let mut closest: Option<(u8, EmployeeRuleId, InitiatorMiss)> = None;
+        // The authorization that came closest: another template (0), out
+        // of its window (1), its condition (2).
+        let mut closest: Option<(u8, EmployeeRuleId, &EmployeeRule, Option<Lapse>)> = None;
         for &id in rules {
             let Some(r) = self.m.employee_rules.get(id.index()) else {
                 continue;
@@ -763,34 +941,42 @@ impl Policy {
             if r.on_behalf != q.on_behalf.is_some() {
                 continue;
             }
-            let miss = if r.template.is_some_and(|t| t != q.template) {
-                (0, InitiatorMiss::OtherTemplate)
+            let (rank, lapsed) = if r.template.is_some_and(|t| t != q.template) {
+                (0, None)
             } else if let Some(l) = lapse(&r.window, at) {
-                (1, InitiatorMiss::Window(l))
+                (1, Some(l))
             } else {
                 match r.cond.as_ref().map(|c| self.condition(c, attrs)) {
-                    None | Some((Tri::True, _)) => return None,
-                    Some((_, missing)) => (2, InitiatorMiss::Condition { missing }),
+                    None | Some(Tri::True) => return None,
+                    Some(_) => (2, None),
                 }
             };
-            if closest.as_ref().is_none_or(|(rank, _, _)| miss.0 > *rank) {
-                closest = Some((miss.0, id, miss.1));
+            if closest.as_ref().is_none_or(|c| rank > c.0) {
+                closest = Some((rank, id, r, lapsed));
             }
         }
-        Some(Reason {
-            code: ReasonCode::InitiatorNotAuthorized,
-            detail: Detail::Initiator {
-                employee: q.employee,
-                template: q.template,
-                target: eff,
-                rule: closest.map(|(_, id, m)| (id, m)),
+        let why = match closest {
+            None => InitiatorMiss::NoAuthorization,
+            Some((0, rule, ..)) => InitiatorMiss::OtherTemplate { rule },
+            Some((_, rule, _, Some(lapse))) => InitiatorMiss::Lapsed { rule, lapse },
+            Some((_, rule, r, None)) => match r.cond.as_ref().map(|c| self.why(c, attrs)) {
+                Some(Why::Unknown(missing)) => InitiatorMiss::AttributeMissing { rule, missing },
+                Some(Why::Decided(_, failed)) => InitiatorMiss::ConditionNotMet { rule, failed },
+                // Ranked at its condition, so it has one.
+                None => InitiatorMiss::ConditionNotMet { rule, failed: None },
             },
+        };
+        Some(Reason::InitiatorNotAuthorized {
+            employee: q.employee,
+            template: q.template,
+            target: eff,
+            why,
         })
     }
 
     /// Steps 6-8 for a rule [`in_force`]: its seal when that seal is on,
     /// the condition holds and no forbid stops it.
-    #[inline]
+    #[inline(always)]
     fn rule_gives<A: Attrs + ?Sized>(
         &self,
         row: &RuleRow,
@@ -800,25 +986,25 @@ impl Policy {
         attrs: &A,
     ) -> Option<SealId> {
         let cold = || self.rule_ref(rid);
-        let seal = if row.flags & RESEALED != 0 {
+        let seal = if row.flags.has(RowFlags::RESEALED) {
             cold()?.seal_at(at)
         } else {
             row.seal
         };
         let hot_seal = || self.seal_from.get(seal.index()).copied();
-        if row.flags & SEAL_ON == 0 && !on_by(hot_seal()?.0, at) {
+        if !row.flags.has(RowFlags::SEAL_ON) && !on_by(hot_seal()?.0, at) {
             // Not on for good by `at`: its timeline says.
             if !self.seal_state(seal, at).0 {
                 return None;
             }
         }
-        if row.flags & CONDITIONAL != 0 {
+        if row.flags.has(RowFlags::CONDITIONAL) {
             let c = cold()?.cond()?;
-            if self.condition(c, attrs).0 != Tri::True {
+            if self.condition(c, attrs) != Tri::True {
                 return None;
             }
         }
-        if row.flags & UNFORBIDDEN == 0
+        if !row.flags.has(RowFlags::UNFORBIDDEN)
             && self.forbid_for(q, Some(hot_seal()?.1), at, attrs).is_some()
         {
             return None;
@@ -826,153 +1012,100 @@ impl Policy {
         Some(seal)
     }
 
-    /// Steps 5-7 for one rule: its seal, or how far it got (step,
-    /// precedence within the step) and why not.
+    /// Steps 5-7 for one rule: its seal, or how far it got and why not.
     fn rule_check<A: Attrs + ?Sized>(
         &self,
         rid: SealRuleId,
+        rule: RuleRef<'_>,
         q: &Ids,
         at: Instant,
         attrs: &A,
-    ) -> Result<SealId, (u8, u8, Reason)> {
-        let Some(rule) = self.rule_ref(rid) else {
-            return Err((
-                0,
-                0,
-                Reason {
-                    code: ReasonCode::NoPartnerGrant,
-                    detail: Detail::Name("".into()),
-                },
-            ));
+    ) -> Result<SealId, RuleMiss> {
+        let partner = rule.row.role.partner();
+        let lapsed_reason = |l: Lapse| match partner {
+            None => Reason::TemplateNotAutoSign {
+                signer: q.signer,
+                template: q.template,
+                rule: Some((rid, l)),
+            },
+            Some(_) => match l {
+                Lapse::NotYetValid => Reason::GrantNotYetValid { rule: rid },
+                Lapse::Expired => Reason::GrantExpired { rule: rid },
+                Lapse::Revoked => Reason::GrantRevoked { rule: rid },
+            },
         };
-        let partner = matches!(rule.kind(), SealRuleKind::Partner { .. });
-        let window_code = |l: Lapse| {
-            if !partner {
-                return ReasonCode::TemplateNotAutoSign;
-            }
-            match l {
-                Lapse::NotYetValid => ReasonCode::GrantNotYetValid,
-                Lapse::Expired => ReasonCode::GrantExpired,
-                Lapse::Revoked => ReasonCode::GrantRevoked,
-            }
-        };
+        let miss = |stage, reason| Err(RuleMiss { stage, reason });
         // 5. The rule gives the signer a seal now.
-        if let SealRuleKind::Partner { role, .. } = rule.kind() {
-            if !q.role.admits(role) {
-                let (asked, asked_text) = match &q.role {
-                    Role::Known(r) => (Some(*r), None),
-                    Role::Unknown(s) => (None, Some(s.clone())),
-                    Role::Any => (None, None),
-                };
-                return Err((
-                    5,
-                    1,
-                    Reason {
-                        code: ReasonCode::SignatoryMismatch,
-                        detail: Detail::Role {
-                            rule: rid,
-                            asked,
-                            asked_text,
-                        },
-                    },
-                ));
+        if let Some(role) = partner {
+            if let (false, Some(asked)) = (q.role.admits(role), q.role.asked()) {
+                let reason = Reason::SignatoryMismatch { rule: rid, asked };
+                return miss(Stage::WrongSignatory, reason);
             }
         }
         let lapsed = lapse_of(rule.start(), rule.end(), rule.revoked_at(), at);
         if let Some(l @ (Lapse::Revoked | Lapse::Expired)) = lapsed {
-            let prec = if l == Lapse::Revoked { 5 } else { 4 };
-            return Err((
-                5,
-                prec,
-                Reason {
-                    code: window_code(l),
-                    detail: Detail::Window {
-                        rule: rid,
-                        lapse: l,
-                    },
-                },
-            ));
+            return miss(Stage::of_lapse(l), lapsed_reason(l));
         }
         if rule.void().is_some() {
-            return Err((
-                5,
-                3,
-                Reason {
-                    code: ReasonCode::GrantVoid,
-                    detail: Detail::Void { rule: rid },
-                },
-            ));
+            return miss(Stage::Void, Reason::GrantVoid { rule: rid });
         }
         if let Some(l) = lapsed {
-            return Err((
-                5,
-                2,
-                Reason {
-                    code: window_code(l),
-                    detail: Detail::Window {
-                        rule: rid,
-                        lapse: l,
-                    },
-                },
-            ));
+            return miss(Stage::of_lapse(l), lapsed_reason(l));
         }
         // 6. The seal in force is not disabled.
         let seal = rule.seal_at(at);
-        let (seal_on, event) = self.seal_state(seal, at);
-        if !seal_on {
-            return Err((
-                6,
-                0,
-                Reason {
-                    code: ReasonCode::SealDisabled,
-                    detail: Detail::Seal {
-                        rule: rid,
-                        seal,
-                        event,
-                    },
-                },
-            ));
+        let toggles = self.m.seal(seal).map_or(&[][..], |s| &s.toggles);
+        if let Some(event) = disabled_by(toggles, at) {
+            let reason = Reason::SealDisabled {
+                rule: rid,
+                seal,
+                event,
+            };
+            return miss(Stage::SealDisabled, reason);
         }
         // 7. The condition holds.
-        if let Some((prec, reason)) = self.condition_failure(rid, rule, attrs) {
-            return Err((7, prec, reason));
+        if let Some(m) = self.condition_failure(rid, rule, attrs) {
+            return Err(m);
         }
         Ok(seal)
     }
 
     /// Step 7 for one rule: `None` when its condition holds (or it has
-    /// none), else the precedence within the step and the reason.
+    /// none), else how it fails.
     fn condition_failure<A: Attrs + ?Sized>(
         &self,
         rid: SealRuleId,
         rule: RuleRef<'_>,
         attrs: &A,
-    ) -> Option<(u8, Reason)> {
-        let (prec, code, missing) = match self.condition(rule.cond()?, attrs) {
-            (Tri::True, _) => return None,
-            (Tri::Unknown, missing) => (2, ReasonCode::AttributeMissing, missing),
-            (Tri::False, _) => (1, ReasonCode::ConditionNotMet, None),
-        };
-        let detail = Detail::Condition { rule: rid, missing };
-        Some((prec, Reason { code, detail }))
+    ) -> Option<RuleMiss> {
+        match self.why(rule.cond()?, attrs) {
+            Why::Decided(true, _) => None,
+            Why::Decided(false, failed) => Some(RuleMiss {
+                stage: Stage::ConditionFalse,
+                reason: Reason::ConditionNotMet { rule: rid, failed },
+            }),
+            Why::Unknown(missing) => Some(RuleMiss {
+                stage: Stage::ConditionUnknown,
+                reason: Reason::AttributeMissing { rule: rid, missing },
+            }),
+        }
     }
 
-    /// For `explain`: the checks after `step` (6 or 7) that a rule in force
-    /// also fails, its condition (7) and the forbids (8), as reasons.
+    /// For `explain`: the checks after `stage` that a rule in force also
+    /// fails, its condition (7) and the forbids (8), as reasons.
+    #[allow(clippy::too_many_arguments)]
     fn later_failures<A: Attrs + ?Sized>(
         &self,
         rid: SealRuleId,
+        rule: RuleRef<'_>,
+        stage: Stage,
         q: &Ids,
-        step: u8,
         at: Instant,
         attrs: &A,
         out: &mut Vec<Reason>,
     ) {
-        let Some(rule) = self.rule_ref(rid) else {
-            return;
-        };
-        if step < 7 {
-            out.extend(self.condition_failure(rid, rule, attrs).map(|(_, r)| r));
+        if stage < Stage::ConditionFalse {
+            out.extend(self.condition_failure(rid, rule, attrs).map(|m| m.reason));
         }
         let seal = rule.seal_at(at);
         if let Some(forbid) = self.forbid_for_seal(q, seal, at, attrs) {
@@ -993,7 +1126,8 @@ impl Policy {
     }
 
     /// Step 8's reason: `forbid` stops `rule`'s auto-seal with `seal`;
-    /// with the attribute it needs when it applies for want of it.
+    /// with the comparison it cannot evaluate when it applies for want of
+    /// an attribute.
     fn forbidden_reason<A: Attrs + ?Sized>(
         &self,
         forbid: ForbidId,
@@ -1001,26 +1135,20 @@ impl Policy {
         seal: SealId,
         attrs: &A,
     ) -> Reason {
-        let missing = match self
+        let cond = self
             .m
             .forbids
             .get(forbid.index())
-            .and_then(|f| f.cond.as_ref())
-        {
-            Some(c) => match self.condition(c, attrs) {
-                (Tri::Unknown, missing) => missing,
-                _ => None,
-            },
-            None => None,
+            .and_then(|f| f.cond.as_ref());
+        let missing = match cond.map(|c| self.why(c, attrs)) {
+            Some(Why::Unknown(missing)) => Some(missing),
+            _ => None,
         };
-        Reason {
-            code: ReasonCode::Forbidden,
-            detail: Detail::Forbid {
-                forbid,
-                rule,
-                seal,
-                missing,
-            },
+        Reason::Forbidden {
+            forbid,
+            rule,
+            seal,
+            missing,
         }
     }
 
@@ -1046,7 +1174,7 @@ impl Policy {
             if !scoped {
                 return None;
             }
-            match f.cond.as_ref().map(|c| self.condition(c, attrs).0) {
+            match f.cond.as_ref().map(|c| self.condition(c, attrs)) {
                 None | Some(Tri::True) => Some(true),
                 Some(Tri::Unknown) => Some(false),
                 Some(Tri::False) => None,
@@ -1084,39 +1212,24 @@ impl Policy {
 
     // ------------------------------------------------------------ conditions
 
-    /// Evaluates a condition; also returns the first missing or mistyped
-    /// attribute met.
-    fn condition<A: Attrs + ?Sized>(&self, c: &Condition, attrs: &A) -> (Tri, Option<AttrId>) {
-        let mut missing = None;
-        let root = c.nodes.len().checked_sub(1);
-        let t = root.map_or(Tri::True, |r| self.node(&c.nodes, r, attrs, &mut missing));
-        (t, missing)
+    /// Evaluates a condition.
+    fn condition<A: Attrs + ?Sized>(&self, c: &Condition, attrs: &A) -> Tri {
+        match c.nodes.len().checked_sub(1) {
+            Some(root) => self.node(&c.nodes, root, attrs),
+            None => Tri::True,
+        }
     }
 
-    fn node<A: Attrs + ?Sized>(
-        &self,
-        nodes: &[CondNode],
-        i: usize,
-        attrs: &A,
-        missing: &mut Option<AttrId>,
-    ) -> Tri {
+    fn node<A: Attrs + ?Sized>(&self, nodes: &[CondNode], i: usize, attrs: &A) -> Tri {
         let Some(n) = nodes.get(i) else {
             return Tri::Unknown;
         };
         match n {
-            // A part that comes out unknown names its attribute; when the
-            // whole is decided anyway (false `and`, true `or`), what it
-            // named is taken back, so that the attribute named is one that
-            // makes the answer unknown.
             CondNode::And(parts) => {
-                let before = *missing;
                 let mut acc = Tri::True;
                 for &p in parts {
-                    match self.node(nodes, p as usize, attrs, missing) {
-                        Tri::False => {
-                            *missing = before;
-                            return Tri::False;
-                        }
+                    match self.node(nodes, p as usize, attrs) {
+                        Tri::False => return Tri::False,
                         Tri::Unknown => acc = Tri::Unknown,
                         Tri::True => {}
                     }
@@ -1124,29 +1237,87 @@ impl Policy {
                 acc
             }
             CondNode::Or(parts) => {
-                let before = *missing;
                 let mut acc = Tri::False;
                 for &p in parts {
-                    match self.node(nodes, p as usize, attrs, missing) {
-                        Tri::True => {
-                            *missing = before;
-                            return Tri::True;
-                        }
+                    match self.node(nodes, p as usize, attrs) {
+                        Tri::True => return Tri::True,
                         Tri::Unknown => acc = Tri::Unknown,
                         Tri::False => {}
                     }
                 }
                 acc
             }
-            CondNode::Not(p) => match self.node(nodes, *p as usize, attrs, missing) {
-                Tri::True => Tri::False,
-                Tri::False => Tri::True,
-                Tri::Unknown => Tri::Unknown,
-            },
+            CondNode::Not(p) => self.node(nodes, *p as usize, attrs).not(),
+            leaf => self.leaf(leaf, attrs).0,
+        }
+    }
+
+    /// A condition evaluated for its reason: the comparison that decided
+    /// it, or the first it cannot evaluate. Gives what [`Self::condition`]
+    /// gives; the hot rows never call it, the full check of a rule does.
+    fn why<A: Attrs + ?Sized>(&self, c: &Condition, attrs: &A) -> Why {
+        match c.nodes.len().checked_sub(1) {
+            Some(root) => self.node_why(&c.nodes, root, attrs).done(),
+            None => Why::Decided(true, None),
+        }
+    }
+
+    /// One node of [`Self::why`]. A part that decides an `and` (false) or
+    /// an `or` (true) names the comparison; else the first part that is
+    /// unknown; else the first part.
+    fn node_why<'v, A: Attrs + ?Sized>(
+        &self,
+        nodes: &[CondNode],
+        i: usize,
+        attrs: &'v A,
+    ) -> Blame<'v> {
+        let Some(n) = nodes.get(i) else {
+            return Blame::Unknown(None);
+        };
+        let combine = |parts: &[u32], stop: Tri| {
+            let mut unknown = None;
+            let mut first = None;
+            for &p in parts {
+                match self.node_why(nodes, p as usize, attrs) {
+                    b @ Blame::Decided(t, _) if t == stop => return b,
+                    b @ Blame::Unknown(_) => {
+                        unknown.get_or_insert(b);
+                    }
+                    b => {
+                        first.get_or_insert(b);
+                    }
+                }
+            }
+            let all = Blame::Decided(stop.not(), None);
+            unknown.or(first).unwrap_or(all)
+        };
+        match n {
+            CondNode::And(parts) => combine(parts, Tri::False),
+            CondNode::Or(parts) => combine(parts, Tri::True),
+            CondNode::Not(p) => self.node_why(nodes, *p as usize, attrs).not(),
+            leaf => {
+                let (t, given) = self.leaf(leaf, attrs);
+                let at = Leaf {
+                    node: i as u32,
+                    negated: false,
+                    given,
+                };
+                match t {
+                    Tri::Unknown => Blame::Unknown(Some(at)),
+                    t => Blame::Decided(t, Some(at)),
+                }
+            }
+        }
+    }
+
+    /// A comparison or an `in`, and the value the request gives its
+    /// attribute.
+    #[inline(always)]
+    fn leaf<'v, A: Attrs + ?Sized>(&self, n: &CondNode, attrs: &'v A) -> (Tri, Option<&'v Value>) {
+        match n {
             CondNode::Cmp { attr, op, value } => {
                 let Some(v) = attrs.get(self, *attr) else {
-                    missing.get_or_insert(*attr);
-                    return Tri::Unknown;
+                    return (Tri::Unknown, None);
                 };
                 let ord = match (v, value) {
                     (Value::Number(a), Value::Number(b)) => cmp_numbers(a, b),
@@ -1164,10 +1335,7 @@ impl Policy {
                             Ordering::Less
                         }
                     }
-                    _ => {
-                        missing.get_or_insert(*attr);
-                        return Tri::Unknown;
-                    }
+                    _ => return (Tri::Unknown, Some(v)),
                 };
                 let holds = match op {
                     CmpOp::Eq => ord == Ordering::Equal,
@@ -1177,16 +1345,11 @@ impl Policy {
                     CmpOp::Gt => ord == Ordering::Greater,
                     CmpOp::Ge => ord != Ordering::Less,
                 };
-                if holds {
-                    Tri::True
-                } else {
-                    Tri::False
-                }
+                (Tri::of(holds), Some(v))
             }
             CondNode::In { attr, values } => {
                 let Some(v) = attrs.get(self, *attr) else {
-                    missing.get_or_insert(*attr);
-                    return Tri::Unknown;
+                    return (Tri::Unknown, None);
                 };
                 // The value's type is wrong when it is not the declared one,
                 // or (undeclared) not that of any literal: an empty list
@@ -1199,15 +1362,116 @@ impl Policy {
                     }
                 };
                 if values.iter().any(|x| x == v) {
-                    Tri::True
+                    (Tri::True, Some(v))
                 } else if typed {
-                    Tri::False
+                    (Tri::False, Some(v))
                 } else {
-                    missing.get_or_insert(*attr);
-                    Tri::Unknown
+                    (Tri::Unknown, Some(v))
                 }
             }
+            CondNode::And(_) | CondNode::Or(_) | CondNode::Not(_) => (Tri::Unknown, None),
         }
+    }
+}
+
+impl Tri {
+    fn of(b: bool) -> Tri {
+        if b {
+            Tri::True
+        } else {
+            Tri::False
+        }
+    }
+
+    fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+}
+
+/// A comparison of a condition, as [`Policy::why`] names it.
+#[derive(Debug, Clone, Copy)]
+struct Leaf<'v> {
+    node: u32,
+    /// Under an odd number of `not`s.
+    negated: bool,
+    given: Option<&'v Value>,
+}
+
+/// A part of a condition, evaluated with the comparison its value comes
+/// from: decided (true or false) by that comparison (none when no one
+/// comparison decided it: an `and` or `or` of nothing), or unknown for
+/// want of the attribute of that one.
+#[derive(Debug, Clone, Copy)]
+enum Blame<'v> {
+    Decided(Tri, Option<Leaf<'v>>),
+    Unknown(Option<Leaf<'v>>),
+}
+
+impl<'v> Blame<'v> {
+    fn not(self) -> Blame<'v> {
+        let flip = |l: Option<Leaf<'v>>| {
+            l.map(|l| Leaf {
+                negated: !l.negated,
+                ..l
+            })
+        };
+        match self {
+            Blame::Decided(t, l) => Blame::Decided(t.not(), flip(l)),
+            Blame::Unknown(l) => Blame::Unknown(l),
+        }
+    }
+
+    /// The whole condition's reason.
+    #[inline]
+    fn done(self) -> Why {
+        match self {
+            Blame::Unknown(Some(l)) => Why::Unknown(Missing {
+                node: l.node,
+                given: l.given.map(value_type),
+            }),
+            // Unknown comes only from a comparison, which names itself; a
+            // node that is not there names none.
+            Blame::Unknown(None) => Why::Decided(false, None),
+            Blame::Decided(t, l) => Why::Decided(
+                t == Tri::True,
+                l.and_then(|l| {
+                    Some(Failed {
+                        node: l.node,
+                        negated: l.negated,
+                        given: Given::of(l.given?),
+                    })
+                }),
+            ),
+        }
+    }
+}
+
+/// A condition's outcome for a reason: true or false, with the
+/// comparison that decided it; or unknown, with the one that cannot be
+/// evaluated.
+enum Why {
+    Decided(bool, Option<Failed>),
+    Unknown(Missing),
+}
+
+fn value_type(v: &Value) -> crate::ast::AttrType {
+    match v {
+        Value::Number(_) => crate::ast::AttrType::Number,
+        Value::Str(_) => crate::ast::AttrType::String,
+        Value::Bool(_) => crate::ast::AttrType::Bool,
+    }
+}
+
+/// The disable in force on an on-at-first timeline (a seal's, a
+/// template's) at `at`, when it is off.
+fn disabled_by(toggles: &[Toggle], at: Instant) -> Option<u32> {
+    match state_at(toggles, true, at) {
+        (false, event) => event,
+        (true, _) => None,
     }
 }
 
@@ -1228,14 +1492,6 @@ fn lapse_of(start: Instant, end: Instant, revoked_at: Instant, at: Instant) -> O
     }
 }
 
-/// [`first`], moving the reason out of a list the caller is done with.
-fn first_of(out: Vec<Reason>, fallback: ReasonCode) -> Decision {
-    match out.into_iter().next() {
-        Some(r) => Decision::Manual(r),
-        None => first(&[], fallback),
-    }
-}
-
 /// Exact comparison of two decimals. Most share their scale (`500000`
 /// against `120000`), and then their mantissas compare as they are, with
 /// no rescaling call.
@@ -1248,24 +1504,12 @@ fn cmp_numbers(a: &rust_decimal::Decimal, b: &rust_decimal::Decimal) -> Ordering
     }
 }
 
-/// The manual decision of the first reason. Every caller has pushed one;
-/// `fallback` only keeps an empty list from panicking.
-fn first(out: &[Reason], fallback: ReasonCode) -> Decision {
-    match out.first() {
-        Some(r) => Decision::Manual(r.clone()),
-        None => Decision::Manual(Reason {
-            code: fallback,
-            detail: Detail::Name("".into()),
-        }),
-    }
-}
-
 /// Step 5 on a hot row: the rule is for the signatory asked, in its window
 /// (cut short by a revoke) and not void.
 #[inline]
 fn in_force(row: &RuleRow, role: &Role, at: Instant) -> bool {
-    let role_ok = row.role == OWN_RULE || role.admits(RoleId(row.role));
-    role_ok && row.start <= at && at < row.stop && row.flags & VOID == 0
+    let role_ok = row.role.partner().is_none_or(|r| role.admits(r));
+    role_ok && row.start <= at && at < row.stop && !row.flags.has(RowFlags::VOID)
 }
 
 /// The instants [`Policy::changes`] gathers: real ones only, and never
@@ -1303,6 +1547,75 @@ impl Instants {
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+
+    /// The hot evaluation and the one that names the deciding comparison
+    /// agree on every condition, for values of every type and none.
+    #[test]
+    fn why_agrees_with_the_condition() {
+        let text = r#"timezone +08:00
+org a "A" {
+    super_admin s "S"
+    seal c "C" kind contract
+    template t1 "T1"
+    template t2 "T2"
+    template t3 "T3"
+    template t4 "T4"
+}
+r1: a auto-signs template t1 with seal c when amount <= 500000 and currency == "CNY"
+r2: a auto-signs template t2 with seal c when amount > 100 or not currency in ["USD", "EUR"]
+r3: a auto-signs template t3 with seal c when not (amount < 5 and flag == true) or currency != "X"
+r4: a auto-signs template t4 with seal c when not (not flag == false or amount in [1, 2]) and (currency == "X" or amount >= 3)
+"#;
+        let p = Policy::from_str("t.policy", text).unwrap();
+        let d = |s: &str| Value::Number(s.parse::<Decimal>().unwrap());
+        let values = [
+            None,
+            Some(d("1")),
+            Some(d("4")),
+            Some(d("600000")),
+            Some(Value::Str("CNY".into())),
+            Some(Value::Str("X".into())),
+            Some(Value::Bool(true)),
+            Some(Value::Bool(false)),
+        ];
+        let mut checked = 0;
+        for (id, _) in p.seal_rules() {
+            let cond = p.rule_ref(id).unwrap().cond().unwrap();
+            for amount in &values {
+                for currency in &values {
+                    for flag in &values {
+                        let attrs: Vec<(CompactString, Value)> =
+                            [("amount", amount), ("currency", currency), ("flag", flag)]
+                                .into_iter()
+                                .filter_map(|(k, v)| Some((k.into(), v.clone()?)))
+                                .collect();
+                        let attrs = attrs.as_slice();
+                        let hot = p.condition(cond, attrs);
+                        let why = match p.why(cond, attrs) {
+                            Why::Decided(true, _) => Tri::True,
+                            Why::Decided(false, f) => {
+                                // A false condition names a comparison and
+                                // the value given for it.
+                                assert!(f.is_some(), "{id:?} {attrs:?}");
+                                Tri::False
+                            }
+                            Why::Unknown(m) => {
+                                let n = cond.nodes.get(m.node as usize).unwrap();
+                                assert!(
+                                    matches!(n, CondNode::Cmp { .. } | CondNode::In { .. }),
+                                    "{id:?} {attrs:?}"
+                                );
+                                Tri::Unknown
+                            }
+                        };
+                        assert_eq!(hot, why, "{id:?} {attrs:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 4 * 8 * 8 * 8);
+    }
 
     #[test]
     fn numbers_compare_exactly_at_any_scale() {

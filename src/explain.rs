@@ -1,333 +1,718 @@
-//! Reasons in words: the messages a greyed-out "use" button shows.
+//! Reasons in words: the messages a greyed-out "use" button shows. A
+//! reason's [`Params`] are worked out here from its ids; its message is
+//! rendered from its code and params by the catalog ([`crate::i18n`]),
+//! in the language asked. Nothing here runs while deciding.
 
+use chrono::FixedOffset;
+
+use crate::ast::{AttrType, CmpOp};
 use crate::compile::Policy;
 use crate::decision::*;
+use crate::i18n::{self, Lang, Params};
 use crate::model::*;
+use crate::source::Span;
 use crate::time::Instant;
 
 impl Policy {
-    /// A decision in words (the first reason only for `manual`).
+    /// A decision in words, in English (the first reason only for
+    /// `manual`).
     pub fn render(&self, d: &Decision) -> Rendered {
+        self.render_in(d, Lang::En)
+    }
+
+    /// A decision in words, in `lang` (the first reason only for
+    /// `manual`). Codes and params are the same in every language.
+    pub fn render_in(&self, d: &Decision, lang: Lang) -> Rendered {
         match d {
             Decision::AutoSeal { seal, rule, basis } => Rendered {
-                decision: "auto_seal",
+                decision: Verdict::AutoSeal,
                 seal: Some(self.m.seal_name(*seal)),
                 basis: Some(*basis),
                 rule: Some(self.seal_rule_name(*rule)),
                 reasons: Vec::new(),
             },
             Decision::Manual(r) => Rendered {
-                decision: "manual",
+                decision: Verdict::Manual,
                 seal: None,
                 basis: None,
                 rule: None,
-                reasons: vec![self.render_reason(r)],
+                reasons: vec![self.render_reason_in(r, lang)],
             },
         }
     }
 
-    /// An explanation in words: every failing check.
+    /// An explanation in words, in English: every failing check.
     pub fn render_explanation(&self, e: &Explanation) -> Rendered {
-        let mut r = self.render(&e.decision);
-        if !e.decision.is_auto_seal() {
-            r.reasons = e.reasons.iter().map(|x| self.render_reason(x)).collect();
-        }
-        r
+        self.render_explanation_in(e, Lang::En)
     }
 
+    /// An explanation in words, in `lang`: every failing check.
+    pub fn render_explanation_in(&self, e: &Explanation, lang: Lang) -> Rendered {
+        match &e.decision {
+            Decision::AutoSeal { .. } => self.render_in(&e.decision, lang),
+            Decision::Manual(_) => Rendered {
+                decision: Verdict::Manual,
+                seal: None,
+                basis: None,
+                rule: None,
+                reasons: e
+                    .reasons
+                    .iter()
+                    .map(|x| self.render_reason_in(x, lang))
+                    .collect(),
+            },
+        }
+    }
+
+    /// One reason in words, in English.
     pub fn render_reason(&self, r: &Reason) -> RenderedReason {
+        self.render_reason_in(r, Lang::En)
+    }
+
+    /// One reason in words, in `lang`.
+    pub fn render_reason_in(&self, r: &Reason, lang: Lang) -> RenderedReason {
+        let params = self.params(r);
         RenderedReason {
-            code: r.code,
-            message: self.message(r),
+            code: r.code(),
+            message: i18n::message(lang, r.code(), &params),
+            params,
             source: self.source(r),
         }
+    }
+
+    /// A one-line message naming the rule, the dates and the seal, in
+    /// English.
+    pub fn message(&self, r: &Reason) -> String {
+        self.message_in(r, Lang::En)
+    }
+
+    /// A reason's message in `lang`.
+    pub fn message_in(&self, r: &Reason, lang: Lang) -> String {
+        i18n::message(lang, r.code(), &self.params(r))
     }
 
     /// The source location of the rule or event behind a reason.
     pub fn source(&self, r: &Reason) -> Option<String> {
         let m = &self.m;
-        let span = match &r.detail {
-            Detail::Name(_) | Detail::NoRule { .. } => None,
+        let span = match r {
+            Reason::UnknownOrg { .. }
+            | Reason::UnknownEmployee { .. }
+            | Reason::UnknownTemplate { .. }
+            | Reason::NoPartnerGrant { .. }
+            | Reason::TemplateNotAutoSign { rule: None, .. } => None,
             // The group the initiator's org leads (its members lack `sub`),
             // else the one `sub` belongs to.
-            Detail::NotMember { org, sub } => m
+            Reason::NotGroupMember { org, sub } => m
                 .groups
                 .iter()
                 .find(|g| g.main == *org)
                 .or_else(|| m.groups.iter().find(|g| g.members.contains(sub)))
                 .map(|g| g.span),
-            Detail::Owner { template, .. } => m.template(*template).map(|t| t.span),
+            Reason::TemplateOwnerMismatch { template, .. } => m.template(*template).map(|t| t.span),
             // Off since a disable, or else before its first enable (if any).
-            Detail::Service { org, event } => m.org(*org).map(|o| {
+            Reason::ServiceNotEnabled { org, event } => m.org(*org).map(|o| {
                 let event = service_disable(&o.service, *event).or(first_enable(&o.service));
                 event_span(&o.service, event, o.span)
             }),
-            Detail::Initiator { rule, .. } => rule.and_then(|(id, miss)| {
+            Reason::InitiatorNotAuthorized { why, .. } => {
+                let (id, lapse) = match why {
+                    InitiatorMiss::NoAuthorization => return None,
+                    InitiatorMiss::Lapsed { rule, lapse } => (rule, Some(*lapse)),
+                    InitiatorMiss::OtherTemplate { rule }
+                    | InitiatorMiss::ConditionNotMet { rule, .. }
+                    | InitiatorMiss::AttributeMissing { rule, .. } => (rule, None),
+                };
                 let r = m.employee_rules.get(id.index())?;
-                match (miss, &r.window.revoked) {
-                    (InitiatorMiss::Window(Lapse::Revoked), Some(rev)) => Some(rev.span),
+                match (lapse, &r.window.revoked) {
+                    (Some(Lapse::Revoked), Some(rev)) => Some(rev.span),
                     _ => Some(r.span),
                 }
-            }),
-            Detail::Template { template, event } => m
+            }
+            Reason::TemplateDisabled { template, event } => m
                 .template(*template)
-                .map(|t| event_span(&t.toggles, *event, t.span)),
-            Detail::Window { rule, lapse } => {
-                self.seal_rule(*rule)
-                    .map(|x| match (lapse, &x.window.revoked) {
-                        (Lapse::Revoked, Some(rev)) => rev.span,
-                        _ => x.span,
-                    })
-            }
-            Detail::Role { rule, .. } | Detail::Void { rule } | Detail::Condition { rule, .. } => {
-                self.seal_rule(*rule).map(|x| x.span)
-            }
-            Detail::Seal { seal, event, .. } => m
+                .map(|t| event_span(&t.toggles, Some(*event), t.span)),
+            Reason::TemplateNotAutoSign {
+                rule: Some((rule, lapse)),
+                ..
+            } => self.lapse_span(*rule, *lapse),
+            Reason::GrantNotYetValid { rule } => self.lapse_span(*rule, Lapse::NotYetValid),
+            Reason::GrantExpired { rule } => self.lapse_span(*rule, Lapse::Expired),
+            Reason::GrantRevoked { rule } => self.lapse_span(*rule, Lapse::Revoked),
+            Reason::SignatoryMismatch { rule, .. }
+            | Reason::GrantVoid { rule }
+            | Reason::ConditionNotMet { rule, .. }
+            | Reason::AttributeMissing { rule, .. } => self.rule_ref(*rule).map(|x| x.cold.span),
+            Reason::SealDisabled { seal, event, .. } => m
                 .seal(*seal)
-                .map(|s| event_span(&s.toggles, *event, s.span)),
-            Detail::Forbid { forbid, .. } => m.forbids.get(forbid.index()).map(|f| f.span),
-            Detail::Ambiguous { second, .. } => self.seal_rule(*second).map(|x| x.span),
+                .map(|s| event_span(&s.toggles, Some(*event), s.span)),
+            Reason::Forbidden { forbid, .. } => m.forbids.get(forbid.index()).map(|f| f.span),
+            Reason::AmbiguousSeal { second, .. } => self.rule_ref(*second).map(|x| x.cold.span),
         };
         span.map(|s| self.location(s))
     }
 
-    /// A one-line message naming the rule, the dates and the seal.
-    pub fn message(&self, r: &Reason) -> String {
+    /// A seal rule that has lapsed: its revoke when revoked, else itself.
+    fn lapse_span(&self, rule: SealRuleId, lapse: Lapse) -> Option<Span> {
+        let r = self.rule_ref(rule)?;
+        match (lapse, r.revocation()) {
+            (Lapse::Revoked, Some(rev)) => Some(rev.span),
+            _ => Some(r.cold.span),
+        }
+    }
+
+    /// The values a reason's message names (see [`Params`] and
+    /// [`i18n::reason_params`]).
+    pub fn params(&self, r: &Reason) -> Params {
+        let mut p = Params::default();
+        self.fill(&mut p, r);
+        p.ordered(i18n::reason_params(r.code()))
+    }
+
+    fn fill(&self, p: &mut Params, r: &Reason) {
         let m = &self.m;
-        match &r.detail {
-            Detail::Name(n) => match r.code {
-                ReasonCode::UnknownEmployee => format!("unknown employee `{n}`"),
-                ReasonCode::UnknownTemplate => format!("unknown template `{n}`"),
-                _ => format!("unknown org `{n}`"),
-            },
-            Detail::Owner { template, expected } => format!(
-                "template `{}` belongs to `{}`, not to the initiating org `{}`",
-                m.template_name(*template),
-                m.template(*template).map_or("?", |t| m.org_name(t.org)),
-                m.org_name(*expected)
-            ),
-            Detail::Service { org, event } => {
-                let name = m.org_name(*org);
-                let o = m.org(*org);
-                match (
-                    o.and_then(|o| o.service.get(service_disable(&o.service, *event)? as usize)),
-                    o.and_then(|o| o.service.get(first_enable(&o.service)? as usize)),
-                ) {
-                    (Some(t), _) => format!(
-                        "the auto-sign service of `{name}` was disabled at {}",
-                        t.stamp.display()
-                    ),
-                    (None, Some(first)) => format!(
-                        "the auto-sign service of `{name}` is not enabled until {}",
-                        first.stamp.display()
-                    ),
-                    (None, None) => {
-                        format!("the auto-sign service of `{name}` has never been enabled")
-                    }
+        match r {
+            Reason::UnknownOrg { name } => p.set("org", name.as_ref()),
+            Reason::UnknownEmployee { name } => p.set("employee", name.as_ref()),
+            Reason::UnknownTemplate { name } => p.set("template", name.as_ref()),
+            Reason::TemplateOwnerMismatch { template, expected } => {
+                self.template_params(p, *template);
+                if let Some(t) = m.template(*template) {
+                    self.org_params(p, "owner", "owner_name", t.org);
+                }
+                self.org_params(p, "org", "org_name", *expected);
+            }
+            Reason::ServiceNotEnabled { org, event } => {
+                self.org_params(p, "org", "org_name", *org);
+                let service = m.org(*org).map_or(&[][..], |o| &o.service);
+                let disabled = service_disable(service, *event);
+                let first = first_enable(service);
+                let (why, at) = match (disabled, first) {
+                    (Some(e), _) => ("disabled", Some(e)),
+                    (None, Some(e)) => ("not_yet_enabled", Some(e)),
+                    (None, None) => ("never_enabled", None),
+                };
+                p.set("why", why);
+                if let Some(t) = at.and_then(|e| service.get(e as usize)) {
+                    p.set("at", self.instant(t.stamp));
                 }
             }
-            Detail::NotMember { org, sub } => format!(
-                "`{}` is not a member of a group whose main org is `{}`",
-                m.org_name(*sub),
-                m.org_name(*org)
-            ),
-            Detail::Initiator {
+            Reason::NotGroupMember { org, sub } => {
+                self.org_params(p, "org", "org_name", *org);
+                self.org_params(p, "on_behalf_of", "on_behalf_of_name", *sub);
+            }
+            Reason::InitiatorNotAuthorized {
                 employee,
                 template,
                 target,
+                why,
+            } => {
+                self.employee_params(p, "employee", "employee_name", *employee);
+                self.template_params(p, *template);
+                self.org_params(p, "org", "org_name", *target);
+                self.initiator_params(p, *employee, *target, why);
+            }
+            Reason::TemplateDisabled { template, event } => {
+                self.template_params(p, *template);
+                let toggles = m.template(*template).map_or(&[][..], |t| &t.toggles);
+                if let Some(t) = toggles.get(*event as usize) {
+                    p.set("since", self.instant(t.stamp));
+                }
+            }
+            Reason::TemplateNotAutoSign {
+                signer,
+                template,
                 rule,
             } => {
-                let who = m.employee_name(*employee);
-                let tpl = m.template_name(*template);
-                let head = format!("employee `{who}` may not initiate auto-sign for `{tpl}`");
-                let Some((id, miss)) = rule else {
-                    let org = m.org_name(*target);
-                    return if m.employee(*employee).is_some_and(|e| e.org == *target) {
-                        format!("{head}: no auto-sign authorization")
-                    } else {
-                        format!("{head}: no authorization on behalf of `{org}`")
-                    };
-                };
-                let name = self.employee_rule_name(*id);
-                let Some(er) = m.employee_rules.get(id.index()) else {
-                    return head;
-                };
-                match miss {
-                    InitiatorMiss::OtherTemplate => format!(
-                        "{head}: authorization `{name}` covers only `{}`",
-                        er.template.map_or_else(String::new, |t| m.template_name(t))
-                    ),
-                    InitiatorMiss::Window(l) => format!("{head}: authorization `{name}` {}", self.lapse_text(&er.window, *l)),
-                    InitiatorMiss::Condition { missing: Some(a) } => format!(
-                        "{head}: authorization `{name}` needs attribute `{}`, which the request does not give as a {}",
-                        m.attr_name(*a),
-                        self.attr_type(*a)
-                    ),
-                    InitiatorMiss::Condition { missing: None } => {
-                        format!("{head}: the condition of authorization `{name}` does not hold")
+                self.template_params(p, *template);
+                self.org_params(p, "org", "org_name", *signer);
+                match rule {
+                    None => p.set("why", "no_rule"),
+                    Some((rule, lapse)) => {
+                        p.set("why", lapse_why(*lapse));
+                        p.set("rule", self.seal_rule_name(*rule));
+                        self.seal_rule_lapse(p, *rule, *lapse);
                     }
                 }
             }
-            Detail::Template { template, event } => {
-                let since = m
-                    .template(*template)
-                    .and_then(|t| event.and_then(|e| t.toggles.get(e as usize)))
-                    .map(|x| format!(" since {}", x.stamp.display()))
-                    .unwrap_or_default();
-                format!(
-                    "template `{}` is disabled{since}",
-                    m.template_name(*template)
-                )
+            Reason::NoPartnerGrant { signer, template } => {
+                self.org_params(p, "org", "org_name", *signer);
+                self.template_params(p, *template);
             }
-            Detail::NoRule { signer, template } => {
-                if m.template(*template).is_some_and(|t| t.org == *signer) {
-                    format!(
-                        "template `{}` is not an auto-sign template of `{}`",
-                        m.template_name(*template),
-                        m.org_name(*signer)
-                    )
-                } else {
-                    format!(
-                        "`{}` has not authorized auto-sign of template `{}`",
-                        m.org_name(*signer),
-                        m.template_name(*template)
-                    )
+            Reason::SignatoryMismatch { rule, asked } => {
+                self.grant_params(p, *rule);
+                p.set(
+                    "signatory",
+                    match asked {
+                        Signatory::Known(r) => m.role_name(*r),
+                        Signatory::Unknown(s) => s.as_ref(),
+                    },
+                );
+                if let Some(SealRuleKind::Partner { role, .. }) =
+                    self.rule_ref(*rule).map(|r| r.kind())
+                {
+                    p.set("grant_signatory", m.role_name(role));
                 }
             }
-            Detail::Role {
-                rule,
-                asked,
-                asked_text,
-            } => {
-                let role = match self.seal_rule(*rule).map(|r| r.kind) {
-                    Some(SealRuleKind::Partner { role, .. }) => m.role_name(role).to_owned(),
-                    _ => String::new(),
-                };
-                let asked = asked
-                    .map(|a| m.role_name(a).to_owned())
-                    .or_else(|| asked_text.as_deref().map(str::to_owned))
-                    .unwrap_or_default();
-                format!(
-                    "grant `{}` is for signatory \"{role}\", not \"{asked}\"",
-                    self.seal_rule_name(*rule)
-                )
+            Reason::GrantNotYetValid { rule } => {
+                self.grant_params(p, *rule);
+                self.seal_rule_lapse(p, *rule, Lapse::NotYetValid);
             }
-            Detail::Window { rule, lapse } => {
-                let Some(x) = self.seal_rule(*rule) else {
-                    return String::new();
-                };
-                let what = if x.kind == SealRuleKind::Own {
-                    "auto-sign template rule"
-                } else {
-                    "grant"
-                };
-                format!(
-                    "{what} `{}` {}",
-                    self.seal_rule_name(*rule),
-                    self.lapse_text(&x.window, *lapse)
-                )
+            Reason::GrantExpired { rule } => {
+                self.grant_params(p, *rule);
+                self.seal_rule_lapse(p, *rule, Lapse::Expired);
             }
-            Detail::Void { rule } => {
-                let why = self
-                    .seal_rule(*rule)
-                    .and_then(|x| x.void)
-                    .map(|v| v.to_string())
-                    .unwrap_or_default();
-                format!("grant `{}` is void: {why}", self.seal_rule_name(*rule))
+            Reason::GrantRevoked { rule } => {
+                self.grant_params(p, *rule);
+                self.seal_rule_lapse(p, *rule, Lapse::Revoked);
             }
-            Detail::Seal { rule, seal, event } => {
-                let since = m
-                    .seal(*seal)
-                    .and_then(|s| event.and_then(|e| s.toggles.get(e as usize)))
-                    .map(|x| format!(" since {}", x.stamp.display()))
-                    .unwrap_or_default();
-                format!(
-                    "seal `{}` of rule `{}` is disabled{since}",
-                    m.seal_name(*seal),
-                    self.seal_rule_name(*rule)
-                )
+            Reason::GrantVoid { rule } => {
+                self.grant_params(p, *rule);
+                let r = self.rule_ref(*rule);
+                if let Some(SealRuleKind::Partner { via: Some(i), .. }) = r.map(|r| r.kind()) {
+                    if let Some(invite) = m.invites.get(i.index()) {
+                        p.set("invite", invite.label.as_str());
+                    }
+                }
+                if let Some(v) = r.and_then(|r| r.void()) {
+                    self.void_params(p, v);
+                }
             }
-            Detail::Condition { rule, missing } => match missing {
-                Some(a) => format!(
-                    "rule `{}` needs attribute `{}`, which the request does not give as a {}",
-                    self.seal_rule_name(*rule),
-                    m.attr_name(*a),
-                    self.attr_type(*a)
-                ),
-                None => format!(
-                    "the condition of rule `{}` does not hold",
-                    self.seal_rule_name(*rule)
-                ),
-            },
-            Detail::Forbid {
+            Reason::SealDisabled { rule, seal, event } => {
+                p.set("rule", self.seal_rule_name(*rule));
+                self.seal_params(p, "seal", "seal_name", *seal);
+                let toggles = m.seal(*seal).map_or(&[][..], |s| &s.toggles);
+                if let Some(t) = toggles.get(*event as usize) {
+                    p.set("since", self.instant(t.stamp));
+                }
+            }
+            Reason::ConditionNotMet { rule, failed } => {
+                p.set("rule", self.seal_rule_name(*rule));
+                if let Some(c) = self.rule_ref(*rule).and_then(|r| r.cond()) {
+                    self.failed_params(p, c, failed.as_ref());
+                }
+            }
+            Reason::AttributeMissing { rule, missing } => {
+                p.set("rule", self.seal_rule_name(*rule));
+                if let Some(c) = self.rule_ref(*rule).and_then(|r| r.cond()) {
+                    self.missing_params(p, c, *missing);
+                }
+            }
+            Reason::Forbidden {
                 forbid,
                 rule,
                 seal,
                 missing,
             } => {
-                let seal = m.seal_name(*seal);
-                // A forbid that cannot be evaluated applies: say so, or
-                // the reader looks for a value that is not there.
-                let why = missing
-                    .map(|a| {
-                        format!(
-                            ", which applies because the request does not give attribute `{}` as a {}",
-                            m.attr_name(a),
-                            self.attr_type(a)
-                        )
-                    })
-                    .unwrap_or_default();
-                format!(
-                    "auto-seal by rule `{}` with `{seal}` is forbidden by `{}`{why}",
-                    self.seal_rule_name(*rule),
-                    self.forbid_name(*forbid)
-                )
+                p.set("forbid", self.forbid_name(*forbid));
+                p.set("rule", self.seal_rule_name(*rule));
+                self.seal_params(p, "seal", "seal_name", *seal);
+                let cond = m.forbids.get(forbid.index()).and_then(|f| f.cond.as_ref());
+                if let (Some(c), Some(missing)) = (cond, missing) {
+                    self.missing_params(p, c, *missing);
+                }
             }
-            Detail::Ambiguous {
+            Reason::AmbiguousSeal {
                 first,
                 first_seal,
                 second,
                 second_seal,
-            } => format!(
-                "rules `{}` and `{}` both apply with different seals (`{}` and `{}`)",
-                self.seal_rule_name(*first),
-                self.seal_rule_name(*second),
-                m.seal_name(*first_seal),
-                m.seal_name(*second_seal)
-            ),
+            } => {
+                p.set("rule", self.seal_rule_name(*first));
+                self.seal_params(p, "seal", "seal_name", *first_seal);
+                p.set("other_rule", self.seal_rule_name(*second));
+                self.seal_params(p, "other_seal", "other_seal_name", *second_seal);
+            }
         }
     }
 
-    fn attr_type(&self, a: AttrId) -> &'static str {
-        self.m
-            .attributes
-            .get(a.index())
-            .and_then(|x| x.ty)
-            .map_or("value of the right type", |t| t.as_str())
+    fn org_params(&self, p: &mut Params, key: &'static str, name: &'static str, org: OrgId) {
+        p.set(key, self.m.org_name(org));
+        p.set(
+            name,
+            shown(self.m.org(org).map(|o| &o.display), self.m.org_name(org)),
+        );
     }
 
-    fn lapse_text(&self, w: &Window, l: Lapse) -> String {
-        match l {
-            Lapse::Revoked => match &w.revoked {
-                Some(rev) => {
-                    let by = rev
-                        .by
-                        .map(|b| format!(" by {}", self.m.employee_name(b)))
-                        .unwrap_or_default();
-                    format!("was revoked at {}{by}", rev.stamp.display())
+    fn employee_params(
+        &self,
+        p: &mut Params,
+        key: &'static str,
+        name: &'static str,
+        e: EmployeeId,
+    ) {
+        let id = self.m.employee_name(e);
+        p.set(name, shown(self.m.employee(e).map(|x| &x.display), &id));
+        p.set(key, id);
+    }
+
+    fn seal_params(&self, p: &mut Params, key: &'static str, name: &'static str, s: SealId) {
+        let id = self.m.seal_name(s);
+        p.set(name, shown(self.m.seal(s).map(|x| &x.display), &id));
+        p.set(key, id);
+    }
+
+    fn template_params(&self, p: &mut Params, t: TemplateId) {
+        self.named_template(p, "template", "template_name", t);
+    }
+
+    fn named_template(&self, p: &mut Params, key: &'static str, name: &'static str, t: TemplateId) {
+        let id = self.m.template_name(t);
+        p.set(name, shown(self.m.template(t).map(|x| &x.display), &id));
+        p.set(key, id);
+    }
+
+    /// A partner grant (or own rule) and the org that gave it.
+    fn grant_params(&self, p: &mut Params, rule: SealRuleId) {
+        p.set("rule", self.seal_rule_name(rule));
+        if let Some(r) = self.rule_ref(rule) {
+            self.org_params(p, "org", "org_name", r.cold.signer);
+        }
+    }
+
+    /// The instants of a seal rule's lapse.
+    fn seal_rule_lapse(&self, p: &mut Params, rule: SealRuleId, lapse: Lapse) {
+        if let Some(r) = self.rule_ref(rule) {
+            let w = Window {
+                from: r.from(),
+                until: r.until(),
+                revoked: r.revocation().map(|x| Box::new(*x)),
+            };
+            self.lapse_params(p, &w, lapse);
+        }
+    }
+
+    /// What a lapse names: `from` (as written), `until` (as written), or
+    /// the revoke's `at` and `by`.
+    fn lapse_params(&self, p: &mut Params, w: &Window, lapse: Lapse) {
+        match lapse {
+            Lapse::NotYetValid => {
+                if let Some(f) = w.from {
+                    p.set("from", self.as_written(f, false));
                 }
-                None => String::from("was revoked"),
-            },
-            Lapse::Expired => match w.until {
-                Some(u) if u.date => format!("expired after {}", u.display_until()),
-                Some(u) => format!("expired at {}", u.display()),
-                None => String::from("expired"),
-            },
-            Lapse::NotYetValid => match w.from {
-                Some(f) if f.at != Instant::MIN => format!("is not valid until {}", f.display()),
-                _ => String::from("is not yet valid"),
-            },
+            }
+            Lapse::Expired => {
+                if let Some(u) = w.until {
+                    p.set("until", self.as_written(u, true));
+                }
+            }
+            Lapse::Revoked => {
+                if let Some(rev) = &w.revoked {
+                    p.set("at", self.instant(rev.stamp));
+                    if let Some(by) = rev.by {
+                        self.employee_params(p, "by", "by_name", by);
+                    }
+                }
+            }
         }
+    }
+
+    fn initiator_params(
+        &self,
+        p: &mut Params,
+        employee: EmployeeId,
+        target: OrgId,
+        why: &InitiatorMiss,
+    ) {
+        let m = &self.m;
+        let rule = |id: EmployeeRuleId| m.employee_rules.get(id.index());
+        match why {
+            InitiatorMiss::NoAuthorization => {
+                let own = m.employee(employee).is_some_and(|e| e.org == target);
+                p.set(
+                    "why",
+                    if own {
+                        "no_authorization"
+                    } else {
+                        "no_authorization_on_behalf"
+                    },
+                );
+            }
+            InitiatorMiss::OtherTemplate { rule: id } => {
+                p.set("why", "other_template");
+                p.set("rule", self.employee_rule_name(*id));
+                if let Some(t) = rule(*id).and_then(|r| r.template) {
+                    self.named_template(p, "covers", "covers_name", t);
+                }
+            }
+            InitiatorMiss::Lapsed { rule: id, lapse } => {
+                p.set("why", lapse_why(*lapse));
+                p.set("rule", self.employee_rule_name(*id));
+                match rule(*id) {
+                    Some(r) => self.lapse_params(p, &r.window, *lapse),
+                    None => {
+                        let none = Window {
+                            from: None,
+                            until: None,
+                            revoked: None,
+                        };
+                        self.lapse_params(p, &none, *lapse)
+                    }
+                }
+            }
+            InitiatorMiss::ConditionNotMet { rule: id, failed } => {
+                p.set("why", "condition_not_met");
+                p.set("rule", self.employee_rule_name(*id));
+                if let Some(c) = rule(*id).and_then(|r| r.cond.as_ref()) {
+                    self.failed_params(p, c, failed.as_ref());
+                }
+            }
+            InitiatorMiss::AttributeMissing { rule: id, missing } => {
+                p.set("why", "attribute_missing");
+                p.set("rule", self.employee_rule_name(*id));
+                if let Some(c) = rule(*id).and_then(|r| r.cond.as_ref()) {
+                    self.missing_params(p, c, *missing);
+                }
+            }
+        }
+    }
+
+    fn void_params(&self, p: &mut Params, v: &Void) {
+        match v {
+            Void::InviteMismatch { what, invite } => {
+                p.set("why", "invite_mismatch");
+                p.set("invite", invite.as_str());
+                p.set(
+                    "mismatch",
+                    match *what {
+                        "inviting org" => "inviting_org",
+                        "signatory role" => "signatory",
+                        other => other,
+                    },
+                );
+            }
+            Void::AcceptedBeforeInvite { invite } => {
+                p.set("why", "accepted_before_invite");
+                p.set("invite", invite.as_str());
+            }
+            Void::AcceptedAfterWindow { invite, closed } => {
+                p.set("why", "accepted_after_window");
+                p.set("invite", invite.as_str());
+                let closes = self.m.invites.iter().find(|i| i.label == *invite);
+                p.set(
+                    "closed",
+                    closes.map_or_else(|| closed.clone(), |i| self.instant(i.closes)),
+                );
+            }
+            Void::NotSuperAdmin { person, at, .. } => {
+                p.set("why", "not_super_admin");
+                match self.employee_id(person) {
+                    Some(e) => self.employee_params(p, "by", "by_name", e),
+                    None => {
+                        p.set("by", person.as_str());
+                        p.set("by_name", person.as_str());
+                    }
+                }
+                p.set("at", self.reshown(at));
+            }
+        }
+    }
+
+    /// The comparison that made a condition false, and the value the
+    /// request gave; the whole condition when no one comparison did.
+    fn failed_params(&self, p: &mut Params, c: &Condition, failed: Option<&Failed>) {
+        let leaf = failed.and_then(|f| Some((f, c.nodes.get(f.node as usize)?)));
+        match leaf {
+            Some((f, n)) => {
+                p.set("condition", node_text(&self.m, &c.nodes, n, f.negated));
+                if let Some(a) = leaf_attr(n) {
+                    p.set("attribute", self.m.attr_name(a));
+                }
+                p.set("value", f.given.text());
+            }
+            None => p.set("condition", condition_text(&self.m, c)),
+        }
+    }
+
+    /// The comparison a condition cannot be evaluated for, its attribute
+    /// and the types asked and given.
+    fn missing_params(&self, p: &mut Params, c: &Condition, missing: Missing) {
+        let Some(n) = c.nodes.get(missing.node as usize) else {
+            p.set("condition", condition_text(&self.m, c));
+            return;
+        };
+        p.set("condition", node_text(&self.m, &c.nodes, n, false));
+        if let Some(a) = leaf_attr(n) {
+            p.set("attribute", self.m.attr_name(a));
+        }
+        if let Some(t) = self.expected_type(n) {
+            p.set("expected", t.as_str());
+        }
+        if let Some(t) = missing.given {
+            p.set("given", t.as_str());
+        }
+    }
+
+    /// The type a comparison needs: its attribute's declared type, else
+    /// that of its literal (the first of a list).
+    fn expected_type(&self, n: &CondNode) -> Option<AttrType> {
+        let declared = leaf_attr(n)
+            .and_then(|a| self.m.attributes.get(a.index()))
+            .and_then(|a| a.ty);
+        let literal = match n {
+            CondNode::Cmp { value, .. } => Some(value),
+            CondNode::In { values, .. } => values.first(),
+            _ => None,
+        };
+        declared.or(literal.map(|v| match v {
+            Value::Number(_) => AttrType::Number,
+            Value::Str(_) => AttrType::String,
+            Value::Bool(_) => AttrType::Bool,
+        }))
+    }
+
+    /// An instant, RFC 3339 in the policy set's time zone (else in the
+    /// offset it was written in).
+    fn instant(&self, s: Stamp) -> String {
+        self.instant_in(s.at, s.tz)
+    }
+
+    fn instant_in(&self, at: Instant, written: FixedOffset) -> String {
+        at.display(self.time_zone.unwrap_or(written))
+    }
+
+    /// A `from` or `until` as written: a date as that date (for an
+    /// `until`, the last day it covers), else the instant.
+    fn as_written(&self, s: Stamp, until: bool) -> String {
+        match (s.date, until) {
+            (true, true) => s.display_until(),
+            (true, false) => s.display(),
+            (false, _) => self.instant(s),
+        }
+    }
+
+    /// A time kept as text (as written): an instant again in the set's
+    /// time zone, a date as it is.
+    fn reshown(&self, text: &str) -> String {
+        match crate::time::parse_datetime(text) {
+            Ok(t) => self.instant_in(Instant::from_datetime(&t), *t.offset()),
+            Err(_) => text.to_owned(),
+        }
+    }
+}
+
+fn leaf_attr(n: &CondNode) -> Option<AttrId> {
+    match n {
+        CondNode::Cmp { attr, .. } | CondNode::In { attr, .. } => Some(*attr),
+        _ => None,
+    }
+}
+
+/// A lapse as the `why` of a reason that has several.
+fn lapse_why(l: Lapse) -> &'static str {
+    match l {
+        Lapse::NotYetValid => "not_yet_valid",
+        Lapse::Expired => "expired",
+        Lapse::Revoked => "revoked",
+    }
+}
+
+/// A display name, or the id when the policy declares it empty.
+fn shown(display: Option<&String>, id: &str) -> String {
+    match display {
+        Some(d) if !d.trim().is_empty() => d.clone(),
+        _ => id.to_owned(),
+    }
+}
+
+/// A literal as the policy language writes it.
+fn literal(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Str(s) => {
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\t' => out.push_str("\\t"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+    }
+}
+
+/// The comparison `n` as the policy language writes it; with `negated`,
+/// the comparison that says the opposite (`amount > 500000` for
+/// `amount <= 500000`).
+fn node_text(m: &Model, nodes: &[CondNode], n: &CondNode, negated: bool) -> String {
+    match n {
+        CondNode::Cmp { attr, op, value } => {
+            let op = if negated { negate(*op) } else { *op };
+            format!("{} {} {}", m.attr_name(*attr), op.as_str(), literal(value))
+        }
+        CondNode::In { attr, values } => {
+            let list: Vec<String> = values.iter().map(literal).collect();
+            let text = format!("{} in [{}]", m.attr_name(*attr), list.join(", "));
+            if negated {
+                format!("not {text}")
+            } else {
+                text
+            }
+        }
+        _ => {
+            let text = part_text(m, nodes, n, 0);
+            if negated {
+                format!("not ({text})")
+            } else {
+                text
+            }
+        }
+    }
+}
+
+fn negate(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Eq => CmpOp::Ne,
+        CmpOp::Ne => CmpOp::Eq,
+        CmpOp::Lt => CmpOp::Ge,
+        CmpOp::Le => CmpOp::Gt,
+        CmpOp::Gt => CmpOp::Le,
+        CmpOp::Ge => CmpOp::Lt,
+    }
+}
+
+/// A whole condition as the policy language writes it.
+fn condition_text(m: &Model, c: &Condition) -> String {
+    match c.nodes.last() {
+        Some(root) => part_text(m, &c.nodes, root, 0),
+        None => String::new(),
+    }
+}
+
+/// A part of a condition, in parentheses when it binds more loosely than
+/// where it stands (`or` 1, `and` 2, `not` 3).
+fn part_text(m: &Model, nodes: &[CondNode], n: &CondNode, outer: u8) -> String {
+    let (own, text) = match n {
+        CondNode::Or(parts) | CondNode::And(parts) => {
+            let (own, sep) = match n {
+                CondNode::Or(_) => (1, " or "),
+                _ => (2, " and "),
+            };
+            let texts: Vec<String> = parts
+                .iter()
+                .filter_map(|&i| nodes.get(i as usize))
+                .map(|x| part_text(m, nodes, x, own))
+                .collect();
+            (own, texts.join(sep))
+        }
+        CondNode::Not(i) => {
+            let inner = nodes
+                .get(*i as usize)
+                .map_or_else(String::new, |x| part_text(m, nodes, x, 3));
+            (3, format!("not {inner}"))
+        }
+        leaf => (4, node_text(m, nodes, leaf, false)),
+    };
+    if own < outer {
+        format!("({text})")
+    } else {
+        text
     }
 }
 
@@ -345,11 +730,7 @@ fn first_enable(events: &[Toggle]) -> Option<u32> {
 }
 
 /// The span of the event in force, else of the declaration.
-fn event_span(
-    events: &[Toggle],
-    event: Option<u32>,
-    decl: crate::source::Span,
-) -> crate::source::Span {
+fn event_span(events: &[Toggle], event: Option<u32>, decl: Span) -> Span {
     event
         .and_then(|e| events.get(e as usize))
         .map_or(decl, |t| t.span)

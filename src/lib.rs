@@ -20,6 +20,7 @@ pub mod diff;
 mod eval;
 mod explain;
 pub mod fmt;
+pub mod i18n;
 pub mod limits;
 pub mod load;
 pub mod model;
@@ -36,9 +37,12 @@ use std::path::Path;
 
 pub use compact_str::CompactString;
 pub use compile::Policy;
-pub use decision::{Basis, Decision, Explanation, Reason, ReasonCode, Rendered, RenderedReason};
+pub use decision::{
+    Basis, Decision, Explanation, Reason, ReasonCode, Rendered, RenderedReason, Verdict,
+};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use eval::{Prepared, PLAN_LIMIT};
+pub use i18n::{Lang, Params};
 pub use load::{Analysis, Input, LoadError};
 pub use model::Value;
 pub use request::{Request, RequestError};

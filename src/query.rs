@@ -7,7 +7,7 @@ use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::compile::Policy;
-use crate::decision::{Basis, Detail, InitiatorMiss, Reason, ReasonCode, RenderedReason};
+use crate::decision::{Basis, InitiatorMiss, Reason, ReasonCode, RenderedReason};
 use crate::model::*;
 use crate::request::Request;
 use crate::time::Instant;
@@ -303,26 +303,20 @@ impl Policy {
     /// authorization, or a forbid that applies only for want of them (the
     /// "use" button is on when they hold).
     pub(crate) fn when_conditions_hold(&self, e: &crate::decision::Explanation) -> bool {
-        let initiator_needs_attributes = |x: &Reason| {
-            matches!(
-                x.detail,
-                Detail::Initiator {
-                    rule: Some((_, InitiatorMiss::Condition { missing: Some(_) })),
-                    ..
-                }
-            )
-        };
         !e.decision.is_auto_seal()
             && e.reasons.iter().all(|x| {
-                x.code == ReasonCode::AttributeMissing
-                    || initiator_needs_attributes(x)
-                    || matches!(
-                        x.detail,
-                        Detail::Forbid {
+                matches!(
+                    x,
+                    Reason::AttributeMissing { .. }
+                        | Reason::InitiatorNotAuthorized {
+                            why: InitiatorMiss::AttributeMissing { .. },
+                            ..
+                        }
+                        | Reason::Forbidden {
                             missing: Some(_),
                             ..
                         }
-                    )
+                )
             })
     }
 
@@ -408,11 +402,8 @@ impl Policy {
             }
         };
         for x in &e.reasons {
-            match &x.detail {
-                Detail::Condition {
-                    rule,
-                    missing: Some(_),
-                } => {
+            match x {
+                Reason::AttributeMissing { rule, .. } => {
                     let r = self.rule_ref(*rule);
                     add(r.and_then(|r| r.cond()));
                     if would.is_none() {
@@ -420,15 +411,15 @@ impl Policy {
                             .map(|r| (self.m.seal_name(r.seal_at(at)), self.seal_rule_name(*rule)));
                     }
                 }
-                Detail::Initiator {
-                    rule: Some((id, InitiatorMiss::Condition { missing: Some(_) })),
+                Reason::InitiatorNotAuthorized {
+                    why: InitiatorMiss::AttributeMissing { rule: id, .. },
                     ..
                 } => add(self
                     .m
                     .employee_rules
                     .get(id.index())
                     .and_then(|r| r.cond.as_ref())),
-                Detail::Forbid {
+                Reason::Forbidden {
                     forbid,
                     rule,
                     seal,

@@ -251,7 +251,11 @@ pub fn run(policy: &Policy, case: &Case) -> CaseResult {
             }
         }
     };
-    check("decision", &x.decision, Some(got.decision.to_owned()));
+    check(
+        "decision",
+        &x.decision,
+        Some(got.decision.as_str().to_owned()),
+    );
     check("seal", &x.seal, got.seal.clone());
     check("rule", &x.rule, got.rule.clone());
     check("basis", &x.basis, got.basis.map(|b| b.as_str().to_owned()));
@@ -265,7 +269,7 @@ pub fn run(policy: &Policy, case: &Case) -> CaseResult {
             .explain(&case.request)
             .reasons
             .iter()
-            .map(|r| r.code)
+            .map(|r| r.code())
             .collect();
         if &have != want {
             let list = |s: &BTreeSet<ReasonCode>| {

@@ -3,9 +3,12 @@
 //! Each test runs every case of its file with [`testcase::run`] and fails
 //! listing every failing case (with what the engine answered). It also
 //! checks that the three ways of deciding agree (`decide`, the first
-//! reason of `explain`, and `decide_prepared`), and snapshots the rendered
-//! explanation of every case (`cases__<file>.snap`) so the messages and
-//! source locations are reviewed.
+//! reason of `explain`, and `decide_prepared`), that every reason carries
+//! the params its code declares, and snapshots the rendered explanation of
+//! every case (`cases__<file>.snap`), with its reasons in Chinese
+//! (`cases__<file>__zh-CN.snap`: the same codes, params and sources), so
+//! the messages of both languages, the params and the source locations
+//! are reviewed.
 //!
 //! A case file's `policies:` is relative to the case file; paths are kept
 //! relative to the crate root (where cargo runs tests), so the `file:line`
@@ -20,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 
-use autoseal::{testcase, Policy};
+use autoseal::{testcase, Lang, Policy};
 
 const CASES_DIR: &str = "tests/cases";
 
@@ -164,6 +167,7 @@ fn run_file(stem: &str) {
 
     let mut failures = Vec::new();
     let mut explained = Vec::new();
+    let mut zh_explained = Vec::new();
     let mut names = std::collections::BTreeSet::new();
     for case in &file.cases {
         if !names.insert(case.name.clone()) {
@@ -183,13 +187,14 @@ fn run_file(stem: &str) {
             ));
         }
         if let (Some(code), Some(first)) = (decision.code(), explanation.reasons.first()) {
-            if code != first.code {
+            if code != first.code() {
                 problems.push(format!(
                     "the first reason of explain is `{}`, decide says `{code}`",
-                    first.code
+                    first.code()
                 ));
             }
         }
+        problems.extend(params_problems(&rendered));
         let prepared = policy.decide_prepared(&policy.prepare(&case.request));
         if prepared != decision {
             problems.push(format!(
@@ -208,6 +213,34 @@ fn run_file(stem: &str) {
             "name": case.name,
             "explanation": serde_json::to_value(&rendered).expect("a rendered explanation is JSON"),
         }));
+        // In Chinese: the same codes, params and sources, other messages;
+        // and no message of either language uses a param its reason
+        // does not carry (Fluent reports it while formatting).
+        let zh = policy.render_explanation_in(&explanation, Lang::ZhCn);
+        let mut zh_problems = catalog_problems(&rendered, Lang::En);
+        zh_problems.extend(catalog_problems(&zh, Lang::ZhCn));
+        let same = |r: &autoseal::Rendered| {
+            let reasons: Vec<_> = r
+                .reasons
+                .iter()
+                .map(|x| (x.code, x.params.clone(), x.source.clone()))
+                .collect();
+            (r.decision, r.seal.clone(), r.basis, r.rule.clone(), reasons)
+        };
+        if same(&zh) != same(&rendered) {
+            zh_problems.push(String::from("zh-CN renders other data than en"));
+        }
+        if !zh_problems.is_empty() {
+            failures.push(format!(
+                "- `{}`:\n    {}",
+                case.name,
+                zh_problems.join("\n    ")
+            ));
+        }
+        zh_explained.push(serde_json::json!({
+            "name": case.name,
+            "reasons": zh.reasons.iter().map(|r| format!("{}: {}", r.code, r.message)).collect::<Vec<_>>(),
+        }));
     }
 
     // Snapshot first, so the messages of a failing file are still recorded.
@@ -217,6 +250,13 @@ fn run_file(stem: &str) {
         omit_expression => true,
     }, {
         insta::assert_snapshot!(stem, json);
+    });
+    let json = serde_json::to_string_pretty(&zh_explained).expect("JSON");
+    insta::with_settings!({
+        description => format!("the reasons of every case in {}, in Chinese (zh-CN)", path.display()),
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(format!("{stem}__zh-CN"), json);
     });
 
     assert!(
@@ -363,4 +403,265 @@ fn forbidden_names_the_seal_in_force() {
         problems.push(format!("should name p.official: {}", r.message));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// ---------------------------------------------------------------- params
+
+/// Every reason's params are those its code declares
+/// (`autoseal::i18n::reason_params`): no undeclared key, every key the code
+/// always carries.
+fn params_problems(rendered: &autoseal::Rendered) -> Vec<String> {
+    let mut problems = Vec::new();
+    for r in &rendered.reasons {
+        let spec = autoseal::i18n::reason_params(r.code);
+        for (k, _) in r.params.iter() {
+            if !spec.iter().any(|s| s.key == k) {
+                problems.push(format!("`{}` carries undeclared param `{k}`", r.code));
+            }
+        }
+        for s in spec.iter().filter(|s| s.always) {
+            if r.params.get(s.key).is_none() {
+                problems.push(format!("`{}` lacks param `{}`", r.code, s.key));
+            }
+        }
+        if let Some(why) = r.params.get("why") {
+            if !autoseal::i18n::reason_whys(r.code).contains(&why) {
+                problems.push(format!("`{}` has undeclared why `{why}`", r.code));
+            }
+        }
+    }
+    problems
+}
+
+/// What Fluent reports while formatting each reason's message from its
+/// real params (a param the message uses and the reason does not carry, a
+/// message missing), and a message that is empty or still holds a
+/// placeable.
+fn catalog_problems(rendered: &autoseal::Rendered, lang: Lang) -> Vec<String> {
+    let mut problems = Vec::new();
+    for r in &rendered.reasons {
+        let (text, errors) = autoseal::i18n::format(lang, r.code, &r.params);
+        for e in errors {
+            problems.push(format!("`{}` in {lang}: {e}", r.code));
+        }
+        if text.trim().is_empty() || text.contains('{') || text.contains('}') {
+            problems.push(format!("`{}` in {lang}: `{text}`", r.code));
+        }
+    }
+    problems
+}
+
+fn conditions_policy() -> Policy {
+    Policy::from_paths(&[PathBuf::from("tests/cases/policies/conditions")])
+        .unwrap_or_else(|e| panic!("{}", e.render()))
+}
+
+/// `condition_not_met` names the comparison that decided (for `and`, the
+/// part that is false; for `or`, the first part, all being false; under
+/// `not`, the comparison as it must hold) and the value the request gave;
+/// `attribute_missing` the comparison it cannot evaluate, the attribute,
+/// and the type asked and given.
+#[test]
+fn condition_reasons_name_the_deciding_comparison() {
+    let p = conditions_policy();
+    let request = |template: &str, attributes: &str| {
+        format!("{{at: '2026-04-01T10:00:00+08:00', template: home.{template}, initiator: home.e, signer: p, signatory: 乙方, attributes: {attributes}}}")
+    };
+    /// Template, attributes, code, and params (`None`: not carried).
+    type Case<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, Option<&'a str>)]);
+    let cases: &[Case] = &[
+        // `and`: the part that is false, not the first.
+        (
+            "both",
+            "{amount: 50, currency: USD}",
+            "condition_not_met",
+            &[
+                ("condition", Some("currency == \"CNY\"")),
+                ("attribute", Some("currency")),
+                ("value", Some("USD")),
+            ],
+        ),
+        (
+            "both",
+            "{amount: 200, currency: CNY}",
+            "condition_not_met",
+            &[
+                ("condition", Some("amount <= 100")),
+                ("attribute", Some("amount")),
+                ("value", Some("200")),
+            ],
+        ),
+        // `false and unknown` is false: the false part decides.
+        (
+            "both",
+            "{amount: 200.50}",
+            "condition_not_met",
+            &[
+                ("condition", Some("amount <= 100")),
+                ("value", Some("200.50")),
+            ],
+        ),
+        // `true and unknown` is unknown: the part it cannot evaluate.
+        (
+            "both",
+            "{amount: 50}",
+            "attribute_missing",
+            &[
+                ("condition", Some("currency == \"CNY\"")),
+                ("attribute", Some("currency")),
+                ("expected", Some("string")),
+                ("given", None),
+            ],
+        ),
+        (
+            "both",
+            "{amount: '50', currency: CNY}",
+            "attribute_missing",
+            &[
+                ("condition", Some("amount <= 100")),
+                ("attribute", Some("amount")),
+                ("expected", Some("number")),
+                ("given", Some("string")),
+            ],
+        ),
+        // `or`, every part false: the first part.
+        (
+            "either",
+            "{amount: 200, currency: USD}",
+            "condition_not_met",
+            &[("condition", Some("amount <= 100")), ("value", Some("200"))],
+        ),
+        // `false or unknown` is unknown: the part it cannot evaluate.
+        (
+            "either",
+            "{amount: 200}",
+            "attribute_missing",
+            &[
+                ("condition", Some("currency == \"CNY\"")),
+                ("attribute", Some("currency")),
+            ],
+        ),
+        (
+            "either",
+            "{currency: USD}",
+            "attribute_missing",
+            &[
+                ("condition", Some("amount <= 100")),
+                ("attribute", Some("amount")),
+            ],
+        ),
+        // Under `not`: the comparison as it must hold.
+        (
+            "negated",
+            "{currency: USD}",
+            "condition_not_met",
+            &[
+                ("condition", Some("not currency in [\"USD\", \"EUR\"]")),
+                ("value", Some("USD")),
+            ],
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (template, attributes, code, want) in cases {
+        let req = request(template, attributes);
+        let r = first_reason(&p, &req);
+        if r.code.as_str() != *code {
+            problems.push(format!("{req}: code `{}`, want `{code}`", r.code));
+            continue;
+        }
+        for (key, value) in *want {
+            if r.params.get(key) != *value {
+                problems.push(format!(
+                    "{req}: param `{key}` is {:?}, want {value:?}",
+                    r.params.get(key)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The backticked words of a table cell.
+fn ticked(cell: &str) -> Vec<String> {
+    cell.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `docs/language.md`'s "Reason parameters" table lists, for every code,
+/// exactly the params the code carries (always, or in some cases) and the
+/// values of its `why`, as `autoseal::i18n` declares them: the params in
+/// JSON are checked against the same declaration (`params_problems`). Its
+/// table of keys explains every key.
+#[test]
+fn docs_list_the_params_of_every_code() {
+    use autoseal::i18n::{reason_params, reason_whys};
+    use autoseal::ReasonCode;
+    let doc = std::fs::read_to_string("docs/language.md").expect("docs/language.md");
+    let section = doc
+        .split("### Reason parameters")
+        .nth(1)
+        .expect("a section `### Reason parameters`");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let mut documented = std::collections::BTreeMap::new();
+    let mut keys_explained = std::collections::BTreeSet::new();
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        match cells.as_slice() {
+            ["", code, always, some, why, ""] => {
+                documented.insert(
+                    ticked(code).concat(),
+                    (ticked(always), ticked(some), ticked(why)),
+                );
+            }
+            ["", keys, _, ""] => keys_explained.extend(ticked(keys)),
+            _ => panic!("docs/language.md: a row of no table of the section: {line}"),
+        }
+    }
+    let mut want = String::from("| code | always | in some cases | `why` |\n|---|---|---|---|\n");
+    let list = |v: Vec<&str>| {
+        v.iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut problems = Vec::new();
+    for code in ReasonCode::ALL {
+        let spec = reason_params(code);
+        let always: Vec<&str> = spec.iter().filter(|s| s.always).map(|s| s.key).collect();
+        let some: Vec<&str> = spec.iter().filter(|s| !s.always).map(|s| s.key).collect();
+        let whys: Vec<&str> = reason_whys(code).to_vec();
+        want.push_str(&format!(
+            "| `{code}` | {} | {} | {} |\n",
+            list(always.clone()),
+            list(some.clone()),
+            list(whys.clone())
+        ));
+        let got = documented.remove(code.as_str());
+        let expected = (
+            always.iter().map(|s| s.to_string()).collect(),
+            some.iter().map(|s| s.to_string()).collect(),
+            whys.iter().map(|s| s.to_string()).collect(),
+        );
+        if got.as_ref() != Some(&expected) {
+            problems.push(format!(
+                "`{code}`: documented {got:?}, carries {expected:?}"
+            ));
+        }
+        for s in spec {
+            if !keys_explained.contains(s.key) {
+                problems.push(format!("key `{}` of `{code}` is not explained", s.key));
+            }
+        }
+    }
+    for code in documented.keys() {
+        problems.push(format!("`{code}` is documented and is no code"));
+    }
+    assert!(
+        problems.is_empty(),
+        "{}\n\nthe table the code gives:\n{want}",
+        problems.join("\n")
+    );
 }

@@ -42,8 +42,12 @@ fn same_answers_from_many_threads(policy: Policy, requests: Vec<Request>) {
     let policy = Arc::new(policy);
     let requests = Arc::new(requests);
     let expected: Vec<_> = requests.iter().map(|r| answer(&policy, r)).collect();
-    assert!(expected.iter().any(|(f, _, _)| f.decision == "auto_seal"));
-    assert!(expected.iter().any(|(f, _, _)| f.decision == "manual"));
+    assert!(expected
+        .iter()
+        .any(|(f, _, _)| f.decision == autoseal::Verdict::AutoSeal));
+    assert!(expected
+        .iter()
+        .any(|(f, _, _)| f.decision == autoseal::Verdict::Manual));
     let expected = Arc::new(expected);
     let start = Arc::new(Barrier::new(THREADS));
     let handles: Vec<_> = (0..THREADS)

@@ -96,7 +96,7 @@ type Shown = (
 fn shown(p: &Policy, r: &Request) -> Shown {
     let s = p.render(&p.decide(r));
     (
-        s.decision,
+        s.decision.as_str(),
         s.seal,
         s.basis.map(|b| b.as_str()),
         s.rule,
@@ -222,7 +222,7 @@ proptest! {
             prop_assert_eq!(&fast, &why.decision, "decide and explain disagree on {:?}\n{}", r, set.text());
             prop_assert_eq!(&policy.decide_reference(r), &fast, "the hot tables disagree with the model on {:?}\n{}", r, set.text());
             if let Some(code) = fast.code() {
-                prop_assert_eq!(why.reasons.first().map(|x| x.code), Some(code), "first reason of explain on {:?}", r);
+                prop_assert_eq!(why.reasons.first().map(|x| x.code()), Some(code), "first reason of explain on {:?}", r);
             }
             let prepared = policy.prepare(r);
             prop_assert_eq!(&policy.decide_prepared(&prepared), &fast, "prepared disagrees on {:?}\n{}", r, set.text());

@@ -39,7 +39,7 @@ fn answer(files: &[(&str, &str)], req: &Request) -> (String, Option<String>, Opt
     let p = Policy::from_inputs(inputs).map_err(|e| e.render()).unwrap();
     let r = p.render(&p.decide(req));
     (
-        r.decision.to_owned(),
+        r.decision.as_str().to_owned(),
         r.seal,
         r.reasons.first().map(|x| x.code.as_str().to_owned()),
     )
@@ -229,7 +229,9 @@ enable seal bolt.c1 at 2026-08-05
         let r = p.render(&p.decide(&Request::new(t, "acme.t1", "acme.e1", "bolt")));
         r.reasons
             .first()
-            .map_or(r.decision.to_owned(), |x| x.code.as_str().to_owned())
+            .map_or(r.decision.as_str().to_owned(), |x| {
+                x.code.as_str().to_owned()
+            })
     };
     assert_eq!(code(day(1, 15)), "service_not_enabled");
     assert_eq!(code(day(3, 1)), "auto_seal");
@@ -270,7 +272,7 @@ fn earliest_location_compares_paths_as_the_loader_sorts_them() {
         let inputs = order.map(|i| Input::new(files[i].0, files[i].1)).into();
         let p = Policy::from_inputs(inputs).map_err(|e| e.render()).unwrap();
         let r = p.render(&p.decide(&req));
-        assert_eq!(r.decision, "auto_seal");
+        assert_eq!(r.decision, autoseal::Verdict::AutoSeal);
         assert_eq!(r.rule.as_deref(), Some("p/a/x.policy:2"), "order {order:?}");
     }
 }

@@ -66,7 +66,7 @@ fuzz_target!(|case: Case| {
         );
         if let Some(code) = fast.code() {
             assert_eq!(
-                why.reasons.first().map(|x| x.code),
+                why.reasons.first().map(|x| x.code()),
                 Some(code),
                 "first reason differs for {r:?}"
             );

@@ -190,7 +190,7 @@ fn next_line<R: BufRead + ?Sized>(
 /// The text form of a decision.
 pub fn text_of(r: &Rendered) -> String {
     let mut s = String::new();
-    if r.decision == "auto_seal" {
+    if r.decision == autoseal::Verdict::AutoSeal {
         s.push_str(&format!(
             "auto_seal with {} ({}, rule {})\n",
             r.seal.as_deref().unwrap_or("?"),

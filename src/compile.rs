@@ -359,6 +359,8 @@ impl Lines {
 /// `Arc` (or swap versions with `arc-swap`) across threads.
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// Which policy this is: decisions carry it, and rendering checks it.
+    pub(crate) id: crate::decision::PolicyId,
     pub(crate) m: Model,
     pub(crate) lines: Lines,
     /// Org name to id, with what a decision needs of the org as signer.
@@ -687,6 +689,7 @@ impl Policy {
         labels.shrink_to_fit();
 
         Policy {
+            id: crate::decision::PolicyId::next(),
             m,
             lines,
             orgs,

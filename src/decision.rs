@@ -355,9 +355,11 @@ impl Basis {
     }
 }
 
-/// The answer to a request.
+/// What a decision says: auto-seal with one seal, or manual with the first
+/// failing check. Its ids are indexes into the [`crate::Policy`] that
+/// decided, so a [`Decision`] keeps which one that was.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub enum Outcome {
     AutoSeal {
         seal: SealId,
         rule: SealRuleId,
@@ -367,19 +369,72 @@ pub enum Decision {
     Manual(Reason),
 }
 
-impl Decision {
+impl Outcome {
     pub fn is_auto_seal(&self) -> bool {
-        matches!(self, Decision::AutoSeal { .. })
+        matches!(self, Outcome::AutoSeal { .. })
     }
 
     /// The first reason's code, for a manual decision.
     pub fn code(&self) -> Option<ReasonCode> {
         match self {
-            Decision::AutoSeal { .. } => None,
-            Decision::Manual(r) => Some(r.code()),
+            Outcome::AutoSeal { .. } => None,
+            Outcome::Manual(r) => Some(r.code()),
         }
     }
 }
+
+/// Which compiled policy made a decision: each [`crate::Policy`] gets its
+/// own when it is built (unique in the process), so a decision cannot be
+/// rendered with another policy, whose ids name other seals and rules
+/// (after a reload, say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PolicyId(pub(crate) u64);
+
+impl PolicyId {
+    /// A new id, never given before in this process.
+    pub(crate) fn next() -> PolicyId {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        PolicyId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// The answer to a request, made by one policy: render it with that one
+/// ([`crate::Policy::render`]); another policy refuses it
+/// ([`ForeignDecision`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub(crate) policy: PolicyId,
+    pub(crate) outcome: Outcome,
+}
+
+impl Decision {
+    /// What it says.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// The policy that made it.
+    pub fn policy(&self) -> PolicyId {
+        self.policy
+    }
+
+    pub fn is_auto_seal(&self) -> bool {
+        self.outcome.is_auto_seal()
+    }
+
+    /// The first reason's code, for a manual decision.
+    pub fn code(&self) -> Option<ReasonCode> {
+        self.outcome.code()
+    }
+}
+
+/// A decision (or a prepared request) was given to a policy other than the
+/// one that made it: its ids would name other seals and rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error("the decision was made by another policy (a policy set loaded before or after this one): decide again with this one")]
+#[diagnostic(code(autoseal::foreign_decision))]
+pub struct ForeignDecision;
 
 /// A decision with every failing check, first the one that decided.
 #[derive(Debug, Clone, PartialEq, Eq)]

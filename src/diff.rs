@@ -35,7 +35,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::compile::Policy;
-use crate::decision::{Decision, ReasonCode};
+use crate::decision::{Outcome as Decided, ReasonCode};
 use crate::model::*;
 use crate::request::Request;
 use crate::time::Instant;
@@ -495,9 +495,9 @@ impl<'a> Side<'a> {
             attributes: Vec::new(),
             id: None,
         };
-        let reason = match p.decide(&req) {
-            Decision::AutoSeal { seal, .. } => return Outcome::Seal(p.m.seal_name(seal)),
-            Decision::Manual(r) => r.code(),
+        let reason = match p.decide(&req).outcome {
+            Decided::AutoSeal { seal, .. } => return Outcome::Seal(p.m.seal_name(seal)),
+            Decided::Manual(r) => r.code(),
         };
         // Only these may wait on attributes (see `Policy::who`).
         if matches!(

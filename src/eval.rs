@@ -100,10 +100,11 @@ struct Ids {
 /// full each time instead.
 ///
 /// A `Prepared` holds the answers of the policy that prepared it: after
-/// swapping in a new policy, prepare again.
+/// swapping in a new policy, prepare again (another policy refuses it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
     pub at: Instant,
+    policy: PolicyId,
     answers: Answers,
 }
 
@@ -128,8 +129,8 @@ struct Plan {
     /// Most requests' answers change a few times at most: kept inline,
     /// so a prepared decision reads no other memory.
     bounds: SmallVec<[Instant; 4]>,
-    first: Decision,
-    later: SmallVec<[Decision; 2]>,
+    first: Outcome,
+    later: SmallVec<[Outcome; 2]>,
 }
 
 impl Prepared {
@@ -157,7 +158,7 @@ impl Prepared {
 impl Plan {
     /// The answer at `at`.
     #[inline]
-    fn at(&self, at: Instant) -> Decision {
+    fn at(&self, at: Instant) -> &Outcome {
         // Sorted: the count of those passed is where `at` falls (a
         // branch-free count for the few a plan mostly has).
         let passed = if self.bounds.len() <= 8 {
@@ -175,7 +176,7 @@ impl Plan {
                 .or_else(|| self.later.last())
                 .unwrap_or(&self.first),
         };
-        answer.clone()
+        answer
     }
 }
 
@@ -283,9 +284,19 @@ impl Policy {
 
     /// Decides a request by names: the first failing check, or the seal.
     pub fn decide(&self, req: &Request) -> Decision {
-        match self.resolve(req) {
+        let outcome = match self.resolve(req) {
             Ok(ids) => self.decide_ids(&ids, req.at, req.attributes.as_slice()),
-            Err(reason) => Decision::Manual(reason),
+            Err(reason) => Outcome::Manual(reason),
+        };
+        self.decision(outcome)
+    }
+
+    /// An outcome of this policy, as a decision that remembers it.
+    #[inline]
+    fn decision(&self, outcome: Outcome) -> Decision {
+        Decision {
+            policy: self.id,
+            outcome,
         }
     }
 
@@ -294,7 +305,7 @@ impl Policy {
         match self.resolve_all(req) {
             Ok(ids) => self.explain_ids(&ids, req.at, req.attributes.as_slice()),
             Err((first, reasons)) => Explanation {
-                decision: Decision::Manual(first),
+                decision: self.decision(Outcome::Manual(first)),
                 reasons,
             },
         }
@@ -305,10 +316,11 @@ impl Policy {
     /// different; tests and fuzzing compare the two.
     #[doc(hidden)]
     pub fn decide_reference(&self, req: &Request) -> Decision {
-        match self.resolve(req) {
+        let outcome = match self.resolve(req) {
             Ok(ids) => self.decide_ids_on_model(&ids, req.at, req.attributes.as_slice()),
-            Err(reason) => Decision::Manual(reason),
-        }
+            Err(reason) => Outcome::Manual(reason),
+        };
+        self.decision(outcome)
     }
 
     /// Resolves a request's names once.
@@ -326,22 +338,28 @@ impl Policy {
             // An unknown name is unknown at every instant.
             Err(reason) => Answers::Plan(Plan {
                 bounds: SmallVec::new(),
-                first: Decision::Manual(reason),
+                first: Outcome::Manual(reason),
                 later: SmallVec::new(),
             }),
         };
         Prepared {
             at: req.at,
+            policy: self.id,
             answers,
         }
     }
 
-    /// Decides a prepared request.
-    pub fn decide_prepared(&self, p: &Prepared) -> Decision {
-        match &p.answers {
-            Answers::Plan(plan) => plan.at(p.at),
-            Answers::Full(ids, attrs) => self.decide_ids(ids, p.at, attrs.as_slice()),
+    /// Decides a prepared request; one prepared by another policy is
+    /// refused (its answers and ids are that policy's: prepare again).
+    pub fn decide_prepared(&self, p: &Prepared) -> Result<Decision, ForeignDecision> {
+        if p.policy != self.id {
+            return Err(ForeignDecision);
         }
+        let outcome = match &p.answers {
+            Answers::Plan(plan) => plan.at(p.at).clone(),
+            Answers::Full(ids, attrs) => self.decide_ids(ids, p.at, attrs.as_slice()),
+        };
+        Ok(self.decision(outcome))
     }
 
     /// A request's decision at every instant (see [`Prepared`]), or
@@ -582,40 +600,40 @@ impl Policy {
     /// hot rows answer most hits; only a step that may fail reads the
     /// model, and only a failing one builds a reason.
     #[inline]
-    fn decide_ids<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A) -> Decision {
+    fn decide_ids<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A) -> Outcome {
         let (own, basis) = self.basis(q);
         let run = self.rules_for(q.signer_row.grants, q.template, own);
         let initiator_ok = self.initiator_may(q, at, attrs);
         if initiator_ok {
             if let Some((rule, seal)) = self.quick_hit(q, run, at, attrs) {
-                return Decision::AutoSeal { seal, rule, basis };
+                return Outcome::AutoSeal { seal, rule, basis };
             }
         }
         if !self.service_on_for_good(q, at) {
             if let Some(r) = self.service_failure(q.signer, at) {
-                return Decision::Manual(r);
+                return Outcome::Manual(r);
             }
         }
         if !initiator_ok {
             if let Some(r) = self.initiator_failure(q, at, attrs) {
-                return Decision::Manual(r);
+                return Outcome::Manual(r);
             }
         }
         if !self.template_on_for_good(q, at) {
             if let Some(r) = self.template_failure(q.template, at) {
-                return Decision::Manual(r);
+                return Outcome::Manual(r);
             }
         }
         match self.rules_step(q, own, run, at, attrs, None) {
-            Ok((rule, seal)) => Decision::AutoSeal { seal, rule, basis },
-            Err(r) => Decision::Manual(r),
+            Ok((rule, seal)) => Outcome::AutoSeal { seal, rule, basis },
+            Err(r) => Outcome::Manual(r),
         }
     }
 
     /// Steps 2-9 as [`Self::decide_ids`], on the model alone: no hot
     /// row or on-for-good instant is read (the reference the tests hold
     /// the hot tables to).
-    fn decide_ids_on_model<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A) -> Decision {
+    fn decide_ids_on_model<A: Attrs + ?Sized>(&self, q: &Ids, at: Instant, attrs: &A) -> Outcome {
         let (own, basis) = self.basis(q);
         let run = self.rules_for(q.signer_row.grants, q.template, own);
         let failed = self
@@ -623,11 +641,11 @@ impl Policy {
             .or_else(|| self.initiator_failure(q, at, attrs))
             .or_else(|| self.template_failure(q.template, at));
         if let Some(r) = failed {
-            return Decision::Manual(r);
+            return Outcome::Manual(r);
         }
         match self.rules_step(q, own, run, at, attrs, None) {
-            Ok((rule, seal)) => Decision::AutoSeal { seal, rule, basis },
-            Err(r) => Decision::Manual(r),
+            Ok((rule, seal)) => Outcome::AutoSeal { seal, rule, basis },
+            Err(r) => Outcome::Manual(r),
         }
     }
 
@@ -640,7 +658,7 @@ impl Policy {
         if initiator_ok {
             if let Some((rule, seal)) = self.quick_hit(q, run, at, attrs) {
                 return Explanation {
-                    decision: Decision::AutoSeal { seal, rule, basis },
+                    decision: self.decision(Outcome::AutoSeal { seal, rule, basis }),
                     reasons: Vec::new(),
                 };
             }
@@ -660,8 +678,8 @@ impl Policy {
         let mut others = Vec::new();
         let decision = match self.rules_step(q, own, run, at, attrs, Some(&mut others)) {
             Ok((rule, seal)) => match reasons.first() {
-                None => Decision::AutoSeal { seal, rule, basis },
-                Some(first) => Decision::Manual(first.clone()),
+                None => Outcome::AutoSeal { seal, rule, basis },
+                Some(first) => Outcome::Manual(first.clone()),
             },
             Err(r) => {
                 let first = reasons.first().cloned().unwrap_or_else(|| r.clone());
@@ -672,10 +690,13 @@ impl Policy {
                         reasons.push(o);
                     }
                 }
-                Decision::Manual(first)
+                Outcome::Manual(first)
             }
         };
-        Explanation { decision, reasons }
+        Explanation {
+            decision: self.decision(decision),
+            reasons,
+        }
     }
 
     /// Whether the signer is the effective initiating org, and the basis

@@ -15,23 +15,66 @@ use crate::time::Instant;
 
 impl Policy {
     /// A decision in words, in English (the first reason only for
-    /// `manual`).
-    pub fn render(&self, d: &Decision) -> Rendered {
+    /// `manual`). A decision of another policy is refused: its ids name
+    /// that policy's seals and rules.
+    pub fn render(&self, d: &Decision) -> Result<Rendered, ForeignDecision> {
         self.render_in(d, Lang::En)
     }
 
     /// A decision in words, in `lang` (the first reason only for
     /// `manual`). Codes and params are the same in every language.
-    pub fn render_in(&self, d: &Decision, lang: Lang) -> Rendered {
-        match d {
-            Decision::AutoSeal { seal, rule, basis } => Rendered {
+    pub fn render_in(&self, d: &Decision, lang: Lang) -> Result<Rendered, ForeignDecision> {
+        self.own(d)?;
+        Ok(self.render_outcome_in(&d.outcome, lang))
+    }
+
+    /// An explanation in words, in English: every failing check.
+    pub fn render_explanation(&self, e: &Explanation) -> Result<Rendered, ForeignDecision> {
+        self.render_explanation_in(e, Lang::En)
+    }
+
+    /// An explanation in words, in `lang`: every failing check.
+    pub fn render_explanation_in(
+        &self,
+        e: &Explanation,
+        lang: Lang,
+    ) -> Result<Rendered, ForeignDecision> {
+        self.own(&e.decision)?;
+        Ok(self.render_explained_in(e, lang))
+    }
+
+    /// Decides `req` and renders the answer in `lang`: [`Self::decide`]
+    /// then [`Self::render_in`], which cannot then be given another
+    /// policy's decision.
+    pub fn decide_rendered(&self, req: &crate::Request, lang: Lang) -> Rendered {
+        self.render_outcome_in(&self.decide(req).outcome, lang)
+    }
+
+    /// Explains `req` and renders every failing check in `lang`.
+    pub fn explain_rendered(&self, req: &crate::Request, lang: Lang) -> Rendered {
+        self.render_explained_in(&self.explain(req), lang)
+    }
+
+    /// Whether a decision is this policy's.
+    fn own(&self, d: &Decision) -> Result<(), ForeignDecision> {
+        if d.policy == self.id {
+            Ok(())
+        } else {
+            Err(ForeignDecision)
+        }
+    }
+
+    /// An outcome of this policy in words.
+    pub(crate) fn render_outcome_in(&self, o: &Outcome, lang: Lang) -> Rendered {
+        match o {
+            Outcome::AutoSeal { seal, rule, basis } => Rendered {
                 decision: Verdict::AutoSeal,
                 seal: Some(self.m.seal_name(*seal)),
                 basis: Some(*basis),
                 rule: Some(self.seal_rule_name(*rule)),
                 reasons: Vec::new(),
             },
-            Decision::Manual(r) => Rendered {
+            Outcome::Manual(r) => Rendered {
                 decision: Verdict::Manual,
                 seal: None,
                 basis: None,
@@ -41,16 +84,11 @@ impl Policy {
         }
     }
 
-    /// An explanation in words, in English: every failing check.
-    pub fn render_explanation(&self, e: &Explanation) -> Rendered {
-        self.render_explanation_in(e, Lang::En)
-    }
-
-    /// An explanation in words, in `lang`: every failing check.
-    pub fn render_explanation_in(&self, e: &Explanation, lang: Lang) -> Rendered {
-        match &e.decision {
-            Decision::AutoSeal { .. } => self.render_in(&e.decision, lang),
-            Decision::Manual(_) => Rendered {
+    /// An explanation of this policy in words.
+    pub(crate) fn render_explained_in(&self, e: &Explanation, lang: Lang) -> Rendered {
+        match &e.decision.outcome {
+            Outcome::AutoSeal { .. } => self.render_outcome_in(&e.decision.outcome, lang),
+            Outcome::Manual(_) => Rendered {
                 decision: Verdict::Manual,
                 seal: None,
                 basis: None,
@@ -64,13 +102,8 @@ impl Policy {
         }
     }
 
-    /// One reason in words, in English.
-    pub fn render_reason(&self, r: &Reason) -> RenderedReason {
-        self.render_reason_in(r, Lang::En)
-    }
-
-    /// One reason in words, in `lang`.
-    pub fn render_reason_in(&self, r: &Reason, lang: Lang) -> RenderedReason {
+    /// One reason of this policy in words, in `lang`.
+    pub(crate) fn render_reason_in(&self, r: &Reason, lang: Lang) -> RenderedReason {
         let params = self.params(r);
         RenderedReason {
             code: r.code(),
@@ -80,19 +113,8 @@ impl Policy {
         }
     }
 
-    /// A one-line message naming the rule, the dates and the seal, in
-    /// English.
-    pub fn message(&self, r: &Reason) -> String {
-        self.message_in(r, Lang::En)
-    }
-
-    /// A reason's message in `lang`.
-    pub fn message_in(&self, r: &Reason, lang: Lang) -> String {
-        i18n::message(lang, r.code(), &self.params(r))
-    }
-
     /// The source location of the rule or event behind a reason.
-    pub fn source(&self, r: &Reason) -> Option<String> {
+    pub(crate) fn source(&self, r: &Reason) -> Option<String> {
         let m = &self.m;
         let span = match r {
             Reason::UnknownOrg { .. }
@@ -162,7 +184,7 @@ impl Policy {
 
     /// The values a reason's message names (see [`Params`] and
     /// [`i18n::reason_params`]).
-    pub fn params(&self, r: &Reason) -> Params {
+    pub(crate) fn params(&self, r: &Reason) -> Params {
         let mut p = Params::default();
         self.fill(&mut p, r);
         p.ordered(i18n::reason_params(r.code()))

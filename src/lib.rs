@@ -38,7 +38,8 @@ use std::path::Path;
 pub use compact_str::CompactString;
 pub use compile::Policy;
 pub use decision::{
-    Basis, Decision, Explanation, Reason, ReasonCode, Rendered, RenderedReason, Verdict,
+    Basis, Decision, Explanation, ForeignDecision, Outcome, PolicyId, Reason, ReasonCode, Rendered,
+    RenderedReason, Verdict,
 };
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use eval::{Prepared, PLAN_LIMIT};

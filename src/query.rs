@@ -283,7 +283,7 @@ impl Policy {
     /// and rule it would seal with.
     fn answer(&self, req: &Request) -> Answer {
         let e = self.explain(req);
-        let r = self.render_explanation(&e);
+        let r = self.render_explained_in(&e, crate::i18n::Lang::En);
         let conditional = self.when_conditions_hold(&e);
         let (needs, would) = self.when_conditions(&e, conditional, req);
         let (seal, rule) = would.map_or((r.seal, r.rule), |(s, r)| (Some(s), Some(r)));
@@ -457,11 +457,11 @@ impl Policy {
         let mut other = req.clone();
         other.initiator = initiator.into();
         other.on_behalf_of = on_behalf.map(CompactString::from);
-        match self.decide(&other) {
-            crate::decision::Decision::AutoSeal { seal, rule, .. } => {
+        match self.decide(&other).outcome {
+            crate::decision::Outcome::AutoSeal { seal, rule, .. } => {
                 Some((self.m.seal_name(seal), self.seal_rule_name(rule)))
             }
-            crate::decision::Decision::Manual(_) => None,
+            crate::decision::Outcome::Manual(_) => None,
         }
     }
 

@@ -238,7 +238,7 @@ fn expectation(name: &str, v: &Yaml) -> Result<Expect, CaseFileError> {
 /// `basis` and `reason`; the explanation's codes must equal `reasons`.
 pub fn run(policy: &Policy, case: &Case) -> CaseResult {
     let decision = policy.decide(&case.request);
-    let got = policy.render(&decision);
+    let got = policy.render_outcome_in(decision.outcome(), crate::i18n::Lang::En);
     let mut failures = Vec::new();
     let x = &case.expect;
     let mut check = |what: &str, want: &Option<String>, have: Option<String>| {

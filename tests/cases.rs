@@ -175,7 +175,7 @@ fn run_file(stem: &str) {
         }
         let result = testcase::run(&policy, case);
         let explanation = policy.explain(&case.request);
-        let rendered = policy.render_explanation(&explanation);
+        let rendered = policy.render_explanation(&explanation).unwrap();
 
         let mut problems = result.failures.clone();
         // The fast answer, the explanation and the prepared path agree.
@@ -195,7 +195,9 @@ fn run_file(stem: &str) {
             }
         }
         problems.extend(params_problems(&rendered));
-        let prepared = policy.decide_prepared(&policy.prepare(&case.request));
+        let prepared = policy
+            .decide_prepared(&policy.prepare(&case.request))
+            .unwrap();
         if prepared != decision {
             problems.push(format!(
                 "decide_prepared disagrees: {prepared:?} vs {decision:?}"
@@ -216,7 +218,9 @@ fn run_file(stem: &str) {
         // In Chinese: the same codes, params and sources, other messages;
         // and no message of either language uses a param its reason
         // does not carry (Fluent reports it while formatting).
-        let zh = policy.render_explanation_in(&explanation, Lang::ZhCn);
+        let zh = policy
+            .render_explanation_in(&explanation, Lang::ZhCn)
+            .unwrap();
         let mut zh_problems = catalog_problems(&rendered, Lang::En);
         zh_problems.extend(catalog_problems(&zh, Lang::ZhCn));
         let same = |r: &autoseal::Rendered| {
@@ -291,7 +295,7 @@ fn line_of(file: &str, needle: &str) -> String {
 /// The first reason of the explanation of a request given as YAML.
 fn first_reason(policy: &Policy, request: &str) -> autoseal::RenderedReason {
     let req = autoseal::Request::parse(request).unwrap_or_else(|e| panic!("bad request: {e}"));
-    let rendered = policy.render_explanation(&policy.explain(&req));
+    let rendered = policy.render_explanation(&policy.explain(&req)).unwrap();
     rendered
         .reasons
         .into_iter()

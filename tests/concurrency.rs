@@ -29,9 +29,11 @@ const THREADS: usize = 8;
 /// Everything a caller sees of one request: the fast answer, the prepared
 /// answer and the full explanation, rendered.
 fn answer(p: &Policy, r: &Request) -> (Rendered, Rendered, Rendered) {
-    let fast = p.render(&p.decide(r));
-    let prepared = p.render(&p.decide_prepared(&p.prepare(r)));
-    let explained = p.render_explanation(&p.explain(r));
+    let fast = p.render(&p.decide(r)).unwrap();
+    let prepared = p
+        .render(&p.decide_prepared(&p.prepare(r)).unwrap())
+        .unwrap();
+    let explained = p.render_explanation(&p.explain(r)).unwrap();
     (fast, prepared, explained)
 }
 

@@ -42,7 +42,11 @@ fn assert_prepared_agrees(p: &Policy, req: &Request, instants: &[Instant]) {
         for t in [Instant(t.0 - 1), t, Instant(t.0 + 1)] {
             prepared.at = t;
             moved.at = t;
-            assert_eq!(p.decide_prepared(&prepared), p.decide(&moved), "at {t:?}");
+            assert_eq!(
+                p.decide_prepared(&prepared).unwrap(),
+                p.decide(&moved),
+                "at {t:?}"
+            );
         }
     }
 }
@@ -73,7 +77,10 @@ enable seal acme.s1 at 2026-04-01T09:30:00+08:00
         .map(|&t| {
             let mut moved = prepared.clone();
             moved.at = t;
-            p.decide_prepared(&moved).code().map(|c| c.as_str())
+            p.decide_prepared(&moved)
+                .unwrap()
+                .code()
+                .map(|c| c.as_str())
         })
         .collect();
     assert_eq!(

@@ -94,7 +94,7 @@ type Shown = (
 );
 
 fn shown(p: &Policy, r: &Request) -> Shown {
-    let s = p.render(&p.decide(r));
+    let s = p.render(&p.decide(r)).unwrap();
     (
         s.decision.as_str(),
         s.seal,
@@ -201,7 +201,7 @@ proptest! {
                 prop_assert!(
                     !broken,
                     "deleting {:?} statement `{}` changed {:?} into {:?} for {:?}\n--- set:\n{}",
-                    stmt.class, stmt.text, policy.render(a), p.render(&b), r, set.text()
+                    stmt.class, stmt.text, policy.render(a).unwrap(), p.render(&b).unwrap(), r, set.text()
                 );
             }
         }
@@ -225,19 +225,19 @@ proptest! {
                 prop_assert_eq!(why.reasons.first().map(|x| x.code()), Some(code), "first reason of explain on {:?}", r);
             }
             let prepared = policy.prepare(r);
-            prop_assert_eq!(&policy.decide_prepared(&prepared), &fast, "prepared disagrees on {:?}\n{}", r, set.text());
+            prop_assert_eq!(&policy.decide_prepared(&prepared).unwrap(), &fast, "prepared disagrees on {:?}\n{}", r, set.text());
             // Prepared once, decided at another instant.
             let mut moved = prepared.clone();
             let mut later = r.clone();
             later.at = autoseal::Instant(r.at.0 + 86_400_000_000);
             moved.at = later.at;
-            prop_assert_eq!(policy.decide_prepared(&moved), policy.decide(&later), "prepared, moved in time, disagrees on {:?}", later);
+            prop_assert_eq!(policy.decide_prepared(&moved).unwrap(), policy.decide(&later), "prepared, moved in time, disagrees on {:?}", later);
             // Prepared once, decided at every instant the vocabulary's
             // policies turn on: no change of answer is missed.
             for &at in &instants {
                 moved.at = at;
                 later.at = at;
-                prop_assert_eq!(policy.decide_prepared(&moved), policy.decide(&later), "prepared, moved to {:?}, disagrees on {:?}\n{}", at, later, set.text());
+                prop_assert_eq!(policy.decide_prepared(&moved).unwrap(), policy.decide(&later), "prepared, moved to {:?}, disagrees on {:?}\n{}", at, later, set.text());
             }
             // And each instant it lists is a change.
             for &at in prepared.changes().unwrap_or(&[]) {

@@ -37,7 +37,7 @@ fn request(t: &str) -> Request {
 fn answer(files: &[(&str, &str)], req: &Request) -> (String, Option<String>, Option<String>) {
     let inputs = files.iter().map(|(n, t)| Input::new(*n, *t)).collect();
     let p = Policy::from_inputs(inputs).map_err(|e| e.render()).unwrap();
-    let r = p.render(&p.decide(req));
+    let r = p.render(&p.decide(req)).unwrap();
     (
         r.decision.as_str().to_owned(),
         r.seal,
@@ -226,7 +226,9 @@ enable seal bolt.c1 at 2026-08-05
         .unwrap();
     let day = |m: u32, d: u32| at(&format!("2026-{m:02}-{d:02}T12:00:00+08:00"));
     let code = |t: Instant| {
-        let r = p.render(&p.decide(&Request::new(t, "acme.t1", "acme.e1", "bolt")));
+        let r = p
+            .render(&p.decide(&Request::new(t, "acme.t1", "acme.e1", "bolt")))
+            .unwrap();
         r.reasons
             .first()
             .map_or(r.decision.as_str().to_owned(), |x| {
@@ -246,7 +248,11 @@ enable seal bolt.c1 at 2026-08-05
         let req = Request::new(t, "acme.t1", "acme.e1", "bolt");
         let fast = p.decide(&req);
         assert_eq!(p.decide_reference(&req), fast, "day {d}");
-        assert_eq!(p.decide_prepared(&p.prepare(&req)), fast, "day {d}");
+        assert_eq!(
+            p.decide_prepared(&p.prepare(&req)).unwrap(),
+            fast,
+            "day {d}"
+        );
         assert_eq!(p.explain(&req).decision, fast, "day {d}");
     }
 }
@@ -271,7 +277,7 @@ fn earliest_location_compares_paths_as_the_loader_sorts_them() {
     for order in [[0, 1, 2], [0, 2, 1], [2, 1, 0]] {
         let inputs = order.map(|i| Input::new(files[i].0, files[i].1)).into();
         let p = Policy::from_inputs(inputs).map_err(|e| e.render()).unwrap();
-        let r = p.render(&p.decide(&req));
+        let r = p.render(&p.decide(&req)).unwrap();
         assert_eq!(r.decision, autoseal::Verdict::AutoSeal);
         assert_eq!(r.rule.as_deref(), Some("p/a/x.policy:2"), "order {order:?}");
     }
@@ -294,7 +300,7 @@ fn a_certain_forbid_is_named_before_one_for_want_of_an_attribute() {
         .unwrap();
     let mut req = request("2026-03-01T10:00:00+08:00");
     req.attributes = vec![("amount".into(), autoseal::model::Value::Number(10.into()))];
-    let r = p.render_explanation(&p.explain(&req));
+    let r = p.render_explanation(&p.explain(&req)).unwrap();
     let said: Vec<(&str, &str)> = r
         .reasons
         .iter()
@@ -306,7 +312,7 @@ fn a_certain_forbid_is_named_before_one_for_want_of_an_attribute() {
         assert!(message.ends_with("forbidden by `f2`"), "{message}");
     }
     assert_ne!(said[0].1, said[1].1, "one reason per rule: {said:?}");
-    let d = p.render(&p.decide(&req));
+    let d = p.render(&p.decide(&req)).unwrap();
     assert_eq!(d.reasons[0].message, said[0].1);
 
     let t = p
@@ -359,8 +365,45 @@ fn the_attribute_named_is_one_the_answer_waits_on() {
     for template in ["acme.t1", "acme.t2"] {
         let mut req = Request::new(at("2026-04-01T10:00:00+08:00"), template, "acme.e1", "acme");
         req.attributes = vec![("b".into(), autoseal::Value::Number(0.into()))];
-        let r = p.render(&p.decide(&req));
+        let r = p.render(&p.decide(&req)).unwrap();
         let message = &r.reasons.first().expect("a reason").message;
         assert!(message.contains("attribute `c`"), "{template}: {message}");
     }
+}
+
+/// A decision is ids into the policy that made it: another policy (a
+/// reload, another set) refuses to render it, and refuses a prepared
+/// request of the first, rather than name its own seal and rule at the
+/// same ids (issue 17: found while swapping policies).
+#[test]
+fn a_decision_is_rendered_only_by_the_policy_that_made_it() {
+    let first = Policy::from_paths(&["policies"]).unwrap();
+    // Another set whose seal and rule ids overlap the first's.
+    let mut inputs = autoseal::load::read_inputs(&["policies"]).unwrap();
+    inputs.retain(|i| !i.name.ends_with("forbids.policy"));
+    let second = Policy::from_inputs(inputs).unwrap();
+    let req = autoseal::Request::parse(
+        r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":"globex","signatory":"乙方"}"#,
+    )
+    .unwrap();
+    let d = first.decide(&req);
+    assert!(d.is_auto_seal());
+    assert_eq!(
+        first.render(&d).unwrap().seal.as_deref(),
+        Some("globex.contract")
+    );
+    assert_eq!(second.render(&d), Err(autoseal::ForeignDecision));
+    assert_eq!(
+        second.render_explanation(&first.explain(&req)),
+        Err(autoseal::ForeignDecision)
+    );
+    let prepared = first.prepare(&req);
+    assert_eq!(
+        second.decide_prepared(&prepared),
+        Err(autoseal::ForeignDecision)
+    );
+    // A clone is the same policy: its decisions are the original's.
+    let copy = first.clone();
+    assert!(copy.render(&d).is_ok());
+    assert!(copy.decide_prepared(&prepared).is_ok());
 }

@@ -73,7 +73,7 @@ fuzz_target!(|case: Case| {
         }
         let mut prepared = policy.prepare(r);
         assert_eq!(
-            policy.decide_prepared(&prepared),
+            policy.decide_prepared(&prepared).unwrap(),
             fast,
             "prepared and by-name disagree on {r:?}"
         );
@@ -83,15 +83,15 @@ fuzz_target!(|case: Case| {
             prepared.at = at;
             moved.at = at;
             assert_eq!(
-                policy.decide_prepared(&prepared),
+                policy.decide_prepared(&prepared).unwrap(),
                 policy.decide(&moved),
                 "prepared, moved in time, disagrees on {moved:?}"
             );
         }
-        let shown = policy.render(&fast);
-        let _ = policy.render_explanation(&why);
+        let shown = policy.render(&fast).unwrap();
+        let _ = policy.render_explanation(&why).unwrap();
         if let Some(other) = &other {
-            let o = other.render(&other.decide(r));
+            let o = other.render(&other.decide(r)).unwrap();
             // An unlabelled rule is named by file:line, which moves.
             let rule = |x: &Option<String>| if case.label_all { x.clone() } else { None };
             assert_eq!(

@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let d = p.decide(&req);
     let e = p.explain(&req);
     assert_eq!(d.is_auto_seal(), e.decision.is_auto_seal(), "{req:?}");
-    let (rd, re) = (p.render(&d), p.render_explanation(&e));
+    let (rd, re) = (p.render(&d).unwrap(), p.render_explanation(&e).unwrap());
     assert_eq!(rd.seal, re.seal, "{req:?}");
     assert_eq!(
         rd.reasons.first().map(|r| r.code),

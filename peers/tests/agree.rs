@@ -202,9 +202,9 @@ fn agree(grants: usize, seed: u64, edges: usize, stride: usize) {
         let b = allow(&entities, Encoding::Entities, r);
         let o =
             rego::decide(&mut opa, rego::input(r).expect("a Rego input")).expect("Rego decides");
-        let seal = match &d {
-            autoseal::Decision::AutoSeal { .. } => policy.render(&d).seal,
-            autoseal::Decision::Manual(_) => None,
+        let seal = match d.outcome() {
+            autoseal::Outcome::AutoSeal { .. } => policy.render(&d).unwrap().seal,
+            autoseal::Outcome::Manual(_) => None,
         };
         if a != want || b != want || o.allow != want || o.seal != seal {
             wrong.push(format!(

@@ -3,7 +3,7 @@
 use std::io::{BufRead, Read, Write};
 
 use autoseal::request::RequestError;
-use autoseal::{Policy, Rendered, Request};
+use autoseal::{Lang, Policy, Rendered, Request};
 
 use crate::common::{
     print_json, read_request, request_text, Format, PolicyArgs, CANNOT_RUN, OK, PROBLEMS,
@@ -78,9 +78,9 @@ fn answer_json(rendered: &Rendered, req: &Request) -> serde_json::Value {
 
 fn decide_one(policy: &Policy, req: &Request, explain: bool) -> Rendered {
     if explain {
-        policy.render_explanation(&policy.explain(req))
+        policy.explain_rendered(req, Lang::En)
     } else {
-        policy.render(&policy.decide(req))
+        policy.decide_rendered(req, Lang::En)
     }
 }
 

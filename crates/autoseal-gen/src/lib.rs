@@ -1636,8 +1636,8 @@ mod tests {
             *seen
                 .entry(got.map_or("auto_seal", |c| c.as_str()).to_owned())
                 .or_insert(0) += 1;
-            let seal = match &d {
-                autoseal::Decision::AutoSeal { seal, .. } => Some(p.model().seal_name(*seal)),
+            let seal = match d.outcome() {
+                autoseal::Outcome::AutoSeal { seal, .. } => Some(p.model().seal_name(*seal)),
                 _ => None,
             };
             if got != pr.expected || seal != pr.seal {
@@ -1647,7 +1647,10 @@ mod tests {
                 ));
             }
             let mut prepared = p.prepare(&pr.request);
-            assert_eq!(p.decide_prepared(&prepared), d);
+            assert_eq!(
+                p.decide_prepared(&prepared).expect("this policy decided"),
+                d
+            );
             // Prepared once, moved to each instant where it says the
             // answer changes and a microsecond either side, and a year
             // before and after the request.
@@ -1663,7 +1666,10 @@ mod tests {
             for t in near.into_iter().map(autoseal::Instant) {
                 prepared.at = t;
                 moved.at = t;
-                assert_eq!(p.decide_prepared(&prepared), p.decide(&moved));
+                assert_eq!(
+                    p.decide_prepared(&prepared).expect("this policy decided"),
+                    p.decide(&moved)
+                );
             }
             assert_eq!(p.explain(&pr.request).decision, d);
         }

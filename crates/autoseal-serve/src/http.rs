@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant as Clock;
 
 use autoseal::query::parse_duration;
-use autoseal::{Instant, Request};
+use autoseal::{Instant, Lang, Request};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -412,14 +412,11 @@ pub fn decide_value(
         .map_err(|e| DecideError::invalid(format!("not JSON: {e}"), ""))?;
     let req = Request::parse(&text).map_err(|e| DecideError::invalid(e.to_string(), &e.field))?;
     let policy = &snap.policy;
-    let (decision, rendered) = if explain {
-        let e = policy.explain(&req);
-        let r = policy.render_explanation(&e);
-        (e.decision, r)
+    // Decided and rendered by the one snapshot this request sees.
+    let rendered = if explain {
+        policy.explain_rendered(&req, Lang::En)
     } else {
-        let d = policy.decide(&req);
-        let r = policy.render(&d);
-        (d, r)
+        policy.decide_rendered(&req, Lang::En)
     };
     let elapsed = start.elapsed();
     shared.metrics.latency.observe(elapsed.as_secs_f64());
@@ -427,12 +424,8 @@ pub fn decide_value(
         .metrics
         .decisions
         .get_or_create(&DecisionLabels {
-            decision: if decision.is_auto_seal() {
-                "auto_seal"
-            } else {
-                "manual"
-            },
-            code: decision.code().map_or("", |c| c.as_str()),
+            decision: rendered.decision.as_str(),
+            code: rendered.reasons.first().map_or("", |r| r.code.as_str()),
         })
         .inc();
     let decision_id = uuid::Uuid::now_v7().to_string();

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
-use autoseal::Request;
+use autoseal::{Lang, Request};
 use serde_json::Value;
 
 use crate::http::{WithoutId, MASK};
@@ -122,9 +122,9 @@ pub fn run(log: &Path, policies: &Path, out: &mut dyn Write) -> Result<Counts, S
         let explain = entry.get("explain").and_then(Value::as_bool) == Some(true);
         let policy = &snap.policy;
         let rendered = if explain {
-            policy.render_explanation(&policy.explain(&req))
+            policy.explain_rendered(&req, Lang::En)
         } else {
-            policy.render(&policy.decide(&req))
+            policy.decide_rendered(&req, Lang::En)
         };
         let now = serde_json::to_value(&rendered).map_err(|e| e.to_string())?;
         c.replayed += 1;

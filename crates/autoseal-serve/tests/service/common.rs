@@ -201,7 +201,7 @@ pub fn requests() -> Vec<Value> {
 /// A decision as the library renders it, for comparison.
 pub fn expected(policy: &Policy, request: &Value) -> Value {
     let req = Request::parse(&request.to_string()).unwrap();
-    serde_json::to_value(policy.render(&policy.decide(&req))).unwrap()
+    serde_json::to_value(policy.render(&policy.decide(&req)).unwrap()).unwrap()
 }
 
 /// A served decision without what only the service adds.

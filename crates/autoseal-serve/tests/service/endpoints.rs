@@ -80,7 +80,7 @@ fn explain_lists_every_failing_check() {
     assert_eq!(all["reasons"][0], first["reasons"][0]);
     let f = fresh(dir.path()).policy.unwrap();
     let r = autoseal::Request::parse(&req.to_string()).unwrap();
-    let want = serde_json::to_value(f.render_explanation(&f.explain(&r))).unwrap();
+    let want = serde_json::to_value(f.render_explanation(&f.explain(&r)).unwrap()).unwrap();
     assert_eq!(decision_part(all), want);
     let r = s.post("/v1/decide?explain=maybe", &req.to_string());
     assert_eq!(error(r, 400, &s.revision())["field"], "explain");

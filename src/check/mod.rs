@@ -539,7 +539,7 @@ impl<'a> Checker<'a> {
     fn declarations(&mut self, stmts: &[&'a ast::Stmt]) {
         // Orgs first, so members and groups can name any org.
         for s in stmts {
-            let StmtKind::Org { id, name, .. } = &s.kind else {
+            let StmtKind::Org(ast::Org { id, name, .. }) = &s.kind else {
                 continue;
             };
             match self.orgs.entry(id.name.as_str()) {
@@ -569,7 +569,7 @@ impl<'a> Checker<'a> {
         }
         for s in stmts {
             match &s.kind {
-                StmtKind::Org { id, members, .. } => {
+                StmtKind::Org(ast::Org { id, members, .. }) => {
                     let Some(&(oid, first_span)) = self.orgs.get(id.name.as_str()) else {
                         continue;
                     };
@@ -580,13 +580,13 @@ impl<'a> Checker<'a> {
                         self.member(oid, &m.member);
                     }
                 }
-                StmtKind::Group {
+                StmtKind::Group(ast::Group {
                     id,
                     name,
                     main,
                     members,
-                } => self.group(id, name, main, members),
-                StmtKind::Attribute { id, ty, doc } => {
+                }) => self.group(id, name, main, members),
+                StmtKind::Attribute(ast::Attribute { id, ty, doc }) => {
                     self.attrs_declared = true;
                     match self.attrs.entry(id.name.as_str()) {
                         Entry::Occupied(_) => {
@@ -842,13 +842,13 @@ impl<'a> Checker<'a> {
     fn rules(&mut self, stmts: &[&'a ast::Stmt]) {
         for s in stmts {
             match &s.kind {
-                StmtKind::OwnRule {
+                StmtKind::OwnRule(ast::OwnRule {
                     org,
                     template,
                     seal,
                     validity,
                     when,
-                } => {
+                }) => {
                     let id = SealRuleId::from_index(self.m.seal_rules.len());
                     self.label(&s.label, Labelled::Unresolved);
                     let window = self.window(validity, s.span);
@@ -873,7 +873,7 @@ impl<'a> Checker<'a> {
                     });
                     self.bind(&s.label, Labelled::SealRule(id));
                 }
-                StmtKind::PartnerGrant {
+                StmtKind::PartnerGrant(ast::PartnerGrant {
                     partner,
                     org,
                     template,
@@ -882,7 +882,7 @@ impl<'a> Checker<'a> {
                     via,
                     validity,
                     when,
-                } => {
+                }) => {
                     let id = SealRuleId::from_index(self.m.seal_rules.len());
                     self.label(&s.label, Labelled::Unresolved);
                     let mut window = self.window(validity, s.span);
@@ -951,13 +951,13 @@ impl<'a> Checker<'a> {
                     });
                     self.bind(&s.label, Labelled::SealRule(id));
                 }
-                StmtKind::EmployeeRule {
+                StmtKind::EmployeeRule(ast::EmployeeRule {
                     employee,
                     template,
                     on_behalf,
                     validity,
                     when,
-                } => {
+                }) => {
                     let id = EmployeeRuleId::from_index(self.m.employee_rules.len());
                     self.label(&s.label, Labelled::Unresolved);
                     let window = self.window(validity, s.span);
@@ -1044,13 +1044,13 @@ impl<'a> Checker<'a> {
                     });
                     self.bind(&s.label, Labelled::EmployeeRule(id));
                 }
-                StmtKind::Forbid {
+                StmtKind::Forbid(ast::Forbid {
                     signer,
                     template,
                     kind,
                     validity,
                     when,
-                } => {
+                }) => {
                     let id = ForbidId::from_index(self.m.forbids.len());
                     self.label(&s.label, Labelled::Unresolved);
                     let window = self.window(validity, s.span);
@@ -1083,13 +1083,13 @@ impl<'a> Checker<'a> {
                     });
                     self.bind(&s.label, Labelled::Forbid(id));
                 }
-                StmtKind::Invite {
+                StmtKind::Invite(ast::Invite {
                     org,
                     template,
                     role,
                     at,
                     valid_for,
-                } => {
+                }) => {
                     let id = InviteId::from_index(self.m.invites.len());
                     if s.label.is_none() {
                         self.err(CheckError::InviteWithoutLabel {
@@ -1130,12 +1130,12 @@ impl<'a> Checker<'a> {
                     });
                     self.bind(&s.label, Labelled::Invite(id));
                 }
-                StmtKind::Service { .. }
-                | StmtKind::SuperAdminChange { .. }
-                | StmtKind::SealToggle { .. }
-                | StmtKind::TemplateToggle { .. }
-                | StmtKind::Revoke { .. }
-                | StmtKind::Reseal { .. } => self.label(&s.label, Labelled::Event),
+                StmtKind::Service(ast::Service { .. })
+                | StmtKind::SuperAdminChange(ast::SuperAdminChange { .. })
+                | StmtKind::SealToggle(ast::SealToggle { .. })
+                | StmtKind::TemplateToggle(ast::TemplateToggle { .. })
+                | StmtKind::Revoke(ast::Revoke { .. })
+                | StmtKind::Reseal(ast::Reseal { .. }) => self.label(&s.label, Labelled::Event),
                 _ => {}
             }
         }
@@ -1279,7 +1279,7 @@ impl<'a> Checker<'a> {
     /// judged against the one at its instant.
     fn admin_changes(&mut self, stmts: &[&'a ast::Stmt]) {
         for s in stmts {
-            let StmtKind::SuperAdminChange { org, to, at } = &s.kind else {
+            let StmtKind::SuperAdminChange(ast::SuperAdminChange { org, to, at }) = &s.kind else {
                 continue;
             };
             let stamp = self.stamp(at, End::Start);
@@ -1352,12 +1352,12 @@ impl<'a> Checker<'a> {
         self.admin_changes(stmts);
         for s in stmts {
             match &s.kind {
-                StmtKind::Service {
+                StmtKind::Service(ast::Service {
                     org,
                     enable,
                     at,
                     by,
-                } => {
+                }) => {
                     let stamp = self.stamp(at, End::Start);
                     let Some(oid) = self.org(org) else { continue };
                     self.push_toggle(Timeline::Service, oid.0, stamp, *enable, s.span);
@@ -1398,24 +1398,28 @@ impl<'a> Checker<'a> {
                         }
                     }
                 }
-                StmtKind::SealToggle { enable, seal, at } => {
+                StmtKind::SealToggle(ast::SealToggle { enable, seal, at }) => {
                     let stamp = self.stamp(at, End::Start);
                     if let Some(sid) = self.qseal(seal) {
                         self.push_toggle(Timeline::Seal, sid.0, stamp, *enable, s.span);
                     }
                 }
-                StmtKind::TemplateToggle {
+                StmtKind::TemplateToggle(ast::TemplateToggle {
                     enable,
                     template,
                     at,
-                } => {
+                }) => {
                     let stamp = self.stamp(at, End::Start);
                     if let Some(tid) = self.qtemplate(template) {
                         self.push_toggle(Timeline::Template, tid.0, stamp, *enable, s.span);
                     }
                 }
-                StmtKind::Revoke { target, at, by } => self.revoke(s, target, at, by.as_ref()),
-                StmtKind::Reseal { target, seal, at } => self.reseal(s, target, seal, at),
+                StmtKind::Revoke(ast::Revoke { target, at, by }) => {
+                    self.revoke(s, target, at, by.as_ref())
+                }
+                StmtKind::Reseal(ast::Reseal { target, seal, at }) => {
+                    self.reseal(s, target, seal, at)
+                }
                 _ => {}
             }
         }
@@ -1718,13 +1722,13 @@ impl<'a> Checker<'a> {
     fn invites(&mut self) {
         let mut accepted = vec![false; self.m.invites.len()];
         for (rid, s) in std::mem::take(&mut self.vias) {
-            let StmtKind::PartnerGrant {
+            let StmtKind::PartnerGrant(ast::PartnerGrant {
                 org,
                 template,
                 role,
                 via: Some(via),
                 ..
-            } = &s.kind
+            }) = &s.kind
             else {
                 continue;
             };

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use super::resolve::Close;
 use super::{CheckError, CheckWarning, Checker};
 use crate::ast;
-use crate::model::{EmployeeRuleId, ForbidId, InviteId, SealRuleId, SealRuleKind, Void};
+use crate::model::{EmployeeRuleId, ForbidId, InviteId, SealRuleId, SealRuleKind, Stamp, Void};
 use crate::source::Span;
 
 /// What a label names.
@@ -63,11 +63,22 @@ impl Labels {
 #[derive(Debug, Default)]
 pub(super) struct Pending<'a> {
     /// Partner grants accepted through an invite, in the model, checked
-    /// once every invite is known.
-    pub(super) vias: Vec<(SealRuleId, &'a ast::PartnerGrant, &'a ast::Via)>,
+    /// once every invite is known, with when they were accepted (if that
+    /// could be read: it is read once, so a problem with it is reported
+    /// once).
+    pub(super) vias: Vec<Via<'a>>,
     /// The invites named by partner grants that could not be resolved
     /// (already an error): they count as accepted.
     pub(super) unresolved_vias: Vec<&'a str>,
+}
+
+/// A partner grant accepted through an invite.
+#[derive(Debug)]
+pub(super) struct Via<'a> {
+    pub(super) rule: SealRuleId,
+    pub(super) grant: &'a ast::PartnerGrant,
+    pub(super) via: &'a ast::Via,
+    pub(super) accepted: Option<Stamp>,
 }
 
 impl Checker<'_> {
@@ -159,12 +170,12 @@ impl Checker<'_> {
     /// its invite is void), then warns of invites no grant accepts.
     pub(super) fn invites(&mut self) {
         let mut accepted = vec![false; self.env.model.invites.len()];
-        for (rid, g, via) in std::mem::take(&mut self.pending.vias) {
-            if let Some(inv) = self.invite_of(via, &mut accepted) {
+        for v in std::mem::take(&mut self.pending.vias) {
+            if let Some(inv) = self.invite_of(v.via, &mut accepted) {
                 if let Some(a) = accepted.get_mut(inv.index()) {
                     *a = true;
                 }
-                self.link_grant(rid, g, via, inv);
+                self.link_grant(&v, inv);
             }
         }
         for name in std::mem::take(&mut self.pending.unresolved_vias) {
@@ -229,14 +240,13 @@ impl Checker<'_> {
 
     /// Links partner grant `rid` to invite `inv`: void (with a warning) if
     /// it breaks it.
-    fn link_grant(
-        &mut self,
-        rid: SealRuleId,
-        g: &ast::PartnerGrant,
-        via: &ast::Via,
-        inv: InviteId,
-    ) {
-        let accepted_at = self.stamp(&via.accepted, super::lower::End::Start);
+    fn link_grant(&mut self, v: &Via<'_>, inv: InviteId) {
+        let Via {
+            rule: rid,
+            grant: g,
+            via,
+            accepted: accepted_at,
+        } = *v;
         let m = &self.env.model;
         let (Some(invite), Some(rule)) =
             (m.invites.get(inv.index()), m.seal_rules.get(rid.index()))

@@ -6,7 +6,7 @@
 
 use thin_vec::ThinVec;
 
-use super::link::Labelled;
+use super::link::{Labelled, Via};
 use super::lower::{CondOf, End};
 use super::{CheckError, CheckWarning, Checker};
 use crate::ast::{self, StmtKind};
@@ -98,7 +98,12 @@ impl<'a> Checker<'a> {
             return;
         };
         if let Some(v) = &g.via {
-            self.pending.vias.push((id, g, &**v));
+            self.pending.vias.push(Via {
+                rule: id,
+                grant: g,
+                via: v,
+                accepted,
+            });
         }
         self.env.model.seal_rules.push(SealRule {
             label: s.label.as_ref().map(|l| l.name.as_str().into()),

@@ -25,6 +25,109 @@ fn shorten(line: &str) -> String {
     format!("{}…", line.get(..end).unwrap_or(""))
 }
 
+/// Defines [`Code`] from one table: each code's variant, its string (as
+/// text and JSON show it) and its severity.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $text:literal, $severity:ident;)*) => {
+        /// What kind of problem a diagnostic is: one code for each variant of
+        /// [`SyntaxError`], [`CheckError`] and [`CheckWarning`]. Its string
+        /// ([`Code::as_str`]) is what text and JSON reports show.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, syntax errors first, then check errors, then
+            /// warnings.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// `syntax::missing_by`, `unknown_org`, `never_applies`, ...
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+
+            /// Whether a problem of this kind stops the load.
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$variant => Severity::$severity,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // SyntaxError
+    NotUtf8 = "syntax::not_utf8", Error;
+    NulByte = "syntax::nul_byte", Error;
+    FileTooLarge = "syntax::file_too_large", Error;
+    LineTooLong = "syntax::line_too_long", Error;
+    TooDeep = "syntax::too_deep", Error;
+    TooManyStatements = "syntax::too_many_statements", Error;
+    Unexpected = "syntax::unexpected", Error;
+    MissingBy = "syntax::missing_by", Error;
+    NothingToContinue = "syntax::nothing_to_continue", Error;
+    BadTime = "syntax::bad_time", Error;
+    TimePrecision = "syntax::time_precision", Error;
+    NumberTooLarge = "syntax::number_too_large", Error;
+    StringTooLong = "syntax::string_too_long", Error;
+    BadEscape = "syntax::bad_escape", Error;
+    BadOffset = "syntax::bad_offset", Error;
+    BadCount = "syntax::bad_count", Error;
+    // CheckError
+    UnknownOrg = "unknown_org", Error;
+    UnknownPerson = "unknown_person", Error;
+    UnknownSeal = "unknown_seal", Error;
+    UnknownTemplate = "unknown_template", Error;
+    UnknownRole = "unknown_role", Error;
+    UnknownInvite = "unknown_invite", Error;
+    UnknownLabel = "unknown_label", Error;
+    UnknownSealKind = "unknown_seal_kind", Error;
+    DuplicateName = "duplicate_name", Error;
+    TwoSuperAdmins = "two_super_admins", Error;
+    DateWithoutTimezone = "date_without_timezone", Error;
+    FromAfterUntil = "from_after_until", Error;
+    WrongOrg = "wrong_org", Error;
+    WrongQualifier = "wrong_qualifier", Error;
+    UnqualifiedName = "unqualified_name", Error;
+    NotGroupMember = "not_group_member", Error;
+    NotSuperAdmin = "not_super_admin", Error;
+    TwoAdminChanges = "two_admin_changes", Error;
+    ConflictingRules = "conflicting_rules", Error;
+    AttributeType = "attribute_type", Error;
+    OrderingNeedsNumber = "ordering_needs_number", Error;
+    InviteWithoutLabel = "invite_without_label", Error;
+    WrongTarget = "wrong_target", Error;
+    TwoGroups = "two_groups", Error;
+    MainIsMember = "main_is_member", Error;
+    // CheckWarning
+    VoidGrant = "void_grant", Warning;
+    NeverApplies = "never_applies", Warning;
+    NeverSeals = "never_seals", Warning;
+    DuplicateRule = "duplicate_rule", Warning;
+    InviteNeverAccepted = "invite_never_accepted", Warning;
+    AdminUnchanged = "admin_unchanged", Warning;
+    EnablesWithoutBy = "enables_without_by", Warning;
+    UndeclaredAttribute = "undeclared_attribute", Warning;
+    EmptyList = "empty_list", Warning;
+    RevokedTwice = "revoked_twice", Warning;
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// One problem found while loading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Diagnostic {
@@ -65,13 +168,12 @@ impl Diagnostic {
     }
 
     /// The stable kind, e.g. `unknown_org` or `syntax::unexpected`.
-    pub fn code(&self) -> String {
-        self.inner()
-            .code()
-            .map(|c| c.to_string())
-            .unwrap_or_default()
-            .trim_start_matches("autoseal::")
-            .to_owned()
+    pub fn code(&self) -> Code {
+        match self {
+            Diagnostic::Syntax(e) => e.code(),
+            Diagnostic::Error(e) => e.code(),
+            Diagnostic::Warning(w) => w.code(),
+        }
     }
 
     pub fn message(&self) -> String {
@@ -150,6 +252,7 @@ impl Diagnostics {
             }
             let wrapped = WithSource {
                 inner: d.inner(),
+                code: d.code(),
                 source: FileView { file },
             };
             if handler.render_report(&mut out, &wrapped).is_err() {
@@ -202,7 +305,7 @@ impl Diagnostics {
 #[derive(Debug, Clone, Serialize)]
 pub struct DiagnosticJson {
     pub severity: Severity,
-    pub code: String,
+    pub code: Code,
     pub message: String,
     pub help: Option<String>,
     pub file: String,
@@ -213,10 +316,21 @@ pub struct DiagnosticJson {
     pub source_line: String,
 }
 
-/// A diagnostic with the text of its file attached, for miette.
+/// A diagnostic with its code and the text of its file attached, for
+/// miette.
 struct WithSource<'a> {
     inner: &'a dyn miette::Diagnostic,
+    code: Code,
     source: FileView<'a>,
+}
+
+/// How miette shows a code: `autoseal::unknown_org`.
+struct Qualified(Code);
+
+impl fmt::Display for Qualified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "autoseal::{}", self.0)
+    }
 }
 
 /// A file's text for miette, read through the file's line starts.
@@ -311,7 +425,7 @@ impl std::error::Error for WithSource<'_> {}
 
 impl miette::Diagnostic for WithSource<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.code()
+        Some(Box::new(Qualified(self.code)))
     }
     fn severity(&self) -> Option<miette::Severity> {
         self.inner.severity()

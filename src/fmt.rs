@@ -35,8 +35,8 @@
 //! the input says, see [`crate::ast::Meaning`]) and is idempotent.
 
 use crate::ast::{
-    Condition, Expr, FileAst, Ident, Literal, Member, MemberLine, OrgName, Period, QName, Stmt,
-    StmtKind, Str, Time, Until, Validity, Via,
+    self, Condition, Expr, FileAst, Ident, Literal, Member, MemberLine, OrgName, Period, QName,
+    Stmt, StmtKind, Str, Time, Until, Validity, Via,
 };
 use crate::limits::MAX_LINE_BYTES;
 use crate::source::{FileId, Span};
@@ -515,7 +515,7 @@ fn print_pieces(out: &mut String, pieces: &[(usize, &Piece, Vec<Vec<Note<'_>>>)]
 const CONTINUE: usize = 2 * INDENT;
 
 fn stmt(out: &mut String, text: &str, s: &Stmt, end: usize, notes: &[Note<'_>]) {
-    if let StmtKind::Org { id, name, members } = &s.kind {
+    if let StmtKind::Org(ast::Org { id, name, members }) = &s.kind {
         let header = vec![kw("org"), ident(id), string(name), punct("{")];
         org(
             out,
@@ -794,14 +794,20 @@ fn list_into(out: &mut Vec<Atom>, items: impl Iterator<Item = Atom>) {
 /// The head of a statement (other than an org) and its clauses.
 fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Piece>) {
     match kind {
-        StmtKind::Timezone { raw, .. } => (vec![kw("timezone"), kw(raw.clone())], Vec::new()),
-        StmtKind::Org { id, name, .. } => (vec![kw("org"), ident(id), string(name)], Vec::new()),
-        StmtKind::Group {
+        StmtKind::Timezone(ast::Timezone { raw, offset: _ }) => {
+            (vec![kw("timezone"), kw(raw.clone())], Vec::new())
+        }
+        StmtKind::Org(ast::Org {
+            id,
+            name,
+            members: _,
+        }) => (vec![kw("org"), ident(id), string(name)], Vec::new()),
+        StmtKind::Group(ast::Group {
             id,
             name,
             main,
             members,
-        } => {
+        }) => {
             let mut v = vec![
                 kw("group"),
                 ident(id),
@@ -813,17 +819,17 @@ fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Pi
             list_into(&mut v, members.iter().map(ident));
             (v, Vec::new())
         }
-        StmtKind::Attribute { id, ty, doc } => {
+        StmtKind::Attribute(ast::Attribute { id, ty, doc }) => {
             let mut v = vec![kw("attribute"), ident(id), punct(":"), kw(ty.as_str())];
             v.extend(doc.iter().map(string));
             (v, Vec::new())
         }
-        StmtKind::Service {
+        StmtKind::Service(ast::Service {
             org,
             enable,
             at,
             by,
-        } => {
+        }) => {
             let verb = if *enable { "enables" } else { "disables" };
             let mut v = vec![ident(org), kw(verb), kw("auto-sign"), kw("at"), time(at)];
             if let Some(b) = by {
@@ -831,7 +837,7 @@ fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Pi
             }
             (v, Vec::new())
         }
-        StmtKind::SuperAdminChange { org, to, at } => (
+        StmtKind::SuperAdminChange(ast::SuperAdminChange { org, to, at }) => (
             vec![
                 ident(org),
                 kw("changes"),
@@ -844,21 +850,21 @@ fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Pi
             ],
             Vec::new(),
         ),
-        StmtKind::SealToggle { enable, seal, at } => {
+        StmtKind::SealToggle(ast::SealToggle { enable, seal, at }) => {
             (toggle(*enable, "seal", seal, at), Vec::new())
         }
-        StmtKind::TemplateToggle {
+        StmtKind::TemplateToggle(ast::TemplateToggle {
             enable,
             template,
             at,
-        } => (toggle(*enable, "template", template, at), Vec::new()),
-        StmtKind::Invite {
+        }) => (toggle(*enable, "template", template, at), Vec::new()),
+        StmtKind::Invite(ast::Invite {
             org,
             template,
             role,
             at,
             valid_for,
-        } => {
+        }) => {
             let mut v = vec![
                 ident(org),
                 kw("invites"),
@@ -902,14 +908,14 @@ fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Pi
             }
             (v, Vec::new())
         }
-        StmtKind::Revoke { target, at, by } => {
+        StmtKind::Revoke(ast::Revoke { target, at, by }) => {
             let mut v = vec![kw("revoke"), ident(target), kw("at"), time(at)];
             if let Some(b) = by {
                 v.extend([kw("by"), org_name(b)]);
             }
             (v, Vec::new())
         }
-        StmtKind::Reseal { target, seal, at } => (
+        StmtKind::Reseal(ast::Reseal { target, seal, at }) => (
             vec![
                 kw("reseal"),
                 ident(target),
@@ -921,13 +927,13 @@ fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Pi
             ],
             Vec::new(),
         ),
-        StmtKind::OwnRule {
+        StmtKind::OwnRule(ast::OwnRule {
             org,
             template,
             seal,
             validity,
             when,
-        } => (
+        }) => (
             vec![
                 ident(org),
                 kw("auto-signs"),
@@ -939,13 +945,13 @@ fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Pi
             ],
             clauses(None, validity, when.as_ref()),
         ),
-        StmtKind::EmployeeRule {
+        StmtKind::EmployeeRule(ast::EmployeeRule {
             employee,
             template,
             on_behalf,
             validity,
             when,
-        } => {
+        }) => {
             let mut v = vec![
                 kw("employee"),
                 qname(employee),
@@ -961,7 +967,7 @@ fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Pi
             }
             (v, clauses(None, validity, when.as_ref()))
         }
-        StmtKind::PartnerGrant {
+        StmtKind::PartnerGrant(ast::PartnerGrant {
             partner,
             org,
             template,
@@ -970,7 +976,7 @@ fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Pi
             via,
             validity,
             when,
-        } => (
+        }) => (
             vec![
                 kw("partner"),
                 ident(partner),
@@ -987,13 +993,13 @@ fn pieces(text: &str, notes: &[Note<'_>], kind: &StmtKind) -> (Vec<Atom>, Vec<Pi
             ],
             clauses(via.as_deref(), validity, when.as_ref()),
         ),
-        StmtKind::Forbid {
+        StmtKind::Forbid(ast::Forbid {
             signer,
             template,
             kind,
             validity,
             when,
-        } => {
+        }) => {
             let mut v = vec![kw("forbid"), kw("auto-sign")];
             if let Some(x) = signer {
                 v.extend([kw("for"), kw("signer"), ident(x)]);

@@ -225,7 +225,7 @@ impl Analysis {
     pub fn time_zone(&self) -> Option<chrono::FixedOffset> {
         let mut offsets = self.files.iter().flat_map(|f| {
             f.stmts.iter().filter_map(|s| match &s.kind {
-                crate::ast::StmtKind::Timezone { offset, .. } => Some(*offset),
+                crate::ast::StmtKind::Timezone(tz) => Some(tz.offset),
                 _ => None,
             })
         });

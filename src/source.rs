@@ -175,6 +175,20 @@ impl Sources {
             None => String::from("<unknown>"),
         }
     }
+
+    /// `file:line` of the start of a span.
+    pub(crate) fn file_line(&self, span: Span) -> String {
+        match self.get(span.file) {
+            Some(f) => format!("{}:{}", f.name, f.line_col(span.start).0),
+            None => String::from("<unknown>"),
+        }
+    }
+
+    /// What a message calls a rule: its label, else where it starts
+    /// (`file:line`).
+    pub(crate) fn rule_name(&self, label: Option<&str>, span: Span) -> String {
+        label.map_or_else(|| self.file_line(span), str::to_owned)
+    }
 }
 
 #[cfg(test)]

@@ -20,74 +20,21 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use autoseal::diag::DiagnosticJson;
+use autoseal::diag::{Code, DiagnosticJson};
 use autoseal::limits::{MAX_FILE_BYTES, MAX_LINE_BYTES, MAX_NESTING, MAX_STRING_CHARS};
 use autoseal::load::{self, Content};
 use autoseal::{Analysis, Input, Policy, Severity};
 
-/// Every diagnostic code a policy file can produce. A new variant of
-/// `SyntaxError`, `CheckError` or `CheckWarning` must be added here (see
-/// `code_list_matches_the_source`) and get a fixture or a generated test
-/// (see `every_code_has_a_fixture`).
-const ALL_CODES: &[&str] = &[
-    // SyntaxError
-    "syntax::not_utf8",
-    "syntax::nul_byte",
-    "syntax::file_too_large",
-    "syntax::line_too_long",
-    "syntax::too_deep",
-    "syntax::too_many_statements",
-    "syntax::unexpected",
-    "syntax::missing_by",
-    "syntax::nothing_to_continue",
-    "syntax::bad_time",
-    "syntax::time_precision",
-    "syntax::number_too_large",
-    "syntax::string_too_long",
-    "syntax::bad_escape",
-    "syntax::bad_offset",
-    "syntax::bad_count",
-    // CheckError
-    "unknown_org",
-    "unknown_person",
-    "unknown_seal",
-    "unknown_template",
-    "unknown_role",
-    "unknown_invite",
-    "unknown_label",
-    "unknown_seal_kind",
-    "duplicate_name",
-    "two_super_admins",
-    "date_without_timezone",
-    "from_after_until",
-    "wrong_org",
-    "wrong_qualifier",
-    "unqualified_name",
-    "not_group_member",
-    "not_super_admin",
-    "two_admin_changes",
-    "conflicting_rules",
-    "attribute_type",
-    "ordering_needs_number",
-    "invite_without_label",
-    "wrong_target",
-    "two_groups",
-    "main_is_member",
-    // CheckWarning
-    "void_grant",
-    "never_applies",
-    "duplicate_rule",
-    "invite_never_accepted",
-    "undeclared_attribute",
-    "revoked_twice",
-    "empty_list",
-    "admin_unchanged",
-    "enables_without_by",
-    "never_seals",
-];
+/// Every diagnostic code a policy file can produce: one for each variant
+/// of `SyntaxError`, `CheckError` and `CheckWarning` (see
+/// `each_code_is_the_code_of_one_variant`). Each must have a fixture or a
+/// generated test (see `every_code_has_a_fixture`).
+fn all_codes() -> Vec<&'static str> {
+    Code::ALL.iter().map(|c| c.as_str()).collect()
+}
 
 /// Codes shown by a test of this file instead of a fixture, because the
 /// input cannot be committed as a small text file.
@@ -172,7 +119,11 @@ fn expected_list(inputs: &[Input]) -> Option<Vec<String>> {
 }
 
 fn codes(a: &Analysis) -> Vec<String> {
-    a.diagnostics.items.iter().map(|d| d.code()).collect()
+    a.diagnostics
+        .items
+        .iter()
+        .map(|d| d.code().as_str().to_owned())
+        .collect()
 }
 
 /// Checks that hold for every load: each problem points inside its file
@@ -183,7 +134,7 @@ fn invariant_failures(a: &Analysis, what: &str) -> Vec<String> {
     let json = a.diagnostics.to_json(&a.sources);
     assert_eq!(json.len(), a.diagnostics.items.len());
     for (d, j) in a.diagnostics.items.iter().zip(&json) {
-        let code = d.code();
+        let code = d.code().as_str();
         let span = d.span();
         let Some(file) = a.sources.get(span.file) else {
             bad.push(format!("{what}: `{code}` names no file"));
@@ -202,7 +153,7 @@ fn invariant_failures(a: &Analysis, what: &str) -> Vec<String> {
                 file.text.len()
             ));
         } else if (!file.text.is_char_boundary(start) || !file.text.is_char_boundary(end))
-            && !KNOWN_SPLIT_SPAN.contains(&code.as_str())
+            && !KNOWN_SPLIT_SPAN.contains(&code)
         {
             bad.push(format!(
                 "{what}: span {start}..{end} of `{code}` cuts a character"
@@ -229,7 +180,7 @@ fn invariant_failures(a: &Analysis, what: &str) -> Vec<String> {
         if j.message.is_empty() {
             bad.push(format!("{what}: `{code}` has no message"));
         }
-        if j.severity != d.severity() || (d.severity() == Severity::Warning) != is_warning(&code) {
+        if j.severity != d.severity() || d.severity() != d.code().severity() {
             bad.push(format!("{what}: wrong severity for `{code}`"));
         }
     }
@@ -246,22 +197,6 @@ fn invariant_failures(a: &Analysis, what: &str) -> Vec<String> {
 fn check_invariants(a: &Analysis, what: &str) {
     let bad = invariant_failures(a, what);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
-}
-
-fn is_warning(code: &str) -> bool {
-    matches!(
-        code,
-        "void_grant"
-            | "never_applies"
-            | "duplicate_rule"
-            | "invite_never_accepted"
-            | "undeclared_attribute"
-            | "revoked_twice"
-            | "empty_list"
-            | "admin_unchanged"
-            | "enables_without_by"
-            | "never_seals"
-    )
 }
 
 /// Loads a fixture, checks it reports what its name says, and snapshots
@@ -381,30 +316,45 @@ fn fixture_directories() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
-/// The explicit code list is the list of codes in the source: a new variant
-/// must be added to `ALL_CODES` (and so get a fixture).
+/// Each code is the code of exactly one variant: the `code()` of
+/// `SyntaxError`, `CheckError` and `CheckWarning` (exhaustive matches)
+/// name every code once, in the namespace of its enum (`syntax::` for
+/// syntax errors) and with its severity, and no two codes are spelt alike.
 #[test]
-fn code_list_matches_the_source() {
+fn each_code_is_the_code_of_one_variant() {
     let sources = [
-        include_str!("../src/syntax/err.rs"),
-        include_str!("../src/check/err.rs"),
+        ("SyntaxError", include_str!("../src/syntax/err.rs")),
+        ("CheckError", include_str!("../src/check/err.rs")),
+        ("CheckWarning", include_str!("../src/check/err.rs")),
     ];
-    let mut in_source = BTreeSet::new();
-    for src in sources {
-        for part in src.split("code(autoseal::").skip(1) {
-            let code: String = part
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                .collect();
-            in_source.insert(code);
+    let by_name: BTreeMap<String, Code> =
+        Code::ALL.iter().map(|c| (format!("{c:?}"), *c)).collect();
+    let mut seen: Vec<Code> = Vec::new();
+    for (ty, src) in sources {
+        let body = src
+            .split(&format!("impl {ty} {{"))
+            .nth(1)
+            .and_then(|rest| rest.split("fn code(&self) -> Code {").nth(1))
+            .and_then(|rest| rest.split("\n    }\n").next())
+            .unwrap_or_else(|| panic!("no `code()` for `{ty}`"));
+        for part in body.split("=> Code::").skip(1) {
+            let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
+            let code = by_name[&name];
+            let syntax = code.as_str().starts_with("syntax::");
+            assert_eq!(syntax, ty == "SyntaxError", "`{code}` of `{ty}`");
+            let warning = code.severity() == Severity::Warning;
+            assert_eq!(warning, ty == "CheckWarning", "severity of `{code}`");
+            seen.push(code);
         }
     }
-    let listed: BTreeSet<String> = ALL_CODES.iter().map(|c| (*c).to_owned()).collect();
-    assert_eq!(listed.len(), ALL_CODES.len(), "a code is listed twice");
+    seen.sort();
+    let all: Vec<Code> = Code::ALL.to_vec();
     assert_eq!(
-        in_source, listed,
-        "ALL_CODES differs from the codes in src/syntax/err.rs and src/check/err.rs"
+        seen, all,
+        "each code must be the code of exactly one variant"
     );
+    let strings: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(strings.len(), Code::ALL.len(), "a code is spelt twice");
 }
 
 /// Every code has a fixture (or a generated test), and every fixture is
@@ -419,13 +369,12 @@ fn every_code_has_a_fixture() {
         .collect();
     for code in &covered {
         assert!(
-            ALL_CODES.contains(&code.as_str()),
+            all_codes().contains(&code.as_str()),
             "fixture for unknown code `{code}`"
         );
     }
-    let missing: Vec<&str> = ALL_CODES
-        .iter()
-        .copied()
+    let missing: Vec<&str> = all_codes()
+        .into_iter()
         .filter(|c| !covered.contains(*c) && !GENERATED.iter().any(|(g, _)| g == c))
         .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");

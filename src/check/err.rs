@@ -1,14 +1,16 @@
 //! Problems the checker finds: errors stop the load, warnings do not.
+//! Each variant has one [`Code`] (its `code()`), which reports show.
 
 use miette::Diagnostic;
 use thiserror::Error;
 
+use crate::diag::Code;
 use crate::source::Span;
 
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
 pub enum CheckError {
     #[error("unknown org `{name}`")]
-    #[diagnostic(code(autoseal::unknown_org), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     UnknownOrg {
         name: String,
         help: String,
@@ -17,7 +19,7 @@ pub enum CheckError {
     },
 
     #[error("unknown person `{name}` of org `{org}`")]
-    #[diagnostic(code(autoseal::unknown_person), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     UnknownPerson {
         name: String,
         org: String,
@@ -27,7 +29,7 @@ pub enum CheckError {
     },
 
     #[error("unknown seal `{name}` of org `{org}`")]
-    #[diagnostic(code(autoseal::unknown_seal), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     UnknownSeal {
         name: String,
         org: String,
@@ -37,7 +39,7 @@ pub enum CheckError {
     },
 
     #[error("unknown template `{name}` of org `{org}`")]
-    #[diagnostic(code(autoseal::unknown_template), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     UnknownTemplate {
         name: String,
         org: String,
@@ -47,10 +49,7 @@ pub enum CheckError {
     },
 
     #[error("unknown signatory role `{role}` for template `{template}`")]
-    #[diagnostic(
-        code(autoseal::unknown_role),
-        help("the template's signatories are {roles}")
-    )]
+    #[diagnostic(help("the template's signatories are {roles}"))]
     UnknownRole {
         role: String,
         template: String,
@@ -60,7 +59,7 @@ pub enum CheckError {
     },
 
     #[error("unknown invite `{name}`")]
-    #[diagnostic(code(autoseal::unknown_invite), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     UnknownInvite {
         name: String,
         help: String,
@@ -69,7 +68,7 @@ pub enum CheckError {
     },
 
     #[error("unknown label `{name}`")]
-    #[diagnostic(code(autoseal::unknown_label), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     UnknownLabel {
         name: String,
         help: String,
@@ -78,7 +77,7 @@ pub enum CheckError {
     },
 
     #[error("unknown seal kind `{name}`")]
-    #[diagnostic(code(autoseal::unknown_seal_kind), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     UnknownSealKind {
         name: String,
         help: String,
@@ -87,7 +86,7 @@ pub enum CheckError {
     },
 
     #[error("duplicate {what} `{name}`")]
-    #[diagnostic(code(autoseal::duplicate_name), help("first declared at {first}"))]
+    #[diagnostic(help("first declared at {first}"))]
     Duplicate {
         what: &'static str,
         name: String,
@@ -97,10 +96,7 @@ pub enum CheckError {
     },
 
     #[error("org `{org}` has more than one super admin")]
-    #[diagnostic(
-        code(autoseal::two_super_admins),
-        help("the first is declared at {first}")
-    )]
+    #[diagnostic(help("the first is declared at {first}"))]
     TwoSuperAdmins {
         org: String,
         first: String,
@@ -110,7 +106,6 @@ pub enum CheckError {
 
     #[error("date `{text}` used without a `timezone`")]
     #[diagnostic(
-        code(autoseal::date_without_timezone),
         help("add a line such as `timezone +08:00` above it in this file, or write a full time with an offset")
     )]
     DateWithoutTimezone {
@@ -120,7 +115,6 @@ pub enum CheckError {
     },
 
     #[error("`from {from}` is after `until {until}`")]
-    #[diagnostic(code(autoseal::from_after_until))]
     FromAfterUntil {
         from: String,
         until: String,
@@ -129,7 +123,7 @@ pub enum CheckError {
     },
 
     #[error("{what} `{name}` belongs to org `{owner}`, not `{expected}`")]
-    #[diagnostic(code(autoseal::wrong_org), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     WrongOrg {
         what: &'static str,
         name: String,
@@ -141,7 +135,7 @@ pub enum CheckError {
     },
 
     #[error("`{name}` names org `{qualifier}`, but {what} of org `{expected}` is expected here")]
-    #[diagnostic(code(autoseal::wrong_qualifier), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     WrongQualifier {
         name: String,
         qualifier: String,
@@ -153,7 +147,7 @@ pub enum CheckError {
     },
 
     #[error("`{name}` needs its org: {why}")]
-    #[diagnostic(code(autoseal::unqualified_name), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     UnqualifiedName {
         name: String,
         why: &'static str,
@@ -163,7 +157,7 @@ pub enum CheckError {
     },
 
     #[error("`{org}` is not a member of a group whose main org is `{main}`")]
-    #[diagnostic(code(autoseal::not_group_member), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     NotGroupMember {
         org: String,
         main: String,
@@ -173,7 +167,7 @@ pub enum CheckError {
     },
 
     #[error("`{person}` is not the super admin of `{org}`")]
-    #[diagnostic(code(autoseal::not_super_admin), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     NotSuperAdmin {
         person: String,
         org: String,
@@ -183,10 +177,9 @@ pub enum CheckError {
     },
 
     #[error("org `{org}` changes its super admin twice at {at}")]
-    #[diagnostic(
-        code(autoseal::two_admin_changes),
-        help("the other change at that instant is at {first}; keep the one that happened")
-    )]
+    #[diagnostic(help(
+        "the other change at that instant is at {first}; keep the one that happened"
+    ))]
     TwoAdminChanges {
         org: String,
         at: String,
@@ -196,10 +189,9 @@ pub enum CheckError {
     },
 
     #[error("rules `{first}` and `{second}` give {key} different seals (`{first_seal}` and `{second_seal}`) from {at}")]
-    #[diagnostic(
-        code(autoseal::conflicting_rules),
-        help("give one of them a `when` condition or a validity that does not overlap, or revoke one")
-    )]
+    #[diagnostic(help(
+        "give one of them a `when` condition or a validity that does not overlap, or revoke one"
+    ))]
     ConflictingRules {
         first: String,
         second: String,
@@ -212,7 +204,6 @@ pub enum CheckError {
     },
 
     #[error("attribute `{attr}` is declared as {declared} but compared with a {used}")]
-    #[diagnostic(code(autoseal::attribute_type))]
     AttributeType {
         attr: String,
         declared: &'static str,
@@ -222,10 +213,7 @@ pub enum CheckError {
     },
 
     #[error("`{op}` compares numbers, not a {used}")]
-    #[diagnostic(
-        code(autoseal::ordering_needs_number),
-        help("use `==`, `!=` or `in` for strings and booleans")
-    )]
+    #[diagnostic(help("use `==`, `!=` or `in` for strings and booleans"))]
     OrderingNeedsNumber {
         op: &'static str,
         used: &'static str,
@@ -234,10 +222,9 @@ pub enum CheckError {
     },
 
     #[error("an invite needs a label")]
-    #[diagnostic(
-        code(autoseal::invite_without_label),
-        help("write `inv_name: {org} invites partners ...`; grants name it with `via invite inv_name`")
-    )]
+    #[diagnostic(help(
+        "write `inv_name: {org} invites partners ...`; grants name it with `via invite inv_name`"
+    ))]
     InviteWithoutLabel {
         org: String,
         #[label("no label")]
@@ -245,7 +232,7 @@ pub enum CheckError {
     },
 
     #[error("`{name}` is not {expected}")]
-    #[diagnostic(code(autoseal::wrong_target), help("{help}"))]
+    #[diagnostic(help("{help}"))]
     WrongTarget {
         name: String,
         expected: &'static str,
@@ -256,7 +243,7 @@ pub enum CheckError {
     },
 
     #[error("org `{org}` is in more than one group")]
-    #[diagnostic(code(autoseal::two_groups), help("it is already in group `{first}`"))]
+    #[diagnostic(help("it is already in group `{first}`"))]
     TwoGroups {
         org: String,
         first: String,
@@ -265,7 +252,6 @@ pub enum CheckError {
     },
 
     #[error("org `{org}` is the main org of its group and cannot be its own member")]
-    #[diagnostic(code(autoseal::main_is_member))]
     MainIsMember {
         org: String,
         #[label("main org listed as a member")]
@@ -277,7 +263,6 @@ pub enum CheckError {
 pub enum CheckWarning {
     #[error("grant `{rule}` is void: {reason}")]
     #[diagnostic(
-        code(autoseal::void_grant),
         severity(Warning),
         help("a void grant never auto-seals; decisions that would use it say `grant_void`")
     )]
@@ -289,7 +274,7 @@ pub enum CheckWarning {
     },
 
     #[error("rule `{rule}` can never apply: {reason}")]
-    #[diagnostic(code(autoseal::never_applies), severity(Warning))]
+    #[diagnostic(severity(Warning))]
     NeverApplies {
         rule: String,
         reason: String,
@@ -299,7 +284,6 @@ pub enum CheckWarning {
 
     #[error("rule `{rule}` can never seal: every auto-seal it gives is blocked by {by}, for its whole window")]
     #[diagnostic(
-        code(autoseal::never_seals),
         severity(Warning),
         help("a `forbid` without a condition overrides every grant; narrow the forbid (scope, validity or `when`) or remove the rule")
     )]
@@ -311,11 +295,7 @@ pub enum CheckWarning {
     },
 
     #[error("duplicate rule: the same as `{first}`")]
-    #[diagnostic(
-        code(autoseal::duplicate_rule),
-        severity(Warning),
-        help("remove one of them")
-    )]
+    #[diagnostic(severity(Warning), help("remove one of them"))]
     DuplicateRule {
         first: String,
         #[label("duplicate")]
@@ -324,7 +304,6 @@ pub enum CheckWarning {
 
     #[error("invite `{invite}` is never accepted")]
     #[diagnostic(
-        code(autoseal::invite_never_accepted),
         severity(Warning),
         help("no partner grant names it with `via invite {invite}`")
     )]
@@ -336,7 +315,6 @@ pub enum CheckWarning {
 
     #[error("`{person}` already is the super admin of `{org}` at {at}")]
     #[diagnostic(
-        code(autoseal::admin_unchanged),
         severity(Warning),
         help("this change changes nothing; remove it, or name the new super admin")
     )]
@@ -349,7 +327,7 @@ pub enum CheckWarning {
     },
 
     #[error("`{org}` enables auto-sign without saying by whom")]
-    #[diagnostic(code(autoseal::enables_without_by), severity(Warning), help("{help}"))]
+    #[diagnostic(severity(Warning), help("{help}"))]
     EnablesWithoutBy {
         org: String,
         help: String,
@@ -358,11 +336,7 @@ pub enum CheckWarning {
     },
 
     #[error("attribute `{attr}` is not declared")]
-    #[diagnostic(
-        code(autoseal::undeclared_attribute),
-        severity(Warning),
-        help("{help}")
-    )]
+    #[diagnostic(severity(Warning), help("{help}"))]
     UndeclaredAttribute {
         attr: String,
         help: String,
@@ -372,7 +346,6 @@ pub enum CheckWarning {
 
     #[error("`{attr} in []` never holds: the list is empty{consequence}")]
     #[diagnostic(
-        code(autoseal::empty_list),
         severity(Warning),
         help("list the values of `{attr}` it is meant to match")
     )]
@@ -384,11 +357,7 @@ pub enum CheckWarning {
     },
 
     #[error("rule `{rule}` is revoked more than once")]
-    #[diagnostic(
-        code(autoseal::revoked_twice),
-        severity(Warning),
-        help("the earliest revocation applies")
-    )]
+    #[diagnostic(severity(Warning), help("the earliest revocation applies"))]
     RevokedTwice {
         rule: String,
         #[label("another revocation")]
@@ -397,6 +366,37 @@ pub enum CheckWarning {
 }
 
 impl CheckError {
+    /// What kind of problem this is.
+    pub fn code(&self) -> Code {
+        match self {
+            CheckError::UnknownOrg { .. } => Code::UnknownOrg,
+            CheckError::UnknownPerson { .. } => Code::UnknownPerson,
+            CheckError::UnknownSeal { .. } => Code::UnknownSeal,
+            CheckError::UnknownTemplate { .. } => Code::UnknownTemplate,
+            CheckError::UnknownRole { .. } => Code::UnknownRole,
+            CheckError::UnknownInvite { .. } => Code::UnknownInvite,
+            CheckError::UnknownLabel { .. } => Code::UnknownLabel,
+            CheckError::UnknownSealKind { .. } => Code::UnknownSealKind,
+            CheckError::Duplicate { .. } => Code::DuplicateName,
+            CheckError::TwoSuperAdmins { .. } => Code::TwoSuperAdmins,
+            CheckError::DateWithoutTimezone { .. } => Code::DateWithoutTimezone,
+            CheckError::FromAfterUntil { .. } => Code::FromAfterUntil,
+            CheckError::WrongOrg { .. } => Code::WrongOrg,
+            CheckError::WrongQualifier { .. } => Code::WrongQualifier,
+            CheckError::UnqualifiedName { .. } => Code::UnqualifiedName,
+            CheckError::NotGroupMember { .. } => Code::NotGroupMember,
+            CheckError::NotSuperAdmin { .. } => Code::NotSuperAdmin,
+            CheckError::TwoAdminChanges { .. } => Code::TwoAdminChanges,
+            CheckError::ConflictingRules { .. } => Code::ConflictingRules,
+            CheckError::AttributeType { .. } => Code::AttributeType,
+            CheckError::OrderingNeedsNumber { .. } => Code::OrderingNeedsNumber,
+            CheckError::InviteWithoutLabel { .. } => Code::InviteWithoutLabel,
+            CheckError::WrongTarget { .. } => Code::WrongTarget,
+            CheckError::TwoGroups { .. } => Code::TwoGroups,
+            CheckError::MainIsMember { .. } => Code::MainIsMember,
+        }
+    }
+
     pub fn span(&self) -> Span {
         match self {
             CheckError::UnknownOrg { span, .. }
@@ -429,6 +429,22 @@ impl CheckError {
 }
 
 impl CheckWarning {
+    /// What kind of problem this is.
+    pub fn code(&self) -> Code {
+        match self {
+            CheckWarning::VoidGrant { .. } => Code::VoidGrant,
+            CheckWarning::NeverApplies { .. } => Code::NeverApplies,
+            CheckWarning::NeverSeals { .. } => Code::NeverSeals,
+            CheckWarning::DuplicateRule { .. } => Code::DuplicateRule,
+            CheckWarning::InviteNeverAccepted { .. } => Code::InviteNeverAccepted,
+            CheckWarning::AdminUnchanged { .. } => Code::AdminUnchanged,
+            CheckWarning::EnablesWithoutBy { .. } => Code::EnablesWithoutBy,
+            CheckWarning::UndeclaredAttribute { .. } => Code::UndeclaredAttribute,
+            CheckWarning::EmptyList { .. } => Code::EmptyList,
+            CheckWarning::RevokedTwice { .. } => Code::RevokedTwice,
+        }
+    }
+
     pub fn span(&self) -> Span {
         match self {
             CheckWarning::VoidGrant { span, .. }

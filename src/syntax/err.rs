@@ -1,37 +1,30 @@
-//! Errors found while reading policy text.
+//! Errors found while reading policy text. Each variant has one [`Code`]
+//! (its `code()`), which reports show.
 
 use miette::Diagnostic;
 use thiserror::Error;
 
+use crate::diag::Code;
 use crate::source::Span;
 
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
 pub enum SyntaxError {
     #[error("file is not valid UTF-8")]
-    #[diagnostic(
-        code(autoseal::syntax::not_utf8),
-        help("policy files are UTF-8; re-save the file as UTF-8")
-    )]
+    #[diagnostic(help("policy files are UTF-8; re-save the file as UTF-8"))]
     NotUtf8 {
         #[label("first byte that is not UTF-8")]
         span: Span,
     },
 
     #[error("file contains a NUL byte")]
-    #[diagnostic(
-        code(autoseal::syntax::nul_byte),
-        help("policy files are text; this looks like a binary file")
-    )]
+    #[diagnostic(help("policy files are text; this looks like a binary file"))]
     NulByte {
         #[label("NUL byte")]
         span: Span,
     },
 
     #[error("file is {size} bytes, more than the limit of {limit}")]
-    #[diagnostic(
-        code(autoseal::syntax::file_too_large),
-        help("split the policy set into several `.policy` files")
-    )]
+    #[diagnostic(help("split the policy set into several `.policy` files"))]
     FileTooLarge {
         size: usize,
         limit: usize,
@@ -40,10 +33,7 @@ pub enum SyntaxError {
     },
 
     #[error("line is {len} bytes, more than the limit of {limit}")]
-    #[diagnostic(
-        code(autoseal::syntax::line_too_long),
-        help("break long rules onto indented continuation lines")
-    )]
+    #[diagnostic(help("break long rules onto indented continuation lines"))]
     LineTooLong {
         len: usize,
         limit: usize,
@@ -52,7 +42,7 @@ pub enum SyntaxError {
     },
 
     #[error("parentheses nested more than {limit} deep")]
-    #[diagnostic(code(autoseal::syntax::too_deep), help("simplify the condition"))]
+    #[diagnostic(help("simplify the condition"))]
     TooDeep {
         limit: usize,
         #[label("too deep")]
@@ -60,7 +50,6 @@ pub enum SyntaxError {
     },
 
     #[error("the policy set has more than {limit} statements")]
-    #[diagnostic(code(autoseal::syntax::too_many_statements))]
     TooManyStatements {
         limit: usize,
         #[label("statement over the limit")]
@@ -68,7 +57,6 @@ pub enum SyntaxError {
     },
 
     #[error("expected {expected}, found {found}")]
-    #[diagnostic(code(autoseal::syntax::unexpected))]
     Unexpected {
         expected: String,
         found: String,
@@ -79,10 +67,9 @@ pub enum SyntaxError {
     },
 
     #[error("`by PERSON` is missing after `accepted {accepted}`")]
-    #[diagnostic(
-        code(autoseal::syntax::missing_by),
-        help("say who accepted the invite, the partner's super admin: `accepted {accepted} by PERSON`")
-    )]
+    #[diagnostic(help(
+        "say who accepted the invite, the partner's super admin: `accepted {accepted} by PERSON`"
+    ))]
     MissingAcceptedBy {
         accepted: String,
         #[label("accepted by whom?")]
@@ -90,7 +77,6 @@ pub enum SyntaxError {
     },
 
     #[error("indented line {after} has no statement to continue")]
-    #[diagnostic(code(autoseal::syntax::nothing_to_continue))]
     NothingToContinue {
         /// Where the line is: `at the start of the file`, `after the org
         /// block's `}``.
@@ -102,10 +88,7 @@ pub enum SyntaxError {
     },
 
     #[error("{message}")]
-    #[diagnostic(
-        code(autoseal::syntax::bad_time),
-        help("write times as `2026-03-01T09:00:00+08:00` or dates as `2026-03-01`")
-    )]
+    #[diagnostic(help("write times as `2026-03-01T09:00:00+08:00` or dates as `2026-03-01`"))]
     BadTime {
         message: String,
         #[label("invalid time")]
@@ -113,7 +96,6 @@ pub enum SyntaxError {
     },
 
     #[error("time `{text}` is more precise than a microsecond")]
-    #[diagnostic(code(autoseal::syntax::time_precision))]
     TimePrecision {
         text: String,
         #[label("at most 6 fractional digits")]
@@ -121,10 +103,9 @@ pub enum SyntaxError {
     },
 
     #[error("number `{text}` has more than {limit} digits (leading zeros before the point aside)")]
-    #[diagnostic(
-        code(autoseal::syntax::number_too_large),
-        help("numbers are exact decimals of at most {limit} digits, so at most {limit} decimal places")
-    )]
+    #[diagnostic(help(
+        "numbers are exact decimals of at most {limit} digits, so at most {limit} decimal places"
+    ))]
     NumberTooLarge {
         text: String,
         limit: usize,
@@ -133,7 +114,6 @@ pub enum SyntaxError {
     },
 
     #[error("string is {len} characters, more than the limit of {limit}")]
-    #[diagnostic(code(autoseal::syntax::string_too_long))]
     StringTooLong {
         len: usize,
         limit: usize,
@@ -142,10 +122,7 @@ pub enum SyntaxError {
     },
 
     #[error("unknown escape `{text}` in string")]
-    #[diagnostic(
-        code(autoseal::syntax::bad_escape),
-        help("strings accept `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{{...}}`")
-    )]
+    #[diagnostic(help("strings accept `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{{...}}`"))]
     BadEscape {
         text: String,
         #[label("unknown escape")]
@@ -153,10 +130,7 @@ pub enum SyntaxError {
     },
 
     #[error("invalid offset `{text}`")]
-    #[diagnostic(
-        code(autoseal::syntax::bad_offset),
-        help("write an offset as `+08:00`, `-05:00` or `Z`")
-    )]
+    #[diagnostic(help("write an offset as `+08:00`, `-05:00` or `Z`"))]
     BadOffset {
         text: String,
         #[label("invalid offset")]
@@ -164,7 +138,6 @@ pub enum SyntaxError {
     },
 
     #[error("`{count}` is not a valid count")]
-    #[diagnostic(code(autoseal::syntax::bad_count))]
     BadCount {
         count: String,
         #[label("expected a number from 1 to 1200")]
@@ -173,6 +146,28 @@ pub enum SyntaxError {
 }
 
 impl SyntaxError {
+    /// What kind of problem this is.
+    pub fn code(&self) -> Code {
+        match self {
+            SyntaxError::NotUtf8 { .. } => Code::NotUtf8,
+            SyntaxError::NulByte { .. } => Code::NulByte,
+            SyntaxError::FileTooLarge { .. } => Code::FileTooLarge,
+            SyntaxError::LineTooLong { .. } => Code::LineTooLong,
+            SyntaxError::TooDeep { .. } => Code::TooDeep,
+            SyntaxError::TooManyStatements { .. } => Code::TooManyStatements,
+            SyntaxError::Unexpected { .. } => Code::Unexpected,
+            SyntaxError::MissingAcceptedBy { .. } => Code::MissingBy,
+            SyntaxError::NothingToContinue { .. } => Code::NothingToContinue,
+            SyntaxError::BadTime { .. } => Code::BadTime,
+            SyntaxError::TimePrecision { .. } => Code::TimePrecision,
+            SyntaxError::NumberTooLarge { .. } => Code::NumberTooLarge,
+            SyntaxError::StringTooLong { .. } => Code::StringTooLong,
+            SyntaxError::BadEscape { .. } => Code::BadEscape,
+            SyntaxError::BadOffset { .. } => Code::BadOffset,
+            SyntaxError::BadCount { .. } => Code::BadCount,
+        }
+    }
+
     pub fn span(&self) -> Span {
         match self {
             SyntaxError::NotUtf8 { span }

@@ -14,7 +14,7 @@ use pest::iterators::Pair;
 use pest::Parser;
 use rust_decimal::Decimal;
 
-use crate::ast::*;
+use crate::ast::{self, *};
 use crate::limits::{MAX_LINE_BYTES, MAX_NESTING, MAX_NUMBER_DIGITS, MAX_STRING_CHARS};
 use crate::source::{FileId, Span};
 use crate::time::{parse_date, parse_datetime};
@@ -778,7 +778,7 @@ impl Builder {
                 self.tz = Some(offset);
                 Some(Stmt {
                     label: None,
-                    kind: StmtKind::Timezone { offset, raw },
+                    kind: StmtKind::Timezone(ast::Timezone { offset, raw }),
                     span,
                 })
             }
@@ -789,7 +789,7 @@ impl Builder {
                 let members = it.filter_map(|m| self.member(m, base)).collect();
                 Some(Stmt {
                     label: None,
-                    kind: StmtKind::Org { id, name, members },
+                    kind: StmtKind::Org(ast::Org { id, name, members }),
                     span,
                 })
             }
@@ -801,12 +801,12 @@ impl Builder {
                 let members = it.map(|m| self.ident(m, base)).collect();
                 Some(Stmt {
                     label: None,
-                    kind: StmtKind::Group {
+                    kind: StmtKind::Group(ast::Group {
                         id,
                         name,
                         main,
                         members,
-                    },
+                    }),
                     span,
                 })
             }
@@ -821,7 +821,7 @@ impl Builder {
                 let doc = it.next().map(|d| self.string(d, base));
                 Some(Stmt {
                     label: None,
-                    kind: StmtKind::Attribute { id, ty, doc },
+                    kind: StmtKind::Attribute(ast::Attribute { id, ty, doc }),
                     span,
                 })
             }
@@ -848,35 +848,35 @@ impl Builder {
                 let enable = it.next()?.as_str() == "enables";
                 let at = self.time(it.next()?, base);
                 let by = it.next().map(|b| self.org_name(b, base));
-                StmtKind::Service {
+                StmtKind::Service(ast::Service {
                     org,
                     enable,
                     at,
                     by,
-                }
+                })
             }
             Rule::admin_change => {
                 let org = self.ident(it.next()?, base);
                 let to = self.org_name(it.next()?, base);
                 let at = self.time(it.next()?, base);
-                StmtKind::SuperAdminChange { org, to, at }
+                StmtKind::SuperAdminChange(ast::SuperAdminChange { org, to, at })
             }
             Rule::seal_event | Rule::template_event => {
                 let enable = it.next()?.as_str() == "enable";
                 let name = self.qname(it.next()?, base);
                 let at = self.time(it.next()?, base);
                 if rule == Rule::seal_event {
-                    StmtKind::SealToggle {
+                    StmtKind::SealToggle(ast::SealToggle {
                         enable,
                         seal: name,
                         at,
-                    }
+                    })
                 } else {
-                    StmtKind::TemplateToggle {
+                    StmtKind::TemplateToggle(ast::TemplateToggle {
                         enable,
                         template: name,
                         at,
-                    }
+                    })
                 }
             }
             Rule::invite => {
@@ -912,38 +912,38 @@ impl Builder {
                     }
                     None => None,
                 };
-                StmtKind::Invite {
+                StmtKind::Invite(ast::Invite {
                     org,
                     template,
                     role,
                     at,
                     valid_for,
-                }
+                })
             }
             Rule::revoke => {
                 let target = self.ident(it.next()?, base);
                 let at = self.time(it.next()?, base);
                 let by = it.next().map(|b| self.org_name(b, base));
-                StmtKind::Revoke { target, at, by }
+                StmtKind::Revoke(ast::Revoke { target, at, by })
             }
             Rule::reseal => {
                 let target = self.ident(it.next()?, base);
                 let seal = self.org_name(it.next()?, base);
                 let at = self.time(it.next()?, base);
-                StmtKind::Reseal { target, seal, at }
+                StmtKind::Reseal(ast::Reseal { target, seal, at })
             }
             Rule::own_rule => {
                 let org = self.ident(it.next()?, base);
                 let template = self.ident(it.next()?, base);
                 let seal = self.org_name(it.next()?, base);
                 let (validity, when) = self.tail(it, base);
-                StmtKind::OwnRule {
+                StmtKind::OwnRule(ast::OwnRule {
                     org,
                     template,
                     seal,
                     validity,
                     when,
-                }
+                })
             }
             Rule::employee_rule => {
                 let employee = self.qname(it.next()?, base);
@@ -961,13 +961,13 @@ impl Builder {
                     }
                 }
                 let (validity, when) = self.tail(it, base);
-                StmtKind::EmployeeRule {
+                StmtKind::EmployeeRule(ast::EmployeeRule {
                     employee,
                     template,
                     on_behalf,
                     validity,
                     when,
-                }
+                })
             }
             Rule::partner_grant => {
                 let partner = self.ident(it.next()?, base);
@@ -1001,7 +1001,7 @@ impl Builder {
                     _ => None,
                 };
                 let (validity, when) = self.tail(it, base);
-                StmtKind::PartnerGrant {
+                StmtKind::PartnerGrant(ast::PartnerGrant {
                     partner,
                     org,
                     template,
@@ -1010,7 +1010,7 @@ impl Builder {
                     via,
                     validity,
                     when,
-                }
+                })
             }
             Rule::forbid => {
                 let mut signer = None;
@@ -1031,13 +1031,13 @@ impl Builder {
                     }
                 }
                 let (validity, when) = self.tail(it, base);
-                StmtKind::Forbid {
+                StmtKind::Forbid(ast::Forbid {
                     signer,
                     template,
                     kind,
                     validity,
                     when,
-                }
+                })
             }
             _ => return None,
         };
@@ -1311,7 +1311,7 @@ mod tests {
     fn unicode_identifiers_and_escapes() {
         let p = parse("org 甲方公司 \"A \\\"B\\\" \\u{4e2d}\" {\n    seal 合同专用章 \"章\"\n}\n");
         assert!(p.errors.is_empty(), "{:?}", p.errors);
-        let StmtKind::Org { name, .. } = &p.ast.stmts[0].kind else {
+        let StmtKind::Org(Org { name, .. }) = &p.ast.stmts[0].kind else {
             panic!()
         };
         assert_eq!(name.value, "A \"B\" 中");
@@ -1329,7 +1329,8 @@ mod tests {
             "org super \"S\" {\n    employee admin \"A\"\n}\nsuper changes super admin to super.admin at 2026-05-01T00:00:00Z\n",
         );
         assert!(p.errors.is_empty(), "{:?}", p.errors);
-        let StmtKind::SuperAdminChange { org, to, .. } = &p.ast.stmts[1].kind else {
+        let StmtKind::SuperAdminChange(SuperAdminChange { org, to, .. }) = &p.ast.stmts[1].kind
+        else {
             panic!("{:?}", p.ast.stmts[1])
         };
         assert_eq!(
@@ -1363,10 +1364,10 @@ mod tests {
 
     fn condition(s: &Stmt) -> Option<&Condition> {
         match &s.kind {
-            StmtKind::EmployeeRule { when, .. }
-            | StmtKind::Forbid { when, .. }
-            | StmtKind::OwnRule { when, .. }
-            | StmtKind::PartnerGrant { when, .. } => when.as_ref(),
+            StmtKind::EmployeeRule(EmployeeRule { when, .. })
+            | StmtKind::Forbid(Forbid { when, .. })
+            | StmtKind::OwnRule(OwnRule { when, .. })
+            | StmtKind::PartnerGrant(PartnerGrant { when, .. }) => when.as_ref(),
             _ => None,
         }
     }
@@ -1403,7 +1404,7 @@ mod tests {
         let p = parse(text);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         assert_eq!(p.comments.len(), 6);
-        let StmtKind::Org { members, .. } = &p.ast.stmts[0].kind else {
+        let StmtKind::Org(Org { members, .. }) = &p.ast.stmts[0].kind else {
             panic!()
         };
         assert_eq!(members.len(), 2);

@@ -1617,7 +1617,8 @@ mod tests {
             a.diagnostics
                 .items
                 .iter()
-                .all(|d| d.code() == "never_seals" && d.message().contains("`f_official`")),
+                .all(|d| d.code() == autoseal::diag::Code::NeverSeals
+                    && d.message().contains("`f_official`")),
             "{} error(s), {} warning(s):\n{}",
             a.diagnostics.error_count(),
             a.diagnostics.warning_count(),

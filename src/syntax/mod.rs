@@ -88,9 +88,19 @@ pub const KEYWORDS: &[&str] = &[
     "with",
 ];
 
-/// Whether `word` is reserved.
+/// Whether `word` is reserved. Every name of a policy set is looked up
+/// here: [`KEYWORDS`] is searched by first byte, then the few keywords with
+/// that first letter are compared.
 pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.binary_search(&word).is_ok()
+    let Some(&first) = word.as_bytes().first() else {
+        return false;
+    };
+    let from = KEYWORDS.partition_point(|k| k.as_bytes().first() < Some(&first));
+    KEYWORDS
+        .iter()
+        .skip(from)
+        .take_while(|k| k.as_bytes().first() == Some(&first))
+        .any(|k| *k == word)
 }
 
 /// A comment: `#` to the end of its line.
@@ -403,13 +413,8 @@ impl Builder {
     /// The statements of a parsed `file`.
     fn stmts(&mut self, file: P<'_>, base: usize, out: &mut Vec<Stmt>) {
         for p in file.into_inner() {
-            if p.as_rule() != Rule::stmt {
-                continue;
-            }
-            for inner in p.into_inner() {
-                if let Some(stmt) = self.stmt(inner, base) {
-                    out.push(stmt);
-                }
+            if let Some(stmt) = self.stmt(p, base) {
+                out.push(stmt);
             }
         }
     }
@@ -421,53 +426,29 @@ impl Builder {
                 self.stmts(file, base, out);
             }
             Err(e) => {
-                // Parse again tracking which tokens were expected where: it
-                // costs time, so only on the error path.
-                pest::set_error_detail(true);
-                let detailed = PolicyParser::parse(Rule::file, chunk).err();
-                pest::set_error_detail(false);
-                let err = self.pest_error(detailed.as_ref().unwrap_or(&e), chunk, base);
+                let err = self.pest_error(&e, chunk, base);
                 self.errors.push(err);
             }
         }
     }
 
     fn pest_error(&self, e: &pest::error::Error<Rule>, chunk: &str, base: usize) -> SyntaxError {
-        let mut pos = match e.location {
-            pest::error::InputLocation::Pos(p) => p,
-            pest::error::InputLocation::Span((s, _)) => s,
-        };
-        let (mut expected, mut help) = match &e.variant {
-            pest::error::ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
-            pest::error::ErrorVariant::CustomError { message } => (message.clone(), None),
-        };
-        // The literal keywords tried furthest into the statement say best
-        // what was expected (`auto-sign`, `seal`, ...).
-        if let Some(attempts) = e.parse_attempts() {
-            let words: Vec<String> = attempts
-                .expected_tokens()
-                .iter()
-                .map(|t| t.to_string())
-                // Keep literal tokens; drop character ranges and built-ins.
-                .filter(|t| {
-                    !t.is_empty()
-                        && t != "BUILTIN_RULE"
-                        && t != "#"
-                        && !(t.chars().count() == 4 && t.contains(".."))
-                })
-                .filter(|t| t.trim() == t.as_str())
-                .map(|t| format!("`{t}`"))
-                .collect();
-            if !words.is_empty() && attempts.max_position >= pos {
-                if attempts.max_position > pos {
-                    help = None;
+        // Parse again tracking which tokens were expected where: it costs
+        // time, so only on the error path.
+        let detailed = parse_detailed(chunk).err();
+        let (mut pos, mut expected, mut help) = expectation(detailed.as_ref().unwrap_or(e));
+        if let Some(at) = run_into(detailed.as_ref().unwrap_or(e), chunk, pos) {
+            // A keyword was read as the start of a longer word (`forbid`
+            // is not `for`, `partnerp5` is not `partner p5`): what was
+            // expected is what was expected where that word starts, as
+            // for a misspelt one. The text up to there, and then nothing
+            // that can be read, tells.
+            let probe = format!("{}\u{1}", chunk.get(..at).unwrap_or(""));
+            if let Some(e) = parse_detailed(&probe).err() {
+                let (p, x, h) = expectation(&e);
+                if p == at {
+                    (pos, expected, help) = (p, x, h);
                 }
-                pos = attempts.max_position;
-                expected = match words.as_slice() {
-                    [one] => one.clone(),
-                    [init @ .., last] => format!("{} or {}", init.join(", "), last),
-                    [] => expected,
-                };
             }
         }
         if starts_continuation_line(chunk, pos) {
@@ -498,8 +479,13 @@ impl Builder {
     }
 
     fn ident(&mut self, p: P<'_>, base: usize) -> Ident {
-        let span = self.span(&p, base);
-        let name = p.as_str();
+        let start = base + p.as_span().start();
+        self.name(p.as_str(), start)
+    }
+
+    /// The name `name` written at byte `start`; a keyword is reported.
+    fn name(&mut self, name: &str, start: usize) -> Ident {
+        let span = Span::new(self.file, start, start + name.len());
         if is_keyword(name) {
             self.errors.push(SyntaxError::Unexpected {
                 expected: String::from("a name"),
@@ -516,47 +502,47 @@ impl Builder {
         }
     }
 
+    /// `ORG.NAME` (`qname`, one token).
     fn qname(&mut self, p: P<'_>, base: usize) -> QName {
-        let span = self.span(&p, base);
-        let mut it = p.into_inner();
-        let org = it.next().map(|p| self.ident(p, base));
-        let name = it.next().map(|p| self.ident(p, base));
+        let n = self.org_name(p, base);
         QName {
-            org: org.unwrap_or_else(|| Ident {
+            org: n.org.unwrap_or_else(|| Ident {
                 name: String::new(),
-                span,
+                span: n.span,
             }),
-            name: name.unwrap_or_else(|| Ident {
-                name: String::new(),
-                span,
-            }),
-            span,
+            name: n.name,
+            span: n.span,
         }
     }
 
     /// A name where the statement already names the org: bare or
-    /// qualified.
+    /// qualified (`org_name`, one token).
     fn org_name(&mut self, p: P<'_>, base: usize) -> OrgName {
-        if p.as_rule() == Rule::qname {
-            let q = self.qname(p, base);
-            OrgName {
-                org: Some(q.org),
-                name: q.name,
-                span: q.span,
-            }
-        } else {
-            let name = self.ident(p, base);
-            OrgName {
+        let span = self.span(&p, base);
+        let start = base + p.as_span().start();
+        let text = p.as_str();
+        match text.split_once('.') {
+            Some((org, name)) => OrgName {
+                org: Some(self.name(org, start)),
+                name: self.name(name, start + org.len() + 1),
+                span,
+            },
+            None => OrgName {
                 org: None,
-                span: name.span,
-                name,
-            }
+                name: self.name(text, start),
+                span,
+            },
         }
     }
 
     fn string(&mut self, p: P<'_>, base: usize) -> Str {
         let span = self.span(&p, base);
-        let raw = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
+        // Between the quotes.
+        let text = p.as_str();
+        let raw = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or("");
         let value = match unescape(raw) {
             Ok(v) => v,
             Err(bad) => {
@@ -599,9 +585,9 @@ impl Builder {
     fn time(&mut self, p: P<'_>, base: usize) -> Time {
         let span = self.span(&p, base);
         let raw = p.as_str().to_owned();
-        let inner = p.into_inner().next();
-        let value = match inner.as_ref().map(|i| i.as_rule()) {
-            Some(Rule::datetime) => match parse_datetime(&raw) {
+        // A date is ten characters; a date-time more.
+        let value = match raw.len() > 10 {
+            true => match parse_datetime(&raw) {
                 Ok(t) => {
                     if t.timestamp_subsec_nanos() % 1000 != 0 {
                         self.errors.push(SyntaxError::TimePrecision {
@@ -617,7 +603,7 @@ impl Builder {
                     TimeValue::Instant(chrono::DateTime::UNIX_EPOCH.fixed_offset())
                 }
             },
-            _ => match parse_date(&raw) {
+            false => match parse_date(&raw) {
                 Ok(d) => TimeValue::Date(d),
                 Err(e) => {
                     let message = e.to_string();
@@ -1152,6 +1138,83 @@ pub fn escape(value: &str) -> String {
     out
 }
 
+/// Parses `text` tracking the tokens tried where the parse got furthest
+/// (for error messages).
+fn parse_detailed(text: &str) -> Result<(), pest::error::Error<Rule>> {
+    pest::set_error_detail(true);
+    let result = PolicyParser::parse(Rule::file, text).map(drop);
+    pest::set_error_detail(false);
+    result
+}
+
+/// Where a parse error is, what was expected there, and a help: the
+/// literal keywords tried furthest into the statement say best what was
+/// expected (`auto-sign`, `seal`, ...); else the rules tried.
+fn expectation(e: &pest::error::Error<Rule>) -> (usize, String, Option<String>) {
+    let mut pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let (mut expected, mut help) = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
+        pest::error::ErrorVariant::CustomError { message } => (message.clone(), None),
+    };
+    if let Some((max, words)) = expected_words(e) {
+        if !words.is_empty() && max >= pos {
+            if max > pos {
+                help = None;
+            }
+            pos = max;
+            expected = match words.as_slice() {
+                [one] => one.clone(),
+                [init @ .., last] => format!("{} or {}", init.join(", "), last),
+                [] => expected,
+            };
+        }
+    }
+    (pos, expected, help)
+}
+
+/// Where the parse got furthest, and the literal tokens tried there,
+/// quoted: keywords and punctuation, not character ranges, built-in
+/// classes or white space (nor a shortcut's literal with its spaces, see
+/// the grammar).
+fn expected_words(e: &pest::error::Error<Rule>) -> Option<(usize, Vec<String>)> {
+    let attempts = e.parse_attempts()?;
+    let words = attempts
+        .expected_tokens()
+        .iter()
+        .map(|t| t.to_string())
+        .filter(|t| {
+            !t.is_empty()
+                && t != "BUILTIN_RULE"
+                && t != "#"
+                && t != "\\"
+                && !(t.chars().count() == 4 && t.contains(".."))
+        })
+        .filter(|t| t.trim() == t.as_str())
+        .map(|t| format!("`{t}`"))
+        .collect();
+    Some((attempts.max_position, words))
+}
+
+/// When the parse got furthest inside a word, after reading its start as a
+/// keyword, and nothing but white space was expected there (the keyword
+/// must end): where that word starts, if not before `pos`.
+fn run_into(e: &pest::error::Error<Rule>, chunk: &str, pos: usize) -> Option<usize> {
+    let (max, words) = expected_words(e)?;
+    if max <= pos || !words.is_empty() {
+        return None;
+    }
+    let (before, after) = (chunk.get(..max)?, chunk.get(max..)?);
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    if !after.starts_with(word) || !before.ends_with(word) {
+        return None;
+    }
+    let start = before.trim_end_matches(word).len();
+    (start >= pos).then_some(start)
+}
+
 /// Whether `pos` is the first thing on an indented line that continues a
 /// statement (not its first line, outside `{ }` and `[ ]`). Comments are
 /// already blanked in `chunk`.
@@ -1209,14 +1272,14 @@ fn expected_list(rules: &[Rule]) -> (String, Option<String>) {
     let mut names: Vec<&str> = rules.iter().map(|r| rule_name(*r)).collect();
     names.sort_unstable();
     names.dedup();
-    let help = if rules
-        .iter()
-        .any(|r| matches!(r, Rule::date | Rule::datetime | Rule::time))
-    {
+    let help = if rules.iter().any(|r| matches!(r, Rule::time)) {
         Some(String::from(
             "write times as `2026-03-01T09:00:00+08:00` or dates as `2026-03-01`",
         ))
-    } else if rules.contains(&Rule::ident) || rules.contains(&Rule::label) {
+    } else if rules
+        .iter()
+        .any(|r| matches!(r, Rule::ident | Rule::label | Rule::org_name | Rule::qname))
+    {
         Some(String::from(
             "names start with a letter or `_`; keywords such as `from` or `seal` cannot be names",
         ))
@@ -1233,11 +1296,11 @@ fn expected_list(rules: &[Rule]) -> (String, Option<String>) {
 
 fn rule_name(r: Rule) -> &'static str {
     match r {
-        Rule::ident | Rule::label => "a name",
+        Rule::ident | Rule::label | Rule::org_name => "a name",
         Rule::qname => "a qualified name like `acme.li`",
-        Rule::string | Rule::str_inner => "a string",
+        Rule::string => "a string",
         Rule::number | Rule::count => "a number",
-        Rule::time | Rule::date | Rule::datetime => "a time",
+        Rule::time => "a time",
         Rule::offset => "an offset like `+08:00`",
         Rule::seal_kind => "a seal kind",
         Rule::attr_type => "`number`, `string` or `bool`",
@@ -1318,8 +1381,12 @@ mod tests {
     }
 
     #[test]
-    fn keywords_are_sorted_for_binary_search() {
+    fn keywords_are_sorted_and_found_by_first_letter() {
         assert!(KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(KEYWORDS.iter().all(|k| is_keyword(k)));
+        for word in ["", "x", "orders", "fo", "seal2", "withs", "a", "zz", "合同"] {
+            assert!(!is_keyword(word), "{word}");
+        }
     }
 
     /// `changes` is a keyword; `super` and `admin` stay usable as names.
@@ -1339,6 +1406,53 @@ mod tests {
         );
         let p = parse("org changes \"C\" {\n}\n");
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    }
+
+    /// A keyword is a whole word: `forbid` on a line that continues a
+    /// statement is not `for` followed by `bid` (which said "expected
+    /// `signer` or `template`, found `bid`"), and `partnerp5` is a name,
+    /// not `partner p5`.
+    #[test]
+    fn keywords_end_at_a_word_boundary() {
+        let p = parse("forbid auto-sign\n    forbid auto-sign with seal kind official\n");
+        let [SyntaxError::Unexpected {
+            expected,
+            found,
+            span,
+            help,
+        }] = p.errors.as_slice()
+        else {
+            panic!("{:?}", p.errors)
+        };
+        assert_eq!(
+            (expected.as_str(), found.as_str(), span.start, span.end),
+            (
+                "`for`, `from`, `until`, `when` or `with`",
+                "`forbid`",
+                21,
+                27
+            )
+        );
+        assert!(help
+            .as_ref()
+            .is_some_and(|h| h.contains("continues the statement above")));
+        for text in [
+            "g: partnerp5 authorizes acme template nda as signatory \"乙方\" with seal contract\n",
+            "forbid auto-signfor signer p\n",
+            "forbid auto-sign for signerp\n",
+            "acme enablesauto-sign at 2026-01-01\n",
+            "revoke g at 2026-01-01byp\n",
+            "own: acme auto-signs template nda with seal contract until revokedwhen a == 1\n",
+            "forbid auto-sign when a == 1 orb == 2\n",
+        ] {
+            let p = parse(text);
+            assert_eq!(p.errors.len(), 1, "{text:?}: {:?}", p.errors);
+        }
+        let p = parse("forbid auto-sign for signer p\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        // Where nothing can continue the word, no white space is needed.
+        let p = parse("g:partner p authorizes acme template nda as signatory\"乙方\"with seal c\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
     }
 
     #[test]

@@ -145,6 +145,15 @@ enum Above {
     Orphan,
 }
 
+/// Whether the byte scan must look at `b` (everything else is skipped in
+/// a tight loop).
+fn scan_stops_at(b: u8) -> bool {
+    matches!(
+        b,
+        0 | b'\n' | b'\r' | b'"' | b'\\' | b'#' | b'[' | b']' | b'{' | b'}' | b'(' | b')'
+    )
+}
+
 fn scan(file: FileId, text: &str) -> Scan {
     let bytes = text.as_bytes();
     let mut s = Scan {
@@ -159,45 +168,21 @@ fn scan(file: FileId, text: &str) -> Scan {
     let mut brackets = 0usize; // `[` and `{`
     let mut parens = 0usize;
     let mut above = Above::FileStart;
+    // Lines whose length is still to be checked, up to their `\n`: where
+    // each starts, and where its error goes among the errors (an error for
+    // a line comes before the errors found in it).
+    let mut pending: Vec<(usize, usize)> = Vec::new();
     let mut i = 0usize;
-    let mut at_line_start = true;
-    while let Some(&b) = bytes.get(i) {
-        if at_line_start {
-            at_line_start = false;
-            let line_len = bytes
-                .get(i..)
-                .and_then(|rest| rest.iter().position(|&c| c == b'\n'))
-                .unwrap_or(bytes.len() - i);
-            if line_len > MAX_LINE_BYTES {
-                s.errors.push(SyntaxError::LineTooLong {
-                    len: line_len,
-                    limit: MAX_LINE_BYTES,
-                    span: Span::new(file, i, i),
-                });
-            }
-            if brackets == 0 {
-                if !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'#' | b'}') {
-                    s.starts.push(i);
-                    parens = 0;
-                    above = Above::Statement;
-                } else if matches!(b, b' ' | b'\t') {
-                    // An indented line: blank, a comment, or a continuation.
-                    let indent = bytes.get(i..).map_or(0, |rest| {
-                        rest.iter()
-                            .take_while(|c| matches!(c, b' ' | b'\t'))
-                            .count()
-                    });
-                    let first = bytes.get(i + indent).copied();
-                    let holds_something = !matches!(first, None | Some(b'\n' | b'\r' | b'#'));
-                    if holds_something && matches!(above, Above::FileStart | Above::OrgBlock) {
-                        s.errors
-                            .push(nothing_to_continue(file, text, i + indent, above));
-                        s.orphans.push(i);
-                        above = Above::Orphan;
-                    }
-                }
-            }
+    if !bytes.is_empty() {
+        scan_line_start(file, text, 0, &mut s, brackets, &mut parens, &mut above);
+        pending.push((0, s.errors.len()));
+    }
+    loop {
+        while bytes.get(i).is_some_and(|&b| !scan_stops_at(b)) {
+            i += 1;
         }
+        let Some(&b) = bytes.get(i) else { break };
+        let mut new_line = false;
         match b {
             0 => s.errors.push(SyntaxError::NulByte {
                 span: Span::new(file, i, i + 1),
@@ -205,11 +190,13 @@ fn scan(file: FileId, text: &str) -> Scan {
             // A line ends at `\n`, `\r\n` or a lone `\r` (pest's `NEWLINE`).
             b'\n' => {
                 in_string = false;
-                at_line_start = true;
+                new_line = true;
+                // Lines are measured to their `\n`.
+                line_too_long(file, &mut s.errors, &mut pending, i);
             }
             b'\r' if bytes.get(i + 1) != Some(&b'\n') => {
                 in_string = false;
-                at_line_start = true;
+                new_line = true;
             }
             _ if in_string => {
                 if escaped {
@@ -258,8 +245,76 @@ fn scan(file: FileId, text: &str) -> Scan {
             _ => {}
         }
         i += 1;
+        if new_line && i < bytes.len() {
+            pending.push((i, s.errors.len()));
+            scan_line_start(file, text, i, &mut s, brackets, &mut parens, &mut above);
+        }
     }
+    line_too_long(file, &mut s.errors, &mut pending, bytes.len());
     s
+}
+
+/// The lines in `pending` that end at `end` (their `\n`, or the end of
+/// the text): each longer than the limit is reported, at its start.
+fn line_too_long(
+    file: FileId,
+    errors: &mut Vec<SyntaxError>,
+    pending: &mut Vec<(usize, usize)>,
+    end: usize,
+) {
+    // From the last, so that each error goes where it would have been
+    // pushed when its line started.
+    while let Some((start, at)) = pending.pop() {
+        let len = end - start;
+        if len > MAX_LINE_BYTES {
+            errors.insert(
+                at.min(errors.len()),
+                SyntaxError::LineTooLong {
+                    len,
+                    limit: MAX_LINE_BYTES,
+                    span: Span::new(file, start, start),
+                },
+            );
+        }
+    }
+}
+
+/// What the first byte of a line (at `i`) tells: a statement starts, or
+/// an indented line has nothing to continue.
+fn scan_line_start(
+    file: FileId,
+    text: &str,
+    i: usize,
+    s: &mut Scan,
+    brackets: usize,
+    parens: &mut usize,
+    above: &mut Above,
+) {
+    let bytes = text.as_bytes();
+    let Some(&b) = bytes.get(i) else { return };
+    if brackets != 0 {
+        return;
+    }
+    if !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'#' | b'}') {
+        s.starts.push(i);
+        *parens = 0;
+        *above = Above::Statement;
+    } else if matches!(b, b' ' | b'\t') {
+        // An indented line: blank, a comment, or a continuation.
+        let indent = bytes.get(i..).map_or(0, |rest| {
+            rest.iter()
+                .take_while(|c| matches!(c, b' ' | b'\t'))
+                .count()
+        });
+        let first = bytes.get(i + indent).copied();
+        let holds_something = !matches!(first, None | Some(b'\n' | b'\r' | b'#'));
+        if holds_something && matches!(*above, Above::FileStart | Above::OrgBlock) {
+            s.errors
+                .push(nothing_to_continue(file, text, i + indent, *above));
+            s.orphans.push(i);
+            *above = Above::Orphan;
+        }
+    }
 }
 
 /// The error for an indented line at `start` (its first character) with
@@ -1453,6 +1508,39 @@ mod tests {
         // Where nothing can continue the word, no white space is needed.
         let p = parse("g:partner p authorizes acme template nda as signatory\"乙方\"with seal c\n");
         assert!(p.errors.is_empty(), "{:?}", p.errors);
+    }
+
+    /// The byte scan reports a line too long at its start, before what it
+    /// finds in the line, and measures a line that follows a lone `\r` to
+    /// its `\n` as well.
+    #[test]
+    fn a_line_too_long_is_reported_before_what_is_in_it() {
+        let long = "x".repeat(MAX_LINE_BYTES + 1);
+        let text = format!("a\0{long}\0\nb {long}\r{long}\0\n");
+        let p = parse(&text);
+        let kinds: Vec<(&str, u32)> = p
+            .errors
+            .iter()
+            .map(|e| match e {
+                SyntaxError::NulByte { span } => ("nul", span.start),
+                SyntaxError::LineTooLong { span, .. } => ("long", span.start),
+                _ => ("other", 0),
+            })
+            .filter(|(k, _)| *k != "other")
+            .collect();
+        let second = (MAX_LINE_BYTES + 5) as u32;
+        let third = second + MAX_LINE_BYTES as u32 + 4;
+        assert_eq!(
+            kinds,
+            [
+                ("long", 0),
+                ("nul", 1),
+                ("nul", second - 2),
+                ("long", second),
+                ("long", third),
+                ("nul", third + MAX_LINE_BYTES as u32 + 1),
+            ]
+        );
     }
 
     #[test]

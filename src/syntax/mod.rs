@@ -89,18 +89,47 @@ pub const KEYWORDS: &[&str] = &[
 ];
 
 /// Whether `word` is reserved. Every name of a policy set is looked up
-/// here: [`KEYWORDS`] is searched by first byte, then the few keywords with
-/// that first letter are compared.
+/// here: most names are refused by their first letter and length alone
+/// ([`KEYWORD_LENGTHS`]); the others are compared with the few keywords
+/// that start with their first letter.
 pub fn is_keyword(word: &str) -> bool {
     let Some(&first) = word.as_bytes().first() else {
         return false;
     };
+    let lengths = match first {
+        b'a'..=b'z' => KEYWORD_LENGTHS
+            .get(usize::from(first - b'a'))
+            .copied()
+            .unwrap_or(0),
+        _ => 0,
+    };
+    if word.len() >= 32 || lengths & (1 << word.len()) == 0 {
+        return false;
+    }
     let from = KEYWORDS.partition_point(|k| k.as_bytes().first() < Some(&first));
     KEYWORDS
         .iter()
         .skip(from)
         .take_while(|k| k.as_bytes().first() == Some(&first))
         .any(|k| *k == word)
+}
+
+/// For each letter `a` to `z`, the lengths of the keywords that start with
+/// it, as bits (bit `n`: a keyword of `n` bytes).
+const KEYWORD_LENGTHS: [u32; 26] = keyword_lengths();
+
+// In a constant, an index out of bounds is a compile error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const fn keyword_lengths() -> [u32; 26] {
+    let mut out = [0u32; 26];
+    let mut k = 0;
+    while k < KEYWORDS.len() {
+        let word = KEYWORDS[k].as_bytes();
+        // Every keyword is lowercase ASCII, shorter than 32 bytes.
+        out[(word[0] - b'a') as usize] |= 1 << word.len();
+        k += 1;
+    }
+    out
 }
 
 /// A comment: `#` to the end of its line.

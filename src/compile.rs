@@ -949,11 +949,11 @@ impl Policy {
         parts
     }
 
-    /// The checked model the policy was built from, but for its seal
-    /// rules, which compiling moved into the policy's compact form (see
-    /// [`Policy::seal_rule`]).
-    pub fn model(&self) -> &Model {
-        &self.m
+    /// A seal's name, `ORG.SEAL`, as answers name it: the seal of an
+    /// [`crate::Outcome::AutoSeal`] of this policy's (ids are positions
+    /// in the policy that made them); `?` past its seals.
+    pub fn seal_name(&self, id: SealId) -> String {
+        self.m.seal_name(id)
     }
 
     /// `file:line:col` of a span of the policy (a declaration, rule or
@@ -981,8 +981,8 @@ impl Policy {
         self.rows.len()
     }
 
-    /// A seal rule, rebuilt from the compact form the policy keeps (the
-    /// model's `seal_rules` is empty once compiled).
+    /// A seal rule, rebuilt from the compact form the policy keeps it in
+    /// (compiling moves the checked model's seal rules into rows).
     pub fn seal_rule(&self, id: SealRuleId) -> Option<SealRule> {
         let r = self.rule_ref(id)?;
         Some(SealRule {

@@ -1638,7 +1638,7 @@ mod tests {
                 .entry(got.map_or("auto_seal", |c| c.as_str()).to_owned())
                 .or_insert(0) += 1;
             let seal = match d.outcome() {
-                autoseal::Outcome::AutoSeal { seal, .. } => Some(p.model().seal_name(*seal)),
+                autoseal::Outcome::AutoSeal { seal, .. } => Some(p.seal_name(*seal)),
                 _ => None,
             };
             if got != pr.expected || seal != pr.seal {

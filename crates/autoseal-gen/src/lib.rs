@@ -405,7 +405,9 @@ fn between(rng: &mut fastrand::Rng, lo: i64, hi: i64) -> i64 {
 }
 
 /// Builds the structured facts, then renders them into files of at most
-/// `split` bytes (plus one statement).
+/// `split` bytes (plus one statement). The facts are drawn from one random
+/// stream in a fixed order (enterprises take none of it; then partner by
+/// partner, grant by grant), so the same config always gives the same set.
 pub(crate) fn generate_split(cfg: &GenConfig, split: usize) -> Generated {
     let mut rng = fastrand::Rng::with_seed(cfg.seed);
     let n = cfg.grants;
@@ -427,86 +429,8 @@ pub(crate) fn generate_split(cfg: &GenConfig, split: usize) -> Generated {
         disabled_templates: Vec::new(),
         forbids: Vec::new(),
     };
-
-    // Inviting enterprises.
     for o in 0..n_orgs {
-        let name = format!("ent{o}");
-        g.orgs.push(OrgSpec {
-            name: name.clone(),
-            display: format!("企业 {o} 科技有限公司"),
-            super_admin: String::from("admin"),
-            employees: (0..EMPLOYEES_PER_ORG).map(|e| format!("e{e}")).collect(),
-            seals: vec![
-                SealSpec {
-                    name: String::from("contract"),
-                    display: String::from("合同专用章"),
-                    kind: SealKind::Contract,
-                },
-                SealSpec {
-                    name: String::from("official"),
-                    display: String::from("公章"),
-                    kind: SealKind::Official,
-                },
-            ],
-            templates: (0..TEMPLATES_PER_ORG)
-                .map(|t| TemplateSpec {
-                    name: format!("t{t}"),
-                    display: format!("合同模板 {t}"),
-                    signatories: vec![ROLE_A.to_owned(), ROLE_B.to_owned()],
-                })
-                .collect(),
-            service_enabled_at: Some(Instant(day(days::ENT_ENABLE).0 + 9 * HOUR)),
-        });
-        for e in 0..=12 {
-            let employee = format!("{name}.e{e}");
-            let label = format!("ea_{name}_e{e}");
-            let mut a = EmployeeAuth {
-                label,
-                employee,
-                template: None,
-                from: None,
-                until: None,
-                revoked_at: None,
-                max_amount: None,
-            };
-            match e {
-                10 => {
-                    a.template = Some(format!("{name}.t0"));
-                    a.from = Some(day(0));
-                    a.until = Some(day(days::END));
-                }
-                11 => a.max_amount = Some(100_000),
-                12 => a.revoked_at = Some(Instant(day(days::E12_REVOKED).0 + 18 * HOUR)),
-                _ => {}
-            }
-            g.employee_auths.push(a);
-        }
-        for t in 0..10 {
-            g.own_auto_signs.push(OwnAutoSign {
-                label: format!("own_{name}_t{t}"),
-                org: name.clone(),
-                template: format!("{name}.t{t}"),
-                seal: format!("{name}.contract"),
-                seal_kind: SealKind::Contract,
-                from: Some(day(days::OWN_FROM)),
-                until: None,
-                max_amount: (t == 3).then_some(200_000),
-            });
-        }
-        g.disabled_templates.push(DisabledPeriod {
-            target: format!("{name}.t1"),
-            from: day(days::MAINT),
-            until: day(days::TPL_BACK),
-        });
-        g.forbids.push(ForbidSpec {
-            label: format!("f_category_{name}"),
-            signer: None,
-            template: Some(format!("{name}.t2")),
-            seal_kind: None,
-            category_eq: Some(String::from("marriage")),
-            from: None,
-            until: None,
-        });
+        inviting_enterprise(&mut g, o);
     }
     g.forbids.insert(
         0,
@@ -520,125 +444,162 @@ pub(crate) fn generate_split(cfg: &GenConfig, split: usize) -> Generated {
             until: None,
         },
     );
-
-    // Partners and their grants.
-    let mut invites: FxHashMap<(usize, usize), usize> = FxHashMap::default();
-    let mut order: Vec<usize> = (0..TEMPLATES_PER_ORG).collect();
+    let mut grants = Grants {
+        rng: &mut rng,
+        invites: FxHashMap::default(),
+        order: (0..TEMPLATES_PER_ORG).collect(),
+    };
     for j in 0..n_partners {
+        let count = GRANTS_PER_PARTNER.min(n - g.grants.len());
+        grants.partner(&mut g, j, n_orgs, count);
+    }
+    g.files = render(&g, split);
+    g
+}
+
+/// The seals every org has; a partner that reseals has a third.
+fn seals(resealed: bool) -> Vec<SealSpec> {
+    let mut seals = vec![
+        SealSpec {
+            name: String::from("contract"),
+            display: String::from("合同专用章"),
+            kind: SealKind::Contract,
+        },
+        SealSpec {
+            name: String::from("official"),
+            display: String::from("公章"),
+            kind: SealKind::Official,
+        },
+    ];
+    if resealed {
+        seals.push(SealSpec {
+            name: String::from("contract2"),
+            display: String::from("合同专用章（2026版）"),
+            kind: SealKind::Contract,
+        });
+    }
+    seals
+}
+
+/// Inviting enterprise `o` (`ent{o}`), with its employee authorizations,
+/// own auto-sign templates, disabled template and category forbid.
+fn inviting_enterprise(g: &mut Generated, o: usize) {
+    let name = format!("ent{o}");
+    g.orgs.push(OrgSpec {
+        name: name.clone(),
+        display: format!("企业 {o} 科技有限公司"),
+        super_admin: String::from("admin"),
+        employees: (0..EMPLOYEES_PER_ORG).map(|e| format!("e{e}")).collect(),
+        seals: seals(false),
+        templates: (0..TEMPLATES_PER_ORG)
+            .map(|t| TemplateSpec {
+                name: format!("t{t}"),
+                display: format!("合同模板 {t}"),
+                signatories: vec![ROLE_A.to_owned(), ROLE_B.to_owned()],
+            })
+            .collect(),
+        service_enabled_at: Some(Instant(day(days::ENT_ENABLE).0 + 9 * HOUR)),
+    });
+    for e in 0..=12 {
+        let mut a = EmployeeAuth {
+            label: format!("ea_{name}_e{e}"),
+            employee: format!("{name}.e{e}"),
+            template: None,
+            from: None,
+            until: None,
+            revoked_at: None,
+            max_amount: None,
+        };
+        match e {
+            10 => {
+                a.template = Some(format!("{name}.t0"));
+                a.from = Some(day(0));
+                a.until = Some(day(days::END));
+            }
+            11 => a.max_amount = Some(100_000),
+            12 => a.revoked_at = Some(Instant(day(days::E12_REVOKED).0 + 18 * HOUR)),
+            _ => {}
+        }
+        g.employee_auths.push(a);
+    }
+    for t in 0..10 {
+        g.own_auto_signs.push(OwnAutoSign {
+            label: format!("own_{name}_t{t}"),
+            org: name.clone(),
+            template: format!("{name}.t{t}"),
+            seal: format!("{name}.contract"),
+            seal_kind: SealKind::Contract,
+            from: Some(day(days::OWN_FROM)),
+            until: None,
+            max_amount: (t == 3).then_some(200_000),
+        });
+    }
+    g.disabled_templates.push(DisabledPeriod {
+        target: format!("{name}.t1"),
+        from: day(days::MAINT),
+        until: day(days::TPL_BACK),
+    });
+    g.forbids.push(ForbidSpec {
+        label: format!("f_category_{name}"),
+        signer: None,
+        template: Some(format!("{name}.t2")),
+        seal_kind: None,
+        category_eq: Some(String::from("marriage")),
+        from: None,
+        until: None,
+    });
+}
+
+/// Draws the partners and their grants from the random stream.
+struct Grants<'r> {
+    rng: &'r mut fastrand::Rng,
+    /// The invite of each (enterprise, template), by index into
+    /// [`Generated::invites`]: grants through it share it.
+    invites: FxHashMap<(usize, usize), usize>,
+    /// Template indexes, partially shuffled for each partner.
+    order: Vec<usize>,
+}
+
+impl Grants<'_> {
+    /// Partner `j` (`p{j}`) and its `count` grants, for enterprise
+    /// `j % n_orgs`, on distinct templates; every hundredth partner has a
+    /// seal disabled in the maintenance month, or is audited (a forbid).
+    fn partner(&mut self, g: &mut Generated, j: usize, n_orgs: usize, count: usize) {
         let pname = format!("p{j}");
         let o = j % n_orgs;
         let oname = format!("ent{o}");
-        let enabled = Instant(day(0).0 + 9 * HOUR + between(&mut rng, 0, 180) * DAY);
-        let count = GRANTS_PER_PARTNER.min(n - g.grants.len());
+        let enabled = Instant(day(0).0 + 9 * HOUR + between(self.rng, 0, 180) * DAY);
         // A partial shuffle: the first `count` templates are distinct.
         for i in 0..count {
-            let k = i + pick(&mut rng, TEMPLATES_PER_ORG - i);
-            order.swap(i, k);
+            let k = i + pick(self.rng, TEMPLATES_PER_ORG - i);
+            self.order.swap(i, k);
         }
+        let templates: Vec<usize> = self.order.iter().take(count).copied().collect();
         let mut resealed = false;
-        for &k in order.iter().take(count) {
-            let i = g.grants.len();
-            let via_invite = rng.u32(..1000) < 150;
-            let bounded = !via_invite && rng.u32(..1000) < 118;
-            let official = rng.u32(..100) < 3;
-            let max_amount = (rng.u32(..100) < 20).then(|| {
-                AMOUNTS
-                    .get(pick(&mut rng, AMOUNTS.len()))
-                    .copied()
-                    .unwrap_or(100_000)
-            });
-            let role = if !via_invite && rng.u32(..10) == 0 {
-                ROLE_A
-            } else {
-                ROLE_B
-            };
-            let (seal, seal_kind) = if official {
-                ("official", SealKind::Official)
-            } else {
-                ("contract", SealKind::Contract)
-            };
-            let mut grant = GrantSpec {
-                label: format!("g{i}"),
-                partner: pname.clone(),
-                org: oname.clone(),
-                template: format!("{oname}.t{k}"),
-                role: role.to_owned(),
-                seal: format!("{pname}.{seal}"),
-                seal_kind,
-                from: None,
-                until: None,
-                revoked_at: None,
-                reseal: None,
-                max_amount,
-                invite: None,
-                partner_index: j,
-                org_index: o,
-                template_index: k,
-            };
-            if via_invite {
-                let next = g.invites.len();
-                let idx = *invites.entry((o, k)).or_insert(next);
-                if idx == next {
-                    let at = Instant(day(days::INVITES + between(&mut rng, 0, 60)).0 + 10 * HOUR);
-                    let closes = at
-                        .to_datetime(tz())
-                        .and_then(|t| add_months(t, 1))
-                        .map_or(Instant(at.0 + 28 * DAY), |t| Instant::from_datetime(&t));
-                    g.invites.push(InviteSpec {
-                        label: format!("inv_{oname}_t{k}"),
-                        org: oname.clone(),
-                        template: format!("{oname}.t{k}"),
-                        role: ROLE_B.to_owned(),
-                        at,
-                        closes,
-                    });
-                }
-                if let Some(inv) = g.invites.get(idx) {
-                    let accepted =
-                        Instant(inv.at.0 + between(&mut rng, 1, 27 * 24) * HOUR + 30 * MINUTE);
-                    grant.from = Some(accepted);
-                    grant.invite = Some(InviteUse {
-                        invite: inv.label.clone(),
-                        accepted_at: accepted,
-                        by: format!("{pname}.admin"),
-                    });
-                }
-            } else if bounded {
-                let from = day(days::BOUNDED + between(&mut rng, 0, 365));
-                grant.from = Some(from);
-                grant.until = Some(Instant(from.0 + between(&mut rng, 90, 400) * DAY));
-            }
-            let base = grant.from.unwrap_or(Instant::MIN).max(day(days::BOUNDED)).0;
-            if rng.u32(..100) < 10 {
-                grant.revoked_at = Some(Instant(
-                    base + between(&mut rng, 1, 500) * DAY + between(&mut rng, 0, 24) * HOUR,
-                ));
-            }
-            if !official && rng.u32(..100) < 5 {
-                let at = Instant(base + between(&mut rng, 1, 300) * DAY + 10 * HOUR);
-                grant.reseal = Some((at, format!("{pname}.contract2")));
-                resealed = true;
-            }
+        for k in templates {
+            let grant = self.grant(
+                g,
+                GrantSpec {
+                    label: format!("g{}", g.grants.len()),
+                    partner: pname.clone(),
+                    org: oname.clone(),
+                    template: format!("{oname}.t{k}"),
+                    role: String::new(),
+                    seal: String::new(),
+                    seal_kind: SealKind::Contract,
+                    from: None,
+                    until: None,
+                    revoked_at: None,
+                    reseal: None,
+                    max_amount: None,
+                    invite: None,
+                    partner_index: j,
+                    org_index: o,
+                    template_index: k,
+                },
+            );
+            resealed |= grant.reseal.is_some();
             g.grants.push(grant);
-        }
-        let mut seals = vec![
-            SealSpec {
-                name: String::from("contract"),
-                display: String::from("合同专用章"),
-                kind: SealKind::Contract,
-            },
-            SealSpec {
-                name: String::from("official"),
-                display: String::from("公章"),
-                kind: SealKind::Official,
-            },
-        ];
-        if resealed {
-            seals.push(SealSpec {
-                name: String::from("contract2"),
-                display: String::from("合同专用章（2026版）"),
-                kind: SealKind::Contract,
-            });
         }
         if j % 100 == 37 {
             g.disabled_seals.push(DisabledPeriod {
@@ -663,13 +624,96 @@ pub(crate) fn generate_split(cfg: &GenConfig, split: usize) -> Generated {
             display: format!("合作方 {j} 贸易有限公司"),
             super_admin: String::from("admin"),
             employees: Vec::new(),
-            seals,
+            seals: seals(resealed),
             templates: Vec::new(),
             service_enabled_at: Some(enabled),
         });
     }
-    g.files = render(&g, split);
-    g
+
+    /// Draws what a grant says beyond its partner, enterprise and
+    /// template (given in `grant`): 15% through an invite, 11.8% of the
+    /// rest bounded in time; 3% with the official seal; 20% with an amount
+    /// condition; 10% of those not through an invite as "甲方"; then 10%
+    /// revoked, and 5% of those with the contract seal resealed.
+    fn grant(&mut self, g: &mut Generated, mut grant: GrantSpec) -> GrantSpec {
+        let rng = &mut *self.rng;
+        let via_invite = rng.u32(..1000) < 150;
+        let bounded = !via_invite && rng.u32(..1000) < 118;
+        let official = rng.u32(..100) < 3;
+        grant.max_amount = (rng.u32(..100) < 20).then(|| {
+            AMOUNTS
+                .get(pick(rng, AMOUNTS.len()))
+                .copied()
+                .unwrap_or(100_000)
+        });
+        let role = if !via_invite && rng.u32(..10) == 0 {
+            ROLE_A
+        } else {
+            ROLE_B
+        };
+        grant.role = role.to_owned();
+        let (seal, seal_kind) = if official {
+            ("official", SealKind::Official)
+        } else {
+            ("contract", SealKind::Contract)
+        };
+        grant.seal = format!("{}.{seal}", grant.partner);
+        grant.seal_kind = seal_kind;
+        if via_invite {
+            self.through_invite(g, &mut grant);
+        } else if bounded {
+            let rng = &mut *self.rng;
+            let from = day(days::BOUNDED + between(rng, 0, 365));
+            grant.from = Some(from);
+            grant.until = Some(Instant(from.0 + between(rng, 90, 400) * DAY));
+        }
+        let rng = &mut *self.rng;
+        let base = grant.from.unwrap_or(Instant::MIN).max(day(days::BOUNDED)).0;
+        if rng.u32(..100) < 10 {
+            grant.revoked_at = Some(Instant(
+                base + between(rng, 1, 500) * DAY + between(rng, 0, 24) * HOUR,
+            ));
+        }
+        if !official && rng.u32(..100) < 5 {
+            let at = Instant(base + between(rng, 1, 300) * DAY + 10 * HOUR);
+            grant.reseal = Some((at, format!("{}.contract2", grant.partner)));
+        }
+        grant
+    }
+
+    /// A grant given by accepting its enterprise's invite for its
+    /// template (the first such grant draws the invite: opened in the two
+    /// months after the first, open for a month), within the invite's
+    /// first 27 days.
+    fn through_invite(&mut self, g: &mut Generated, grant: &mut GrantSpec) {
+        let (o, k) = (grant.org_index, grant.template_index);
+        let next = g.invites.len();
+        let idx = *self.invites.entry((o, k)).or_insert(next);
+        if idx == next {
+            let at = Instant(day(days::INVITES + between(self.rng, 0, 60)).0 + 10 * HOUR);
+            let closes = at
+                .to_datetime(tz())
+                .and_then(|t| add_months(t, 1))
+                .map_or(Instant(at.0 + 28 * DAY), |t| Instant::from_datetime(&t));
+            g.invites.push(InviteSpec {
+                label: format!("inv_{}_t{k}", grant.org),
+                org: grant.org.clone(),
+                template: grant.template.clone(),
+                role: ROLE_B.to_owned(),
+                at,
+                closes,
+            });
+        }
+        if let Some(inv) = g.invites.get(idx) {
+            let accepted = Instant(inv.at.0 + between(self.rng, 1, 27 * 24) * HOUR + 30 * MINUTE);
+            grant.from = Some(accepted);
+            grant.invite = Some(InviteUse {
+                invite: inv.label.clone(),
+                accepted_at: accepted,
+                by: format!("{}.admin", grant.partner),
+            });
+        }
+    }
 }
 
 // ------------------------------------------------------------------ text

@@ -1084,6 +1084,9 @@ pub fn probes(g: &Generated, n: usize, seed: u64) -> Vec<Probe> {
         .collect()
 }
 
+/// One of a [`Builder`]'s lists of candidate grants.
+type Candidates<'a> = for<'b> fn(&'b Builder<'a>) -> &'b Vec<usize>;
+
 /// Candidate grants for each kind of probe.
 struct Builder<'a> {
     g: &'a Generated,
@@ -1163,10 +1166,7 @@ impl<'a> Builder<'a> {
         b
     }
 
-    fn choose(
-        &mut self,
-        list: for<'b> fn(&'b Builder<'a>) -> &'b Vec<usize>,
-    ) -> Option<&'a GrantSpec> {
+    fn choose(&mut self, list: Candidates<'a>) -> Option<&'a GrantSpec> {
         let len = list(self).len();
         let k = pick(&mut self.rng, len);
         let i = list(self).get(k).copied()?;
@@ -1315,309 +1315,271 @@ impl<'a> Builder<'a> {
     /// A probe built to get `code`; `None` when the set has no material.
     fn miss(&mut self, code: ReasonCode) -> Option<Probe> {
         use ReasonCode as C;
-        let g = self.g;
-        let probe = |req: Request| {
-            Some(Probe {
-                expected: Some(code),
-                seal: None,
-                request: req,
-            })
-        };
-        let any_time = day(400);
-        match code {
-            C::UnknownOrg => {
-                let gr = self.choose(|b| &b.plain)?;
-                let n = self.rng.u32(..1000);
-                probe(self.request(
-                    any_time,
-                    &gr.template,
-                    &format!("{}.e0", gr.org),
-                    &format!("nosuch{n}"),
-                    None,
-                    None,
-                ))
-            }
-            C::UnknownEmployee => {
-                let gr = self.choose(|b| &b.plain)?;
-                probe(self.request(
-                    any_time,
-                    &gr.template,
-                    &format!("{}.ghost", gr.org),
-                    &gr.partner,
-                    None,
-                    None,
-                ))
-            }
-            C::UnknownTemplate => {
-                let gr = self.choose(|b| &b.plain)?;
-                probe(self.request(
-                    any_time,
-                    &format!("{}.nosuch", gr.org),
-                    &format!("{}.e0", gr.org),
-                    &gr.partner,
-                    None,
-                    None,
-                ))
-            }
+        let request = match code {
+            C::UnknownOrg | C::UnknownEmployee | C::UnknownTemplate => self.unknown_name(code)?,
             C::ServiceNotEnabled => {
                 let gr = self.choose(|b| &b.plain)?;
                 let at = self.time(day(0), self.enabled(gr), false)?;
-                let ini = self.initiator(&gr.org);
-                probe(self.request(at, &gr.template, &ini, &gr.partner, Some(1), Some("sales")))
+                self.plain_request(at, &gr.template, gr)
             }
-            C::InitiatorNotAuthorized => {
-                let gr = self.choose(|b| &b.plain)?;
-                let lo = self.enabled(gr).max(day(days::E12_REVOKED + 1));
-                let at = self.time(lo, day(days::END), false)?;
-                let mut amount = 1;
-                let mut template = gr.template.clone();
-                let initiator = match self.rng.u32(..4) {
-                    0 => format!("{}.e12", gr.org),
-                    1 => {
-                        // e10 covers template t0 only.
-                        let k = 1 + pick(&mut self.rng, TEMPLATES_PER_ORG - 1);
-                        template = format!("{}.t{k}", gr.org);
-                        format!("{}.e10", gr.org)
-                    }
-                    2 => {
-                        amount = 100_001 + between(&mut self.rng, 0, 1_000_000);
-                        format!("{}.e11", gr.org)
-                    }
-                    _ => format!(
-                        "{}.e{}",
-                        gr.org,
-                        13 + pick(&mut self.rng, EMPLOYEES_PER_ORG - 13)
-                    ),
-                };
-                probe(self.request(
-                    at,
-                    &template,
-                    &initiator,
-                    &gr.partner,
-                    Some(amount),
-                    Some("sales"),
-                ))
-            }
+            C::InitiatorNotAuthorized => self.initiator_not_authorized()?,
             C::TemplateDisabled => {
                 let gr = self.choose(|b| &b.plain)?;
                 let at = self.time(day(days::MAINT), day(days::TPL_BACK), true)?;
-                let ini = self.initiator(&gr.org);
-                probe(self.request(
-                    at,
-                    &format!("{}.t1", gr.org),
-                    &ini,
-                    &gr.partner,
-                    Some(1),
-                    Some("sales"),
-                ))
+                self.plain_request(at, &format!("{}.t1", gr.org), gr)
             }
-            C::TemplateNotAutoSign => {
-                let o = g.orgs.get(pick(&mut self.rng, g.orgs.len()))?;
-                let k = 10 + pick(&mut self.rng, TEMPLATES_PER_ORG - 10);
-                let at = self.time(day(days::OWN_FROM), day(days::END), false)?;
-                let ini = self.initiator(&o.name);
-                probe(self.request(
-                    at,
-                    &format!("{}.t{k}", o.name),
-                    &ini,
-                    &o.name,
-                    Some(1),
-                    Some("sales"),
-                ))
-            }
-            C::NoPartnerGrant => {
-                let gr = self.choose(|b| &b.plain)?;
-                let (a, z) = self
-                    .by_partner
-                    .get(gr.partner_index)
-                    .copied()
-                    .unwrap_or((0, 0));
-                let granted: Vec<usize> = g
-                    .grants
-                    .get(a..z)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|x| x.template_index)
-                    .collect();
-                let free: Vec<usize> = (0..TEMPLATES_PER_ORG)
-                    .filter(|k| *k != 1 && !granted.contains(k))
-                    .collect();
-                let k = free.get(pick(&mut self.rng, free.len())).copied()?;
-                let at = self.time(self.enabled(gr), day(days::END), false)?;
-                let ini = self.initiator(&gr.org);
-                probe(self.request(
-                    at,
-                    &format!("{}.t{k}", gr.org),
-                    &ini,
-                    &gr.partner,
-                    Some(1),
-                    Some("sales"),
-                ))
-            }
+            C::TemplateNotAutoSign => self.template_not_auto_sign()?,
+            C::NoPartnerGrant => self.no_partner_grant()?,
             C::SignatoryMismatch => {
                 let gr = self.choose(|b| &b.plain)?;
                 let at = self.time(self.enabled(gr), day(days::END), false)?;
-                let ini = self.initiator(&gr.org);
-                let mut r =
-                    self.request(at, &gr.template, &ini, &gr.partner, Some(1), Some("sales"));
-                r.signatory = Some(CompactString::from(if gr.role == ROLE_A {
-                    ROLE_B
-                } else {
-                    ROLE_A
-                }));
-                probe(r)
+                let mut r = self.plain_request(at, &gr.template, gr);
+                let other = if gr.role == ROLE_A { ROLE_B } else { ROLE_A };
+                r.signatory = Some(CompactString::from(other));
+                r
             }
             C::GrantNotYetValid => {
-                for _ in 0..16 {
-                    let gr = self.choose(|b| &b.started)?;
-                    let Some(at) =
-                        self.time(self.enabled(gr), gr.from.unwrap_or(Instant::MIN), false)
-                    else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        Some(1),
-                        Some("sales"),
-                    ));
-                }
-                None
+                let (gr, at) = self.grant_in(
+                    |b| &b.started,
+                    |b, gr| (b.enabled(gr), gr.from.unwrap_or(Instant::MIN), false),
+                )?;
+                self.plain_request(at, &gr.template, gr)
             }
             C::GrantExpired => {
-                for _ in 0..16 {
-                    let gr = self.choose(|b| &b.bounded)?;
-                    let lo = gr.until.unwrap_or(Instant::MAX);
-                    let Some(at) = self.time(lo, gr.revoked_at.unwrap_or(Instant::MAX), false)
-                    else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        Some(1),
-                        Some("sales"),
-                    ));
-                }
-                None
+                let (gr, at) = self.grant_in(
+                    |b| &b.bounded,
+                    |_, gr| {
+                        let until = gr.until.unwrap_or(Instant::MAX);
+                        (until, gr.revoked_at.unwrap_or(Instant::MAX), false)
+                    },
+                )?;
+                self.plain_request(at, &gr.template, gr)
             }
             C::GrantRevoked => {
-                for _ in 0..16 {
-                    let gr = self.choose(|b| &b.revoked)?;
-                    let Some(at) =
-                        self.time(gr.revoked_at.unwrap_or(Instant::MAX), day(days::END), false)
-                    else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        Some(1),
-                        Some("sales"),
-                    ));
-                }
-                None
+                let (gr, at) = self.grant_in(
+                    |b| &b.revoked,
+                    |_, gr| {
+                        let revoked = gr.revoked_at.unwrap_or(Instant::MAX);
+                        (revoked, day(days::END), false)
+                    },
+                )?;
+                self.plain_request(at, &gr.template, gr)
             }
             C::SealDisabled => {
-                for _ in 0..16 {
-                    let gr = self.choose(|b| &b.seal_off)?;
-                    let (s, e) = gr.active();
-                    let e = e.min(gr.reseal.as_ref().map_or(Instant::MAX, |r| r.0));
-                    let Some(at) =
-                        self.time(s.max(day(days::MAINT)), e.min(day(days::SEAL_BACK)), true)
-                    else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        Some(1),
-                        Some("sales"),
-                    ));
-                }
-                None
+                // While its seal is off, before any reseal.
+                let (gr, at) = self.grant_in(
+                    |b| &b.seal_off,
+                    |_, gr| {
+                        let (s, e) = gr.active();
+                        let e = e.min(gr.reseal.as_ref().map_or(Instant::MAX, |r| r.0));
+                        (s.max(day(days::MAINT)), e.min(day(days::SEAL_BACK)), true)
+                    },
+                )?;
+                self.plain_request(at, &gr.template, gr)
             }
-            C::ConditionNotMet | C::AttributeMissing => {
-                for _ in 0..16 {
-                    let gr = self.choose(|b| &b.conditioned)?;
-                    let (s, e) = gr.active();
-                    let Some(at) = self.time(s.max(self.enabled(gr)), e, false) else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    let amount = (code == C::ConditionNotMet).then(|| {
-                        gr.max_amount.unwrap_or(0) + 1 + between(&mut self.rng, 0, 100_000)
-                    });
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        amount,
-                        Some("sales"),
-                    ));
-                }
-                None
+            C::ConditionNotMet | C::AttributeMissing => self.condition(code)?,
+            C::Forbidden => self.forbidden()?,
+            _ => return None,
+        };
+        Some(Probe {
+            expected: Some(code),
+            seal: None,
+            request,
+        })
+    }
+
+    /// The request of an authorized initiator of `gr`'s enterprise (see
+    /// [`Builder::initiator`]) for `template` with `gr`'s partner as the
+    /// signer, for an amount of 1 in category `sales`: what a miss asks
+    /// when only its time, template or signer is to blame.
+    fn plain_request(&mut self, at: Instant, template: &str, gr: &GrantSpec) -> Request {
+        let ini = self.initiator(&gr.org);
+        self.request(at, template, &ini, &gr.partner, Some(1), Some("sales"))
+    }
+
+    /// A grant of `list` with a time in the period `period` gives for it
+    /// (`[lo, hi)`, and whether the maintenance month may hold it); up to
+    /// 16 grants are tried.
+    fn grant_in(
+        &mut self,
+        list: Candidates<'a>,
+        period: impl Fn(&Self, &GrantSpec) -> (Instant, Instant, bool),
+    ) -> Option<(&'a GrantSpec, Instant)> {
+        for _ in 0..16 {
+            let gr = self.choose(list)?;
+            let (lo, hi, maint) = period(self, gr);
+            if let Some(at) = self.time(lo, hi, maint) {
+                return Some((gr, at));
             }
-            C::Forbidden => {
-                for _ in 0..16 {
-                    let (gr, lo, hi, maint, category) = match self.rng.u32(..4) {
-                        0 => {
-                            let gr = self.choose(|b| &b.official)?;
-                            (gr, day(0), day(days::END), false, Some("sales"))
-                        }
-                        1 => {
-                            let gr = self.choose(|b| &b.audited)?;
-                            (
-                                gr,
-                                day(days::TPL_BACK + 1),
-                                day(days::MAINT_END),
-                                true,
-                                Some("sales"),
-                            )
-                        }
-                        2 => {
-                            let gr = self.choose(|b| &b.category)?;
-                            (gr, day(0), day(days::END), false, Some("marriage"))
-                        }
-                        _ => {
-                            // Fails closed: no `category` at all.
-                            let gr = self.choose(|b| &b.category)?;
-                            (gr, day(0), day(days::END), false, None)
-                        }
-                    };
-                    let (s, e) = gr.active();
-                    let lo = lo.max(s).max(self.enabled(gr));
-                    let Some(at) = self.time(lo, hi.min(e), maint) else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    let amount = self.amount(gr.max_amount, None);
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        Some(amount),
-                        category,
-                    ));
-                }
-                None
-            }
-            _ => None,
         }
+        None
+    }
+
+    /// `unknown_org`, `unknown_employee` or `unknown_template`: a grant's
+    /// request with that one name made up.
+    fn unknown_name(&mut self, code: ReasonCode) -> Option<Request> {
+        let gr = self.choose(|b| &b.plain)?;
+        let any_time = day(400);
+        let (template, initiator, signer) = match code {
+            ReasonCode::UnknownOrg => {
+                let n = self.rng.u32(..1000);
+                (
+                    gr.template.clone(),
+                    format!("{}.e0", gr.org),
+                    format!("nosuch{n}"),
+                )
+            }
+            ReasonCode::UnknownEmployee => (
+                gr.template.clone(),
+                format!("{}.ghost", gr.org),
+                gr.partner.clone(),
+            ),
+            _ => (
+                format!("{}.nosuch", gr.org),
+                format!("{}.e0", gr.org),
+                gr.partner.clone(),
+            ),
+        };
+        Some(self.request(any_time, &template, &initiator, &signer, None, None))
+    }
+
+    /// `initiator_not_authorized`, one of four ways: `e12` (revoked),
+    /// `e10` for another template than `t0`, `e11` over its amount, or an
+    /// employee without an authorization (`e13` and up).
+    fn initiator_not_authorized(&mut self) -> Option<Request> {
+        let gr = self.choose(|b| &b.plain)?;
+        let lo = self.enabled(gr).max(day(days::E12_REVOKED + 1));
+        let at = self.time(lo, day(days::END), false)?;
+        let mut amount = 1;
+        let mut template = gr.template.clone();
+        let initiator = match self.rng.u32(..4) {
+            0 => format!("{}.e12", gr.org),
+            1 => {
+                // e10 covers template t0 only.
+                let k = 1 + pick(&mut self.rng, TEMPLATES_PER_ORG - 1);
+                template = format!("{}.t{k}", gr.org);
+                format!("{}.e10", gr.org)
+            }
+            2 => {
+                amount = 100_001 + between(&mut self.rng, 0, 1_000_000);
+                format!("{}.e11", gr.org)
+            }
+            _ => format!(
+                "{}.e{}",
+                gr.org,
+                13 + pick(&mut self.rng, EMPLOYEES_PER_ORG - 13)
+            ),
+        };
+        Some(self.request(
+            at,
+            &template,
+            &initiator,
+            &gr.partner,
+            Some(amount),
+            Some("sales"),
+        ))
+    }
+
+    /// `template_not_auto_sign`: an enterprise signing its own template
+    /// that no own auto-sign rule covers (`t10` and up).
+    fn template_not_auto_sign(&mut self) -> Option<Request> {
+        let orgs = &self.g.orgs;
+        let o = orgs.get(pick(&mut self.rng, orgs.len()))?;
+        let k = 10 + pick(&mut self.rng, TEMPLATES_PER_ORG - 10);
+        let at = self.time(day(days::OWN_FROM), day(days::END), false)?;
+        let ini = self.initiator(&o.name);
+        Some(self.request(
+            at,
+            &format!("{}.t{k}", o.name),
+            &ini,
+            &o.name,
+            Some(1),
+            Some("sales"),
+        ))
+    }
+
+    /// `no_partner_grant`: a partner asked to sign a template of its
+    /// enterprise it has no grant for (not `t1`, which is disabled for a
+    /// while).
+    fn no_partner_grant(&mut self) -> Option<Request> {
+        let gr = self.choose(|b| &b.plain)?;
+        let (a, z) = self
+            .by_partner
+            .get(gr.partner_index)
+            .copied()
+            .unwrap_or((0, 0));
+        let granted: Vec<usize> = self
+            .g
+            .grants
+            .get(a..z)
+            .unwrap_or(&[])
+            .iter()
+            .map(|x| x.template_index)
+            .collect();
+        let free: Vec<usize> = (0..TEMPLATES_PER_ORG)
+            .filter(|k| *k != 1 && !granted.contains(k))
+            .collect();
+        let k = free.get(pick(&mut self.rng, free.len())).copied()?;
+        let at = self.time(self.enabled(gr), day(days::END), false)?;
+        Some(self.plain_request(at, &format!("{}.t{k}", gr.org), gr))
+    }
+
+    /// `condition_not_met` (an amount over the grant's limit) or
+    /// `attribute_missing` (no amount) for a grant with a condition.
+    fn condition(&mut self, code: ReasonCode) -> Option<Request> {
+        let (gr, at) = self.grant_in(
+            |b| &b.conditioned,
+            |b, gr| {
+                let (s, e) = gr.active();
+                (s.max(b.enabled(gr)), e, false)
+            },
+        )?;
+        let ini = self.initiator(&gr.org);
+        let amount = (code == ReasonCode::ConditionNotMet)
+            .then(|| gr.max_amount.unwrap_or(0) + 1 + between(&mut self.rng, 0, 100_000));
+        Some(self.request(at, &gr.template, &ini, &gr.partner, amount, Some("sales")))
+    }
+
+    /// `forbidden`, by one of the generated forbids: the official seal,
+    /// a partner's audit (in the maintenance month), the category
+    /// `marriage` on `t2`, or `t2` without a category (which fails
+    /// closed).
+    fn forbidden(&mut self) -> Option<Request> {
+        for _ in 0..16 {
+            let (gr, lo, hi, maint, category) = match self.rng.u32(..4) {
+                0 => {
+                    let gr = self.choose(|b| &b.official)?;
+                    (gr, day(0), day(days::END), false, Some("sales"))
+                }
+                1 => {
+                    let gr = self.choose(|b| &b.audited)?;
+                    (
+                        gr,
+                        day(days::TPL_BACK + 1),
+                        day(days::MAINT_END),
+                        true,
+                        Some("sales"),
+                    )
+                }
+                2 => {
+                    let gr = self.choose(|b| &b.category)?;
+                    (gr, day(0), day(days::END), false, Some("marriage"))
+                }
+                _ => {
+                    let gr = self.choose(|b| &b.category)?;
+                    (gr, day(0), day(days::END), false, None)
+                }
+            };
+            let (s, e) = gr.active();
+            let lo = lo.max(s).max(self.enabled(gr));
+            let Some(at) = self.time(lo, hi.min(e), maint) else {
+                continue;
+            };
+            let ini = self.initiator(&gr.org);
+            let amount = self.amount(gr.max_amount, None);
+            return Some(self.request(at, &gr.template, &ini, &gr.partner, Some(amount), category));
+        }
+        None
     }
 }
 

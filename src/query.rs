@@ -69,12 +69,49 @@ pub struct SignerStatus {
     pub on_behalf_of: Option<String>,
 }
 
+/// What an [`AuditEntry`] is (in JSON, its `snake_case` name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    /// An auto-sign template rule (`ORG auto-signs template ...`).
+    OwnTemplate,
+    /// A partner grant.
+    PartnerGrant,
+    /// An employee authorization.
+    Employee,
+    /// A forbid.
+    Forbid,
+    /// An invite open at the instant (the entry's `rule` is its label).
+    Invite,
+}
+
+impl AuditKind {
+    /// The `snake_case` name, as in JSON (the audit lists entries by it,
+    /// alphabetically).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::OwnTemplate => "own_template",
+            AuditKind::PartnerGrant => "partner_grant",
+            AuditKind::Employee => "employee",
+            AuditKind::Forbid => "forbid",
+            AuditKind::Invite => "invite",
+        }
+    }
+}
+
+/// Pads like a string (`{:<13}`).
+impl std::fmt::Display for AuditKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// An authorization in force at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     /// `own_template`, `partner_grant`, `employee`, `forbid`, or
     /// `invite` (an invite open at the instant: `rule` is its label).
-    pub kind: &'static str,
+    pub kind: AuditKind,
     pub rule: String,
     pub signer: Option<String>,
     pub template: Option<String>,
@@ -118,7 +155,7 @@ struct Answer {
     reasons: Vec<RenderedReason>,
 }
 
-pub use crate::diff::{Diff, DiffEntry, When};
+pub use crate::diff::{ChangeKind, Diff, DiffEntry, RuleKind, When};
 
 impl Policy {
     /// Every template of the initiator's org (or of `on_behalf_of`), with
@@ -526,8 +563,8 @@ impl Policy {
                 continue;
             }
             let (kind, role) = match r.kind {
-                SealRuleKind::Own => ("own_template", None),
-                SealRuleKind::Partner { role, .. } => ("partner_grant", Some(role)),
+                SealRuleKind::Own => (AuditKind::OwnTemplate, None),
+                SealRuleKind::Partner { role, .. } => (AuditKind::PartnerGrant, Some(role)),
             };
             push(kind, self.seal_rule_name(id), &r.window, r.span, &|e| {
                 e.signer = Some(m.org_name(r.signer).to_owned());
@@ -544,7 +581,7 @@ impl Policy {
                 continue;
             }
             push(
-                "employee",
+                AuditKind::Employee,
                 self.employee_rule_name(EmployeeRuleId::from_index(i)),
                 &r.window,
                 r.span,
@@ -564,7 +601,7 @@ impl Policy {
                 continue;
             }
             push(
-                "forbid",
+                AuditKind::Forbid,
                 self.forbid_name(ForbidId::from_index(i)),
                 &f.window,
                 f.span,
@@ -583,7 +620,7 @@ impl Policy {
         {
             let end = Some(i.closes.at);
             let entry = AuditEntry {
-                kind: "invite",
+                kind: AuditKind::Invite,
                 rule: i.label.clone(),
                 signer: None,
                 template: Some(m.template_name(i.template)),
@@ -603,7 +640,7 @@ impl Policy {
             out.push((entry, self.lines.order_key(i.span)));
         }
         // By kind, then in the order of the policy files.
-        out.sort_by(|a, b| (a.0.kind, &a.1).cmp(&(b.0.kind, &b.1)));
+        out.sort_by(|a, b| (a.0.kind.as_str(), &a.1).cmp(&(b.0.kind.as_str(), &b.1)));
         out.into_iter().map(|(e, _)| e).collect()
     }
 

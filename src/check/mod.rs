@@ -54,7 +54,7 @@ use rustc_hash::FxHashSet;
 
 use crate::ast;
 use crate::model::Model;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, Locate, Sources, Span};
 
 /// What the checker found: the model when there were no errors, and every
 /// problem.

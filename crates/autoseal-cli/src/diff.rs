@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use autoseal::query::{DiffEntry, When};
+use autoseal::query::{ChangeKind, DiffEntry, When};
 use autoseal::Policy;
 
 use crate::common::{parse_at, print_json, render_error, Format, CANNOT_RUN, OK, PROBLEMS};
@@ -99,7 +99,7 @@ fn line(c: &DiffEntry) -> String {
         x.as_ref()
             .map_or_else(|| String::from("no condition"), |w| format!("when {w}"))
     };
-    let conds = if c.change == "condition_changed" {
+    let conds = if c.change == ChangeKind::ConditionChanged {
         format!("; {} -> {}", cond(&c.old_condition), cond(&c.new_condition))
     } else {
         match c.old_condition.as_ref().or(c.new_condition.as_ref()) {

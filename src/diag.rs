@@ -4,7 +4,7 @@
 use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckError, CheckWarning};
 use crate::i18n::{Lang, Params};
@@ -48,6 +48,11 @@ macro_rules! codes {
                 match self {
                     $(Code::$variant => $text,)*
                 }
+            }
+
+            /// The code of a string ([`Code::as_str`]).
+            pub fn parse(s: &str) -> Option<Code> {
+                Code::ALL.iter().copied().find(|c| c.as_str() == s)
             }
 
             /// Whether a problem of this kind stops the load.
@@ -129,6 +134,14 @@ impl Serialize for Code {
     }
 }
 
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
+        let s = String::deserialize(d)?;
+        Code::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown diagnostic code `{s}`")))
+    }
+}
+
 /// Gives an error type (whose variants have a `code()`, a `span()` and
 /// their `params()`) its message, help and label in a language from the
 /// catalog, and the `Display`, `Error` and miette `Diagnostic` that show
@@ -201,7 +214,7 @@ pub enum Diagnostic {
     Warning(CheckWarning),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -424,8 +437,9 @@ impl Diagnostics {
     }
 }
 
-/// One problem as JSON.
-#[derive(Debug, Clone, Serialize)]
+/// One problem as JSON. Read back (it is `Deserialize`), it can be shown
+/// in another language: [`DiagnosticJson::localize`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DiagnosticJson {
     pub severity: Severity,
     pub code: Code,
@@ -439,6 +453,18 @@ pub struct DiagnosticJson {
     pub end_line: usize,
     pub end_column: usize,
     pub source_line: String,
+}
+
+impl DiagnosticJson {
+    /// Its message and help rendered again, in `lang`, from its code and
+    /// params (which are the same in every language).
+    pub fn localize(&mut self, lang: Lang) {
+        use crate::i18n::{diag_text, Part};
+        if let Some(m) = diag_text(lang, self.code, Part::Message, &self.params) {
+            self.message = m;
+        }
+        self.help = diag_text(lang, self.code, Part::Help, &self.params);
+    }
 }
 
 /// A diagnostic's words in a language, with its code and the text of its

@@ -153,12 +153,12 @@ impl Params {
     }
 
     /// Sets `key` (a later value replaces an earlier one).
-    pub(crate) fn set(&mut self, key: &'static str, value: impl Into<String>) {
+    pub fn set(&mut self, key: &'static str, value: impl Into<String>) {
         self.put(key, ParamValue::Text(value.into()));
     }
 
     /// Sets `key` to a list.
-    pub(crate) fn set_list<S: Into<String>>(
+    pub fn set_list<S: Into<String>>(
         &mut self,
         key: &'static str,
         items: impl IntoIterator<Item = S>,
@@ -170,7 +170,7 @@ impl Params {
     }
 
     /// Sets `key` when there is a value.
-    pub(crate) fn set_opt(&mut self, key: &'static str, value: Option<impl Into<String>>) {
+    pub fn set_opt(&mut self, key: &'static str, value: Option<impl Into<String>>) {
         if let Some(v) = value {
             self.set(key, v);
         }
@@ -189,6 +189,47 @@ impl Params {
         self.0.sort_by_key(|(k, _)| rank(k));
         self
     }
+}
+
+impl<'de> serde::Deserialize<'de> for ParamValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ParamValue, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Text(String),
+            List(Vec<String>),
+        }
+        Ok(match Either::deserialize(d)? {
+            Either::Text(t) => ParamValue::Text(t),
+            Either::List(l) => ParamValue::List(l),
+        })
+    }
+}
+
+/// Params read back from JSON keep the keys some code declares (a key no
+/// code carries is dropped).
+impl<'de> serde::Deserialize<'de> for Params {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Params, D::Error> {
+        let map = std::collections::BTreeMap::<String, ParamValue>::deserialize(d)?;
+        let mut p = Params::default();
+        for (k, v) in map {
+            if let Some(key) = declared_key(&k) {
+                p.put(key, v);
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// The key as some code declares it.
+fn declared_key(k: &str) -> Option<&'static str> {
+    let diag = Code::ALL.iter().flat_map(|c| diag_params(*c));
+    let reason = ReasonCode::ALL.into_iter().flat_map(reason_params);
+    let report = REPORT_MESSAGES.iter().flat_map(|m| m.params.iter());
+    diag.chain(reason)
+        .chain(report)
+        .find(|s| s.key == k)
+        .map(|s| s.key)
 }
 
 impl Serialize for Params {
@@ -224,6 +265,9 @@ pub enum ListStyle {
     /// Strings in quotes, every one, after commas (`"甲方", "乙方"`;
     /// `“甲方”、“乙方”`).
     Quoted,
+    /// Names as they are, every one, after commas (`amount, category`;
+    /// `amount、category`): for a line people read, not a report.
+    Plain,
     /// What the parser expected, the last after "or": each a token as
     /// written in backticks (`` `from` ``), or a kind of token (`name`)
     /// shown by the catalog's message `expected-KIND`.
@@ -514,7 +558,7 @@ pub fn diag_params(code: Code) -> &'static [ParamSpec] {
 
 /// The params of a diagnostic code that tell its cases apart, each with
 /// every value it takes (a message or its help has a variant for each).
-pub fn diag_cases(code: Code) -> &'static [(&'static str, &'static [&'static str])] {
+pub fn diag_cases(code: Code) -> Cases {
     use Code as C;
     const LOOKUP: &[&str] = &["did_you_mean", "check_spelling", "declare"];
     const MEMBER: &[&str] = &[
@@ -592,6 +636,58 @@ pub fn diag_cases(code: Code) -> &'static [(&'static str, &'static [&'static str
     }
 }
 
+/// The params of a code or message that tell its cases apart, each with
+/// every value it takes.
+pub type Cases = &'static [(&'static str, &'static [&'static str])];
+
+/// A message of the reports' catalog.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportMessage {
+    pub id: &'static str,
+    pub params: &'static [ParamSpec],
+    pub cases: Cases,
+}
+
+/// The messages of the reports, each with its params and cases.
+pub const REPORT_MESSAGES: &[ReportMessage] = &[
+    ReportMessage {
+        id: "template-tooltip",
+        params: &[
+            p!("template"),
+            p!("template_name"),
+            p!("why"),
+            o!("seal"),
+            o!("seal_name"),
+            o!("rule"),
+            o!("needs", Plain),
+            o!("reason"),
+        ],
+        cases: &[("why", &["usable", "conditional", "manual"])],
+    },
+    ReportMessage {
+        id: "templates-none",
+        params: &[p!("org")],
+        cases: &[],
+    },
+];
+
+/// Message `id` of the reports' catalog ([`REPORT_MESSAGES`]) in `lang`,
+/// from its params: a line of a report, for a front end that shows one.
+pub fn report(lang: Lang, id: &str, params: &Params) -> String {
+    format_report(lang, id, params).0
+}
+
+/// [`report`], with what Fluent reported while formatting it.
+#[doc(hidden)]
+pub fn format_report(lang: Lang, id: &str, params: &Params) -> (String, Vec<String>) {
+    let spec = REPORT_MESSAGES
+        .iter()
+        .find(|m| m.id == id)
+        .map_or(&[][..], |m| m.params);
+    let (text, errors) = render(Catalog::Reports, lang, id, None, spec, params);
+    (text.unwrap_or_else(|| id.to_owned()), errors)
+}
+
 /// What of a diagnostic is rendered: its message, its help (none when it
 /// renders empty) or the label under its span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -625,16 +721,24 @@ pub const DIAGNOSTICS_CATALOG: [(Lang, &str); 2] = [
     (Lang::ZhCn, include_str!("../locales/zh-CN/diagnostics.ftl")),
 ];
 
+/// The lines of the reports (`templates`' tooltip).
+pub const REPORTS_CATALOG: [(Lang, &str); 2] = [
+    (Lang::En, include_str!("../locales/en/reports.ftl")),
+    (Lang::ZhCn, include_str!("../locales/zh-CN/reports.ftl")),
+];
+
 /// Which of the catalog's files a message is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Catalog {
     Reasons,
     Diagnostics,
+    Reports,
 }
 
 struct Bundles {
     reasons: [FluentBundle<FluentResource>; 2],
     diagnostics: [FluentBundle<FluentResource>; 2],
+    reports: [FluentBundle<FluentResource>; 2],
 }
 
 impl Bundles {
@@ -642,6 +746,7 @@ impl Bundles {
         let set = match catalog {
             Catalog::Reasons => &self.reasons,
             Catalog::Diagnostics => &self.diagnostics,
+            Catalog::Reports => &self.reports,
         };
         let [en, zh_cn] = set;
         match lang {
@@ -659,6 +764,10 @@ fn bundles() -> &'static Bundles {
         diagnostics: [
             bundle(&DIAGNOSTICS_CATALOG, Lang::En),
             bundle(&DIAGNOSTICS_CATALOG, Lang::ZhCn),
+        ],
+        reports: [
+            bundle(&REPORTS_CATALOG, Lang::En),
+            bundle(&REPORTS_CATALOG, Lang::ZhCn),
         ],
     })
 }
@@ -733,6 +842,7 @@ fn list_text(lang: Lang, style: ListStyle, items: &[String], errors: &mut Vec<St
     let ticked = |x: &String| format!("`{x}`");
     match style {
         ListStyle::Comma => items.iter().map(ticked).collect::<Vec<_>>().join(sep),
+        ListStyle::Plain => items.join(sep),
         ListStyle::Quoted => items
             .iter()
             .map(|x| {
@@ -1274,6 +1384,56 @@ mod tests {
                             }
                         }
                     }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// The reports' catalog has each report message in each language and
+    /// no other, using only its params, with a variant for each case; and
+    /// each formats in every case without a report.
+    #[test]
+    fn every_report_message_is_in_both_languages() {
+        let mut problems = Vec::new();
+        for lang in Lang::ALL {
+            let messages = catalog(&REPORTS_CATALOG, lang);
+            for ReportMessage {
+                id,
+                params: spec,
+                cases,
+            } in REPORT_MESSAGES
+            {
+                let what = format!("{lang}: `{id}`");
+                match messages.iter().find(|(m, _)| m == id) {
+                    None => problems.push(format!("{what} is missing")),
+                    Some((_, u)) => problems.extend(use_problems(&what, u, spec, cases)),
+                }
+                let cases: Vec<(&str, &[&str])> = match cases {
+                    [] => vec![("why", &[""])],
+                    c => c.to_vec(),
+                };
+                for (_, values) in &cases {
+                    for v in *values {
+                        for all in [true, false] {
+                            let mut params = Params::default();
+                            for s in spec.iter().filter(|s| all || s.always) {
+                                match s.list {
+                                    Some(_) => params.set_list(s.key, ["a", "b"]),
+                                    None => params.set(s.key, if s.key == "why" { v } else { "x" }),
+                                }
+                            }
+                            let (text, errors) = format_report(lang, id, &params);
+                            if !errors.is_empty() || text.contains("{$") {
+                                problems.push(format!("{what} {v}: {text:?} {errors:?}"));
+                            }
+                        }
+                    }
+                }
+            }
+            for (m, _) in &messages {
+                if !REPORT_MESSAGES.iter().any(|r| r.id == m) {
+                    problems.push(format!("{lang}: `{m}` is no report message"));
                 }
             }
         }

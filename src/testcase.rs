@@ -246,9 +246,15 @@ fn expectation(name: &str, v: &Yaml) -> Result<Expect, CaseFileError> {
 
 /// Runs one case: the fast decision must match `decision`, `seal`, `rule`,
 /// `basis` and `reason`; the explanation's codes must equal `reasons`.
+/// What it got is rendered in English (see [`run_in`]).
 pub fn run(policy: &Policy, case: &Case) -> CaseResult {
+    run_in(policy, case, crate::i18n::Lang::En)
+}
+
+/// [`run`], with what the case got rendered in `lang`.
+pub fn run_in(policy: &Policy, case: &Case, lang: crate::i18n::Lang) -> CaseResult {
     let decision = policy.decide(&case.request);
-    let got = policy.render_outcome_in(decision.outcome(), crate::i18n::Lang::En);
+    let got = policy.render_outcome_in(decision.outcome(), lang);
     let mut failures = Vec::new();
     let x = &case.expect;
     let mut check = |what: &str, want: &Option<String>, have: Option<String>| {

@@ -48,7 +48,7 @@ mod lower;
 mod resolve;
 mod rules;
 
-pub use err::{CheckError, CheckWarning};
+pub use err::{AdminAct, CheckError, CheckWarning, Close, NeverWhy, QualifierHint};
 
 use rustc_hash::FxHashSet;
 

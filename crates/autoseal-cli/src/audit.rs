@@ -2,7 +2,7 @@
 
 use autoseal::query::{parse_duration, AuditKind};
 
-use crate::common::{print_json, super_admins, Format, PolicyArgs, CANNOT_RUN, OK};
+use crate::common::{print_json, super_admins, Format, LangArg, PolicyArgs, CANNOT_RUN, OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,10 +18,12 @@ pub struct Args {
     expiring_within: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(a: Args) -> u8 {
-    let (policy, at) = match a.policies.load_at(a.at.as_deref()) {
+    let (policy, at) = match a.policies.load_at(a.at.as_deref(), a.lang.lang) {
         Ok(loaded) => loaded,
         Err(c) => return c,
     };

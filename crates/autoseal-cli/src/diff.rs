@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use autoseal::query::{ChangeKind, DiffEntry, When};
 use autoseal::Policy;
 
-use crate::common::{parse_at, print_json, render_error, Format, CANNOT_RUN, OK, PROBLEMS};
+use crate::common::{
+    parse_at, print_json, render_error, Format, LangArg, CANNOT_RUN, OK, PROBLEMS,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,12 +22,14 @@ pub struct Args {
     at: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(a: Args) -> u8 {
     let load = |p: &PathBuf| {
         Policy::from_paths(std::slice::from_ref(p)).map_err(|e| {
-            eprint!("{}", render_error(&e));
+            eprint!("{}", render_error(&e, a.lang.lang));
             CANNOT_RUN
         })
     };

@@ -208,7 +208,7 @@ fn reports_answer_as_the_cli_json() {
 
     // Without `at`: now.
     assert_eq!(s.get("/v1/audit").status(), 200);
-    // `lang` is taken (messages are English for now).
+    // `lang` is taken (see `lang.rs`).
     assert_eq!(s.get(&format!("/v1/audit?{q}&lang=zh-CN")).status(), 200);
 
     for (path, field) in [

@@ -7,6 +7,7 @@ use std::time::Instant as Clock;
 
 use autoseal::diag::DiagnosticJson;
 use autoseal::query::parse_duration;
+use autoseal::request::Field;
 use autoseal::{Instant, Lang, Request};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -16,7 +17,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::Serialize;
 use serde_json::{Map, Value};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -403,18 +404,21 @@ fn unknown(e: &autoseal::query::QueryError, field: &str) -> ApiError {
 
 // ---------------------------------------------------------------- decide
 
-/// A request's fields but `id`, for the library's reader.
-pub(crate) struct WithoutId<'a>(pub(crate) &'a Map<String, Value>);
-
-impl Serialize for WithoutId<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(None)?;
-        for (k, v) in self.0 {
-            if k != "id" {
-                m.serialize_entry(k, v)?;
-            }
-        }
-        m.end()
+/// A parsed body as the library's request reader takes it: read once,
+/// never written out and parsed again. Numbers keep their text
+/// (`arbitrary_precision`), so they are read exactly.
+pub(crate) fn fields(v: &Value) -> Field<'_> {
+    match v {
+        Value::Null => Field::Null,
+        Value::Bool(b) => Field::Bool(*b),
+        Value::Number(n) => Field::Number(Cow::Borrowed(n.as_str())),
+        Value::String(s) => Field::Text(Cow::Borrowed(s)),
+        Value::Object(m) => Field::Map(
+            m.iter()
+                .map(|(k, v)| (Field::Text(Cow::Borrowed(k)), fields(v)))
+                .collect(),
+        ),
+        Value::Array(_) => Field::Other,
     }
 }
 
@@ -483,17 +487,12 @@ pub fn decide_value(
     lang: Lang,
 ) -> Result<Vec<u8>, DecideError> {
     let start = Clock::now();
-    let Value::Object(map) = value else {
+    if !value.is_object() {
         return Err(DecideError::invalid("a request is a JSON object", ""));
-    };
-    let id = match map.get("id") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.as_str()),
-        Some(_) => return Err(DecideError::invalid("`id` must be a string", "id")),
-    };
-    let text = serde_json::to_string(&WithoutId(map))
-        .map_err(|e| DecideError::invalid(format!("not JSON: {e}"), ""))?;
-    let req = Request::parse(&text).map_err(|e| DecideError::invalid(e.to_string(), &e.field))?;
+    }
+    let req = Request::from_fields(&fields(value))
+        .map_err(|e| DecideError::invalid(e.to_string(), &e.field))?;
+    let id = req.id.as_deref();
     let policy = &snap.policy;
     // Decided and rendered by the one snapshot this request sees.
     let rendered = if explain {
@@ -578,6 +577,9 @@ async fn decide(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    if let Some(fixed) = &shared.floor {
+        return floor(&shared, fixed, body).await;
+    }
     let q = query(raw.as_deref(), &["explain"])?;
     let explain = flag(&q, "explain")?;
     let lang = lang(&q, &headers)?;
@@ -591,6 +593,21 @@ async fn decide(
         Err(DecideError::Invalid { message, field }) => Err(ApiError::bad(message).field(&field)),
         Err(DecideError::Log) => Err(log_unwritable()),
     }
+}
+
+/// The benchmark floor: what answering costs without parsing or deciding
+/// (the body is still read whole, as a decision reads it).
+async fn floor(shared: &Shared, fixed: &[u8], body: Body) -> Result<Response, ApiError> {
+    let read = axum::body::to_bytes(body, usize::MAX);
+    match tokio::time::timeout(shared.read_timeout, read).await {
+        Ok(Ok(_)) => {}
+        _ => return Err(ApiError::bad("cannot read the body")),
+    }
+    let snap = shared.live.load_full();
+    Ok(with_revision(
+        json_bytes(StatusCode::OK, fixed.to_vec()),
+        &snap,
+    ))
 }
 
 async fn batch(

@@ -125,7 +125,7 @@ fn batch(policy: &Policy, path: &str, explain: bool, lang: Lang) -> u8 {
         // no more text on another line).
         let req = line.and_then(|text| match text.trim_start_matches('\u{feff}').trim() {
             "" => Err(RequestError::new("", "empty line: no request")),
-            t => json_line(t).and_then(|()| Request::parse(t)),
+            t => json_line(t),
         });
         let json = match req {
             Ok(req) => {
@@ -154,10 +154,12 @@ fn batch(policy: &Policy, path: &str, explain: bool, lang: Lang) -> u8 {
 
 /// A batch is JSON lines: a line in YAML's wider syntax is refused with
 /// where it stops being JSON (a single `--request` may be either).
-fn json_line(t: &str) -> Result<(), RequestError> {
-    serde_json::from_str::<serde::de::IgnoredAny>(t)
-        .map(drop)
-        .map_err(|e| RequestError::new("", format!("not JSON: {e}")))
+/// A line's request, read from JSON only (YAML's flow syntax is refused),
+/// and parsed once.
+fn json_line(t: &str) -> Result<Request, RequestError> {
+    let value: serde_json::Value =
+        serde_json::from_str(t).map_err(|e| RequestError::new("", format!("not JSON: {e}")))?;
+    Request::from_fields(&autoseal_serve::fields(&value))
 }
 
 /// The next line, without its end: `Ok(None)` at the end of the input,

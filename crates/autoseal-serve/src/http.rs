@@ -407,7 +407,7 @@ fn unknown(e: &autoseal::query::QueryError, field: &str) -> ApiError {
 /// A parsed body as the library's request reader takes it: read once,
 /// never written out and parsed again. Numbers keep their text
 /// (`arbitrary_precision`), so they are read exactly.
-pub(crate) fn fields(v: &Value) -> Field<'_> {
+pub fn fields(v: &Value) -> Field<'_> {
     match v {
         Value::Null => Field::Null,
         Value::Bool(b) => Field::Bool(*b),

@@ -35,6 +35,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use declog::LogTarget;
 pub use engine::Trigger;
+pub use http::fields;
 pub use journal::{Fs, JournalIo};
 pub use replay::replay;
 pub use revision::revision;

@@ -5,8 +5,8 @@
 //! off after it, the word dropped, the word misspelt (its last character
 //! dropped), and the word run into the next one (the space between them
 //! dropped). Each line of the snapshot is one broken text and what
-//! `autoseal::syntax::parse_file` says about it: where (line:column), the
-//! fields of the error, its help.
+//! `autoseal::syntax::parse_file` says about it: where (line:column), its
+//! message and help in English.
 
 #![allow(
     clippy::unwrap_used,
@@ -18,7 +18,8 @@
 use std::fmt::Write as _;
 
 use autoseal::source::FileId;
-use autoseal::syntax::{parse_file, SyntaxError};
+use autoseal::syntax::parse_file;
+use autoseal::Lang;
 
 /// One statement of each shape (and each optional part), on one line with
 /// single spaces, so that a word is what lies between two spaces. Strings
@@ -50,21 +51,12 @@ fn describe(text: &str) -> String {
     let before = &text[..start];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    let what = match e {
-        SyntaxError::Unexpected {
-            expected,
-            found,
-            help,
-            ..
-        } => {
-            let mut s = format!("expected {expected}, found {found}");
-            if let Some(h) = help {
-                write!(s, " | help: {h}").unwrap();
-            }
-            s
-        }
-        other => format!("{other:?}"),
-    };
+    // The message and help in English, from the catalog, as a user reads
+    // them.
+    let mut what = e.message_in(Lang::En);
+    if let Some(h) = e.help_in(Lang::En) {
+        write!(what, " | help: {h}").unwrap();
+    }
     let more = if p.errors.len() > 1 {
         format!(" (+{} more)", p.errors.len() - 1)
     } else {

@@ -7,7 +7,9 @@
 
 mod err;
 
-pub use err::SyntaxError;
+pub use err::{
+    Expected, ExpectedKind, Found, NothingAbove, SyntaxError, TimeProblem, UnexpectedHint,
+};
 
 use chrono::FixedOffset;
 use pest::iterators::Pair;
@@ -368,24 +370,12 @@ fn nothing_to_continue(file: FileId, text: &str, start: usize, above: Above) -> 
         }
     }
     let len = line.get(..len).map_or(len, |l| l.trim_end().len());
-    let help = match above {
-        Above::OrgBlock => {
-            "an org block ends at its `}`, and a line that begins with white space continues \
-             the statement above it; remove the indentation to start a new statement, or move \
-             the line into the block"
-        }
-        _ => {
-            "a line that begins with white space continues the statement above it, and there \
-             is none; remove the indentation to start a statement"
-        }
-    };
     SyntaxError::NothingToContinue {
         after: match above {
-            Above::OrgBlock => String::from("after the org block's `}`"),
-            _ => String::from("at the start of the file"),
+            Above::OrgBlock => NothingAbove::OrgBlock,
+            _ => NothingAbove::StartOfFile,
         },
         span: Span::new(file, start, start + len),
-        help: help.to_owned(),
     }
 }
 
@@ -520,7 +510,7 @@ impl Builder {
         // Parse again tracking which tokens were expected where: it costs
         // time, so only on the error path.
         let detailed = parse_detailed(chunk).err();
-        let (mut pos, mut expected, mut help) = expectation(detailed.as_ref().unwrap_or(e));
+        let (mut pos, mut expected, mut hint) = expectation(detailed.as_ref().unwrap_or(e));
         if let Some(at) = run_into(detailed.as_ref().unwrap_or(e), chunk, pos) {
             // A keyword was read as the start of a longer word (`forbid`
             // is not `for`, `partnerp5` is not `partner p5`): what was
@@ -531,21 +521,16 @@ impl Builder {
             if let Some(e) = parse_detailed(&probe).err() {
                 let (p, x, h) = expectation(&e);
                 if p == at {
-                    (pos, expected, help) = (p, x, h);
+                    (pos, expected, hint) = (p, x, h);
                 }
             }
         }
         if starts_continuation_line(chunk, pos) {
             // The statement above could not take this line.
-            if expected == "end of file" {
-                expected = String::from("end of statement");
+            if expected == [Expected::Kind(ExpectedKind::EndOfFile)] {
+                expected = vec![Expected::Kind(ExpectedKind::EndOfStatement)];
             }
-            help = help.or_else(|| {
-                Some(String::from(
-                    "this line begins with white space, so it continues the statement above it; \
-                     remove the indentation to start a new statement",
-                ))
-            });
+            hint = hint.or(Some(UnexpectedHint::Continuation));
         }
         let rest = chunk.get(pos..).unwrap_or("");
         let (found, len) = describe_found(rest);
@@ -553,7 +538,7 @@ impl Builder {
             expected,
             found,
             span: Span::new(self.file, base + pos, base + pos + len),
-            help,
+            hint,
         }
     }
 
@@ -572,12 +557,10 @@ impl Builder {
         let span = Span::new(self.file, start, start + name.len());
         if is_keyword(name) {
             self.errors.push(SyntaxError::Unexpected {
-                expected: String::from("a name"),
-                found: format!("keyword `{name}`"),
+                expected: vec![Expected::Kind(ExpectedKind::Name)],
+                found: Found::Text(name.to_owned()),
                 span,
-                help: Some(String::from(
-                    "keywords such as `from` or `seal` are reserved and cannot be names",
-                )),
+                hint: Some(UnexpectedHint::Keyword),
             });
         }
         Ident {
@@ -682,16 +665,14 @@ impl Builder {
                     TimeValue::Instant(t)
                 }
                 Err(e) => {
-                    let message = e.to_string();
-                    self.errors.push(SyntaxError::BadTime { message, span });
+                    self.errors.push(SyntaxError::bad_time(&e, span));
                     TimeValue::Instant(chrono::DateTime::UNIX_EPOCH.fixed_offset())
                 }
             },
             false => match parse_date(&raw) {
                 Ok(d) => TimeValue::Date(d),
                 Err(e) => {
-                    let message = e.to_string();
-                    self.errors.push(SyntaxError::BadTime { message, span });
+                    self.errors.push(SyntaxError::bad_time(&e, span));
                     TimeValue::Date(chrono::NaiveDate::default())
                 }
             },
@@ -1231,39 +1212,37 @@ fn parse_detailed(text: &str) -> Result<(), pest::error::Error<Rule>> {
     result
 }
 
-/// Where a parse error is, what was expected there, and a help: the
+/// Where a parse error is, what was expected there, and a hint: the
 /// literal keywords tried furthest into the statement say best what was
 /// expected (`auto-sign`, `seal`, ...); else the rules tried.
-fn expectation(e: &pest::error::Error<Rule>) -> (usize, String, Option<String>) {
+fn expectation(e: &pest::error::Error<Rule>) -> (usize, Vec<Expected>, Option<UnexpectedHint>) {
     let mut pos = match e.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
-    let (mut expected, mut help) = match &e.variant {
+    let (mut expected, mut hint) = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
-        pest::error::ErrorVariant::CustomError { message } => (message.clone(), None),
+        pest::error::ErrorVariant::CustomError { .. } => {
+            (vec![Expected::Kind(ExpectedKind::SomethingElse)], None)
+        }
     };
     if let Some((max, words)) = expected_words(e) {
         if !words.is_empty() && max >= pos {
             if max > pos {
-                help = None;
+                hint = None;
             }
             pos = max;
-            expected = match words.as_slice() {
-                [one] => one.clone(),
-                [init @ .., last] => format!("{} or {}", init.join(", "), last),
-                [] => expected,
-            };
+            expected = words;
         }
     }
-    (pos, expected, help)
+    (pos, expected, hint)
 }
 
-/// Where the parse got furthest, and the literal tokens tried there,
-/// quoted: keywords and punctuation, not character ranges, built-in
+/// Where the parse got furthest, and the literal tokens tried there:
+/// keywords and punctuation, not character ranges, built-in
 /// classes or white space (nor a shortcut's literal with its spaces, see
 /// the grammar).
-fn expected_words(e: &pest::error::Error<Rule>) -> Option<(usize, Vec<String>)> {
+fn expected_words(e: &pest::error::Error<Rule>) -> Option<(usize, Vec<Expected>)> {
     let attempts = e.parse_attempts()?;
     let words = attempts
         .expected_tokens()
@@ -1277,7 +1256,7 @@ fn expected_words(e: &pest::error::Error<Rule>) -> Option<(usize, Vec<String>)> 
                 && !(t.chars().count() == 4 && t.contains(".."))
         })
         .filter(|t| t.trim() == t.as_str())
-        .map(|t| format!("`{t}`"))
+        .map(Expected::Token)
         .collect();
     Some((attempts.max_position, words))
 }
@@ -1335,10 +1314,10 @@ fn starts_continuation_line(chunk: &str, pos: usize) -> bool {
     depth <= 0
 }
 
-fn describe_found(rest: &str) -> (String, usize) {
+fn describe_found(rest: &str) -> (Found, usize) {
     match rest.chars().next() {
-        None => (String::from("end of file"), 0),
-        Some('\n') | Some('\r') => (String::from("end of line"), 0),
+        None => (Found::EndOfFile, 0),
+        Some('\n') | Some('\r') => (Found::EndOfLine, 0),
         Some(c) if c.is_alphanumeric() || c == '_' => {
             let word: String = rest
                 .chars()
@@ -1346,69 +1325,69 @@ fn describe_found(rest: &str) -> (String, usize) {
                 .take(40)
                 .collect();
             let len = word.len();
-            (format!("`{word}`"), len)
+            (Found::Text(word), len)
         }
-        Some(c) => (format!("`{c}`"), c.len_utf8()),
+        Some(c) => (Found::Text(c.to_string()), c.len_utf8()),
     }
 }
 
-fn expected_list(rules: &[Rule]) -> (String, Option<String>) {
-    let mut names: Vec<&str> = rules.iter().map(|r| rule_name(*r)).collect();
-    names.sort_unstable();
-    names.dedup();
-    let help = if rules.iter().any(|r| matches!(r, Rule::time)) {
-        Some(String::from(
-            "write times as `2026-03-01T09:00:00+08:00` or dates as `2026-03-01`",
-        ))
+/// What the rules pest tried would have read (tokens first, then kinds,
+/// each once), and the hint that helps.
+fn expected_list(rules: &[Rule]) -> (Vec<Expected>, Option<UnexpectedHint>) {
+    let mut items: Vec<Expected> = rules.iter().flat_map(|r| rule_expects(*r)).collect();
+    items.sort_unstable();
+    items.dedup();
+    let hint = if rules.iter().any(|r| matches!(r, Rule::time)) {
+        Some(UnexpectedHint::Time)
     } else if rules
         .iter()
         .any(|r| matches!(r, Rule::ident | Rule::label | Rule::org_name | Rule::qname))
     {
-        Some(String::from(
-            "names start with a letter or `_`; keywords such as `from` or `seal` cannot be names",
-        ))
+        Some(UnexpectedHint::Name)
     } else {
         None
     };
-    let text = match names.as_slice() {
-        [] => String::from("something else"),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
-    };
-    (text, help)
+    if items.is_empty() {
+        items.push(Expected::Kind(ExpectedKind::SomethingElse));
+    }
+    (items, hint)
 }
 
-fn rule_name(r: Rule) -> &'static str {
+/// What a rule reads: tokens as written, or a kind of token.
+fn rule_expects(r: Rule) -> Vec<Expected> {
+    use ExpectedKind as K;
+    let kind = |k: ExpectedKind| vec![Expected::Kind(k)];
+    let tokens = |t: &[&str]| t.iter().map(|t| Expected::Token((*t).to_owned())).collect();
     match r {
-        Rule::ident | Rule::label | Rule::org_name => "a name",
-        Rule::qname => "a qualified name like `acme.li`",
-        Rule::string => "a string",
-        Rule::number | Rule::count => "a number",
-        Rule::time => "a time",
-        Rule::offset => "an offset like `+08:00`",
-        Rule::seal_kind => "a seal kind",
-        Rule::attr_type => "`number`, `string` or `bool`",
-        Rule::cmp_op => "a comparison",
-        Rule::boolean => "`true` or `false`",
-        Rule::list => "a list",
-        Rule::period => "`days` or `months`",
-        Rule::validity | Rule::from | Rule::until => "`from` or `until`",
-        Rule::when => "`when`",
-        Rule::via => "`via invite`",
-        Rule::by_person => "`by`",
-        Rule::for_template => "`for template`",
-        Rule::for_signer => "`for signer`",
-        Rule::on_behalf => "`on behalf of`",
-        Rule::with_kind => "`with seal kind`",
-        Rule::valid_for => "`valid for`",
-        Rule::revoked => "`revoked`",
-        Rule::service_verb => "`enables` or `disables`",
-        Rule::toggle => "`enable` or `disable`",
-        Rule::not | Rule::neg | Rule::cond | Rule::conj | Rule::comparison => "a condition",
+        Rule::ident | Rule::label | Rule::org_name => kind(K::Name),
+        Rule::qname => kind(K::QualifiedName),
+        Rule::string => kind(K::String),
+        Rule::number | Rule::count => kind(K::Number),
+        Rule::time => kind(K::Time),
+        Rule::offset => kind(K::Offset),
+        Rule::seal_kind => kind(K::SealKind),
+        Rule::attr_type => tokens(&["number", "string", "bool"]),
+        Rule::cmp_op => kind(K::Comparison),
+        Rule::boolean => tokens(&["true", "false"]),
+        Rule::list => kind(K::List),
+        Rule::period => tokens(&["days", "months"]),
+        Rule::validity | Rule::from | Rule::until => tokens(&["from", "until"]),
+        Rule::when => tokens(&["when"]),
+        Rule::via => tokens(&["via invite"]),
+        Rule::by_person => tokens(&["by"]),
+        Rule::for_template => tokens(&["for template"]),
+        Rule::for_signer => tokens(&["for signer"]),
+        Rule::on_behalf => tokens(&["on behalf of"]),
+        Rule::with_kind => tokens(&["with seal kind"]),
+        Rule::valid_for => tokens(&["valid for"]),
+        Rule::revoked => tokens(&["revoked"]),
+        Rule::service_verb => tokens(&["enables", "disables"]),
+        Rule::toggle => tokens(&["enable", "disable"]),
+        Rule::not | Rule::neg | Rule::cond | Rule::conj | Rule::comparison => kind(K::Condition),
         Rule::super_admin | Rule::employee | Rule::seal | Rule::template => {
-            "`super_admin`, `employee`, `seal`, `template` or `}`"
+            tokens(&["super_admin", "employee", "seal", "template", "}"])
         }
-        Rule::EOI => "end of file",
+        Rule::EOI => kind(K::EndOfFile),
         Rule::file
         | Rule::labelled
         | Rule::timezone_decl
@@ -1425,8 +1404,8 @@ fn rule_name(r: Rule) -> &'static str {
         | Rule::own_rule
         | Rule::employee_rule
         | Rule::partner_grant
-        | Rule::forbid => "a statement",
-        _ => "something else",
+        | Rule::forbid => kind(K::Statement),
+        _ => kind(K::SomethingElse),
     }
 }
 
@@ -1503,23 +1482,24 @@ mod tests {
             expected,
             found,
             span,
-            help,
+            hint,
         }] = p.errors.as_slice()
         else {
             panic!("{:?}", p.errors)
         };
+        let tokens = |t: &[&str]| -> Vec<Expected> {
+            t.iter().map(|t| Expected::Token((*t).to_owned())).collect()
+        };
         assert_eq!(
-            (expected.as_str(), found.as_str(), span.start, span.end),
+            (expected, found, span.start, span.end),
             (
-                "`for`, `from`, `until`, `when` or `with`",
-                "`forbid`",
+                &tokens(&["for", "from", "until", "when", "with"]),
+                &Found::Text(String::from("forbid")),
                 21,
                 27
             )
         );
-        assert!(help
-            .as_ref()
-            .is_some_and(|h| h.contains("continues the statement above")));
+        assert_eq!(hint, &Some(UnexpectedHint::Continuation));
         for text in [
             "g: partnerp5 authorizes acme template nda as signatory \"乙方\" with seal contract\n",
             "forbid auto-signfor signer p\n",
@@ -1697,7 +1677,13 @@ mod tests {
         ] {
             let p = parse(text);
             assert!(
-                matches!(&p.errors[..], [SyntaxError::Unexpected { help: Some(h), .. }] if h.contains("continues the statement above")),
+                matches!(
+                    &p.errors[..],
+                    [SyntaxError::Unexpected {
+                        hint: Some(UnexpectedHint::Continuation),
+                        ..
+                    }]
+                ),
                 "{text:?}: {:?}",
                 p.errors
             );

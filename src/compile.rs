@@ -1037,14 +1037,17 @@ impl Policy {
         }
     }
 
+    /// The id of an org by its name (`acme`).
     pub fn org_id(&self, name: &str) -> Option<OrgId> {
         self.orgs.get(name).map(|(id, _)| id)
     }
 
+    /// The id of a person by `ORG.PERSON` (`acme.li`).
     pub fn employee_id(&self, name: &str) -> Option<EmployeeId> {
         self.employees.get(name).map(|(id, _)| id)
     }
 
+    /// The id of a template by `ORG.TEMPLATE` (`acme.nda`).
     pub fn template_id(&self, name: &str) -> Option<TemplateId> {
         self.templates.get(name).map(|(id, _)| id)
     }

@@ -21,14 +21,20 @@ use crate::time::{parse_datetime, Instant};
 /// names, and deciding reads them without following a pointer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
+    /// The instant to decide at.
     pub at: Instant,
     /// `OWNER.T`.
     pub template: CompactString,
     /// `ORG.E`.
     pub initiator: CompactString,
+    /// In group mode: the member org the initiator acts for (`ORG`), the
+    /// effective initiating org.
     pub on_behalf_of: Option<CompactString>,
+    /// The org whose party is to be sealed (`ORG`).
     pub signer: CompactString,
+    /// The signatory role the signer signs as (`"乙方"`), for a partner.
     pub signatory: Option<CompactString>,
+    /// The contract's attributes that conditions test (`amount`, ...).
     pub attributes: Vec<(CompactString, Value)>,
     /// A correlation id the caller chose (`"id"`), echoed in the answer;
     /// deciding never reads it.
@@ -262,11 +268,15 @@ fn attrs(v: &Yaml) -> Result<Vec<(CompactString, Value)>, RequestError> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 #[diagnostic(code(autoseal::invalid_request))]
 pub struct RequestError {
+    /// The field at fault (`at`, `attributes.amount`, ...), `""` when no
+    /// one field is.
     pub field: String,
+    /// What is wrong with it.
     pub message: String,
 }
 
 impl RequestError {
+    /// An error about `field`.
     pub fn new(field: &str, message: impl Into<String>) -> RequestError {
         RequestError {
             field: field.to_owned(),

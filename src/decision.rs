@@ -521,6 +521,40 @@ impl PolicyId {
 /// The answer to a request, made by one policy: render it with that one
 /// ([`crate::Policy::render`]); another policy refuses it
 /// ([`ForeignDecision`]).
+///
+/// A decision is ids, cheap to make and to keep; words are made only when
+/// it is rendered, in the language asked.
+///
+/// ```
+/// use autoseal::{Instant, Lang, Outcome, Policy, Reason, ReasonCode, Request};
+///
+/// let policy = Policy::from_str(
+///     "acme.policy",
+///     "org acme \"Acme\" {
+///     super_admin zhang \"张三\"
+///     employee li \"李四\"
+///     template nda \"保密协议\"
+/// }
+/// ",
+/// )
+/// .unwrap();
+/// let at = Instant::parse("2026-04-01T10:00:00+08:00").unwrap();
+/// let decision = policy.decide(&Request::new(at, "acme.nda", "acme.li", "acme"));
+///
+/// // Acme never enabled the auto-sign service: manual, with the reason.
+/// assert!(!decision.is_auto_seal());
+/// assert_eq!(decision.code(), Some(ReasonCode::ServiceNotEnabled));
+/// assert!(matches!(
+///     decision.outcome(),
+///     Outcome::Manual(Reason::ServiceNotEnabled { event: None, .. })
+/// ));
+/// let zh = policy.render_in(&decision, Lang::ZhCn).unwrap();
+/// assert_eq!(zh.reasons[0].code, ReasonCode::ServiceNotEnabled);
+///
+/// // Another policy, even from the same text, refuses it.
+/// let other = Policy::from_str("acme.policy", "").unwrap();
+/// assert!(other.render(&decision).is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub(crate) policy: PolicyId,

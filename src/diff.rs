@@ -296,7 +296,7 @@ fn at_value(t: Instant) -> String {
 /// A condition written canonically: `and`, `or` and `not` with the
 /// parentheses their precedence needs and no others, numbers by value
 /// (`100_000` and `100000.00` are `100000`), strings with their escapes.
-pub fn condition_text(p: &Policy, c: &Condition) -> String {
+pub(crate) fn condition_text(p: &Policy, c: &Condition) -> String {
     let mut out = String::new();
     if let Some(root) = c.nodes.len().checked_sub(1) {
         cond_node(p, &c.nodes, root, 0, &mut out);

@@ -722,19 +722,19 @@ impl Part {
 
 /// The catalog's files, as the library embeds them: the reasons of a
 /// decision.
-pub const CATALOG: [(Lang, &str); 2] = [
+pub(crate) const CATALOG: [(Lang, &str); 2] = [
     (Lang::En, include_str!("../locales/en/reasons.ftl")),
     (Lang::ZhCn, include_str!("../locales/zh-CN/reasons.ftl")),
 ];
 
 /// The errors and warnings of a load, and the words of their report.
-pub const DIAGNOSTICS_CATALOG: [(Lang, &str); 2] = [
+pub(crate) const DIAGNOSTICS_CATALOG: [(Lang, &str); 2] = [
     (Lang::En, include_str!("../locales/en/diagnostics.ftl")),
     (Lang::ZhCn, include_str!("../locales/zh-CN/diagnostics.ftl")),
 ];
 
 /// The lines of the reports (`templates`' tooltip).
-pub const REPORTS_CATALOG: [(Lang, &str); 2] = [
+pub(crate) const REPORTS_CATALOG: [(Lang, &str); 2] = [
     (Lang::En, include_str!("../locales/en/reports.ftl")),
     (Lang::ZhCn, include_str!("../locales/zh-CN/reports.ftl")),
 ];
@@ -1001,7 +1001,7 @@ pub fn format(lang: Lang, code: ReasonCode, params: &Params) -> (String, Vec<Str
 
 /// The catalog's message id of a diagnostic code: the code with `-` for
 /// `::` (`syntax-bad_time`).
-pub fn diag_message_id(code: Code) -> String {
+pub(crate) fn diag_message_id(code: Code) -> String {
     code.as_str().replace("::", "-")
 }
 

@@ -14,7 +14,28 @@ use crate::model::Value;
 use crate::syntax::parse_decimal;
 use crate::time::{parse_datetime, Instant};
 
-/// A request by names.
+/// A request by names: may the `signer`'s party to a contract made from
+/// `template`, started by `initiator`, be sealed automatically at `at`?
+///
+/// Build one in code ([`Request::new`] and the builder methods), or read
+/// one from JSON or YAML ([`Request::parse`]), the form the CLI and the
+/// service take:
+///
+/// ```
+/// use autoseal::{Instant, Request};
+///
+/// let at = Instant::parse("2026-04-01T10:00:00+08:00").unwrap();
+/// let built = Request::new(at, "acme.nda", "acme.li", "globex")
+///     .signatory("乙方")
+///     .attribute("amount", 120_000_i64);
+/// let read = Request::parse(
+///     r#"{"at": "2026-04-01T10:00:00+08:00", "template": "acme.nda",
+///         "initiator": "acme.li", "signer": "globex", "signatory": "乙方",
+///         "attributes": {"amount": 120000}}"#,
+/// )
+/// .unwrap();
+/// assert_eq!(built, read);
+/// ```
 ///
 /// Names are [`CompactString`]s: up to 24 bytes (nearly every name) are
 /// kept in the request itself, so building one allocates nothing for its

@@ -144,7 +144,7 @@ fn parse_error_kind(e: &chrono::ParseError) -> &'static str {
 }
 
 /// Parses `YYYY-MM-DD`, refusing days that do not exist (`2026-02-30`).
-pub fn parse_date(text: &str) -> Result<NaiveDate, TimeError> {
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, TimeError> {
     let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| TimeError::NoSuchDate {
         text: text.to_owned(),
     })?;
@@ -164,12 +164,13 @@ fn check_year(year: i32, text: &str) -> Result<(), TimeError> {
 
 /// `at + n months`, clamped to the month's last day (2026-01-31 plus a
 /// month is 2026-02-28), at the same clock time in the same offset.
+#[doc(hidden)]
 pub fn add_months(t: DateTime<FixedOffset>, n: u32) -> Option<DateTime<FixedOffset>> {
     t.checked_add_months(Months::new(n))
 }
 
 /// `n` days after `t`, at the same clock time in the same offset; `None` when out of range.
-pub fn add_days(t: DateTime<FixedOffset>, n: u32) -> Option<DateTime<FixedOffset>> {
+pub(crate) fn add_days(t: DateTime<FixedOffset>, n: u32) -> Option<DateTime<FixedOffset>> {
     t.checked_add_days(Days::new(u64::from(n)))
 }
 

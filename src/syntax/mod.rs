@@ -95,6 +95,7 @@ pub(crate) const KEYWORDS: &[&str] = &[
 ];
 
 /// Whether `word` is reserved.
+#[doc(hidden)]
 pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.binary_search(&word).is_ok()
 }
@@ -1069,6 +1070,7 @@ pub(crate) fn parse_offset(s: &str) -> Option<FixedOffset> {
 
 /// An exact decimal from policy or request text (`1_000_000`, `-99.95`);
 /// `None` when it has more digits than [`MAX_NUMBER_DIGITS`].
+#[doc(hidden)]
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
     let clean: String = text.chars().filter(|c| *c != '_').collect();
     let digits = clean

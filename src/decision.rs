@@ -23,23 +23,27 @@ pub use crate::model::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
-    /// The request names an org the policy set does not declare.
+    /// An org the request names (the initiator's org, `on_behalf_of`, the
+    /// signer, the template's owner) does not exist.
     UnknownOrg,
-    /// The initiator is not a person of the initiating org.
+    /// The initiator is not an employee of its org.
     UnknownEmployee,
-    /// The request names a template the policy set does not declare.
+    /// The template does not exist.
     UnknownTemplate,
     /// The template belongs to another org than the effective initiating org.
     TemplateOwnerMismatch,
     /// The signer's auto-sign service is off at the instant.
     ServiceNotEnabled,
-    /// `on_behalf_of` names an org outside the initiator's group.
+    /// `on_behalf_of` names an org that is not a member of the group whose
+    /// main org is the initiator's org.
     NotGroupMember,
-    /// No employee authorization lets the initiator start auto-sign for the template.
+    /// No employee authorization in force lets the initiator start
+    /// auto-sign for the template (or for `on_behalf_of`).
     InitiatorNotAuthorized,
     /// The template is disabled at the instant.
     TemplateDisabled,
-    /// The signer is the initiating org and has no auto-sign template rule in force.
+    /// The signer is the initiating org, and no own auto-sign template rule
+    /// for the template is in force.
     TemplateNotAutoSign,
     /// The signer has given the initiating org no partner grant for the template.
     NoPartnerGrant,
@@ -49,19 +53,20 @@ pub enum ReasonCode {
     GrantNotYetValid,
     /// The grant's `until` is before the instant.
     GrantExpired,
-    /// The grant was revoked before the instant.
+    /// The grant was revoked at or before the instant.
     GrantRevoked,
-    /// The grant was accepted through an invite in a way that voids it.
+    /// The grant is void (invite mismatch, acceptance outside the window,
+    /// or not accepted by the partner's super admin).
     GrantVoid,
-    /// The seal the rule gives is disabled at the instant.
+    /// The seal the rule uses at the instant is disabled.
     SealDisabled,
     /// The rule's condition is false for the request's attributes.
     ConditionNotMet,
     /// The rule's condition needs an attribute the request lacks (or has with another type).
     AttributeMissing,
-    /// A `forbid` stops the auto-seal.
+    /// A `forbid` in force matches (or its condition cannot be evaluated).
     Forbidden,
-    /// Two rules apply with different seals.
+    /// Several rules pass and give different seals.
     AmbiguousSeal,
 }
 
@@ -350,7 +355,7 @@ pub enum Reason {
         /// The grant.
         rule: SealRuleId,
     },
-    /// The grant was revoked before the instant.
+    /// The grant was revoked at or before the instant.
     GrantRevoked {
         /// The grant.
         rule: SealRuleId,
@@ -436,11 +441,13 @@ impl Reason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
-    /// The signer is the initiating org, with an auto-sign template rule of its own.
+    /// The signer is the initiating org, sealing through its own auto-sign
+    /// template rule.
     OwnTemplate,
-    /// The signer has given the initiating org a partner grant for the template.
+    /// The signer is a partner, sealing through its grant.
     PartnerGrant,
-    /// The main org of a group initiates on behalf of a member (`on_behalf_of`).
+    /// The signer is the `on_behalf_of` org (group mode), sealing through
+    /// its own auto-sign template rule.
     GroupProxy,
 }
 

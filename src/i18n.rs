@@ -687,8 +687,7 @@ pub fn report(lang: Lang, id: &str, params: &Params) -> String {
 }
 
 /// [`report`], with what Fluent reported while formatting it.
-#[doc(hidden)]
-pub fn format_report(lang: Lang, id: &str, params: &Params) -> (String, Vec<String>) {
+pub(crate) fn format_report(lang: Lang, id: &str, params: &Params) -> (String, Vec<String>) {
     let spec = REPORT_MESSAGES
         .iter()
         .find(|m| m.id == id)

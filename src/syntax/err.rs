@@ -9,9 +9,9 @@ use crate::i18n::Params;
 use crate::source::Span;
 use crate::time::TimeError;
 
-/// A policy file that is not the language (`docs/language.md` section 9):
-/// every variant is an error, and the file's statements around it are
-/// still read.
+/// Policy text that is not the language (`docs/language.md` section 9).
+/// Always an error; one bad statement does not hide the problems of the
+/// others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyntaxError {
     /// The file is not valid UTF-8 (at the first bad byte).

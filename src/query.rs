@@ -58,7 +58,7 @@ pub struct TemplateStatus {
 pub struct SignerStatus {
     /// The signer's org.
     pub signer: String,
-    /// The signatory role it signs as, for a partner grant.
+    /// The signatory role asked for, if any.
     pub signatory: Option<String>,
     /// Whether it would auto-seal.
     pub auto_seal: bool,

@@ -103,6 +103,7 @@ struct Ids {
 /// swapping in a new policy, prepare again (another policy refuses it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
+    /// The instant to decide at: set it, then [`crate::Policy::decide_prepared`].
     pub at: Instant,
     policy: PolicyId,
     answers: Answers,

@@ -153,7 +153,14 @@ impl Policy {
     /// assert!(loaded.warnings.render(false).contains("enables_without_by"));
     /// ```
     pub fn load(inputs: Vec<Input>) -> Result<Loaded, Error> {
-        let mut analysis = load::analyze(inputs);
+        Policy::from_analysis(load::analyze(inputs))
+    }
+
+    /// Compiles what [`load::analyze`] made of some files, when it found no
+    /// error: for a caller that reads the diagnostics of every load (a
+    /// service), and wants the policy exactly as [`Policy::load`] makes it
+    /// (with the set's time zone, in which messages show instants).
+    pub fn from_analysis(mut analysis: Analysis) -> Result<Loaded, Error> {
         match analysis.model.take() {
             Some(m) if !analysis.diagnostics.has_errors() => {
                 let mut policy = Policy::compile(m, &analysis.sources);

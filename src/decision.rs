@@ -19,7 +19,7 @@ pub use crate::model::{
 };
 
 /// The stable reason codes of a `manual` decision (a public contract: see
-/// the spec's "The decision").
+/// `docs/language.md`, "How a decision is made").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {

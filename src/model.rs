@@ -349,6 +349,36 @@ pub enum Void {
     },
 }
 
+impl Void {
+    /// The params every report of a void grant carries: `why`, the
+    /// `invite` when there is one, and what does not match it.
+    pub(crate) fn why_params(&self, p: &mut crate::i18n::Params) {
+        match self {
+            Void::InviteMismatch { what, invite } => {
+                p.set("why", "invite_mismatch");
+                p.set("invite", invite.as_str());
+                p.set(
+                    "mismatch",
+                    match *what {
+                        "inviting org" => "inviting_org",
+                        "signatory role" => "signatory",
+                        other => other,
+                    },
+                );
+            }
+            Void::AcceptedBeforeInvite { invite } => {
+                p.set("why", "accepted_before_invite");
+                p.set("invite", invite.as_str());
+            }
+            Void::AcceptedAfterWindow { invite, .. } => {
+                p.set("why", "accepted_after_window");
+                p.set("invite", invite.as_str());
+            }
+            Void::NotSuperAdmin { .. } => p.set("why", "not_super_admin"),
+        }
+    }
+}
+
 impl std::fmt::Display for Void {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -853,34 +853,15 @@ impl CheckWarning {
         match self {
             CheckWarning::VoidGrant { rule, void, .. } => {
                 p.set("rule", rule);
+                void.why_params(&mut p);
                 match void {
-                    Void::InviteMismatch { what, invite } => {
-                        p.set("why", "invite_mismatch");
-                        p.set("invite", invite);
-                        p.set(
-                            "mismatch",
-                            match *what {
-                                "inviting org" => "inviting_org",
-                                "signatory role" => "signatory",
-                                other => other,
-                            },
-                        );
-                    }
-                    Void::AcceptedBeforeInvite { invite } => {
-                        p.set("why", "accepted_before_invite");
-                        p.set("invite", invite);
-                    }
-                    Void::AcceptedAfterWindow { invite, closed } => {
-                        p.set("why", "accepted_after_window");
-                        p.set("invite", invite);
-                        p.set("closed", closed);
-                    }
+                    Void::AcceptedAfterWindow { closed, .. } => p.set("closed", closed),
                     Void::NotSuperAdmin { person, org, at } => {
-                        p.set("why", "not_super_admin");
                         p.set("by", person);
                         p.set("org", org);
                         p.set("at", at);
                     }
+                    Void::InviteMismatch { .. } | Void::AcceptedBeforeInvite { .. } => {}
                 }
             }
             CheckWarning::NeverApplies { rule, why, .. } => {

@@ -142,7 +142,7 @@ impl Request {
     ///
     /// ```
     /// use autoseal::request::{Field, Request};
-    /// let t = |s: &str| Field::Text(s.into());
+    /// let t = |s: &'static str| Field::Text(s.into());
     /// let doc = Field::Map(vec![
     ///     (t("at"), t("2026-04-01T10:00:00+08:00")),
     ///     (t("template"), t("acme.purchase")),

@@ -82,10 +82,19 @@ impl SourceFile {
         // (pest's `NEWLINE`) and miette.
         let mut line_starts = vec![0u32];
         let bytes = text.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-            if ends {
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+        if text.contains('\r') {
+            for (i, &b) in bytes.iter().enumerate() {
+                let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+                if ends {
+                    line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+                }
+            }
+        } else {
+            // Only `\n`: found with `str::find`'s memchr, not byte by byte.
+            let mut from = 0;
+            while let Some(at) = text.get(from..).and_then(|rest| rest.find('\n')) {
+                from += at + 1;
+                line_starts.push(u32::try_from(from).unwrap_or(u32::MAX));
             }
         }
         SourceFile {

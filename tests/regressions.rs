@@ -433,3 +433,59 @@ fn an_answers_source_column_counts_characters() {
     assert_eq!((col, at + 1), (50, 66));
     assert_eq!(reason.source.as_deref(), Some("wide.policy:1:50"));
 }
+
+/// A keyword is a whole word (issue 18): on main before the grammar was
+/// restructured, `forbid` on a continuation line was read as `for` + `bid`
+/// ("expected `signer` or `template`, found `bid`"), and a keyword run into
+/// the next word was read as the two (`forbid auto-signfor signer p`
+/// parsed). Each text below must be refused, with the error at the word
+/// that starts with a keyword.
+#[test]
+fn a_keyword_is_a_whole_word() {
+    use autoseal::source::FileId;
+    use autoseal::syntax::{parse_file, Expected, Found, SyntaxError};
+
+    let text = "forbid auto-sign\n    forbid auto-sign with seal kind official\n";
+    let p = parse_file(FileId(0), text);
+    let [SyntaxError::Unexpected {
+        expected, found, ..
+    }] = p.errors.as_slice()
+    else {
+        panic!("{:?}", p.errors)
+    };
+    assert_eq!(found, &Found::Text(String::from("forbid")), "{expected:?}");
+    assert!(
+        expected.contains(&Expected::Token(String::from("for"))),
+        "{expected:?}"
+    );
+    for (text, word) in [
+        ("forbid auto-signfor signer p\n", "auto-signfor"),
+        ("forbid auto-sign for signerp\n", "signerp"),
+        ("acme enablesauto-sign at 2026-01-01\n", "enablesauto-sign"),
+        ("revoke g at 2026-01-01byp\n", "byp"),
+        (
+            "r: acme auto-signs template nda with seal contract until revokedwhen a == 1\n",
+            "revokedwhen",
+        ),
+        (
+            "r: acme auto-signs template nda withseal contract\n",
+            "withseal",
+        ),
+        ("forbid auto-sign when a == 1 orb == 2\n", "orb"),
+    ] {
+        let p = parse_file(FileId(0), text);
+        let [SyntaxError::Unexpected { found, .. }] = p.errors.as_slice() else {
+            panic!("{text:?}: {:?}", p.errors)
+        };
+        assert_eq!(found, &Found::Text(word.to_owned()), "{text:?}");
+    }
+    // Where nothing can continue the word, white space may be left out.
+    for text in [
+        "forbid auto-sign for signer p\n",
+        "g:partner p authorizes acme template nda as signatory\"乙方\"with seal c\n",
+        "forbid auto-sign when a==1 or(b<=2)\n",
+    ] {
+        let p = parse_file(FileId(0), text);
+        assert!(p.errors.is_empty(), "{text:?}: {:?}", p.errors);
+    }
+}

@@ -94,10 +94,49 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "with",
 ];
 
-/// Whether `word` is reserved.
+/// Whether `word` is reserved. Every name of a policy set is looked up
+/// here: most names are refused by their first letter and length alone
+/// (a table of the keywords' lengths by first letter); the others are
+/// compared with the few keywords that start with their first letter.
 #[doc(hidden)]
 pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.binary_search(&word).is_ok()
+    let Some(&first) = word.as_bytes().first() else {
+        return false;
+    };
+    let lengths = match first {
+        b'a'..=b'z' => KEYWORD_LENGTHS
+            .get(usize::from(first - b'a'))
+            .copied()
+            .unwrap_or(0),
+        _ => 0,
+    };
+    if word.len() >= 32 || lengths & (1 << word.len()) == 0 {
+        return false;
+    }
+    let from = KEYWORDS.partition_point(|k| k.as_bytes().first() < Some(&first));
+    KEYWORDS
+        .iter()
+        .skip(from)
+        .take_while(|k| k.as_bytes().first() == Some(&first))
+        .any(|k| *k == word)
+}
+
+/// For each letter `a` to `z`, the lengths of the keywords that start with
+/// it, as bits (bit `n`: a keyword of `n` bytes).
+const KEYWORD_LENGTHS: [u32; 26] = keyword_lengths();
+
+// In a constant, an index out of bounds is a compile error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const fn keyword_lengths() -> [u32; 26] {
+    let mut out = [0u32; 26];
+    let mut k = 0;
+    while k < KEYWORDS.len() {
+        let word = KEYWORDS[k].as_bytes();
+        // Every keyword is lowercase ASCII, shorter than 32 bytes.
+        out[(word[0] - b'a') as usize] |= 1 << word.len();
+        k += 1;
+    }
+    out
 }
 
 /// A comment: `#` to the end of its line.
@@ -146,6 +185,15 @@ enum Above {
     Orphan,
 }
 
+/// Whether the byte scan must look at `b` (everything else is skipped in
+/// a tight loop).
+fn scan_stops_at(b: u8) -> bool {
+    matches!(
+        b,
+        0 | b'\n' | b'\r' | b'"' | b'\\' | b'#' | b'[' | b']' | b'{' | b'}' | b'(' | b')'
+    )
+}
+
 fn scan(file: FileId, text: &str) -> Scan {
     let bytes = text.as_bytes();
     let mut s = Scan {
@@ -160,45 +208,21 @@ fn scan(file: FileId, text: &str) -> Scan {
     let mut brackets = 0usize; // `[` and `{`
     let mut parens = 0usize;
     let mut above = Above::FileStart;
+    // Lines whose length is still to be checked, up to their `\n`: where
+    // each starts, and where its error goes among the errors (an error for
+    // a line comes before the errors found in it).
+    let mut pending: Vec<(usize, usize)> = Vec::new();
     let mut i = 0usize;
-    let mut at_line_start = true;
-    while let Some(&b) = bytes.get(i) {
-        if at_line_start {
-            at_line_start = false;
-            let line_len = bytes
-                .get(i..)
-                .and_then(|rest| rest.iter().position(|&c| c == b'\n'))
-                .unwrap_or(bytes.len() - i);
-            if line_len > MAX_LINE_BYTES {
-                s.errors.push(SyntaxError::LineTooLong {
-                    len: line_len,
-                    limit: MAX_LINE_BYTES,
-                    span: Span::new(file, i, i),
-                });
-            }
-            if brackets == 0 {
-                if !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'#' | b'}') {
-                    s.starts.push(i);
-                    parens = 0;
-                    above = Above::Statement;
-                } else if matches!(b, b' ' | b'\t') {
-                    // An indented line: blank, a comment, or a continuation.
-                    let indent = bytes.get(i..).map_or(0, |rest| {
-                        rest.iter()
-                            .take_while(|c| matches!(c, b' ' | b'\t'))
-                            .count()
-                    });
-                    let first = bytes.get(i + indent).copied();
-                    let holds_something = !matches!(first, None | Some(b'\n' | b'\r' | b'#'));
-                    if holds_something && matches!(above, Above::FileStart | Above::OrgBlock) {
-                        s.errors
-                            .push(nothing_to_continue(file, text, i + indent, above));
-                        s.orphans.push(i);
-                        above = Above::Orphan;
-                    }
-                }
-            }
+    if !bytes.is_empty() {
+        scan_line_start(file, text, 0, &mut s, brackets, &mut parens, &mut above);
+        pending.push((0, s.errors.len()));
+    }
+    loop {
+        while bytes.get(i).is_some_and(|&b| !scan_stops_at(b)) {
+            i += 1;
         }
+        let Some(&b) = bytes.get(i) else { break };
+        let mut new_line = false;
         match b {
             0 => s.errors.push(SyntaxError::NulByte {
                 span: Span::new(file, i, i + 1),
@@ -206,11 +230,13 @@ fn scan(file: FileId, text: &str) -> Scan {
             // A line ends at `\n`, `\r\n` or a lone `\r` (pest's `NEWLINE`).
             b'\n' => {
                 in_string = false;
-                at_line_start = true;
+                new_line = true;
+                // Lines are measured to their `\n`.
+                line_too_long(file, &mut s.errors, &mut pending, i);
             }
             b'\r' if bytes.get(i + 1) != Some(&b'\n') => {
                 in_string = false;
-                at_line_start = true;
+                new_line = true;
             }
             _ if in_string => {
                 if escaped {
@@ -259,8 +285,76 @@ fn scan(file: FileId, text: &str) -> Scan {
             _ => {}
         }
         i += 1;
+        if new_line && i < bytes.len() {
+            pending.push((i, s.errors.len()));
+            scan_line_start(file, text, i, &mut s, brackets, &mut parens, &mut above);
+        }
     }
+    line_too_long(file, &mut s.errors, &mut pending, bytes.len());
     s
+}
+
+/// The lines in `pending` that end at `end` (their `\n`, or the end of
+/// the text): each longer than the limit is reported, at its start.
+fn line_too_long(
+    file: FileId,
+    errors: &mut Vec<SyntaxError>,
+    pending: &mut Vec<(usize, usize)>,
+    end: usize,
+) {
+    // From the last, so that each error goes where it would have been
+    // pushed when its line started.
+    while let Some((start, at)) = pending.pop() {
+        let len = end - start;
+        if len > MAX_LINE_BYTES {
+            errors.insert(
+                at.min(errors.len()),
+                SyntaxError::LineTooLong {
+                    len,
+                    limit: MAX_LINE_BYTES,
+                    span: Span::new(file, start, start),
+                },
+            );
+        }
+    }
+}
+
+/// What the first byte of a line (at `i`) tells: a statement starts, or
+/// an indented line has nothing to continue.
+fn scan_line_start(
+    file: FileId,
+    text: &str,
+    i: usize,
+    s: &mut Scan,
+    brackets: usize,
+    parens: &mut usize,
+    above: &mut Above,
+) {
+    let bytes = text.as_bytes();
+    let Some(&b) = bytes.get(i) else { return };
+    if brackets != 0 {
+        return;
+    }
+    if !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'#' | b'}') {
+        s.starts.push(i);
+        *parens = 0;
+        *above = Above::Statement;
+    } else if matches!(b, b' ' | b'\t') {
+        // An indented line: blank, a comment, or a continuation.
+        let indent = bytes.get(i..).map_or(0, |rest| {
+            rest.iter()
+                .take_while(|c| matches!(c, b' ' | b'\t'))
+                .count()
+        });
+        let first = bytes.get(i + indent).copied();
+        let holds_something = !matches!(first, None | Some(b'\n' | b'\r' | b'#'));
+        if holds_something && matches!(*above, Above::FileStart | Above::OrgBlock) {
+            s.errors
+                .push(nothing_to_continue(file, text, i + indent, *above));
+            s.orphans.push(i);
+            *above = Above::Orphan;
+        }
+    }
 }
 
 /// The error for an indented line at `start` (its first character) with
@@ -402,13 +496,8 @@ impl Builder {
     /// The statements of a parsed `file`.
     fn stmts(&mut self, file: P<'_>, base: usize, out: &mut Vec<Stmt>) {
         for p in file.into_inner() {
-            if p.as_rule() != Rule::stmt {
-                continue;
-            }
-            for inner in p.into_inner() {
-                if let Some(stmt) = self.stmt(inner, base) {
-                    out.push(stmt);
-                }
+            if let Some(stmt) = self.stmt(p, base) {
+                out.push(stmt);
             }
         }
     }
@@ -420,51 +509,29 @@ impl Builder {
                 self.stmts(file, base, out);
             }
             Err(e) => {
-                // Parse again tracking which tokens were expected where: it
-                // costs time, so only on the error path.
-                pest::set_error_detail(true);
-                let detailed = PolicyParser::parse(Rule::file, chunk).err();
-                pest::set_error_detail(false);
-                let err = self.pest_error(detailed.as_ref().unwrap_or(&e), chunk, base);
+                let err = self.pest_error(&e, chunk, base);
                 self.errors.push(err);
             }
         }
     }
 
     fn pest_error(&self, e: &pest::error::Error<Rule>, chunk: &str, base: usize) -> SyntaxError {
-        let mut pos = match e.location {
-            pest::error::InputLocation::Pos(p) => p,
-            pest::error::InputLocation::Span((s, _)) => s,
-        };
-        let (mut expected, mut hint) = match &e.variant {
-            pest::error::ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
-            pest::error::ErrorVariant::CustomError { .. } => {
-                (vec![Expected::Kind(ExpectedKind::SomethingElse)], None)
-            }
-        };
-        // The literal keywords tried furthest into the statement say best
-        // what was expected (`auto-sign`, `seal`, ...).
-        if let Some(attempts) = e.parse_attempts() {
-            let words: Vec<Expected> = attempts
-                .expected_tokens()
-                .iter()
-                .map(|t| t.to_string())
-                // Keep literal tokens; drop character ranges and built-ins.
-                .filter(|t| {
-                    !t.is_empty()
-                        && t != "BUILTIN_RULE"
-                        && t != "#"
-                        && !(t.chars().count() == 4 && t.contains(".."))
-                })
-                .filter(|t| t.trim() == t.as_str())
-                .map(Expected::Token)
-                .collect();
-            if !words.is_empty() && attempts.max_position >= pos {
-                if attempts.max_position > pos {
-                    hint = None;
+        // Parse again tracking which tokens were expected where: it costs
+        // time, so only on the error path.
+        let detailed = parse_detailed(chunk).err();
+        let (mut pos, mut expected, mut hint) = expectation(detailed.as_ref().unwrap_or(e));
+        if let Some(at) = run_into(detailed.as_ref().unwrap_or(e), chunk, pos) {
+            // A keyword was read as the start of a longer word (`forbid`
+            // is not `for`, `partnerp5` is not `partner p5`): what was
+            // expected is what was expected where that word starts, as
+            // for a misspelt one. The text up to there, and then nothing
+            // that can be read, tells.
+            let probe = format!("{}\u{1}", chunk.get(..at).unwrap_or(""));
+            if let Some(e) = parse_detailed(&probe).err() {
+                let (p, x, h) = expectation(&e);
+                if p == at {
+                    (pos, expected, hint) = (p, x, h);
                 }
-                pos = attempts.max_position;
-                expected = words;
             }
         }
         if starts_continuation_line(chunk, pos) {
@@ -490,8 +557,13 @@ impl Builder {
     }
 
     fn ident(&mut self, p: P<'_>, base: usize) -> Ident {
-        let span = self.span(&p, base);
-        let name = p.as_str();
+        let start = base + p.as_span().start();
+        self.name(p.as_str(), start)
+    }
+
+    /// The name `name` written at byte `start`; a keyword is reported.
+    fn name(&mut self, name: &str, start: usize) -> Ident {
+        let span = Span::new(self.file, start, start + name.len());
         if is_keyword(name) {
             self.errors.push(SyntaxError::Unexpected {
                 expected: vec![Expected::Kind(ExpectedKind::Name)],
@@ -506,47 +578,47 @@ impl Builder {
         }
     }
 
+    /// `ORG.NAME` (`qname`, one token).
     fn qname(&mut self, p: P<'_>, base: usize) -> QName {
-        let span = self.span(&p, base);
-        let mut it = p.into_inner();
-        let org = it.next().map(|p| self.ident(p, base));
-        let name = it.next().map(|p| self.ident(p, base));
+        let n = self.org_name(p, base);
         QName {
-            org: org.unwrap_or_else(|| Ident {
+            org: n.org.unwrap_or_else(|| Ident {
                 name: String::new(),
-                span,
+                span: n.span,
             }),
-            name: name.unwrap_or_else(|| Ident {
-                name: String::new(),
-                span,
-            }),
-            span,
+            name: n.name,
+            span: n.span,
         }
     }
 
     /// A name where the statement already names the org: bare or
-    /// qualified.
+    /// qualified (`org_name`, one token).
     fn org_name(&mut self, p: P<'_>, base: usize) -> OrgName {
-        if p.as_rule() == Rule::qname {
-            let q = self.qname(p, base);
-            OrgName {
-                org: Some(q.org),
-                name: q.name,
-                span: q.span,
-            }
-        } else {
-            let name = self.ident(p, base);
-            OrgName {
+        let span = self.span(&p, base);
+        let start = base + p.as_span().start();
+        let text = p.as_str();
+        match text.split_once('.') {
+            Some((org, name)) => OrgName {
+                org: Some(self.name(org, start)),
+                name: self.name(name, start + org.len() + 1),
+                span,
+            },
+            None => OrgName {
                 org: None,
-                span: name.span,
-                name,
-            }
+                name: self.name(text, start),
+                span,
+            },
         }
     }
 
     fn string(&mut self, p: P<'_>, base: usize) -> Str {
         let span = self.span(&p, base);
-        let raw = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
+        // Between the quotes.
+        let text = p.as_str();
+        let raw = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or("");
         let value = match unescape(raw) {
             Ok(v) => v,
             Err(bad) => {
@@ -589,9 +661,9 @@ impl Builder {
     fn time(&mut self, p: P<'_>, base: usize) -> Time {
         let span = self.span(&p, base);
         let raw = p.as_str().to_owned();
-        let inner = p.into_inner().next();
-        let value = match inner.as_ref().map(|i| i.as_rule()) {
-            Some(Rule::datetime) => match parse_datetime(&raw) {
+        // A date is ten characters; a date-time more.
+        let value = match raw.len() > 10 {
+            true => match parse_datetime(&raw) {
                 Ok(t) => {
                     if t.timestamp_subsec_nanos() % 1000 != 0 {
                         self.errors.push(SyntaxError::TimePrecision {
@@ -606,7 +678,7 @@ impl Builder {
                     TimeValue::Instant(chrono::DateTime::UNIX_EPOCH.fixed_offset())
                 }
             },
-            _ => match parse_date(&raw) {
+            false => match parse_date(&raw) {
                 Ok(d) => TimeValue::Date(d),
                 Err(e) => {
                     self.errors.push(SyntaxError::bad_time(&e, span));
@@ -1141,6 +1213,81 @@ pub fn escape(value: &str) -> String {
     out
 }
 
+/// Parses `text` tracking the tokens tried where the parse got furthest
+/// (for error messages).
+fn parse_detailed(text: &str) -> Result<(), pest::error::Error<Rule>> {
+    pest::set_error_detail(true);
+    let result = PolicyParser::parse(Rule::file, text).map(drop);
+    pest::set_error_detail(false);
+    result
+}
+
+/// Where a parse error is, what was expected there, and a hint: the
+/// literal keywords tried furthest into the statement say best what was
+/// expected (`auto-sign`, `seal`, ...); else the rules tried.
+fn expectation(e: &pest::error::Error<Rule>) -> (usize, Vec<Expected>, Option<UnexpectedHint>) {
+    let mut pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let (mut expected, mut hint) = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
+        pest::error::ErrorVariant::CustomError { .. } => {
+            (vec![Expected::Kind(ExpectedKind::SomethingElse)], None)
+        }
+    };
+    if let Some((max, words)) = expected_words(e) {
+        if !words.is_empty() && max >= pos {
+            if max > pos {
+                hint = None;
+            }
+            pos = max;
+            expected = words;
+        }
+    }
+    (pos, expected, hint)
+}
+
+/// Where the parse got furthest, and the literal tokens tried there:
+/// keywords and punctuation, not character ranges, built-in
+/// classes or white space (nor a shortcut's literal with its spaces, see
+/// the grammar).
+fn expected_words(e: &pest::error::Error<Rule>) -> Option<(usize, Vec<Expected>)> {
+    let attempts = e.parse_attempts()?;
+    let words = attempts
+        .expected_tokens()
+        .iter()
+        .map(|t| t.to_string())
+        .filter(|t| {
+            !t.is_empty()
+                && t != "BUILTIN_RULE"
+                && t != "#"
+                && t != "\\"
+                && !(t.chars().count() == 4 && t.contains(".."))
+        })
+        .filter(|t| t.trim() == t.as_str())
+        .map(Expected::Token)
+        .collect();
+    Some((attempts.max_position, words))
+}
+
+/// When the parse got furthest inside a word, after reading its start as a
+/// keyword, and nothing but white space was expected there (the keyword
+/// must end): where that word starts, if not before `pos`.
+fn run_into(e: &pest::error::Error<Rule>, chunk: &str, pos: usize) -> Option<usize> {
+    let (max, words) = expected_words(e)?;
+    if max <= pos || !words.is_empty() {
+        return None;
+    }
+    let (before, after) = (chunk.get(..max)?, chunk.get(max..)?);
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    if !after.starts_with(word) || !before.ends_with(word) {
+        return None;
+    }
+    let start = before.trim_end_matches(word).len();
+    (start >= pos).then_some(start)
+}
+
 /// Whether `pos` is the first thing on an indented line that continues a
 /// statement (not its first line, outside `{ }` and `[ ]`). Comments are
 /// already blanked in `chunk`.
@@ -1200,12 +1347,12 @@ fn expected_list(rules: &[Rule]) -> (Vec<Expected>, Option<UnexpectedHint>) {
     let mut items: Vec<Expected> = rules.iter().flat_map(|r| rule_expects(*r)).collect();
     items.sort_unstable();
     items.dedup();
-    let hint = if rules
-        .iter()
-        .any(|r| matches!(r, Rule::date | Rule::datetime | Rule::time))
-    {
+    let hint = if rules.iter().any(|r| matches!(r, Rule::time)) {
         Some(UnexpectedHint::Time)
-    } else if rules.contains(&Rule::ident) || rules.contains(&Rule::label) {
+    } else if rules
+        .iter()
+        .any(|r| matches!(r, Rule::ident | Rule::label | Rule::org_name | Rule::qname))
+    {
         Some(UnexpectedHint::Name)
     } else {
         None
@@ -1222,11 +1369,11 @@ fn rule_expects(r: Rule) -> Vec<Expected> {
     let kind = |k: ExpectedKind| vec![Expected::Kind(k)];
     let tokens = |t: &[&str]| t.iter().map(|t| Expected::Token((*t).to_owned())).collect();
     match r {
-        Rule::ident | Rule::label => kind(K::Name),
+        Rule::ident | Rule::label | Rule::org_name => kind(K::Name),
         Rule::qname => kind(K::QualifiedName),
-        Rule::string | Rule::str_inner => kind(K::String),
+        Rule::string => kind(K::String),
         Rule::number | Rule::count => kind(K::Number),
-        Rule::time | Rule::date | Rule::datetime => kind(K::Time),
+        Rule::time => kind(K::Time),
         Rule::offset => kind(K::Offset),
         Rule::seal_kind => kind(K::SealKind),
         Rule::attr_type => tokens(&["number", "string", "bool"]),
@@ -1307,8 +1454,12 @@ mod tests {
     }
 
     #[test]
-    fn keywords_are_sorted_for_binary_search() {
+    fn keywords_are_sorted_and_found_by_first_letter() {
         assert!(KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(KEYWORDS.iter().all(|k| is_keyword(k)));
+        for word in ["", "x", "orders", "fo", "seal2", "withs", "a", "zz", "合同"] {
+            assert!(!is_keyword(word), "{word}");
+        }
     }
 
     /// `changes` is a keyword; `super` and `admin` stay usable as names.
@@ -1328,6 +1479,87 @@ mod tests {
         );
         let p = parse("org changes \"C\" {\n}\n");
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    }
+
+    /// A keyword is a whole word: `forbid` on a line that continues a
+    /// statement is not `for` followed by `bid` (which said "expected
+    /// `signer` or `template`, found `bid`"), and `partnerp5` is a name,
+    /// not `partner p5`.
+    #[test]
+    fn keywords_end_at_a_word_boundary() {
+        let p = parse("forbid auto-sign\n    forbid auto-sign with seal kind official\n");
+        let [SyntaxError::Unexpected {
+            expected,
+            found,
+            span,
+            hint,
+        }] = p.errors.as_slice()
+        else {
+            panic!("{:?}", p.errors)
+        };
+        let tokens = |t: &[&str]| -> Vec<Expected> {
+            t.iter().map(|t| Expected::Token((*t).to_owned())).collect()
+        };
+        assert_eq!(
+            (expected, found, span.start, span.end),
+            (
+                &tokens(&["for", "from", "until", "when", "with"]),
+                &Found::Text(String::from("forbid")),
+                21,
+                27
+            )
+        );
+        assert_eq!(hint, &Some(UnexpectedHint::Continuation));
+        for text in [
+            "g: partnerp5 authorizes acme template nda as signatory \"乙方\" with seal contract\n",
+            "forbid auto-signfor signer p\n",
+            "forbid auto-sign for signerp\n",
+            "acme enablesauto-sign at 2026-01-01\n",
+            "revoke g at 2026-01-01byp\n",
+            "own: acme auto-signs template nda with seal contract until revokedwhen a == 1\n",
+            "forbid auto-sign when a == 1 orb == 2\n",
+        ] {
+            let p = parse(text);
+            assert_eq!(p.errors.len(), 1, "{text:?}: {:?}", p.errors);
+        }
+        let p = parse("forbid auto-sign for signer p\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        // Where nothing can continue the word, no white space is needed.
+        let p = parse("g:partner p authorizes acme template nda as signatory\"乙方\"with seal c\n");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+    }
+
+    /// The byte scan reports a line too long at its start, before what it
+    /// finds in the line, and measures a line that follows a lone `\r` to
+    /// its `\n` as well.
+    #[test]
+    fn a_line_too_long_is_reported_before_what_is_in_it() {
+        let long = "x".repeat(MAX_LINE_BYTES + 1);
+        let text = format!("a\0{long}\0\nb {long}\r{long}\0\n");
+        let p = parse(&text);
+        let kinds: Vec<(&str, u32)> = p
+            .errors
+            .iter()
+            .map(|e| match e {
+                SyntaxError::NulByte { span } => ("nul", span.start),
+                SyntaxError::LineTooLong { span, .. } => ("long", span.start),
+                _ => ("other", 0),
+            })
+            .filter(|(k, _)| *k != "other")
+            .collect();
+        let second = (MAX_LINE_BYTES + 5) as u32;
+        let third = second + MAX_LINE_BYTES as u32 + 4;
+        assert_eq!(
+            kinds,
+            [
+                ("long", 0),
+                ("nul", 1),
+                ("nul", second - 2),
+                ("long", second),
+                ("long", third),
+                ("nul", third + MAX_LINE_BYTES as u32 + 1),
+            ]
+        );
     }
 
     #[test]

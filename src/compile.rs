@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::ast::SealKind;
+use crate::check::incr::Changes;
 use crate::model::*;
 use crate::names::Names;
 use crate::source::{FileId, Sources, Span};
@@ -769,6 +770,13 @@ impl Policy {
         Policy::assemble(m, &rules, Lines::new(sources))
     }
 
+    /// Indexes a checked model that is kept (a live set's, to which
+    /// events are applied): the model is copied but for its seal rules,
+    /// which are read into the compact form.
+    pub(crate) fn compile_kept(m: &Model, sources: &Sources) -> Policy {
+        Policy::assemble(without_seal_rules(m), &m.seal_rules, Lines::new(sources))
+    }
+
     /// A policy from a model without its seal rules, and those rules.
     fn assemble(mut m: Model, rules: &[SealRule], lines: Lines) -> Policy {
         shrink(&mut m);
@@ -1025,6 +1033,69 @@ impl Policy {
         parts
     }
 
+    /// Every table of the policy as text, in a form that does not depend
+    /// on how it was built (compiled at once or changed by events): the
+    /// tests compare the two.
+    #[doc(hidden)]
+    pub fn tables_digest(&self) -> String {
+        use std::fmt::Write as _;
+        let m = &self.m;
+        let mut out = String::new();
+        let _ = writeln!(out, "model {m:?}");
+        let _ = writeln!(out, "time zone {:?}", self.time_zone);
+        for f in &self.lines.files {
+            let _ = writeln!(out, "lines {} {:?}", f.name, f.starts);
+        }
+        for o in &m.orgs {
+            let _ = writeln!(out, "org {} {:?}", o.name, self.orgs.get(&o.name));
+        }
+        for (i, e) in m.employees.iter().enumerate() {
+            let name = m.employee_name(EmployeeId::from_index(i));
+            let _ = writeln!(out, "employee {name} {e:?} {:?}", self.employees.get(&name));
+        }
+        for i in 0..m.templates.len() {
+            let name = m.template_name(TemplateId::from_index(i));
+            let _ = writeln!(out, "template {name} {:?}", self.templates.get(&name));
+        }
+        for r in &m.roles {
+            let _ = writeln!(out, "role {r} {:?}", self.roles.get(r));
+        }
+        for a in &m.attributes {
+            let _ = writeln!(out, "attribute {} {:?}", a.name, self.attrs.get(&a.name));
+        }
+        let _ = writeln!(out, "own {:?}", self.own);
+        for (j, row) in self.rows.iter().enumerate() {
+            let cold = self.cold.get(j);
+            let extra = cold
+                .and_then(|c| c.extra.get())
+                .and_then(|k| self.extras.get(k as usize));
+            let _ = writeln!(
+                out,
+                "row {j} {row:?} {:?} {:?} label {:?} via {:?} from {:?} until {:?} extra {extra:?}",
+                self.row_templates.get(j),
+                cold.map(|c| (c.signer, c.span)),
+                cold.and_then(|c| self.label(c)),
+                cold.map(|c| c.via),
+                cold.map(|c| c.from),
+                cold.map(|c| c.until),
+            );
+        }
+        let _ = writeln!(out, "template from {:?}", self.template_from);
+        let _ = writeln!(out, "seal from {:?}", self.seal_from);
+        let _ = writeln!(out, "employee order {:?}", self.emp_order);
+        let _ = writeln!(out, "employee rows {:?}", self.emp_rows);
+        let _ = writeln!(out, "employee own {:?}", self.emp_own);
+        let mut behalf: Vec<_> = self.emp_behalf.iter().collect();
+        behalf.sort_by_key(|(k, _)| **k);
+        let _ = writeln!(out, "employee behalf {behalf:?}");
+        let _ = writeln!(out, "forbid order {:?}", self.forbid_order);
+        let _ = writeln!(out, "forbid by template {:?}", self.forbid_by_template);
+        let _ = writeln!(out, "forbid by signer {:?}", self.forbid_by_signer);
+        let _ = writeln!(out, "forbid by kind {:?}", self.forbid_by_kind);
+        let _ = writeln!(out, "forbid any {:?}", self.forbid_any);
+        out
+    }
+
     /// The checked model the policy was built from, but for its seal
     /// rules, which compiling moved into the policy's compact form (see
     /// [`Policy::seal_rule`]).
@@ -1131,6 +1202,293 @@ impl Policy {
     }
 }
 
+// ------------------------------------------------------------ patching
+
+impl Policy {
+    /// This policy, changed as one more statement changed the kept model
+    /// `m` it was compiled from ([`Policy::compile_kept`]): the tables the
+    /// change does not touch are shared, the others copied and changed, so
+    /// that the result is what compiling `m` again would give. `lines`
+    /// are the files' line starts now.
+    pub(crate) fn patched(&self, m: &Model, ch: &Changes, lines: Lines) -> Policy {
+        let mut p = Policy {
+            id: crate::decision::PolicyId::next(),
+            m: if ch.model {
+                let mut copy = without_seal_rules(m);
+                shrink(&mut copy);
+                copy
+            } else {
+                self.m.clone()
+            },
+            lines,
+            ..self.shared_parts()
+        };
+        if ch.names {
+            let (employees, templates, roles, attrs) = name_tables(&p.m);
+            p.employees = employees;
+            p.templates = templates;
+            p.roles = roles;
+            p.attrs = attrs;
+        }
+        if ch.employee_rules {
+            let emp = EmployeeIndex::new(&p.m);
+            p.emp_order = emp.order;
+            p.emp_rows = emp.rows;
+            p.emp_own = emp.own;
+            p.emp_behalf = emp.behalf;
+        }
+        if ch.forbids {
+            let f = ForbidIndex::new(&p.m);
+            p.forbid_order = f.order;
+            p.forbid_by_template = f.by_template;
+            p.forbid_by_signer = f.by_signer;
+            p.forbid_by_kind = f.by_kind;
+            p.forbid_any = f.any;
+        }
+        if ch.timelines {
+            let (template_from, seal_from) = enabled_for_good(&p.m);
+            p.template_from = template_from;
+            p.seal_from = seal_from;
+            let orgs = &p.m.orgs;
+            for (id, signer) in p.orgs.values_mut() {
+                if let Some(o) = orgs.get(id.index()) {
+                    signer.service_from = on_for_good(&o.service, false);
+                }
+            }
+        }
+        let mut cold_changed = false;
+        let mut cold: Vec<RuleCold> = Vec::new();
+        if !ch.invite_at.is_empty() {
+            // A new invite at `k`: those after it moved up one.
+            cold = p.cold.to_vec();
+            for &k in &ch.invite_at {
+                for c in &mut cold {
+                    if let Some(v) = c.via.get().filter(|&v| v >= k) {
+                        c.via = OptIndex::of(Some(v + 1));
+                    }
+                }
+            }
+            cold_changed = true;
+        }
+        // Rules changed in place: their entries again, in their places.
+        let mut changed_rows = Vec::new();
+        if !ch.rules.is_empty() {
+            if !cold_changed {
+                cold = p.cold.to_vec();
+                cold_changed = true;
+            }
+            let mut rows = p.rows.to_vec();
+            let mut extras = p.extras.to_vec();
+            for r in ch
+                .rules
+                .iter()
+                .filter_map(|id| m.seal_rules.get(id.index()))
+            {
+                let Some(j) = p.row_of(r) else { continue };
+                let (row, _, extra) = rule_entry(r, &mut String::new());
+                let (Some(slot), Some(c)) = (rows.get_mut(j), cold.get_mut(j)) else {
+                    continue;
+                };
+                *slot = row;
+                match (extra, c.extra.get()) {
+                    (Some(e), Some(k)) => {
+                        if let Some(x) = extras.get_mut(k as usize) {
+                            *x = e;
+                        }
+                    }
+                    (Some(e), None) => {
+                        c.extra = OptIndex::of(Some(extras.len() as u32));
+                        extras.push(e);
+                    }
+                    (None, _) => c.extra = OptIndex::NONE,
+                }
+                changed_rows.push(j);
+            }
+            p.rows = rows.into();
+            p.extras = extras.into();
+        }
+        if cold_changed {
+            p.cold = cold.into();
+        }
+        for r in ch
+            .new_rules
+            .iter()
+            .filter_map(|id| m.seal_rules.get(id.index()))
+        {
+            let j = p.insert_rule(r);
+            // The rows after it moved up one.
+            for x in &mut changed_rows {
+                if *x >= j {
+                    *x += 1;
+                }
+            }
+            changed_rows.push(j);
+        }
+        // Flags: of every row when what they are read from changed, else
+        // of the rows changed.
+        if ch.timelines || ch.forbids {
+            let mut rows = p.rows.to_vec();
+            p.set_row_flags(&mut rows);
+            p.rows = rows.into();
+        } else if !changed_rows.is_empty() {
+            let mut rows = p.rows.to_vec();
+            for &j in &changed_rows {
+                if let (Some(row), Some(c)) = (rows.get(j), p.cold.get(j)) {
+                    let flags = p.row_flags(row, c);
+                    if let Some(row) = rows.get_mut(j) {
+                        row.flags = flags;
+                    }
+                }
+            }
+            p.rows = rows.into();
+        }
+        p
+    }
+
+    /// Every part of this policy but its id, model and lines, shared or
+    /// copied.
+    fn shared_parts(&self) -> Policy {
+        Policy {
+            id: self.id,
+            m: Model::default(),
+            lines: Lines::default(),
+            orgs: self.orgs.clone(),
+            employees: self.employees.clone(),
+            templates: self.templates.clone(),
+            roles: self.roles.clone(),
+            attrs: self.attrs.clone(),
+            own: self.own.clone(),
+            rows: self.rows.clone(),
+            row_templates: self.row_templates.clone(),
+            cold: self.cold.clone(),
+            extras: self.extras.clone(),
+            labels: self.labels.clone(),
+            template_from: self.template_from.clone(),
+            seal_from: self.seal_from.clone(),
+            emp_order: self.emp_order.clone(),
+            emp_rows: self.emp_rows.clone(),
+            emp_own: self.emp_own.clone(),
+            emp_behalf: self.emp_behalf.clone(),
+            forbid_order: self.forbid_order.clone(),
+            forbid_by_template: self.forbid_by_template.clone(),
+            forbid_by_signer: self.forbid_by_signer.clone(),
+            forbid_by_kind: self.forbid_by_kind.clone(),
+            forbid_any: self.forbid_any.clone(),
+            time_zone: self.time_zone,
+        }
+    }
+
+    /// The key row `j` sorts by ([`rule_order_key`]).
+    fn row_key(&self, j: usize) -> Option<RuleOrderKey<'_>> {
+        let (row, cold) = (self.rows.get(j)?, self.cold.get(j)?);
+        Some(rule_order_key(
+            row.role == RowRole::OWN,
+            cold.signer,
+            row.template,
+            self.label(cold),
+            cold.span,
+            &self.lines,
+        ))
+    }
+
+    /// Where seal rule `r` is among the rows, by its key.
+    fn row_of(&self, r: &SealRule) -> Option<usize> {
+        let key = rule_order_key(
+            r.kind == SealRuleKind::Own,
+            r.signer,
+            r.template,
+            r.label.as_deref(),
+            r.span,
+            &self.lines,
+        );
+        let j = self.row_position(&key);
+        (self.row_key(j).as_ref() == Some(&key)).then_some(j)
+    }
+
+    /// The first row whose key is not less than `key`.
+    fn row_position(&self, key: &RuleOrderKey<'_>) -> usize {
+        let (mut lo, mut hi) = (0, self.rows.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.row_key(mid).as_ref().is_some_and(|k| k < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// Puts new seal rule `r` among the rows, in its place by key; the
+    /// runs after it move up one. Its index (its flags are not set).
+    fn insert_rule(&mut self, r: &SealRule) -> usize {
+        let own_rule = r.kind == SealRuleKind::Own;
+        let key = rule_order_key(
+            own_rule,
+            r.signer,
+            r.template,
+            r.label.as_deref(),
+            r.span,
+            &self.lines,
+        );
+        let j = self.row_position(&key);
+        let mut labels =
+            String::with_capacity(self.labels.len() + r.label.as_ref().map_or(0, |l| l.len()));
+        labels.push_str(&self.labels);
+        let (row, mut cold, extra) = rule_entry(r, &mut labels);
+        if let Some(e) = extra {
+            cold.extra = OptIndex::of(Some(self.extras.len() as u32));
+            self.extras = self
+                .extras
+                .iter()
+                .cloned()
+                .chain(std::iter::once(e))
+                .collect();
+        }
+        if r.label.is_some() {
+            self.labels = labels.into();
+        }
+        self.rows = insert_at(&self.rows, j, row);
+        self.row_templates = insert_at(&self.row_templates, j, r.template);
+        self.cold = insert_at(&self.cold, j, cold);
+        // The runs: the rule's own grows by one (or starts), those after
+        // it move up one.
+        let j32 = j as u32;
+        let grow = |run: &mut Run, mine: bool| {
+            if mine {
+                *run = if run.len == 0 {
+                    Run { start: j32, len: 1 }
+                } else {
+                    Run {
+                        start: run.start,
+                        len: run.len + 1,
+                    }
+                };
+            } else if run.start >= j32 && run.len > 0 {
+                run.start += 1;
+            }
+        };
+        for (t, run) in self.own.iter_mut().enumerate() {
+            grow(run, own_rule && t == r.template.index());
+        }
+        for (id, signer) in self.orgs.values_mut() {
+            grow(&mut signer.grants, !own_rule && *id == r.signer);
+        }
+        j
+    }
+}
+
+/// `v` with `x` inserted at `at`, in a new shared slice.
+fn insert_at<T: Clone>(v: &Arc<[T]>, at: usize, x: T) -> Arc<[T]> {
+    let at = at.min(v.len());
+    let (a, b) = v.split_at(at);
+    a.iter()
+        .cloned()
+        .chain(std::iter::once(x))
+        .chain(b.iter().cloned())
+        .collect()
+}
+
 /// Gives back the room the checker's pushes left in every buffer (a vector
 /// grown by one push holds four): the model lives as long as the policy.
 fn shrink(m: &mut Model) {
@@ -1184,6 +1542,36 @@ fn shrink_condition(c: &mut Condition) {
             CondNode::In { values, .. } => values.shrink_to_fit(),
             CondNode::Not(_) | CondNode::Cmp { .. } => {}
         }
+    }
+}
+
+/// A copy of a model but for its seal rules.
+pub(crate) fn without_seal_rules(m: &Model) -> Model {
+    let Model {
+        orgs,
+        employees,
+        seals,
+        templates,
+        groups,
+        roles,
+        attributes,
+        seal_rules: _,
+        employee_rules,
+        forbids,
+        invites,
+    } = m;
+    Model {
+        orgs: orgs.clone(),
+        employees: employees.clone(),
+        seals: seals.clone(),
+        templates: templates.clone(),
+        groups: groups.clone(),
+        roles: roles.clone(),
+        attributes: attributes.clone(),
+        seal_rules: Vec::new(),
+        employee_rules: employee_rules.clone(),
+        forbids: forbids.clone(),
+        invites: invites.clone(),
     }
 }
 

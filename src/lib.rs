@@ -22,6 +22,7 @@ mod explain;
 pub mod fmt;
 pub mod i18n;
 pub mod limits;
+pub mod live;
 pub mod load;
 pub mod model;
 mod names;

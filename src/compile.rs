@@ -10,7 +10,7 @@ use crate::ast::SealKind;
 use crate::check::incr::Changes;
 use crate::model::*;
 use crate::names::Names;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{line_of, FileId, Locate, Sources, Span};
 use crate::time::Instant;
 
 /// A contiguous run of ids in one of the index vectors.
@@ -294,44 +294,66 @@ fn on_for_good(toggles: &[Toggle], initial: bool) -> Instant {
     }
 }
 
-/// Where statements are, without keeping the policy text: file names and
-/// line starts (shared with the sources they were taken from).
+/// Where the model's spans are, without keeping the policy text: each
+/// file's name and line starts (shared with the sources they were taken
+/// from), and the column of the few spans that a line start alone does not
+/// give.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Lines {
-    files: Vec<FileLines>,
+    files: Vec<LineTable>,
 }
 
+/// One file of a [`Lines`].
 #[derive(Debug, Clone)]
-struct FileLines {
+struct LineTable {
     name: Arc<str>,
+    /// The byte offset of the start of every line.
     starts: Arc<[u32]>,
+    /// `(byte offset, column in characters)`, sorted, of each span of the
+    /// model that has text other than ASCII before it on its line (a
+    /// declaration in an org's block after its display name, on one line);
+    /// any other span's column is its byte offset from the line start.
+    wide: Vec<(u32, u32)>,
 }
 
 impl Lines {
-    pub(crate) fn new(sources: &Sources) -> Lines {
-        Lines {
-            files: sources
-                .files()
-                .map(|(_, f)| FileLines {
-                    name: f.name.as_str().into(),
-                    starts: f.shared_line_starts(),
-                })
-                .collect(),
-        }
-    }
-
-    /// `file:line:col` (statements start a line, so the column counts
-    /// bytes of indentation only).
-    pub fn location(&self, span: Span) -> String {
-        let FileId(f) = span.file;
-        match self.files.get(f as usize) {
-            Some(FileLines { name, starts }) => {
-                let line = starts.partition_point(|&s| s <= span.start).max(1);
-                let col = span.start - starts.get(line - 1).copied().unwrap_or(0) + 1;
-                format!("{name}:{line}:{col}")
+    /// The line starts of every file, and the column of each span of `m`
+    /// (see [`for_each_located_span`]) that needs the text to count.
+    pub(crate) fn new(sources: &Sources, m: &Model) -> Lines {
+        let mut files: Vec<LineTable> = sources
+            .files()
+            .map(|(_, f)| LineTable {
+                name: f.name.as_str().into(),
+                starts: f.shared_line_starts(),
+                wide: Vec::new(),
+            })
+            .collect();
+        for_each_located_span(m, |span| {
+            let (Some(f), Some(table)) =
+                (sources.get(span.file), files.get_mut(span.file.0 as usize))
+            else {
+                return;
+            };
+            let Some(before) = f.text.get(..span.start as usize) else {
+                return;
+            };
+            // Statements start a line, so this is nearly always empty.
+            let line = before
+                .as_bytes()
+                .iter()
+                .rposition(|&b| b == b'\n' || b == b'\r')
+                .map_or(before, |i| before.get(i + 1..).unwrap_or(""));
+            if !line.is_ascii() {
+                let col = u32::try_from(line.chars().count() + 1).unwrap_or(u32::MAX);
+                table.wide.push((span.start, col));
             }
-            None => String::from("<unknown>"),
+        });
+        for t in &mut files {
+            t.wide.sort_unstable();
+            t.wide.dedup();
+            t.wide.shrink_to_fit();
         }
+        Lines { files }
     }
 
     /// Sorts spans by file, as the loader orders files (by path, component
@@ -342,21 +364,76 @@ impl Lines {
         (file.map(|f| std::path::PathBuf::from(&*f.name)), span.start)
     }
 
-    /// `file:line`.
-    pub fn file_line(&self, span: Span) -> String {
-        let loc = self.location(span);
-        match loc.rsplit_once(':') {
-            Some((fl, _)) => fl.to_owned(),
-            None => loc,
-        }
-    }
-
+    /// The bytes its names and tables hold on the heap (for
+    /// [`Policy::footprint`]).
     fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
         self.files
             .iter()
-            .map(|f| f.name.len() + f.starts.len() * std::mem::size_of::<u32>())
+            .map(|f| {
+                f.name.len()
+                    + f.starts.len() * size_of::<u32>()
+                    + f.wide.capacity() * size_of::<(u32, u32)>()
+            })
             .sum()
     }
+}
+
+impl Locate for Lines {
+    /// Exact for the spans of the model the table was built with (see
+    /// [`for_each_located_span`]).
+    fn position(&self, span: Span) -> Option<(&str, usize, usize)> {
+        let FileId(f) = span.file;
+        let table = self.files.get(f as usize)?;
+        let line = line_of(&table.starts, span.start);
+        let col = match table.wide.binary_search_by_key(&span.start, |w| w.0) {
+            Ok(i) => table.wide.get(i).map_or(1, |w| w.1),
+            Err(_) => span.start - table.starts.get(line).copied().unwrap_or(0) + 1,
+        };
+        Some((&table.name, line + 1, col as usize))
+    }
+}
+
+/// Calls `f` with every span of the model a compiled policy may locate
+/// (in an explanation's `source`, an audit entry's, a rule's name): every
+/// declaration, rule and event, and every revoke and reseal. Not a
+/// condition's: no answer points into one.
+fn for_each_located_span(m: &Model, mut f: impl FnMut(Span)) {
+    let toggles = |ts: &[Toggle], f: &mut dyn FnMut(Span)| ts.iter().for_each(|t| f(t.span));
+    let window = |w: &Window, f: &mut dyn FnMut(Span)| {
+        if let Some(r) = &w.revoked {
+            f(r.span);
+        }
+    };
+    for o in &m.orgs {
+        f(o.span);
+        toggles(&o.service, &mut f);
+        o.admin_changes.iter().for_each(|c| f(c.span));
+    }
+    m.employees.iter().for_each(|e| f(e.span));
+    for s in &m.seals {
+        f(s.span);
+        toggles(&s.toggles, &mut f);
+    }
+    for t in &m.templates {
+        f(t.span);
+        toggles(&t.toggles, &mut f);
+    }
+    m.groups.iter().for_each(|g| f(g.span));
+    for r in &m.seal_rules {
+        f(r.span);
+        window(&r.window, &mut f);
+        r.reseals.iter().for_each(|x| f(x.span));
+    }
+    for r in &m.employee_rules {
+        f(r.span);
+        window(&r.window, &mut f);
+    }
+    for r in &m.forbids {
+        f(r.span);
+        window(&r.window, &mut f);
+    }
+    m.invites.iter().for_each(|i| f(i.span));
 }
 
 /// The compiled, immutable policy set. `Send + Sync`: share one behind an
@@ -765,16 +842,17 @@ pub(crate) fn rule_extra(r: &SealRule) -> RuleExtra {
 impl Policy {
     /// Indexes a checked model.
     pub fn compile(m: Model, sources: &Sources) -> Policy {
+        let lines = Lines::new(sources, &m);
         let mut m = m;
         let rules = std::mem::take(&mut m.seal_rules);
-        Policy::assemble(m, &rules, Lines::new(sources))
+        Policy::assemble(m, &rules, lines)
     }
 
     /// Indexes a checked model that is kept (a live set's, to which
     /// events are applied): the model is copied but for its seal rules,
     /// which are read into the compact form.
     pub(crate) fn compile_kept(m: &Model, sources: &Sources) -> Policy {
-        Policy::assemble(without_seal_rules(m), &m.seal_rules, Lines::new(sources))
+        Policy::assemble(without_seal_rules(m), &m.seal_rules, Lines::new(sources, m))
     }
 
     /// A policy from a model without its seal rules, and those rules.
@@ -1044,7 +1122,7 @@ impl Policy {
         let _ = writeln!(out, "model {m:?}");
         let _ = writeln!(out, "time zone {:?}", self.time_zone);
         for f in &self.lines.files {
-            let _ = writeln!(out, "lines {} {:?}", f.name, f.starts);
+            let _ = writeln!(out, "lines {} {:?} {:?}", f.name, f.starts, f.wide);
         }
         for o in &m.orgs {
             let _ = writeln!(out, "org {} {:?}", o.name, self.orgs.get(&o.name));
@@ -1096,14 +1174,15 @@ impl Policy {
         out
     }
 
-    /// The checked model the policy was built from, but for its seal
-    /// rules, which compiling moved into the policy's compact form (see
-    /// [`Policy::seal_rule`]).
-    pub fn model(&self) -> &Model {
-        &self.m
+    /// A seal's name, `ORG.SEAL`, as answers name it: the seal of an
+    /// [`crate::Outcome::AutoSeal`] of this policy's (ids are positions
+    /// in the policy that made them); `?` past its seals.
+    pub fn seal_name(&self, id: SealId) -> String {
+        self.m.seal_name(id)
     }
 
-    /// `file:line:col` of a span.
+    /// `file:line:col` of a span of the policy (a declaration, rule or
+    /// event), the column in characters.
     pub fn location(&self, span: Span) -> String {
         self.lines.location(span)
     }
@@ -1111,9 +1190,7 @@ impl Policy {
     /// A seal rule's name: its label, else `file:line`.
     pub fn seal_rule_name(&self, id: SealRuleId) -> String {
         match self.cold.get(id.index()) {
-            Some(c) => self
-                .label(c)
-                .map_or_else(|| self.lines.file_line(c.span), str::to_owned),
+            Some(c) => self.lines.rule_name(self.label(c), c.span),
             None => String::from("?"),
         }
     }
@@ -1129,8 +1206,8 @@ impl Policy {
         self.rows.len()
     }
 
-    /// A seal rule, rebuilt from the compact form the policy keeps (the
-    /// model's `seal_rules` is empty once compiled).
+    /// A seal rule, rebuilt from the compact form the policy keeps it in
+    /// (compiling moves the checked model's seal rules into rows).
     pub fn seal_rule(&self, id: SealRuleId) -> Option<SealRule> {
         let r = self.rule_ref(id)?;
         Some(SealRule {
@@ -1169,22 +1246,18 @@ impl Policy {
         })
     }
 
+    /// An employee authorization's name: its label, else `file:line`.
     pub fn employee_rule_name(&self, id: EmployeeRuleId) -> String {
         match self.m.employee_rules.get(id.index()) {
-            Some(r) => r
-                .label
-                .clone()
-                .unwrap_or_else(|| self.lines.file_line(r.span)),
+            Some(r) => self.lines.rule_name(r.label.as_deref(), r.span),
             None => String::from("?"),
         }
     }
 
+    /// A forbid's name: its label, else `file:line`.
     pub fn forbid_name(&self, id: ForbidId) -> String {
         match self.m.forbids.get(id.index()) {
-            Some(r) => r
-                .label
-                .clone()
-                .unwrap_or_else(|| self.lines.file_line(r.span)),
+            Some(r) => self.lines.rule_name(r.label.as_deref(), r.span),
             None => String::from("?"),
         }
     }

@@ -346,12 +346,27 @@ pub enum Basis {
 }
 
 impl Basis {
+    /// Every basis.
+    pub const ALL: [Basis; 3] = [Basis::OwnTemplate, Basis::PartnerGrant, Basis::GroupProxy];
+
+    /// The `snake_case` name, as in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Basis::OwnTemplate => "own_template",
             Basis::PartnerGrant => "partner_grant",
             Basis::GroupProxy => "group_proxy",
         }
+    }
+
+    /// The basis of a `snake_case` name.
+    pub fn parse(s: &str) -> Option<Basis> {
+        Basis::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Basis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -458,6 +473,13 @@ impl Verdict {
             Verdict::AutoSeal => "auto_seal",
             Verdict::Manual => "manual",
         }
+    }
+
+    /// The verdict of `auto_seal` or `manual`.
+    pub fn parse(s: &str) -> Option<Verdict> {
+        [Verdict::AutoSeal, Verdict::Manual]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

@@ -4,9 +4,10 @@
 use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckError, CheckWarning};
+use crate::i18n::{Lang, Params};
 use crate::source::{SourceFile, Sources, Span};
 use crate::syntax::SyntaxError;
 
@@ -47,6 +48,11 @@ macro_rules! codes {
                 match self {
                     $(Code::$variant => $text,)*
                 }
+            }
+
+            /// The code of a string ([`Code::as_str`]).
+            pub fn parse(s: &str) -> Option<Code> {
+                Code::ALL.iter().copied().find(|c| c.as_str() == s)
             }
 
             /// Whether a problem of this kind stops the load.
@@ -128,6 +134,78 @@ impl Serialize for Code {
     }
 }
 
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
+        let s = String::deserialize(d)?;
+        Code::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown diagnostic code `{s}`")))
+    }
+}
+
+/// Gives an error type (whose variants have a `code()`, a `span()` and
+/// their `params()`) its message, help and label in a language from the
+/// catalog, and the `Display`, `Error` and miette `Diagnostic` that show
+/// them in English: the text of a diagnostic is written once, in
+/// `locales/*/diagnostics.ftl`.
+macro_rules! localized {
+    ($ty:ty) => {
+        impl $ty {
+            /// Its message in `lang`.
+            pub fn message_in(&self, lang: $crate::i18n::Lang) -> String {
+                let part = $crate::i18n::Part::Message;
+                $crate::i18n::diag_text(lang, self.code(), part, &self.params()).unwrap_or_default()
+            }
+
+            /// Its help in `lang`, if it has one.
+            pub fn help_in(&self, lang: $crate::i18n::Lang) -> Option<String> {
+                let part = $crate::i18n::Part::Help;
+                $crate::i18n::diag_text(lang, self.code(), part, &self.params())
+            }
+
+            /// The label under its span in `lang`.
+            pub fn label_in(&self, lang: $crate::i18n::Lang) -> String {
+                let part = $crate::i18n::Part::Label;
+                $crate::i18n::diag_text(lang, self.code(), part, &self.params()).unwrap_or_default()
+            }
+        }
+
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.message_in($crate::i18n::Lang::En))
+            }
+        }
+
+        impl ::std::error::Error for $ty {}
+
+        impl ::miette::Diagnostic for $ty {
+            fn severity(&self) -> Option<::miette::Severity> {
+                Some($crate::diag::miette_severity(self.code().severity()))
+            }
+
+            fn help<'a>(&'a self) -> Option<Box<dyn ::std::fmt::Display + 'a>> {
+                self.help_in($crate::i18n::Lang::En)
+                    .map(|h| Box::new(h) as Box<dyn ::std::fmt::Display>)
+            }
+
+            fn labels(&self) -> Option<Box<dyn Iterator<Item = ::miette::LabeledSpan> + '_>> {
+                let label = self.label_in($crate::i18n::Lang::En);
+                Some(Box::new(::std::iter::once(
+                    ::miette::LabeledSpan::new_with_span(Some(label), self.span()),
+                )))
+            }
+        }
+    };
+}
+pub(crate) use localized;
+
+/// How miette shows a severity.
+pub(crate) fn miette_severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+    }
+}
+
 /// One problem found while loading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Diagnostic {
@@ -136,7 +214,7 @@ pub enum Diagnostic {
     Warning(CheckWarning),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -159,14 +237,6 @@ impl Diagnostic {
         }
     }
 
-    fn inner(&self) -> &dyn miette::Diagnostic {
-        match self {
-            Diagnostic::Syntax(e) => e,
-            Diagnostic::Error(e) => e,
-            Diagnostic::Warning(w) => w,
-        }
-    }
-
     /// The stable kind, e.g. `unknown_org` or `syntax::unexpected`.
     pub fn code(&self) -> Code {
         match self {
@@ -176,12 +246,51 @@ impl Diagnostic {
         }
     }
 
-    pub fn message(&self) -> String {
-        self.inner().to_string()
+    /// The values its message names, by key (see
+    /// [`crate::i18n::diag_params`]): the same in every language.
+    pub fn params(&self) -> Params {
+        match self {
+            Diagnostic::Syntax(e) => e.params(),
+            Diagnostic::Error(e) => e.params(),
+            Diagnostic::Warning(w) => w.params(),
+        }
     }
 
+    /// Its message in English.
+    pub fn message(&self) -> String {
+        self.message_in(Lang::En)
+    }
+
+    /// Its help in English, if it has one.
     pub fn help(&self) -> Option<String> {
-        self.inner().help().map(|h| h.to_string())
+        self.help_in(Lang::En)
+    }
+
+    /// Its message in `lang`.
+    pub fn message_in(&self, lang: Lang) -> String {
+        match self {
+            Diagnostic::Syntax(e) => e.message_in(lang),
+            Diagnostic::Error(e) => e.message_in(lang),
+            Diagnostic::Warning(w) => w.message_in(lang),
+        }
+    }
+
+    /// Its help in `lang`, if it has one.
+    pub fn help_in(&self, lang: Lang) -> Option<String> {
+        match self {
+            Diagnostic::Syntax(e) => e.help_in(lang),
+            Diagnostic::Error(e) => e.help_in(lang),
+            Diagnostic::Warning(w) => w.help_in(lang),
+        }
+    }
+
+    /// The label under its span in `lang`.
+    pub fn label_in(&self, lang: Lang) -> String {
+        match self {
+            Diagnostic::Syntax(e) => e.label_in(lang),
+            Diagnostic::Error(e) => e.label_in(lang),
+            Diagnostic::Warning(w) => w.label_in(lang),
+        }
     }
 }
 
@@ -211,8 +320,15 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
-    /// Human-readable report of every problem, with a closing summary line.
+    /// Human-readable report of every problem, with a closing summary
+    /// line, in English.
     pub fn render(&self, sources: &Sources, color: bool) -> String {
+        self.render_in(sources, color, Lang::En)
+    }
+
+    /// Human-readable report of every problem, with a closing summary
+    /// line, its messages in `lang`.
+    pub fn render_in(&self, sources: &Sources, color: bool, lang: Lang) -> String {
         let theme = if color {
             GraphicalTheme::unicode()
         } else {
@@ -241,42 +357,61 @@ impl Diagnostics {
                 out.push_str(&format!(
                     "{sev}[{}]: {}\n  --> {}\n",
                     d.code(),
-                    d.message(),
+                    d.message_in(lang),
                     sources.location(span)
                 ));
-                if let Some(h) = d.help() {
+                if let Some(h) = d.help_in(lang) {
                     out.push_str(&format!("  help: {h}\n"));
                 }
                 out.push('\n');
                 continue;
             }
             let wrapped = WithSource {
-                inner: d.inner(),
+                message: d.message_in(lang),
+                help: d.help_in(lang),
+                label: d.label_in(lang),
+                severity: d.severity(),
+                span,
                 code: d.code(),
                 source: FileView { file },
             };
             if handler.render_report(&mut out, &wrapped).is_err() {
-                out.push_str(&format!("{}: {}\n", sources.location(span), d.message()));
+                out.push_str(&format!(
+                    "{}: {}\n",
+                    sources.location(span),
+                    wrapped.message
+                ));
             }
             out.push('\n');
         }
-        out.push_str(&self.summary());
+        out.push_str(&self.summary_in(lang));
         out.push('\n');
         out
     }
 
     /// `2 errors, 1 warning` (or `no problems`).
     pub fn summary(&self) -> String {
-        let (e, w) = (self.error_count(), self.warning_count());
-        if e == 0 && w == 0 {
-            return String::from("no problems");
-        }
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-        format!("{}, {}", plural(e, "error"), plural(w, "warning"))
+        self.summary_in(Lang::En)
     }
 
-    /// Every problem as data, for `--format json`.
+    /// [`Diagnostics::summary`] in `lang`.
+    pub fn summary_in(&self, lang: Lang) -> String {
+        let (e, w) = (self.error_count(), self.warning_count());
+        if e == 0 && w == 0 {
+            return crate::i18n::report_text(lang, "report-no-problems", &[]);
+        }
+        crate::i18n::report_text(lang, "report-summary", &[("errors", e), ("warnings", w)])
+    }
+
+    /// Every problem as data, for `--format json`, with messages in
+    /// English.
     pub fn to_json(&self, sources: &Sources) -> Vec<DiagnosticJson> {
+        self.to_json_in(sources, Lang::En)
+    }
+
+    /// Every problem as data, with messages in `lang` (codes and params
+    /// are the same in every language).
+    pub fn to_json_in(&self, sources: &Sources, lang: Lang) -> Vec<DiagnosticJson> {
         self.items
             .iter()
             .map(|d| {
@@ -287,8 +422,9 @@ impl Diagnostics {
                 DiagnosticJson {
                     severity: d.severity(),
                     code: d.code(),
-                    message: d.message(),
-                    help: d.help(),
+                    message: d.message_in(lang),
+                    help: d.help_in(lang),
+                    params: d.params(),
                     file: file.map(|f| f.name.clone()).unwrap_or_default(),
                     line,
                     column,
@@ -301,13 +437,16 @@ impl Diagnostics {
     }
 }
 
-/// One problem as JSON.
-#[derive(Debug, Clone, Serialize)]
+/// One problem as JSON. Read back (it is `Deserialize`), it can be shown
+/// in another language: [`DiagnosticJson::localize`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DiagnosticJson {
     pub severity: Severity,
     pub code: Code,
     pub message: String,
     pub help: Option<String>,
+    /// The values the message names, by key: the same in every language.
+    pub params: Params,
     pub file: String,
     pub line: usize,
     pub column: usize,
@@ -316,10 +455,26 @@ pub struct DiagnosticJson {
     pub source_line: String,
 }
 
-/// A diagnostic with its code and the text of its file attached, for
-/// miette.
+impl DiagnosticJson {
+    /// Its message and help rendered again, in `lang`, from its code and
+    /// params (which are the same in every language).
+    pub fn localize(&mut self, lang: Lang) {
+        use crate::i18n::{diag_text, Part};
+        if let Some(m) = diag_text(lang, self.code, Part::Message, &self.params) {
+            self.message = m;
+        }
+        self.help = diag_text(lang, self.code, Part::Help, &self.params);
+    }
+}
+
+/// A diagnostic's words in a language, with its code and the text of its
+/// file attached, for miette.
 struct WithSource<'a> {
-    inner: &'a dyn miette::Diagnostic,
+    message: String,
+    help: Option<String>,
+    label: String,
+    severity: Severity,
+    span: Span,
     code: Code,
     source: FileView<'a>,
 }
@@ -411,13 +566,16 @@ impl miette::SourceCode for FileView<'_> {
 
 impl fmt::Debug for WithSource<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.inner, f)
+        f.debug_struct("WithSource")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .finish()
     }
 }
 
 impl fmt::Display for WithSource<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.inner, f)
+        f.write_str(&self.message)
     }
 }
 
@@ -428,16 +586,20 @@ impl miette::Diagnostic for WithSource<'_> {
         Some(Box::new(Qualified(self.code)))
     }
     fn severity(&self) -> Option<miette::Severity> {
-        self.inner.severity()
+        Some(miette_severity(self.severity))
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.help()
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'b>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.inner.labels()
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(Some(self.label.clone()), self.span),
+        )))
     }
 }
 

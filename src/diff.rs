@@ -58,9 +58,9 @@ pub struct DiffEntry {
     /// Rules as written: `removed`, `added`, `condition_changed`, and
     /// `gained` or `lost` for a forbid in force in one set only.
     /// Decisions: `gained`, `lost` or `seal_changed`.
-    pub change: &'static str,
+    pub change: ChangeKind,
     /// `own_template`, `partner_grant`, `employee` or `forbid`.
-    pub kind: &'static str,
+    pub kind: RuleKind,
     /// The rule (its label, else `file:line`), for a difference of rules
     /// as written; `None` for a decision's.
     pub rule: Option<String>,
@@ -83,6 +83,81 @@ pub struct DiffEntry {
     /// Where the difference holds.
     #[serde(flatten)]
     pub when: When,
+}
+
+/// What a [`DiffEntry`] says changed (in JSON, its `snake_case` name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// A rule as written is in the old set only.
+    Removed,
+    /// A rule as written is in the new set only.
+    Added,
+    /// A rule in both sets, in force in both, with another condition.
+    ConditionChanged,
+    /// A key seals (an employee is authorized, a forbid is in force) in
+    /// the new set only.
+    Gained,
+    /// A key seals (an employee is authorized, a forbid is in force) in
+    /// the old set only.
+    Lost,
+    /// A key seals in both sets, with another seal.
+    SealChanged,
+}
+
+impl ChangeKind {
+    /// The `snake_case` name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Removed => "removed",
+            ChangeKind::Added => "added",
+            ChangeKind::ConditionChanged => "condition_changed",
+            ChangeKind::Gained => "gained",
+            ChangeKind::Lost => "lost",
+            ChangeKind::SealChanged => "seal_changed",
+        }
+    }
+}
+
+/// Pads like a string (`{:<17}`).
+impl std::fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// The kind of rule (or, for a decision, of key) a [`DiffEntry`] is
+/// about (in JSON, its `snake_case` name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// An auto-sign template rule (`ORG auto-signs template ...`).
+    OwnTemplate,
+    /// A partner grant.
+    PartnerGrant,
+    /// An employee authorization.
+    Employee,
+    /// A forbid.
+    Forbid,
+}
+
+impl RuleKind {
+    /// The `snake_case` name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::OwnTemplate => "own_template",
+            RuleKind::PartnerGrant => "partner_grant",
+            RuleKind::Employee => "employee",
+            RuleKind::Forbid => "forbid",
+        }
+    }
+}
+
+/// Pads like a string (`{:<13}`).
+impl std::fmt::Display for RuleKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// Where a difference holds.
@@ -109,7 +184,7 @@ enum Mode {
 /// A difference of one key at a point, before it is placed in time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Change {
-    change: &'static str,
+    change: ChangeKind,
     old_seal: Option<String>,
     new_seal: Option<String>,
     old_condition: Option<String>,
@@ -170,7 +245,7 @@ fn toggle_points(ts: &[Toggle], out: &mut Vec<Instant>) {
 /// A rule as written, to match across the two sets.
 #[derive(Debug, Clone)]
 struct Written {
-    kind: &'static str,
+    kind: RuleKind,
     label: Option<String>,
     name: String,
     /// What it says but its label, by value: two rules that say the same
@@ -525,7 +600,7 @@ impl<'a> Side<'a> {
             let c = cond(r.cond.as_deref());
             let (kind, role, head) = match r.kind {
                 SealRuleKind::Own => (
-                    "own_template",
+                    RuleKind::OwnTemplate,
                     None,
                     format!("{} auto-signs template", m.org_name(r.signer)),
                 ),
@@ -535,7 +610,7 @@ impl<'a> Side<'a> {
                         .map(|i| i.label.as_str())
                         .unwrap_or("-");
                     (
-                        "partner_grant",
+                        RuleKind::PartnerGrant,
                         Some(m.role_name(role).to_owned()),
                         format!(
                             "partner {} authorizes via {via} as signatory {:?}, template",
@@ -584,7 +659,7 @@ impl<'a> Side<'a> {
                 c.as_deref().unwrap_or("-")
             );
             out.push(Written {
-                kind: "employee",
+                kind: RuleKind::Employee,
                 label: r.label.clone(),
                 name: p.employee_rule_name(EmployeeRuleId::from_index(i)),
                 text,
@@ -618,7 +693,7 @@ impl<'a> Side<'a> {
                 c.as_deref().unwrap_or("-")
             );
             out.push(Written {
-                kind: "forbid",
+                kind: RuleKind::Forbid,
                 label: f.label.clone(),
                 name: p.forbid_name(ForbidId::from_index(i)),
                 text,
@@ -732,7 +807,7 @@ fn written_changes(
 ) -> Vec<DiffEntry> {
     let (olds, news) = (old.written(), new.written());
     let mut new_taken = vec![false; news.len()];
-    let mut by_label: FxHashMap<(&str, &str), usize> = FxHashMap::default();
+    let mut by_label: FxHashMap<(RuleKind, &str), usize> = FxHashMap::default();
     for (j, n) in news.iter().enumerate() {
         if let Some(l) = &n.label {
             by_label.insert((n.kind, l.as_str()), j);
@@ -799,7 +874,11 @@ fn written_changes(
     // shows with the empty interval at its start.
     let alone = |w: &Written, removed: bool| -> Option<DiffEntry> {
         let c = Change {
-            change: if removed { "removed" } else { "added" },
+            change: if removed {
+                ChangeKind::Removed
+            } else {
+                ChangeKind::Added
+            },
             old_seal: w.seal.clone().filter(|_| removed),
             new_seal: w.seal.clone().filter(|_| !removed),
             old_condition: w.cond.clone().filter(|_| removed),
@@ -822,16 +901,16 @@ fn written_changes(
         };
         let mut points = vec![o.start, o.stop, n.start, n.stop];
         let changed = o.cond != n.cond;
-        let forbid = o.kind == "forbid";
+        let forbid = o.kind == RuleKind::Forbid;
         if !changed && !forbid {
             continue;
         }
         let found = over_time(mode, &mut points, |t| {
             let (a, b) = (o.covers(t), n.covers(t));
             let change = match (a, b) {
-                (true, true) if changed => "condition_changed",
-                (true, false) if forbid => "lost",
-                (false, true) if forbid => "gained",
+                (true, true) if changed => ChangeKind::ConditionChanged,
+                (true, false) if forbid => ChangeKind::Lost,
+                (false, true) if forbid => ChangeKind::Gained,
                 _ => return None,
             };
             Some(Change {
@@ -900,8 +979,8 @@ fn employee_changes(
         let found = over_time(mode, &mut points, |t| {
             let change = match (auth(&o, t), auth(&n, t)) {
                 (Auth::No, Auth::No) => return None,
-                (_, Auth::No) => "lost",
-                (Auth::No, _) => "gained",
+                (_, Auth::No) => ChangeKind::Lost,
+                (Auth::No, _) => ChangeKind::Gained,
                 _ => return None,
             };
             Some(change)
@@ -909,7 +988,7 @@ fn employee_changes(
         for (change, span) in found {
             out.push(DiffEntry {
                 change,
-                kind: "employee",
+                kind: RuleKind::Employee,
                 rule: None,
                 signer: key.2.then(|| key.1.clone()),
                 template: key.3.clone(),
@@ -992,10 +1071,10 @@ fn seal_changes<'a>(
             let o = old.outcome(&key, ids[0], t);
             let n = new.outcome(&key, ids[1], t);
             let (change, reason) = match (o.seals(), n.seals()) {
-                (true, false) => ("lost", n_reason(&n)),
-                (false, true) => ("gained", n_reason(&o)),
+                (true, false) => (ChangeKind::Lost, n_reason(&n)),
+                (false, true) => (ChangeKind::Gained, n_reason(&o)),
                 (true, true) => match (o.seal(), n.seal()) {
-                    (Some(a), Some(b)) if a != b => ("seal_changed", None),
+                    (Some(a), Some(b)) if a != b => (ChangeKind::SealChanged, None),
                     _ => return None,
                 },
                 (false, false) => return None,
@@ -1013,9 +1092,9 @@ fn seal_changes<'a>(
             out.push(DiffEntry {
                 change: c.change,
                 kind: if key.2.is_some() {
-                    "partner_grant"
+                    RuleKind::PartnerGrant
                 } else {
-                    "own_template"
+                    RuleKind::OwnTemplate
                 },
                 rule: None,
                 signer: Some(key.0.clone()),

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::compile::Policy;
 use crate::decision::{Basis, InitiatorMiss, Reason, ReasonCode, RenderedReason};
+use crate::i18n::{Lang, Params};
 use crate::model::*;
 use crate::request::Request;
 use crate::time::Instant;
@@ -39,6 +40,11 @@ pub struct TemplateStatus {
     pub needs: Vec<String>,
     /// Why not, every failing check.
     pub reasons: Vec<RenderedReason>,
+    /// One line a console can show on the template's "use" button, in the
+    /// language asked: usable (with the seal and rule), usable when its
+    /// conditions hold (with what they need), or why not (the first
+    /// reason), naming the template by its display name.
+    pub tooltip: String,
 }
 
 /// A signer that would (or would not) auto-seal a template.
@@ -69,12 +75,49 @@ pub struct SignerStatus {
     pub on_behalf_of: Option<String>,
 }
 
+/// What an [`AuditEntry`] is (in JSON, its `snake_case` name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    /// An auto-sign template rule (`ORG auto-signs template ...`).
+    OwnTemplate,
+    /// A partner grant.
+    PartnerGrant,
+    /// An employee authorization.
+    Employee,
+    /// A forbid.
+    Forbid,
+    /// An invite open at the instant (the entry's `rule` is its label).
+    Invite,
+}
+
+impl AuditKind {
+    /// The `snake_case` name, as in JSON (the audit lists entries by it,
+    /// alphabetically).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::OwnTemplate => "own_template",
+            AuditKind::PartnerGrant => "partner_grant",
+            AuditKind::Employee => "employee",
+            AuditKind::Forbid => "forbid",
+            AuditKind::Invite => "invite",
+        }
+    }
+}
+
+/// Pads like a string (`{:<13}`).
+impl std::fmt::Display for AuditKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// An authorization in force at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     /// `own_template`, `partner_grant`, `employee`, `forbid`, or
     /// `invite` (an invite open at the instant: `rule` is its label).
-    pub kind: &'static str,
+    pub kind: AuditKind,
     pub rule: String,
     pub signer: Option<String>,
     pub template: Option<String>,
@@ -118,18 +161,33 @@ struct Answer {
     reasons: Vec<RenderedReason>,
 }
 
-pub use crate::diff::{Diff, DiffEntry, When};
+pub use crate::diff::{ChangeKind, Diff, DiffEntry, RuleKind, When};
 
 impl Policy {
     /// Every template of the initiator's org (or of `on_behalf_of`), with
     /// whether its own party can be auto-sealed at `at` given `attributes`,
-    /// and every reason when not.
+    /// and every reason when not; messages in English (see
+    /// [`Policy::templates_for_in`]).
     pub fn templates_for(
         &self,
         initiator: &str,
         on_behalf_of: Option<&str>,
         at: Instant,
         attributes: &[(CompactString, Value)],
+    ) -> Result<Vec<TemplateStatus>, QueryError> {
+        self.templates_for_in(initiator, on_behalf_of, at, attributes, Lang::En)
+    }
+
+    /// [`Policy::templates_for`], with the reasons' messages and the
+    /// tooltips in `lang` (codes and params are the same in every
+    /// language).
+    pub fn templates_for_in(
+        &self,
+        initiator: &str,
+        on_behalf_of: Option<&str>,
+        at: Instant,
+        attributes: &[(CompactString, Value)],
+        lang: Lang,
     ) -> Result<Vec<TemplateStatus>, QueryError> {
         let emp = self.employee_id(initiator).ok_or_else(|| QueryError {
             what: "employee",
@@ -161,9 +219,11 @@ impl Policy {
                     attributes: attributes.to_vec(),
                     id: None,
                 };
-                let a = self.answer(&req);
+                let a = self.answer(&req, lang);
+                let template = self.m.template_name(id);
+                let tooltip = self.tooltip(&template, &t.display, &a, lang);
                 TemplateStatus {
-                    template: self.m.template_name(id),
+                    template,
                     name: t.display.clone(),
                     usable: a.auto_seal || a.conditional,
                     conditional: a.conditional,
@@ -171,6 +231,7 @@ impl Policy {
                     rule: a.rule,
                     needs: a.needs,
                     reasons: a.reasons,
+                    tooltip,
                 }
             })
             .collect();
@@ -183,13 +244,27 @@ impl Policy {
     /// request by `initiator`. By default the initiator is the first
     /// employee (by name) authorized for the template at `at` — of its own
     /// org, or of the group's main org on its behalf — so the initiator
-    /// check does not hide the signers.
+    /// check does not hide the signers. Messages in English (see
+    /// [`Policy::who_in`]).
     pub fn who(
         &self,
         template: &str,
         at: Instant,
         initiator: Option<&str>,
         attributes: &[(CompactString, Value)],
+    ) -> Result<Vec<SignerStatus>, QueryError> {
+        self.who_in(template, at, initiator, attributes, Lang::En)
+    }
+
+    /// [`Policy::who`], with the reasons' messages in `lang` (codes and
+    /// params are the same in every language).
+    pub fn who_in(
+        &self,
+        template: &str,
+        at: Instant,
+        initiator: Option<&str>,
+        attributes: &[(CompactString, Value)],
+        lang: Lang,
     ) -> Result<Vec<SignerStatus>, QueryError> {
         let tid = self.template_id(template).ok_or_else(|| QueryError {
             what: "template",
@@ -221,7 +296,7 @@ impl Policy {
                 attributes: attributes.to_vec(),
                 id: None,
             };
-            let a = self.answer(&req);
+            let a = self.answer(&req, lang);
             out.push(SignerStatus {
                 signer: self.m.org_name(signer).to_owned(),
                 signatory: req.signatory.as_deref().map(str::to_owned),
@@ -281,9 +356,9 @@ impl Policy {
     /// What `templates` and `who` show of one request: its explanation,
     /// whether it waits on attributes, and then what it needs and the seal
     /// and rule it would seal with.
-    fn answer(&self, req: &Request) -> Answer {
+    fn answer(&self, req: &Request, lang: Lang) -> Answer {
         let e = self.explain(req);
-        let r = self.render_explained_in(&e, crate::i18n::Lang::En);
+        let r = self.render_explained_in(&e, lang);
         let conditional = self.when_conditions_hold(&e);
         let (needs, would) = self.when_conditions(&e, conditional, req);
         let (seal, rule) = would.map_or((r.seal, r.rule), |(s, r)| (Some(s), Some(r)));
@@ -296,6 +371,50 @@ impl Policy {
             needs,
             reasons: r.reasons,
         }
+    }
+
+    /// The "use" button's line of a template (see
+    /// [`TemplateStatus::tooltip`]).
+    fn tooltip(&self, template: &str, display: &str, a: &Answer, lang: Lang) -> String {
+        let mut p = Params::default();
+        p.set("template", template);
+        p.set(
+            "template_name",
+            if display.is_empty() {
+                template
+            } else {
+                display
+            },
+        );
+        let why = if a.auto_seal {
+            "usable"
+        } else if a.conditional {
+            "conditional"
+        } else {
+            "manual"
+        };
+        p.set("why", why);
+        if let Some(seal) = &a.seal {
+            let shown = self
+                .m
+                .seals
+                .iter()
+                .enumerate()
+                .find(|(i, _)| self.m.seal_name(SealId::from_index(*i)) == *seal)
+                .map(|(_, s)| s.display.as_str())
+                .filter(|d| !d.is_empty())
+                .unwrap_or(seal);
+            p.set("seal_name", shown);
+            p.set("seal", seal.as_str());
+        }
+        p.set_opt("rule", a.rule.as_deref());
+        if !a.needs.is_empty() {
+            p.set_list("needs", a.needs.iter().map(String::as_str));
+        }
+        if why == "manual" {
+            p.set_opt("reason", a.reasons.first().map(|r| r.message.as_str()));
+        }
+        crate::i18n::format_report(lang, "template-tooltip", &p).0
     }
 
     /// Whether a manual explanation fails only on attributes the request
@@ -526,8 +645,8 @@ impl Policy {
                 continue;
             }
             let (kind, role) = match r.kind {
-                SealRuleKind::Own => ("own_template", None),
-                SealRuleKind::Partner { role, .. } => ("partner_grant", Some(role)),
+                SealRuleKind::Own => (AuditKind::OwnTemplate, None),
+                SealRuleKind::Partner { role, .. } => (AuditKind::PartnerGrant, Some(role)),
             };
             push(kind, self.seal_rule_name(id), &r.window, r.span, &|e| {
                 e.signer = Some(m.org_name(r.signer).to_owned());
@@ -544,7 +663,7 @@ impl Policy {
                 continue;
             }
             push(
-                "employee",
+                AuditKind::Employee,
                 self.employee_rule_name(EmployeeRuleId::from_index(i)),
                 &r.window,
                 r.span,
@@ -564,7 +683,7 @@ impl Policy {
                 continue;
             }
             push(
-                "forbid",
+                AuditKind::Forbid,
                 self.forbid_name(ForbidId::from_index(i)),
                 &f.window,
                 f.span,
@@ -583,7 +702,7 @@ impl Policy {
         {
             let end = Some(i.closes.at);
             let entry = AuditEntry {
-                kind: "invite",
+                kind: AuditKind::Invite,
                 rule: i.label.clone(),
                 signer: None,
                 template: Some(m.template_name(i.template)),
@@ -603,7 +722,7 @@ impl Policy {
             out.push((entry, self.lines.order_key(i.span)));
         }
         // By kind, then in the order of the policy files.
-        out.sort_by(|a, b| (a.0.kind, &a.1).cmp(&(b.0.kind, &b.1)));
+        out.sort_by(|a, b| (a.0.kind.as_str(), &a.1).cmp(&(b.0.kind.as_str(), &b.1)));
         out.into_iter().map(|(e, _)| e).collect()
     }
 

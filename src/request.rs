@@ -3,6 +3,7 @@
 //! Numbers are read from their text, never through a binary float, so
 //! `500000.0000000000001` stays more than `500000`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use compact_str::CompactString;
@@ -104,7 +105,30 @@ impl Request {
 
     /// Reads a request from a parsed YAML (or JSON) value.
     pub fn from_yaml(doc: &Yaml) -> Result<Request, RequestError> {
-        let Yaml::Hash(map) = doc else {
+        Request::from_fields(&Field::from(doc))
+    }
+
+    /// Reads a request from a value a JSON (or YAML) parser has built
+    /// already, with the checks and messages of [`Request::parse`]: a
+    /// service that has parsed a body reads it without writing it out
+    /// again.
+    ///
+    /// ```
+    /// use autoseal::request::{Field, Request};
+    /// let t = |s: &'static str| Field::Text(s.into());
+    /// let doc = Field::Map(vec![
+    ///     (t("at"), t("2026-04-01T10:00:00+08:00")),
+    ///     (t("template"), t("acme.purchase")),
+    ///     (t("initiator"), t("acme.li")),
+    ///     (t("signer"), t("globex")),
+    ///     (t("attributes"), Field::Map(vec![(t("amount"), Field::Number("120000".into()))])),
+    /// ]);
+    /// let r = Request::from_fields(&doc).unwrap();
+    /// assert_eq!(r.signer, "globex");
+    /// assert_eq!(r.attributes.len(), 1);
+    /// ```
+    pub fn from_fields(doc: &Field<'_>) -> Result<Request, RequestError> {
+        let Field::Map(map) = doc else {
             return Err(RequestError::new("", "a request is a mapping"));
         };
         let mut at = None;
@@ -116,9 +140,10 @@ impl Request {
         let mut attributes = Vec::new();
         let mut id = None;
         for (k, v) in map {
-            let Some(key) = k.as_str() else {
+            let Field::Text(key) = k else {
                 return Err(RequestError::new("", "field names are strings"));
             };
+            let key: &str = key;
             match key {
                 "at" => {
                     let s = text(key, v)?;
@@ -133,7 +158,8 @@ impl Request {
                 "signatory" => signatory = opt_text(key, v)?,
                 "attributes" => attributes = attrs(v)?,
                 "id" => match v {
-                    Yaml::String(s) => id = Some(s.as_str().into()),
+                    Field::Null => id = None,
+                    Field::Text(s) => id = Some(CompactString::from(&**s)),
                     _ => return Err(RequestError::new(key, "`id` must be a string")),
                 },
                 other => return Err(RequestError::new(other, format!("unknown field `{other}`"))),
@@ -155,23 +181,56 @@ impl Request {
     }
 }
 
-fn text(key: &str, v: &Yaml) -> Result<CompactString, RequestError> {
+/// A value of a request as a JSON or YAML parser holds it: what
+/// [`Request::from_fields`] reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field<'a> {
+    /// `null` (or YAML's `~`, or nothing).
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, by its text as written (`120000`, `99.95`, `1e5`), so
+    /// that it is read exactly, never through a binary float.
+    Number(Cow<'a, str>),
+    /// A string.
+    Text(Cow<'a, str>),
+    /// A mapping (a JSON object), its entries in order.
+    Map(Vec<(Field<'a>, Field<'a>)>),
+    /// Anything else (a list, an unreadable YAML value): no request field
+    /// takes one.
+    Other,
+}
+
+impl<'a> From<&'a Yaml> for Field<'a> {
+    fn from(v: &'a Yaml) -> Field<'a> {
+        match v {
+            Yaml::Null => Field::Null,
+            Yaml::Boolean(b) => Field::Bool(*b),
+            Yaml::Integer(i) => Field::Number(Cow::Owned(i.to_string())),
+            Yaml::Real(s) => Field::Number(Cow::Borrowed(s)),
+            Yaml::String(s) => Field::Text(Cow::Borrowed(s)),
+            Yaml::Hash(m) => Field::Map(m.iter().map(|(k, v)| (k.into(), v.into())).collect()),
+            _ => Field::Other,
+        }
+    }
+}
+
+fn text(key: &str, v: &Field<'_>) -> Result<CompactString, RequestError> {
     match v {
-        Yaml::String(s) | Yaml::Real(s) => Ok(s.as_str().into()),
-        Yaml::Integer(i) => Ok(compact_str::format_compact!("{i}")),
+        Field::Text(s) | Field::Number(s) => Ok(CompactString::from(&**s)),
         _ => Err(RequestError::new(key, format!("`{key}` must be a string"))),
     }
 }
 
-fn opt_text(key: &str, v: &Yaml) -> Result<Option<CompactString>, RequestError> {
+fn opt_text(key: &str, v: &Field<'_>) -> Result<Option<CompactString>, RequestError> {
     match v {
-        Yaml::Null => Ok(None),
+        Field::Null => Ok(None),
         _ => text(key, v).map(Some),
     }
 }
 
 /// `ORG.NAME` when `qualified`, else a plain name.
-fn name(key: &str, v: &Yaml, qualified: bool) -> Result<CompactString, RequestError> {
+fn name(key: &str, v: &Field<'_>, qualified: bool) -> Result<CompactString, RequestError> {
     let s = text(key, v)?;
     let ok = if qualified {
         s.split_once('.')
@@ -194,17 +253,17 @@ fn name(key: &str, v: &Yaml, qualified: bool) -> Result<CompactString, RequestEr
     }
 }
 
-fn opt(key: &str, v: &Yaml, qualified: bool) -> Result<Option<CompactString>, RequestError> {
+fn opt(key: &str, v: &Field<'_>, qualified: bool) -> Result<Option<CompactString>, RequestError> {
     match v {
-        Yaml::Null => Ok(None),
+        Field::Null => Ok(None),
         _ => name(key, v, qualified).map(Some),
     }
 }
 
-fn attrs(v: &Yaml) -> Result<Vec<(CompactString, Value)>, RequestError> {
+fn attrs(v: &Field<'_>) -> Result<Vec<(CompactString, Value)>, RequestError> {
     let map = match v {
-        Yaml::Null => return Ok(Vec::new()),
-        Yaml::Hash(m) => m,
+        Field::Null => return Ok(Vec::new()),
+        Field::Map(m) => m,
         _ => {
             return Err(RequestError::new(
                 "attributes",
@@ -220,7 +279,7 @@ fn attrs(v: &Yaml) -> Result<Vec<(CompactString, Value)>, RequestError> {
     }
     let mut out = Vec::with_capacity(map.len());
     for (k, v) in map {
-        let Some(k) = k.as_str() else {
+        let Field::Text(k) = k else {
             return Err(RequestError::new(
                 "attributes",
                 "attribute names are strings",
@@ -228,11 +287,10 @@ fn attrs(v: &Yaml) -> Result<Vec<(CompactString, Value)>, RequestError> {
         };
         let field = format!("attributes.{k}");
         let value = match v {
-            Yaml::String(s) => Value::Str(s.clone()),
-            Yaml::Boolean(b) => Value::Bool(*b),
-            Yaml::Integer(i) => Value::Number(rust_decimal::Decimal::from(*i)),
+            Field::Text(s) => Value::Str(s.to_string()),
+            Field::Bool(b) => Value::Bool(*b),
             // Exponents (`1e5`) are exact too, through their text.
-            Yaml::Real(s) => match parse_decimal(s).or_else(|| {
+            Field::Number(s) => match parse_decimal(s).or_else(|| {
                 rust_decimal::Decimal::from_scientific(s).ok().filter(|d| {
                     d.mantissa().unsigned_abs().to_string().len()
                         <= crate::limits::MAX_NUMBER_DIGITS
@@ -253,7 +311,7 @@ fn attrs(v: &Yaml) -> Result<Vec<(CompactString, Value)>, RequestError> {
                 ))
             }
         };
-        out.push((k.into(), value));
+        out.push((CompactString::from(&**k), value));
     }
     Ok(out)
 }

@@ -89,10 +89,7 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        };
+        let line = line_of(&self.line_starts, offset);
         let start = self.line_starts.get(line).copied().unwrap_or(0) as usize;
         let end = (offset as usize).min(self.text.len());
         let col = self
@@ -179,28 +176,58 @@ impl Sources {
         self.files.is_empty()
     }
 
-    /// `file:line:col` of the start of a span.
+    /// `file:line:col` of the start of a span (see [`Locate`]).
     pub fn location(&self, span: Span) -> String {
-        match self.get(span.file) {
-            Some(f) => {
-                let (l, c) = f.line_col(span.start);
-                format!("{}:{}:{}", f.name, l, c)
-            }
+        Locate::location(self, span)
+    }
+}
+
+impl Locate for Sources {
+    fn position(&self, span: Span) -> Option<(&str, usize, usize)> {
+        let f = self.get(span.file)?;
+        let (line, col) = f.line_col(span.start);
+        Some((&f.name, line, col))
+    }
+}
+
+/// The 0-based line of a byte offset, given the byte offset of the start
+/// of every line (the first `0`).
+pub(crate) fn line_of(line_starts: &[u32], offset: u32) -> usize {
+    line_starts
+        .partition_point(|&s| s <= offset)
+        .saturating_sub(1)
+}
+
+/// Where a span is, as every message, report and answer writes it: the
+/// file's name as given, the line and the column from 1, the column in
+/// characters (not bytes). [`Sources`] has the text; a compiled policy
+/// keeps only its line starts (`compile::Lines`). The formats are written
+/// here once: `file:line:col`, `file:line`, and a rule's name.
+pub(crate) trait Locate {
+    /// The file's name and the line and column of the start of a span;
+    /// `None` for a span of a file not here.
+    fn position(&self, span: Span) -> Option<(&str, usize, usize)>;
+
+    /// `file:line:col` of the start of a span (`<unknown>` for a file not
+    /// here).
+    fn location(&self, span: Span) -> String {
+        match self.position(span) {
+            Some((file, line, col)) => format!("{file}:{line}:{col}"),
             None => String::from("<unknown>"),
         }
     }
 
     /// `file:line` of the start of a span.
-    pub(crate) fn file_line(&self, span: Span) -> String {
-        match self.get(span.file) {
-            Some(f) => format!("{}:{}", f.name, f.line_col(span.start).0),
+    fn file_line(&self, span: Span) -> String {
+        match self.position(span) {
+            Some((file, line, _)) => format!("{file}:{line}"),
             None => String::from("<unknown>"),
         }
     }
 
     /// What a message calls a rule: its label, else where it starts
     /// (`file:line`).
-    pub(crate) fn rule_name(&self, label: Option<&str>, span: Span) -> String {
+    fn rule_name(&self, label: Option<&str>, span: Span) -> String {
         label.map_or_else(|| self.file_line(span), str::to_owned)
     }
 }

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use yaml_rust2::Yaml;
 
 use crate::compile::Policy;
-use crate::decision::{ReasonCode, Rendered};
+use crate::decision::{Basis, ReasonCode, Rendered, Verdict};
 use crate::request::Request;
 
 /// A case file.
@@ -62,10 +62,10 @@ pub struct Case {
 /// What a case expects; every field given must match.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Expect {
-    pub decision: Option<String>,
+    pub decision: Option<Verdict>,
     pub seal: Option<String>,
     pub rule: Option<String>,
-    pub basis: Option<String>,
+    pub basis: Option<Basis>,
     pub reason: Option<ReasonCode>,
     pub reasons: Option<BTreeSet<ReasonCode>>,
 }
@@ -196,17 +196,27 @@ fn expectation(name: &str, v: &Yaml) -> Result<Expect, CaseFileError> {
         let text = v.as_str().map(str::to_owned);
         match k.as_str() {
             Some("decision") => {
-                if !matches!(text.as_deref(), Some("auto_seal" | "manual")) {
+                let Some(d) = v.as_str().and_then(Verdict::parse) else {
                     return Err(err(
                         "expect.decision",
                         format!("case `{name}`: decision is `auto_seal` or `manual`"),
                     ));
-                }
-                e.decision = text;
+                };
+                e.decision = Some(d);
             }
             Some("seal") => e.seal = text,
             Some("rule") => e.rule = text,
-            Some("basis") => e.basis = text,
+            Some("basis") => {
+                let Some(b) = v.as_str().and_then(Basis::parse) else {
+                    return Err(err(
+                        "expect.basis",
+                        format!(
+                            "case `{name}`: basis is `own_template`, `partner_grant` or `group_proxy`"
+                        ),
+                    ));
+                };
+                e.basis = Some(b);
+            }
             Some("reason") => e.reason = Some(code(v.as_str())?),
             Some("reasons") => {
                 let Yaml::Array(items) = v else {
@@ -236,9 +246,15 @@ fn expectation(name: &str, v: &Yaml) -> Result<Expect, CaseFileError> {
 
 /// Runs one case: the fast decision must match `decision`, `seal`, `rule`,
 /// `basis` and `reason`; the explanation's codes must equal `reasons`.
+/// What it got is rendered in English (see [`run_in`]).
 pub fn run(policy: &Policy, case: &Case) -> CaseResult {
+    run_in(policy, case, crate::i18n::Lang::En)
+}
+
+/// [`run`], with what the case got rendered in `lang`.
+pub fn run_in(policy: &Policy, case: &Case, lang: crate::i18n::Lang) -> CaseResult {
     let decision = policy.decide(&case.request);
-    let got = policy.render_outcome_in(decision.outcome(), crate::i18n::Lang::En);
+    let got = policy.render_outcome_in(decision.outcome(), lang);
     let mut failures = Vec::new();
     let x = &case.expect;
     let mut check = |what: &str, want: &Option<String>, have: Option<String>| {
@@ -253,12 +269,16 @@ pub fn run(policy: &Policy, case: &Case) -> CaseResult {
     };
     check(
         "decision",
-        &x.decision,
+        &x.decision.map(|d| d.as_str().to_owned()),
         Some(got.decision.as_str().to_owned()),
     );
     check("seal", &x.seal, got.seal.clone());
     check("rule", &x.rule, got.rule.clone());
-    check("basis", &x.basis, got.basis.map(|b| b.as_str().to_owned()));
+    check(
+        "basis",
+        &x.basis.map(|b| b.as_str().to_owned()),
+        got.basis.map(|b| b.as_str().to_owned()),
+    );
     check(
         "reason",
         &x.reason.map(|c| c.as_str().to_owned()),
@@ -291,7 +311,7 @@ pub fn run(policy: &Policy, case: &Case) -> CaseResult {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     #[test]
@@ -302,5 +322,31 @@ mod tests {
         assert_eq!(marked.policies.as_deref(), Some("p"));
         assert_eq!(marked.cases.len(), plain.cases.len());
         assert!(marked.invalid.is_empty());
+    }
+
+    /// A basis that no decision has (`own`) makes the case invalid when
+    /// the file is read, as a decision other than `auto_seal` or `manual`
+    /// does, instead of failing later as an unmet expectation.
+    #[test]
+    fn an_unknown_basis_or_decision_is_an_invalid_case() {
+        let case = |expect: &str| {
+            format!("cases:\n  - name: one\n    request: {{ at: \"2026-04-01T10:00:00+08:00\", template: a.t, initiator: a.e, signer: a }}\n    expect: {expect}\n")
+        };
+        let file = parse(&case("{ decision: auto_seal, basis: own }")).unwrap();
+        assert!(file.cases.is_empty());
+        let [bad] = file.invalid.as_slice() else {
+            panic!("one invalid case: {:?}", file.invalid);
+        };
+        assert_eq!(bad.error.field, "expect.basis");
+        assert_eq!(
+            bad.error.to_string(),
+            "invalid case file: case `one`: basis is `own_template`, `partner_grant` or `group_proxy`"
+        );
+        let file = parse(&case("{ decision: sealed }")).unwrap();
+        assert_eq!(file.invalid.len(), 1);
+        assert_eq!(file.invalid[0].error.field, "expect.decision");
+        let file = parse(&case("{ decision: auto_seal, basis: group_proxy }")).unwrap();
+        assert_eq!(file.cases[0].expect.decision, Some(Verdict::AutoSeal));
+        assert_eq!(file.cases[0].expect.basis, Some(Basis::GroupProxy));
     }
 }

@@ -71,9 +71,16 @@ impl Instant {
 /// Why a time could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeError {
-    /// Not an RFC 3339 date-time; `reason` is what is wrong with it.
+    /// Not an RFC 3339 date-time; `reason` is what is wrong with it, and
+    /// `kind` the same as a key (`out_of_range`, `impossible`,
+    /// `not_enough`, `invalid`, `too_short`, `too_long`, `bad_format`),
+    /// for messages in other languages.
     #[error("`{text}` is not a valid RFC 3339 time: {reason}")]
-    NotRfc3339 { text: String, reason: String },
+    NotRfc3339 {
+        text: String,
+        reason: String,
+        kind: &'static str,
+    },
     /// Not a date that exists (`2026-02-30`), or not `YYYY-MM-DD`.
     #[error("no such date `{text}`")]
     NoSuchDate { text: String },
@@ -105,9 +112,24 @@ pub fn parse_datetime(text: &str) -> Result<DateTime<FixedOffset>, TimeError> {
     let t = DateTime::parse_from_rfc3339(s).map_err(|e| TimeError::NotRfc3339 {
         text: text.to_owned(),
         reason: e.to_string(),
+        kind: parse_error_kind(&e),
     })?;
     check_year(chrono::Datelike::year(&t.naive_local()), text)?;
     Ok(t)
+}
+
+/// What chrono says is wrong with a time, as a key.
+fn parse_error_kind(e: &chrono::ParseError) -> &'static str {
+    use chrono::format::ParseErrorKind as K;
+    match e.kind() {
+        K::OutOfRange => "out_of_range",
+        K::Impossible => "impossible",
+        K::NotEnough => "not_enough",
+        K::Invalid => "invalid",
+        K::TooShort => "too_short",
+        K::TooLong => "too_long",
+        _ => "bad_format",
+    }
 }
 
 /// Parses `YYYY-MM-DD`, refusing days that do not exist (`2026-02-30`).

@@ -386,8 +386,8 @@ fn who_skips_a_revoked_initiator() {
         .diff(&revoked, Some(when))
         .changes
         .into_iter()
-        .filter(|d| d.kind != "employee")
-        .map(|d| (d.change, d.template, d.reason.map(|r| r.as_str())))
+        .filter(|d| d.kind.as_str() != "employee")
+        .map(|d| (d.change.as_str(), d.template, d.reason.map(|r| r.as_str())))
         .collect();
     assert_eq!(
         lost,
@@ -550,7 +550,7 @@ fn audit_lists_open_invites() {
     let open = |t: &str| -> Vec<(String, Option<String>, bool)> {
         p.audit(at(t), parse_duration("7d").ok())
             .into_iter()
-            .filter(|e| e.kind == "invite")
+            .filter(|e| e.kind.as_str() == "invite")
             .map(|e| (e.rule, e.ends_at, e.expiring))
             .collect()
     };
@@ -687,8 +687,8 @@ fn summary(changes: &[autoseal::query::DiffEntry]) -> Vec<(&str, &str, Option<&s
         .iter()
         .map(|c| {
             (
-                c.change,
-                c.kind,
+                c.change.as_str(),
+                c.kind.as_str(),
                 c.rule
                     .as_deref()
                     .or(c.signer.as_deref())
@@ -744,7 +744,7 @@ fn diff_against_an_edited_set() {
         .changes
         .iter()
         .filter(|c| c.template.as_deref() == Some("acme.nda"))
-        .map(|c| (c.change, when(c)))
+        .map(|c| (c.change.as_str(), when(c)))
         .collect();
     // Gained from the revoke it no longer has, but for Globex's audit
     // month, when a forbid stops it in both sets.
@@ -769,7 +769,7 @@ fn diff_against_an_edited_set() {
         .find(|c| c.template.as_deref() == Some("acme.labor"))
         .expect("wang's labour authorization");
     assert_eq!(
-        (labor.change, when(labor)),
+        (labor.change.as_str(), when(labor)),
         ("gained", (None, t("2026-02-01T00:00:00+08:00")))
     );
     assert_eq!(d.changes.len(), 6, "{}", json(&d.changes));
@@ -795,15 +795,18 @@ fn diff_finds_forbids_and_switches() {
         let back = new.diff(&old, Some(t)).changes;
         assert_eq!(changes.len(), back.len(), "{}", json(&changes));
         let flipped = |c: &autoseal::query::DiffEntry| {
-            c.change
-                == if c.kind == "forbid" {
+            c.change.as_str()
+                == if c.kind.as_str() == "forbid" {
                     "removed"
                 } else {
                     "gained"
                 }
         };
         assert!(back.iter().all(flipped), "{}", json(&back));
-        let forbids = changes.iter().filter(|c| c.kind == "forbid").count();
+        let forbids = changes
+            .iter()
+            .filter(|c| c.kind.as_str() == "forbid")
+            .count();
         assert_eq!(
             forbids,
             usize::from(edit.contains("forbid")),
@@ -812,9 +815,9 @@ fn diff_finds_forbids_and_switches() {
         );
         changes
             .iter()
-            .filter(|c| c.kind != "forbid")
+            .filter(|c| c.kind.as_str() != "forbid")
             .map(|c| {
-                assert_eq!(c.change, "lost", "{}", json(&changes));
+                assert_eq!(c.change.as_str(), "lost", "{}", json(&changes));
                 (
                     c.signer.clone().unwrap_or_default(),
                     c.template.clone().unwrap_or_default(),
@@ -1017,7 +1020,12 @@ fn diff_sees_a_revoke_in_the_future() {
     assert_eq!(d.changes.len(), 1, "{}", json(&d));
     let c = &d.changes[0];
     assert_eq!(
-        (c.change, c.kind, c.signer.as_deref(), c.template.as_deref()),
+        (
+            c.change.as_str(),
+            c.kind.as_str(),
+            c.signer.as_deref(),
+            c.template.as_deref()
+        ),
         (
             "lost",
             "partner_grant",
@@ -1099,7 +1107,7 @@ fn diff_matches_rules_by_meaning() {
         .iter()
         .map(|c| {
             (
-                c.change,
+                c.change.as_str(),
                 c.old_condition.as_deref(),
                 c.new_condition.as_deref(),
             )
@@ -1161,7 +1169,7 @@ fn diff_of_a_big_set_with_one_edit() {
     let summary: Vec<(&str, &str, Option<&str>)> = d
         .changes
         .iter()
-        .map(|c| (c.change, c.kind, c.rule.as_deref()))
+        .map(|c| (c.change.as_str(), c.kind.as_str(), c.rule.as_deref()))
         .collect();
     assert_eq!(
         summary,

@@ -153,7 +153,6 @@ fn compact_seal_rules_rebuild_exactly() {
         }
         let mut before: Vec<String> = model.seal_rules.iter().map(|r| format!("{r:?}")).collect();
         let policy = Policy::compile(model, &analysis.sources);
-        assert!(policy.model().seal_rules.is_empty());
         let mut after: Vec<String> = policy.seal_rules().map(|(_, r)| format!("{r:?}")).collect();
         before.sort();
         after.sort();
@@ -406,4 +405,31 @@ fn a_decision_is_rendered_only_by_the_policy_that_made_it() {
     let copy = first.clone();
     assert!(copy.render(&d).is_ok());
     assert!(copy.decide_prepared(&prepared).is_ok());
+}
+
+/// An answer's `source` counts columns in characters, as the diagnostics
+/// do: a template declared in its org's block on the org's line, after a
+/// display name in Chinese, is at column 50, not 66 (its byte offset from
+/// the line start, plus one), which the compiled policy said before.
+#[test]
+fn an_answers_source_column_counts_characters() {
+    let text =
+        "org acme \"阿克米集团\" { super_admin sa \"管理员\" template labor \"劳动合同\" }\n\
+                org globex \"环球\" { super_admin sa \"管理员\" }\n";
+    let p = Policy::from_str("wide.policy", text).unwrap_or_else(|e| panic!("{}", e.render()));
+    let mut req = request("2026-04-01T10:00:00+08:00");
+    req.template = "acme.labor".into();
+    req.initiator = "globex.sa".into();
+    req.signer = "globex".into();
+    let r = p.explain_rendered(&req, autoseal::Lang::En);
+    let reason = r
+        .reasons
+        .iter()
+        .find(|r| r.code == autoseal::ReasonCode::TemplateOwnerMismatch)
+        .unwrap_or_else(|| panic!("template_owner_mismatch among {:?}", r.reasons));
+    // The template's name, `labor`.
+    let at = text.find("labor \"").unwrap_or_default();
+    let col = text[..at].chars().count() + 1;
+    assert_eq!((col, at + 1), (50, 66));
+    assert_eq!(reason.source.as_deref(), Some("wide.policy:1:50"));
 }

@@ -268,7 +268,7 @@ impl Checker<'_> {
                 .get(..i)
                 .and_then(|prev| prev.iter().find(|p| p.name == m.name))
             {
-                self.duplicate("group member", m, first.span);
+                self.duplicate("group_member", m, first.span);
                 continue;
             }
             ids.push(oid);

@@ -1,366 +1,358 @@
 //! Problems the checker finds: errors stop the load, warnings do not.
-//! Each variant has one [`Code`] (its `code()`), which reports show.
-
-use miette::Diagnostic;
-use thiserror::Error;
+//! Each variant has one [`Code`] (its `code()`), which reports show, and
+//! its [`Params`] (its `params()`): the values its message names, from
+//! which the catalog (`locales/*/diagnostics.ftl`) renders its message,
+//! help and label in each language. A variant holds data, never a
+//! sentence.
 
 use crate::diag::Code;
+use crate::i18n::Params;
+use crate::model::Void;
 use crate::source::Span;
 
-#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+/// The result of looking for a declared name close to a misspelt one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Close {
+    /// The closest declared name.
+    Found(String),
+    /// None is close.
+    None,
+    /// Not looked for (the budget is spent): one may exist.
+    Unknown,
+}
+
+impl Close {
+    /// Its params: `hint` (`did_you_mean`, `check_spelling`, or
+    /// `otherwise` when none is close) and `close`.
+    fn params(&self, p: &mut Params, otherwise: &'static str) {
+        match self {
+            Close::Found(c) => {
+                p.set("hint", "did_you_mean");
+                p.set("close", c);
+            }
+            Close::Unknown => p.set("hint", "check_spelling"),
+            Close::None => p.set("hint", otherwise),
+        }
+    }
+}
+
+/// Why a name written with another org is refused here: what its help
+/// says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QualifierHint {
+    /// The `by` of a partner grant's revoke: the partner's super admin.
+    PartnerRevoke,
+    /// The seal of a `reseal`: the rule's org.
+    Reseal,
+    /// The org has a member of that name: write it bare or with the org.
+    KnownHere,
+    /// Use a member of the org the statement names.
+    OtherOrg,
+}
+
+/// Whose act needs the super admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAct {
+    /// Enabling or disabling the auto-sign service.
+    Service,
+    /// Revoking a partner grant (the partner's super admin).
+    PartnerRevoke,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckError {
-    #[error("unknown org `{name}`")]
-    #[diagnostic(help("{help}"))]
     UnknownOrg {
         name: String,
-        help: String,
-        #[label("not declared")]
+        close: Close,
         span: Span,
     },
 
-    #[error("unknown person `{name}` of org `{org}`")]
-    #[diagnostic(help("{help}"))]
+    /// A person, seal or template the org does not have: `close`, else
+    /// the `members` it has of the kind (and `elsewhere`, another org with
+    /// one of that name).
     UnknownPerson {
         name: String,
         org: String,
-        help: String,
-        #[label("not a person of `{org}`")]
+        close: Close,
+        members: Vec<String>,
+        elsewhere: Option<String>,
         span: Span,
     },
 
-    #[error("unknown seal `{name}` of org `{org}`")]
-    #[diagnostic(help("{help}"))]
     UnknownSeal {
         name: String,
         org: String,
-        help: String,
-        #[label("not a seal of `{org}`")]
+        close: Close,
+        members: Vec<String>,
+        elsewhere: Option<String>,
         span: Span,
     },
 
-    #[error("unknown template `{name}` of org `{org}`")]
-    #[diagnostic(help("{help}"))]
     UnknownTemplate {
         name: String,
         org: String,
-        help: String,
-        #[label("not a template of `{org}`")]
+        close: Close,
+        members: Vec<String>,
+        elsewhere: Option<String>,
         span: Span,
     },
 
-    #[error("unknown signatory role `{role}` for template `{template}`")]
-    #[diagnostic(help("the template's signatories are {roles}"))]
+    /// A role not among the template's `roles`.
     UnknownRole {
         role: String,
         template: String,
-        roles: String,
-        #[label("not a signatory of `{template}`")]
+        roles: Vec<String>,
         span: Span,
     },
 
-    #[error("unknown invite `{name}`")]
-    #[diagnostic(help("{help}"))]
     UnknownInvite {
         name: String,
-        help: String,
-        #[label("no invite has this label")]
+        close: Close,
         span: Span,
     },
 
-    #[error("unknown label `{name}`")]
-    #[diagnostic(help("{help}"))]
+    /// A label no statement has; `what` it should name: `rule` or
+    /// `grant`.
     UnknownLabel {
         name: String,
-        help: String,
-        #[label("no statement has this label")]
+        what: &'static str,
+        close: Close,
         span: Span,
     },
 
-    #[error("unknown seal kind `{name}`")]
-    #[diagnostic(help("{help}"))]
     UnknownSealKind {
         name: String,
-        help: String,
-        #[label("not a seal kind")]
+        close: Close,
         span: Span,
     },
 
-    #[error("duplicate {what} `{name}`")]
-    #[diagnostic(help("first declared at {first}"))]
+    /// `what`: `org`, `person`, `seal`, `template`, `group`,
+    /// `group_member`, `signatory`, `attribute` or `label`; `first`
+    /// where it was first declared.
     Duplicate {
         what: &'static str,
         name: String,
         first: String,
-        #[label("declared again here")]
         span: Span,
     },
 
-    #[error("org `{org}` has more than one super admin")]
-    #[diagnostic(help("the first is declared at {first}"))]
     TwoSuperAdmins {
         org: String,
         first: String,
-        #[label("second super admin")]
         span: Span,
     },
 
-    #[error("date `{text}` used without a `timezone`")]
-    #[diagnostic(
-        help("add a line such as `timezone +08:00` above it in this file, or write a full time with an offset")
-    )]
     DateWithoutTimezone {
         text: String,
-        #[label("which day? no timezone is set in this file")]
         span: Span,
     },
 
-    #[error("`from {from}` is after `until {until}`")]
     FromAfterUntil {
         from: String,
         until: String,
-        #[label("this rule would never apply")]
         span: Span,
     },
 
-    #[error("{what} `{name}` belongs to org `{owner}`, not `{expected}`")]
-    #[diagnostic(help("{help}"))]
+    /// A `what` (`template`) of org `owner` where one of `expected` is
+    /// needed.
     WrongOrg {
         what: &'static str,
         name: String,
         owner: String,
         expected: String,
-        help: String,
-        #[label("wrong org")]
         span: Span,
     },
 
-    #[error("`{name}` names org `{qualifier}`, but {what} of org `{expected}` is expected here")]
-    #[diagnostic(help("{help}"))]
+    /// `name` (`bare` with org `qualifier`) where `what` (`person`,
+    /// `seal` or `template`) of org `expected` is expected.
     WrongQualifier {
         name: String,
+        bare: String,
         qualifier: String,
         what: &'static str,
         expected: String,
-        help: String,
-        #[label("not of `{expected}`")]
+        hint: QualifierHint,
         span: Span,
     },
 
-    #[error("`{name}` needs its org: {why}")]
-    #[diagnostic(help("{help}"))]
+    /// A bare person name where no org is known (`why`: `forbid_revoke`,
+    /// the `by` of a forbid's revoke); `orgs` have a person of the name.
     UnqualifiedName {
         name: String,
         why: &'static str,
-        help: String,
-        #[label("which org?")]
+        orgs: Vec<String>,
         span: Span,
     },
 
-    #[error("`{org}` is not a member of a group whose main org is `{main}`")]
-    #[diagnostic(help("{help}"))]
     NotGroupMember {
         org: String,
         main: String,
-        help: String,
-        #[label("not a member")]
+        close: Close,
         span: Span,
     },
 
-    #[error("`{person}` is not the super admin of `{org}`")]
-    #[diagnostic(help("{help}"))]
+    /// `person` did `why` at `at`, when `admin` (if any) was the super
+    /// admin of `org`.
     NotSuperAdmin {
         person: String,
         org: String,
-        help: String,
-        #[label("not the super admin")]
+        why: AdminAct,
+        at: String,
+        admin: Option<String>,
         span: Span,
     },
 
-    #[error("org `{org}` changes its super admin twice at {at}")]
-    #[diagnostic(help(
-        "the other change at that instant is at {first}; keep the one that happened"
-    ))]
     TwoAdminChanges {
         org: String,
         at: String,
         first: String,
-        #[label("second change at the same instant")]
         span: Span,
     },
 
-    #[error("rules `{first}` and `{second}` give {key} different seals (`{first_seal}` and `{second_seal}`) from {at}")]
-    #[diagnostic(help(
-        "give one of them a `when` condition or a validity that does not overlap, or revoke one"
-    ))]
+    /// Two rules give `signer` on `template` (as `signatory`) different
+    /// seals from `at` (`None`: from the start).
     ConflictingRules {
         first: String,
         second: String,
-        key: String,
+        signer: String,
+        template: String,
+        signatory: Option<String>,
         first_seal: String,
         second_seal: String,
-        at: String,
-        #[label("conflicts with `{first}`")]
+        at: Option<String>,
         span: Span,
     },
 
-    #[error("attribute `{attr}` is declared as {declared} but compared with a {used}")]
+    /// Types: `number`, `string` or `bool`.
     AttributeType {
         attr: String,
         declared: &'static str,
         used: &'static str,
-        #[label("a {used}")]
         span: Span,
     },
 
-    #[error("`{op}` compares numbers, not a {used}")]
-    #[diagnostic(help("use `==`, `!=` or `in` for strings and booleans"))]
     OrderingNeedsNumber {
         op: &'static str,
         used: &'static str,
-        #[label("not a number")]
         span: Span,
     },
 
-    #[error("an invite needs a label")]
-    #[diagnostic(help(
-        "write `inv_name: {org} invites partners ...`; grants name it with `via invite inv_name`"
-    ))]
     InviteWithoutLabel {
         org: String,
-        #[label("no label")]
         span: Span,
     },
 
-    #[error("`{name}` is not {expected}")]
-    #[diagnostic(help("{help}"))]
+    /// A label of the wrong kind of statement: `expected` is `rule` (a
+    /// revoke's), `invite` (`via invite`) or `seal_rule` (a reseal's);
+    /// `found` is `seal_rule`, `employee_rule`, `forbid`, `invite`,
+    /// `event` or `unresolved`.
     WrongTarget {
         name: String,
         expected: &'static str,
-        help: String,
         found: &'static str,
-        #[label("names {found}")]
         span: Span,
     },
 
-    #[error("org `{org}` is in more than one group")]
-    #[diagnostic(help("it is already in group `{first}`"))]
     TwoGroups {
         org: String,
         first: String,
-        #[label("second group")]
         span: Span,
     },
 
-    #[error("org `{org}` is the main org of its group and cannot be its own member")]
     MainIsMember {
         org: String,
-        #[label("main org listed as a member")]
         span: Span,
     },
 }
 
-#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+/// Why a rule can never apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NeverWhy {
+    /// Its revoke, at `at`, comes before it starts.
+    RevokedBeforeStart {
+        at: String,
+    },
+    /// Its window is empty.
+    EmptyWindow,
+    /// The service of its signer `org` is off throughout.
+    ServiceOff {
+        org: String,
+    },
+    TemplateDisabled {
+        template: String,
+    },
+    SealDisabled {
+        seal: String,
+    },
+    /// A grant accepted at `at`, no earlier than its `until`.
+    AcceptedLate {
+        at: String,
+        until: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckWarning {
-    #[error("grant `{rule}` is void: {reason}")]
-    #[diagnostic(
-        severity(Warning),
-        help("a void grant never auto-seals; decisions that would use it say `grant_void`")
-    )]
     VoidGrant {
         rule: String,
-        reason: String,
-        #[label("void")]
+        void: Void,
         span: Span,
     },
 
-    #[error("rule `{rule}` can never apply: {reason}")]
-    #[diagnostic(severity(Warning))]
     NeverApplies {
         rule: String,
-        reason: String,
-        #[label("never applies")]
+        why: NeverWhy,
         span: Span,
     },
 
-    #[error("rule `{rule}` can never seal: every auto-seal it gives is blocked by {by}, for its whole window")]
-    #[diagnostic(
-        severity(Warning),
-        help("a `forbid` without a condition overrides every grant; narrow the forbid (scope, validity or `when`) or remove the rule")
-    )]
+    /// Every auto-seal the rule gives is blocked by `forbids`.
     NeverSeals {
         rule: String,
-        by: String,
-        #[label("never seals")]
+        forbids: Vec<String>,
         span: Span,
     },
 
-    #[error("duplicate rule: the same as `{first}`")]
-    #[diagnostic(severity(Warning), help("remove one of them"))]
     DuplicateRule {
         first: String,
-        #[label("duplicate")]
         span: Span,
     },
 
-    #[error("invite `{invite}` is never accepted")]
-    #[diagnostic(
-        severity(Warning),
-        help("no partner grant names it with `via invite {invite}`")
-    )]
     InviteNeverAccepted {
         invite: String,
-        #[label("no grant accepts it")]
         span: Span,
     },
 
-    #[error("`{person}` already is the super admin of `{org}` at {at}")]
-    #[diagnostic(
-        severity(Warning),
-        help("this change changes nothing; remove it, or name the new super admin")
-    )]
     AdminUnchanged {
         person: String,
         org: String,
         at: String,
-        #[label("no change")]
         span: Span,
     },
 
-    #[error("`{org}` enables auto-sign without saying by whom")]
-    #[diagnostic(severity(Warning), help("{help}"))]
+    /// `enables` without `by`, at `at` (when it could be read), when
+    /// `admin` was the super admin.
     EnablesWithoutBy {
         org: String,
-        help: String,
-        #[label("by whom?")]
+        at: Option<String>,
+        admin: Option<String>,
         span: Span,
     },
 
-    #[error("attribute `{attr}` is not declared")]
-    #[diagnostic(severity(Warning), help("{help}"))]
     UndeclaredAttribute {
         attr: String,
-        help: String,
-        #[label("not declared")]
+        close: Close,
         span: Span,
     },
 
-    #[error("`{attr} in []` never holds: the list is empty{consequence}")]
-    #[diagnostic(
-        severity(Warning),
-        help("list the values of `{attr}` it is meant to match")
-    )]
+    /// `attr in []`, in a forbid's condition or a grant's.
     EmptyList {
         attr: String,
-        consequence: &'static str,
-        #[label("compared with an empty list")]
+        in_forbid: bool,
         span: Span,
     },
 
-    #[error("rule `{rule}` is revoked more than once")]
-    #[diagnostic(severity(Warning), help("the earliest revocation applies"))]
     RevokedTwice {
         rule: String,
-        #[label("another revocation")]
         span: Span,
     },
 }
@@ -426,6 +418,231 @@ impl CheckError {
             | CheckError::MainIsMember { span, .. } => *span,
         }
     }
+
+    /// The values its message names (see [`crate::i18n::diag_params`]).
+    pub fn params(&self) -> Params {
+        let mut p = Params::default();
+        match self {
+            CheckError::UnknownOrg { name, close, .. } => {
+                p.set("name", name);
+                close.params(&mut p, "declare");
+            }
+            CheckError::UnknownPerson {
+                name,
+                org,
+                close,
+                members,
+                elsewhere,
+                ..
+            }
+            | CheckError::UnknownSeal {
+                name,
+                org,
+                close,
+                members,
+                elsewhere,
+                ..
+            }
+            | CheckError::UnknownTemplate {
+                name,
+                org,
+                close,
+                members,
+                elsewhere,
+                ..
+            } => {
+                p.set("name", name);
+                p.set("org", org);
+                let otherwise = match members.as_slice() {
+                    [] => "none_declared",
+                    [_] => "only_one",
+                    _ => "list",
+                };
+                close.params(&mut p, otherwise);
+                if *close == Close::None {
+                    if !members.is_empty() {
+                        p.set_list("members", members.iter().map(String::as_str));
+                    }
+                    p.set_opt("elsewhere", elsewhere.as_deref());
+                }
+            }
+            CheckError::UnknownRole {
+                role,
+                template,
+                roles,
+                ..
+            } => {
+                p.set("role", role);
+                p.set("template", template);
+                p.set_list("roles", roles.iter().map(String::as_str));
+            }
+            CheckError::UnknownInvite { name, close, .. } => {
+                p.set("name", name);
+                close.params(&mut p, "declare");
+            }
+            CheckError::UnknownLabel {
+                name, what, close, ..
+            } => {
+                p.set("name", name);
+                p.set("what", *what);
+                close.params(&mut p, "declare");
+            }
+            CheckError::UnknownSealKind { name, close, .. } => {
+                p.set("name", name);
+                close.params(&mut p, "list");
+                if *close == Close::None {
+                    p.set_list(
+                        "kinds",
+                        crate::ast::SealKind::ALL.iter().map(|k| k.as_str()),
+                    );
+                }
+            }
+            CheckError::Duplicate {
+                what, name, first, ..
+            } => {
+                p.set("what", *what);
+                p.set("name", name);
+                p.set("first", first);
+            }
+            CheckError::TwoSuperAdmins { org, first, .. }
+            | CheckError::TwoGroups { org, first, .. } => {
+                p.set("org", org);
+                p.set("first", first);
+            }
+            CheckError::DateWithoutTimezone { text, .. } => p.set("text", text),
+            CheckError::FromAfterUntil { from, until, .. } => {
+                p.set("from", from);
+                p.set("until", until);
+            }
+            CheckError::WrongOrg {
+                what,
+                name,
+                owner,
+                expected,
+                ..
+            } => {
+                p.set("what", *what);
+                p.set("name", name);
+                p.set("owner", owner);
+                p.set("expected", expected);
+            }
+            CheckError::WrongQualifier {
+                name,
+                bare,
+                qualifier,
+                what,
+                expected,
+                hint,
+                ..
+            } => {
+                p.set("name", name);
+                p.set("qualifier", qualifier);
+                p.set("what", *what);
+                p.set("expected", expected);
+                p.set("bare", bare);
+                p.set(
+                    "hint",
+                    match hint {
+                        QualifierHint::PartnerRevoke => "partner_revoke",
+                        QualifierHint::Reseal => "reseal",
+                        QualifierHint::KnownHere => "known_here",
+                        QualifierHint::OtherOrg => "other_org",
+                    },
+                );
+            }
+            CheckError::UnqualifiedName {
+                name, why, orgs, ..
+            } => {
+                p.set("name", name);
+                p.set("why", *why);
+                match orgs.as_slice() {
+                    [] => {}
+                    [one] => p.set("org", one),
+                    many => p.set_list("orgs", many.iter().map(String::as_str)),
+                }
+            }
+            CheckError::NotGroupMember {
+                org, main, close, ..
+            } => {
+                p.set("org", org);
+                p.set("main", main);
+                close.params(&mut p, "main_only");
+            }
+            CheckError::NotSuperAdmin {
+                person,
+                org,
+                why,
+                at,
+                admin,
+                ..
+            } => {
+                p.set("person", person);
+                p.set("org", org);
+                p.set(
+                    "why",
+                    match why {
+                        AdminAct::Service => "service",
+                        AdminAct::PartnerRevoke => "partner_revoke",
+                    },
+                );
+                p.set("at", at);
+                p.set_opt("admin", admin.as_deref());
+            }
+            CheckError::TwoAdminChanges { org, at, first, .. } => {
+                p.set("org", org);
+                p.set("at", at);
+                p.set("first", first);
+            }
+            CheckError::ConflictingRules {
+                first,
+                second,
+                signer,
+                template,
+                signatory,
+                first_seal,
+                second_seal,
+                at,
+                ..
+            } => {
+                p.set("first", first);
+                p.set("second", second);
+                p.set("signer", signer);
+                p.set("template", template);
+                p.set_opt("signatory", signatory.as_deref());
+                p.set("first_seal", first_seal);
+                p.set("second_seal", second_seal);
+                p.set_opt("at", at.as_deref());
+            }
+            CheckError::AttributeType {
+                attr,
+                declared,
+                used,
+                ..
+            } => {
+                p.set("attr", attr);
+                p.set("declared", *declared);
+                p.set("used", *used);
+            }
+            CheckError::OrderingNeedsNumber { op, used, .. } => {
+                p.set("op", *op);
+                p.set("used", *used);
+            }
+            CheckError::InviteWithoutLabel { org, .. } | CheckError::MainIsMember { org, .. } => {
+                p.set("org", org)
+            }
+            CheckError::WrongTarget {
+                name,
+                expected,
+                found,
+                ..
+            } => {
+                p.set("name", name);
+                p.set("expected", *expected);
+                p.set("found", *found);
+            }
+        }
+        p.ordered(crate::i18n::diag_params(self.code()))
+    }
 }
 
 impl CheckWarning {
@@ -459,4 +676,106 @@ impl CheckWarning {
             | CheckWarning::RevokedTwice { span, .. } => *span,
         }
     }
+
+    /// The values its message names (see [`crate::i18n::diag_params`]).
+    pub fn params(&self) -> Params {
+        let mut p = Params::default();
+        match self {
+            CheckWarning::VoidGrant { rule, void, .. } => {
+                p.set("rule", rule);
+                match void {
+                    Void::InviteMismatch { what, invite } => {
+                        p.set("why", "invite_mismatch");
+                        p.set("invite", invite);
+                        p.set(
+                            "mismatch",
+                            match *what {
+                                "inviting org" => "inviting_org",
+                                "signatory role" => "signatory",
+                                other => other,
+                            },
+                        );
+                    }
+                    Void::AcceptedBeforeInvite { invite } => {
+                        p.set("why", "accepted_before_invite");
+                        p.set("invite", invite);
+                    }
+                    Void::AcceptedAfterWindow { invite, closed } => {
+                        p.set("why", "accepted_after_window");
+                        p.set("invite", invite);
+                        p.set("closed", closed);
+                    }
+                    Void::NotSuperAdmin { person, org, at } => {
+                        p.set("why", "not_super_admin");
+                        p.set("by", person);
+                        p.set("org", org);
+                        p.set("at", at);
+                    }
+                }
+            }
+            CheckWarning::NeverApplies { rule, why, .. } => {
+                p.set("rule", rule);
+                match why {
+                    NeverWhy::RevokedBeforeStart { at } => {
+                        p.set("why", "revoked_before_start");
+                        p.set("at", at);
+                    }
+                    NeverWhy::EmptyWindow => p.set("why", "empty_window"),
+                    NeverWhy::ServiceOff { org } => {
+                        p.set("why", "service_off");
+                        p.set("org", org);
+                    }
+                    NeverWhy::TemplateDisabled { template } => {
+                        p.set("why", "template_disabled");
+                        p.set("template", template);
+                    }
+                    NeverWhy::SealDisabled { seal } => {
+                        p.set("why", "seal_disabled");
+                        p.set("seal", seal);
+                    }
+                    NeverWhy::AcceptedLate { at, until } => {
+                        p.set("why", "accepted_late");
+                        p.set("at", at);
+                        p.set("until", until);
+                    }
+                }
+            }
+            CheckWarning::NeverSeals { rule, forbids, .. } => {
+                p.set("rule", rule);
+                match forbids.as_slice() {
+                    [one] => p.set("forbid", one),
+                    many => p.set_list("forbids", many.iter().map(String::as_str)),
+                }
+            }
+            CheckWarning::DuplicateRule { first, .. } => p.set("first", first),
+            CheckWarning::InviteNeverAccepted { invite, .. } => p.set("invite", invite),
+            CheckWarning::AdminUnchanged {
+                person, org, at, ..
+            } => {
+                p.set("person", person);
+                p.set("org", org);
+                p.set("at", at);
+            }
+            CheckWarning::EnablesWithoutBy { org, at, admin, .. } => {
+                p.set("org", org);
+                p.set_opt("at", at.as_deref());
+                p.set_opt("admin", admin.as_deref());
+            }
+            CheckWarning::UndeclaredAttribute { attr, close, .. } => {
+                p.set("attr", attr);
+                close.params(&mut p, "declare");
+            }
+            CheckWarning::EmptyList {
+                attr, in_forbid, ..
+            } => {
+                p.set("attr", attr);
+                p.set("of", if *in_forbid { "forbid" } else { "grant" });
+            }
+            CheckWarning::RevokedTwice { rule, .. } => p.set("rule", rule),
+        }
+        p.ordered(crate::i18n::diag_params(self.code()))
+    }
 }
+
+crate::diag::localized!(CheckError);
+crate::diag::localized!(CheckWarning);

@@ -9,7 +9,7 @@ use super::incr::Touch;
 use super::link::Labelled;
 use super::lower::End;
 use super::resolve::MemberKind;
-use super::{place, CheckError, CheckWarning, Checker};
+use super::{place, AdminAct, CheckError, CheckWarning, Checker, QualifierHint};
 use crate::ast::{self, StmtKind};
 use crate::model::{
     AdminChange, Model, OrgId, Reseal, Revocation, SealId, SealRuleId, SealRuleKind, Stamp, Toggle,
@@ -119,17 +119,11 @@ impl Checker<'_> {
     }
 
     /// Who is the super admin of `org` at `at`, for a help message.
-    fn admin_then(&self, org: OrgId, at: Stamp) -> String {
+    fn admin_then(&self, org: OrgId, at: Stamp) -> Option<String> {
         let m = &self.env.model;
-        let name = m.org_name(org);
-        match m.org(org).and_then(|o| o.super_admin_at(at.at)) {
-            Some(p) => format!(
-                "at {} the super admin of `{name}` is `{}`",
-                at.display(),
-                m.employee_name(p)
-            ),
-            None => format!("`{name}` has no super admin at {}", at.display()),
-        }
+        m.org(org)
+            .and_then(|o| o.super_admin_at(at.at))
+            .map(|p| m.employee_name(p))
     }
 
     /// `ORG enables|disables auto-sign at TIME [by PERSON]`: only the
@@ -145,18 +139,10 @@ impl Checker<'_> {
         let Some(oid) = self.org(org) else { return };
         self.push_toggle(Timeline::Service, oid.0, stamp, *enable, s.span);
         if *enable && by.is_none() {
-            let help = match stamp {
-                Some(st) => format!(
-                    "add `by PERSON`, the super admin who signed the service agreement; {}",
-                    self.admin_then(oid, st)
-                ),
-                None => String::from(
-                    "add `by PERSON`, the super admin who signed the service agreement",
-                ),
-            };
             self.warn(CheckWarning::EnablesWithoutBy {
                 org: org.name.clone(),
-                help,
+                at: stamp.map(|st| st.display()),
+                admin: stamp.and_then(|st| self.admin_then(oid, st)),
                 span: s.span,
             });
         }
@@ -172,14 +158,12 @@ impl Checker<'_> {
             .org(oid)
             .and_then(|o| o.super_admin_at(stamp.at));
         if admin != Some(p) {
-            let help = format!(
-                "only the org's super admin opens or closes the auto-sign service; {}",
-                self.admin_then(oid, stamp)
-            );
             self.err(CheckError::NotSuperAdmin {
                 person: format!("{}.{}", org.name, b.name.name),
                 org: org.name.clone(),
-                help,
+                why: AdminAct::Service,
+                at: stamp.display(),
+                admin: self.admin_then(oid, stamp),
                 span: b.span,
             });
         }
@@ -233,9 +217,8 @@ impl Checker<'_> {
             other => {
                 self.err(CheckError::WrongTarget {
                     name: target.name.clone(),
-                    expected: "a rule",
+                    expected: "rule",
                     found: other.what(),
-                    help: String::from("`revoke` names a labelled rule or grant"),
                     span: target.span,
                 });
                 return;
@@ -251,11 +234,8 @@ impl Checker<'_> {
         let by_id = match (by, org) {
             (None, _) => None,
             (Some(b), Some(org)) => {
-                let help = partner_grant.then(|| {
-                    let org = m.org_name(org);
-                    format!("a partner grant is revoked by the super admin of `{org}`, the partner")
-                });
-                if self.qualifier_ok(org, b, MemberKind::Person, help) {
+                let hint = partner_grant.then_some(QualifierHint::PartnerRevoke);
+                if self.qualifier_ok(org, b, MemberKind::Person, hint) {
                     self.person(org, &b.name)
                 } else {
                     None
@@ -356,14 +336,12 @@ impl Checker<'_> {
             return;
         }
         let org = m.org_name(partner).to_owned();
-        let help = format!(
-            "a partner grant is revoked by the super admin of `{org}`; {}",
-            self.admin_then(partner, stamp)
-        );
         self.err(CheckError::NotSuperAdmin {
             person: format!("{org}.{}", by.name.name),
-            org: org.clone(),
-            help,
+            org,
+            why: AdminAct::PartnerRevoke,
+            at: stamp.display(),
+            admin: self.admin_then(partner, stamp),
             span: by.span,
         });
     }
@@ -382,9 +360,8 @@ impl Checker<'_> {
         let Labelled::SealRule(id) = t else {
             self.err(CheckError::WrongTarget {
                 name: target.name.clone(),
-                expected: "a partner grant or auto-sign template rule",
+                expected: "seal_rule",
                 found: t.what(),
-                help: String::from("`reseal` names a partner grant or an auto-sign template rule"),
                 span: target.span,
             });
             return;
@@ -392,9 +369,8 @@ impl Checker<'_> {
         let Some(rule_org) = self.env.model.seal_rules.get(id.index()).map(|r| r.signer) else {
             return;
         };
-        let expected = self.env.model.org_name(rule_org).to_owned();
-        let help = format!("a reseal keeps the org: use a seal of `{expected}`");
-        let (Some(sid), Some(stamp)) = (self.seal_in(rule_org, seal, Some(help)), stamp) else {
+        let hint = Some(QualifierHint::Reseal);
+        let (Some(sid), Some(stamp)) = (self.seal_in(rule_org, seal, hint), stamp) else {
             return;
         };
         if let Some(r) = self.env.model.seal_rules.get_mut(id.index()) {

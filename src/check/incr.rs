@@ -713,7 +713,11 @@ impl Checker<'_> {
             self.env.never_apply.insert(place(span));
             out.added.push((
                 (span.file, span.start, RANK_NEVER_APPLIES),
-                CheckWarning::NeverApplies { rule, reason, span },
+                CheckWarning::NeverApplies {
+                    rule,
+                    why: reason,
+                    span,
+                },
             ));
         }
         // Never seals.

@@ -7,8 +7,7 @@ use std::collections::hash_map::Entry;
 use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 
-use super::resolve::Close;
-use super::{place, CheckError, CheckWarning, Checker};
+use super::{place, CheckError, CheckWarning, Checker, Close};
 use crate::ast;
 use crate::model::{EmployeeRuleId, ForbidId, InviteId, SealRuleId, SealRuleKind, Stamp, Void};
 use crate::source::Span;
@@ -35,14 +34,16 @@ impl Labelled {
         )
     }
 
+    /// What it is, as a message's params say: `seal_rule`,
+    /// `employee_rule`, `forbid`, `invite`, `event` or `unresolved`.
     pub(super) fn what(self) -> &'static str {
         match self {
-            Labelled::SealRule(_) => "a rule with a seal",
-            Labelled::EmployeeRule(_) => "an employee authorization",
-            Labelled::Forbid(_) => "a forbid",
-            Labelled::Invite(_) => "an invite",
-            Labelled::Event => "an event",
-            Labelled::Unresolved => "a statement with an error",
+            Labelled::SealRule(_) => "seal_rule",
+            Labelled::EmployeeRule(_) => "employee_rule",
+            Labelled::Forbid(_) => "forbid",
+            Labelled::Invite(_) => "invite",
+            Labelled::Event => "event",
+            Labelled::Unresolved => "unresolved",
         }
     }
 }
@@ -165,12 +166,10 @@ impl Checker<'_> {
             return Some(l);
         }
         let close = self.close_label(&target.name, fits);
-        let help = close.or_else(&target.name, || {
-            format!("`{}` names a labelled {expected}", target.name)
-        });
         self.err(CheckError::UnknownLabel {
             name: target.name.clone(),
-            help,
+            what: expected,
+            close,
             span: target.span,
         });
         None
@@ -250,9 +249,8 @@ impl Checker<'_> {
             Some(other) => {
                 self.err(CheckError::WrongTarget {
                     name: name.name.clone(),
-                    expected: "an invite",
+                    expected: "invite",
                     found: other.what(),
-                    help: String::from("`via invite` names a labelled invite"),
                     span: name.span,
                 });
                 None
@@ -264,12 +262,9 @@ impl Checker<'_> {
                         self.accept(i);
                     }
                 }
-                let help = close.or_else(&name.name, || {
-                    String::from("an invite is a labelled `ORG invites partners to authorize template ...` event")
-                });
                 self.err(CheckError::UnknownInvite {
                     name: name.name.clone(),
-                    help,
+                    close,
                     span: name.span,
                 });
                 None
@@ -339,7 +334,7 @@ impl Checker<'_> {
         if let Some(v) = &void {
             self.warn(CheckWarning::VoidGrant {
                 rule: name,
-                reason: v.to_string(),
+                void: v.clone(),
                 span: via.span,
             });
         }

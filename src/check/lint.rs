@@ -9,8 +9,7 @@ use chrono::FixedOffset;
 use rustc_hash::{FxHashMap, FxHasher};
 use smallvec::SmallVec;
 
-use super::resolve::listing;
-use super::{place, CheckError, CheckWarning, Checker, Env};
+use super::{place, CheckError, CheckWarning, Checker, Env, NeverWhy};
 use crate::ast::{self, FileAst, StmtKind};
 use crate::model::{
     EmployeeRule, Forbid, Model, OrgId, RoleId, SealId, SealRule, SealRuleId, SealRuleKind,
@@ -67,13 +66,13 @@ impl<'a> Checker<'a> {
             if env.never_apply.contains(&(span.file, span.start)) {
                 continue;
             }
-            if let Some(reason) = never_applies(env, r) {
-                found.push((self.rule_name(r.label(), span), span, reason));
+            if let Some(why) = never_applies(env, r) {
+                found.push((self.rule_name(r.label(), span), span, why));
             }
         }
-        for (rule, span, reason) in found {
+        for (rule, span, why) in found {
             self.env.never_apply.insert((span.file, span.start));
-            self.warn(CheckWarning::NeverApplies { rule, reason, span });
+            self.warn(CheckWarning::NeverApplies { rule, why, span });
         }
     }
 
@@ -106,17 +105,13 @@ impl<'a> Checker<'a> {
         }
         let forbids = never_seals(&self.env.model, blockers, r)?;
         let rule = self.rule_name(r.label.as_deref(), r.span);
-        let names: Vec<String> = forbids
+        let forbids = forbids
             .iter()
             .map(|f| self.rule_name(f.label.as_deref(), f.span))
             .collect();
-        let by = match names.as_slice() {
-            [one] => format!("forbid `{one}`"),
-            _ => format!("forbids {}", listing(&names)),
-        };
         Some(CheckWarning::NeverSeals {
             rule,
-            by,
+            forbids,
             span: r.span,
         })
     }
@@ -159,7 +154,9 @@ impl<'a> Checker<'a> {
         Some(CheckError::ConflictingRules {
             first: self.rule_name(ra.label.as_deref(), ra.span),
             second: self.rule_name(rb.label.as_deref(), rb.span),
-            key: c.key,
+            signer: c.signer,
+            template: c.template,
+            signatory: c.signatory,
             first_seal: m.seal_name(c.first_seal),
             second_seal: m.seal_name(c.second_seal),
             at: c.at,
@@ -299,19 +296,18 @@ impl<'m> Rule<'m> {
 /// Why a rule can never apply, if it cannot: it is revoked before it
 /// starts, its window is empty, or (a rule with a seal) its signer's
 /// service, its template or its seal is off throughout its window.
-pub(super) fn never_applies(env: &Env, r: Rule<'_>) -> Option<String> {
+pub(super) fn never_applies(env: &Env, r: Rule<'_>) -> Option<NeverWhy> {
     let w = r.window();
     if let Some(rev) = &w.revoked {
         if rev.stamp.at <= w.start() {
-            return Some(format!(
-                "it is revoked at {} before it starts",
-                rev.stamp.display()
-            ));
+            return Some(NeverWhy::RevokedBeforeStart {
+                at: rev.stamp.display(),
+            });
         }
     }
     // `from` after `until` is an error of its own.
     if w.start() == w.end() && w.from.is_some() && w.until.is_some() {
-        return Some(String::from("its window is empty"));
+        return Some(NeverWhy::EmptyWindow);
     }
     let Rule::Seal(r) = r else { return None };
     let (s, e) = (r.window.start(), r.window.stop());
@@ -324,27 +320,24 @@ pub(super) fn never_applies(env: &Env, r: Rule<'_>) -> Option<String> {
         && m.org(r.signer)
             .is_some_and(|o| off_throughout(&o.service, false, s, e))
     {
-        Some(format!(
-            "the auto-sign service of `{}` is off throughout",
-            m.org_name(r.signer)
-        ))
+        Some(NeverWhy::ServiceOff {
+            org: m.org_name(r.signer).to_owned(),
+        })
     } else if known(Timeline::Template, r.template.0)
         && m.template(r.template)
             .is_some_and(|t| off_throughout(&t.toggles, true, s, e))
     {
-        Some(format!(
-            "template `{}` is disabled throughout",
-            m.template_name(r.template)
-        ))
+        Some(NeverWhy::TemplateDisabled {
+            template: m.template_name(r.template),
+        })
     } else if known(Timeline::Seal, r.seal.0)
         && r.reseals.is_empty()
         && m.seal(r.seal)
             .is_some_and(|x| off_throughout(&x.toggles, true, s, e))
     {
-        Some(format!(
-            "seal `{}` is disabled throughout",
-            m.seal_name(r.seal)
-        ))
+        Some(NeverWhy::SealDisabled {
+            seal: m.seal_name(r.seal),
+        })
     } else {
         None
     }
@@ -494,12 +487,15 @@ fn conflict_key(r: &SealRule) -> Option<ConflictKey> {
 
 /// Two rules of one key in force with different seals at one instant.
 struct Conflict {
-    /// The key, for a message.
-    key: String,
+    /// The key, for a message: the signer, the template and (of a
+    /// partner grant) the signatory.
+    signer: String,
+    template: String,
+    signatory: Option<String>,
     first_seal: SealId,
     second_seal: SealId,
-    /// The first such instant, for a message.
-    at: String,
+    /// The first such instant, for a message (`None`: from the start).
+    at: Option<String>,
 }
 
 /// Whether rules `a` and `b`, of one [`ConflictKey`], give different seals
@@ -510,31 +506,15 @@ fn conflict(m: &Model, a: &SealRule, b: &SealRule) -> Option<Conflict> {
         .window
         .from
         .map_or(FixedOffset::east_opt(0), |f| Some(f.tz));
-    let at = tz.map_or_else(
-        || at.0.to_string(),
-        |tz| {
-            if at == Instant::MIN {
-                String::from("the start")
-            } else {
-                at.display(tz)
-            }
-        },
-    );
-    let key = match a.kind {
-        SealRuleKind::Own => format!(
-            "`{}` on template `{}`",
-            m.org_name(a.signer),
-            m.template_name(a.template)
-        ),
-        SealRuleKind::Partner { role, .. } => format!(
-            "`{}` on template `{}` as \"{}\"",
-            m.org_name(a.signer),
-            m.template_name(a.template),
-            m.role_name(role)
-        ),
+    let at = (at != Instant::MIN).then(|| tz.map_or_else(|| at.0.to_string(), |tz| at.display(tz)));
+    let signatory = match a.kind {
+        SealRuleKind::Own => None,
+        SealRuleKind::Partner { role, .. } => Some(m.role_name(role).to_owned()),
     };
     Some(Conflict {
-        key,
+        signer: m.org_name(a.signer).to_owned(),
+        template: m.template_name(a.template),
+        signatory,
         first_seal: sa,
         second_seal: sb,
         at,

@@ -123,15 +123,9 @@ impl Checker<'_> {
                 if values.is_empty() {
                     // A forbid fails closed: it still blocks whenever the
                     // attribute is not given.
-                    let consequence = match of {
-                        CondOf::Forbid => {
-                            "; the forbid still blocks a request that does not give it"
-                        }
-                        CondOf::Grant => "",
-                    };
                     self.warn(CheckWarning::EmptyList {
                         attr: attr.name.clone(),
-                        consequence,
+                        in_forbid: matches!(of, CondOf::Forbid),
                         span: attr.span,
                     });
                 }
@@ -156,15 +150,9 @@ impl Checker<'_> {
                 names.attr_spans.keys().map(CompactString::as_str),
                 &mut self.hints.budget,
             );
-            let help = close.or_else(&id.name, || {
-                format!(
-                    "declare it, for example `attribute {}: number`, so its type is checked",
-                    id.name
-                )
-            });
             self.warn(CheckWarning::UndeclaredAttribute {
                 attr: id.name.clone(),
-                help,
+                close,
                 span: id.span,
             });
         }

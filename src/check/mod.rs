@@ -57,13 +57,13 @@ mod lower;
 mod resolve;
 mod rules;
 
-pub use err::{CheckError, CheckWarning};
+pub use err::{AdminAct, CheckError, CheckWarning, Close, NeverWhy, QualifierHint};
 
 use rustc_hash::FxHashSet;
 
 use crate::ast;
 use crate::model::Model;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, Locate, Sources, Span};
 
 /// What the checker found: the model when there were no errors, and every
 /// problem.

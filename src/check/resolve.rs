@@ -11,7 +11,7 @@ use hashbrown::hash_table::Entry as TableEntry;
 use hashbrown::HashTable;
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::{CheckError, Checker};
+use super::{CheckError, Checker, Close, QualifierHint};
 use crate::ast;
 use crate::model::{AttrId, EmployeeId, GroupId, OrgId, RoleId, SealId, TemplateId};
 use crate::source::Span;
@@ -102,12 +102,13 @@ pub(super) enum MemberKind {
 }
 
 impl MemberKind {
-    /// `a person`, as a message says what is expected.
-    fn a(self) -> &'static str {
+    /// `person`, `seal` or `template`, as a message's params name what
+    /// is expected.
+    fn key(self) -> &'static str {
         match self {
-            MemberKind::Person => "a person",
-            MemberKind::Seal => "a seal",
-            MemberKind::Template => "a template",
+            MemberKind::Person => "person",
+            MemberKind::Seal => "seal",
+            MemberKind::Template => "template",
         }
     }
 }
@@ -173,29 +174,6 @@ impl Hints {
     }
 }
 
-/// The result of looking for a close name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Close {
-    /// The closest declared name.
-    Found(String),
-    /// None is close.
-    None,
-    /// Not looked for (the budget is spent): one may exist.
-    Unknown,
-}
-
-impl Close {
-    /// `did you mean `x`?`, or `otherwise` (built only when needed), or a
-    /// hint that asks to check the spelling when no one looked.
-    pub(super) fn or_else(self, name: &str, otherwise: impl FnOnce() -> String) -> String {
-        match self {
-            Close::Found(c) => format!("did you mean `{c}`?"),
-            Close::None => otherwise(),
-            Close::Unknown => format!("check the spelling of `{name}`"),
-        }
-    }
-}
-
 /// The closest of `candidates` to `name`, if one is close: an edit
 /// distance (with transpositions) of at most a third of the name's length
 /// (at least 1, and less than its length), or one is the start of the other (`sun`, `sunli`), or
@@ -246,22 +224,6 @@ pub(super) fn closest<'c>(
     best.map_or(Close::None, |(_, c)| Close::Found(c.to_owned()))
 }
 
-/// Names for a hint: "`a`, `b` and `c`", the first eight of a long list.
-pub(super) fn listing<S: AsRef<str>>(names: &[S]) -> String {
-    const SHOWN: usize = 8;
-    let quoted: Vec<String> = names
-        .iter()
-        .take(SHOWN)
-        .map(|n| format!("`{}`", n.as_ref()))
-        .collect();
-    match (quoted.as_slice(), names.len().saturating_sub(SHOWN)) {
-        ([], _) => String::new(),
-        ([one], 0) => one.clone(),
-        ([init @ .., last], 0) => format!("{} and {last}", init.join(", ")),
-        (all, more) => format!("{} and {more} more", all.join(", ")),
-    }
-}
-
 impl Checker<'_> {
     /// The closest of `candidates` to `name`, within this check's budget.
     pub(super) fn closest<'c>(
@@ -281,12 +243,9 @@ impl Checker<'_> {
             self.env.names.orgs.keys().map(CompactString::as_str),
             &mut self.hints.budget,
         );
-        let help = close.or_else(&id.name, || {
-            format!("declare it with `org {} \"...\" {{ ... }}`", id.name)
-        });
         self.err(CheckError::UnknownOrg {
             name: id.name.clone(),
-            help,
+            close,
             span: id.span,
         });
         None
@@ -361,9 +320,9 @@ impl Checker<'_> {
         &mut self,
         org: OrgId,
         n: &ast::OrgName,
-        help: Option<String>,
+        hint: Option<QualifierHint>,
     ) -> Option<SealId> {
-        if !self.qualifier_ok(org, n, MemberKind::Seal, help) {
+        if !self.qualifier_ok(org, n, MemberKind::Seal, hint) {
             return None;
         }
         self.seal(org, &n.name)
@@ -376,7 +335,7 @@ impl Checker<'_> {
         org: OrgId,
         n: &ast::OrgName,
         what: MemberKind,
-        help: Option<String>,
+        hint: Option<QualifierHint>,
     ) -> bool {
         let Some(q) = &n.org else { return true };
         let expected = self.env.model.org_name(org);
@@ -389,20 +348,18 @@ impl Checker<'_> {
             MemberKind::Seal => names.seals.contains(org, &n.name.name),
             _ => names.persons.contains(org, &n.name.name),
         };
-        let help = match help {
+        let hint = match hint {
             Some(h) => h,
-            None if has => format!(
-                "the org is known here: write `{}` or `{expected}.{}`",
-                n.name.name, n.name.name
-            ),
-            None => format!("use {} of `{expected}`", what.a()),
+            None if has => QualifierHint::KnownHere,
+            None => QualifierHint::OtherOrg,
         };
         self.err(CheckError::WrongQualifier {
             name: n.to_string(),
+            bare: n.name.name.clone(),
             qualifier: q.name.clone(),
-            what: what.a(),
+            what: what.key(),
             expected,
-            help,
+            hint,
             span: n.span,
         });
         false
@@ -419,58 +376,43 @@ impl Checker<'_> {
         owner: Option<OrgId>,
     ) {
         let org_name = self.env.model.org_name(org).to_owned();
-        let (noun, plural, decl) = match what {
-            MemberKind::Person => ("person", "people", "employee {} \"...\""),
-            MemberKind::Seal => ("seal", "seals", "seal {} \"...\" kind ..."),
-            MemberKind::Template => ("template", "templates", "template {} \"...\""),
-        };
         self.hints
             .index_members(&self.env.names, self.env.model.orgs.len());
         let has = self.hints.members_of(org, what);
         let mut budget = self.hints.budget;
         let close = closest(&id.name, has.iter().map(CompactString::as_str), &mut budget);
-        let elsewhere = owner.filter(|o| *o != org).map(|o| {
-            format!(
-                " (`{}` is a {noun} of `{}`)",
-                id.name,
-                self.env.model.org_name(o)
-            )
-        });
-        let help = close.or_else(&id.name, || {
-            let decl = decl.replace("{}", &id.name);
-            let elsewhere = elsewhere.as_deref().unwrap_or("");
-            match has {
-                [] => format!(
-                    "`{org_name}` declares no {noun}{elsewhere}: declare it inside `org {org_name}` as `{decl}`"
-                ),
-                [one] => format!(
-                    "the only {noun} of `{org_name}` is `{one}`{elsewhere}; or declare it inside `org {org_name}` as `{decl}`"
-                ),
-                _ => format!(
-                    "the {plural} of `{org_name}` are {}{elsewhere}; or declare it inside `org {org_name}` as `{decl}`",
-                    listing(has)
-                ),
-            }
-        });
+        let elsewhere = owner
+            .filter(|o| *o != org)
+            .map(|o| self.env.model.org_name(o).to_owned());
+        let members = match close {
+            Close::None => has.iter().map(|m| m.to_string()).collect(),
+            _ => Vec::new(),
+        };
         self.hints.budget = budget;
         let (name, span) = (id.name.clone(), id.span);
         self.err(match what {
             MemberKind::Person => CheckError::UnknownPerson {
                 name,
                 org: org_name,
-                help,
+                close,
+                members,
+                elsewhere,
                 span,
             },
             MemberKind::Seal => CheckError::UnknownSeal {
                 name,
                 org: org_name,
-                help,
+                close,
+                members,
+                elsewhere,
                 span,
             },
             MemberKind::Template => CheckError::UnknownTemplate {
                 name,
                 org: org_name,
-                help,
+                close,
+                members,
+                elsewhere,
                 span,
             },
         });
@@ -488,22 +430,11 @@ impl Checker<'_> {
             .map(|e| m.org_name(e.org))
             .collect();
         orgs.sort_unstable();
-        let name = &b.name.name;
-        let help = match orgs.as_slice() {
-            [] => format!("write it as `ORG.{name}`"),
-            [one] => format!("write `{one}.{name}`"),
-            many => format!(
-                "write `ORG.{name}`: {} have a person `{name}`",
-                many.iter()
-                    .map(|o| format!("`{o}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
+        let orgs = orgs.into_iter().map(str::to_owned).collect();
         self.err(CheckError::UnqualifiedName {
-            name: name.clone(),
-            why: "a forbid belongs to no org",
-            help,
+            name: b.name.name.clone(),
+            why: "forbid_revoke",
+            orgs,
             span: b.span,
         });
     }
@@ -514,12 +445,9 @@ impl Checker<'_> {
             return Some(kind);
         }
         let close = self.closest(&k.name, ast::SealKind::ALL.iter().map(|k| k.as_str()));
-        let help = close.or_else(&k.name, || {
-            String::from("seal kinds are `official`, `contract`, `finance`, `personnel`, `legal_rep` and `other`")
-        });
         self.err(CheckError::UnknownSealKind {
             name: k.name.clone(),
-            help,
+            close,
             span: k.span,
         });
         None
@@ -585,16 +513,20 @@ mod tests {
     /// A hint never asks to declare a name when a close one may exist.
     #[test]
     fn hints() {
-        let declare = || String::from("declare it");
+        let help = |close| {
+            let e = CheckError::UnknownOrg {
+                name: String::from("x"),
+                close,
+                span: Span::new(crate::source::FileId(0), 0, 1),
+            };
+            e.help_in(crate::Lang::En).unwrap()
+        };
         assert_eq!(
-            Close::Found(String::from("zhang")).or_else("zahng", declare),
+            help(Close::Found(String::from("zhang"))),
             "did you mean `zhang`?"
         );
-        assert_eq!(Close::None.or_else("x", declare), "declare it");
-        assert_eq!(
-            Close::Unknown.or_else("x", declare),
-            "check the spelling of `x`"
-        );
+        assert_eq!(help(Close::None), "declare it with `org x \"...\" { ... }`");
+        assert_eq!(help(Close::Unknown), "check the spelling of `x`");
     }
 
     #[test]

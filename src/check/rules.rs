@@ -8,7 +8,7 @@ use thin_vec::ThinVec;
 
 use super::link::{Labelled, Via};
 use super::lower::{CondOf, End};
-use super::{CheckError, CheckWarning, Checker};
+use super::{CheckError, CheckWarning, Checker, NeverWhy};
 use crate::ast::{self, StmtKind};
 use crate::model::{
     EmployeeRule, EmployeeRuleId, Forbid, ForbidId, Invite, InviteId, OrgId, RoleId, SealRule,
@@ -133,11 +133,10 @@ impl<'a> Checker<'a> {
         let label = s.label.as_ref().map(|l| l.name.as_str());
         self.warn(CheckWarning::NeverApplies {
             rule: self.rule_name(label, s.span),
-            reason: format!(
-                "it is accepted at {}, no earlier than its `until {}`",
-                a.display(),
-                u.display_until()
-            ),
+            why: NeverWhy::AcceptedLate {
+                at: a.display(),
+                until: u.display_until(),
+            },
             span: s.span,
         });
     }
@@ -204,13 +203,10 @@ impl<'a> Checker<'a> {
             .unwrap_or_default();
         let close =
             super::resolve::closest(&sub.name, members.iter().copied(), &mut self.hints.budget);
-        let help = close.or_else(&sub.name, || {
-            String::from("only the main org of a group may initiate on behalf of its members")
-        });
         self.err(CheckError::NotGroupMember {
             org: sub.name.clone(),
             main: self.env.model.org_name(own).to_owned(),
-            help,
+            close,
             span: sub.span,
         });
         None
@@ -229,8 +225,7 @@ impl<'a> Checker<'a> {
             what: "template",
             name: q.to_string(),
             owner: q.org.name.clone(),
-            expected: target_name.clone(),
-            help: format!("this authorization covers templates of `{target_name}`"),
+            expected: target_name,
             span: q.span,
         });
         None
@@ -315,9 +310,8 @@ impl<'a> Checker<'a> {
         let roles = t
             .signatories
             .iter()
-            .map(|r| format!("\"{}\"", m.role_name(*r)))
-            .collect::<Vec<_>>()
-            .join(", ");
+            .map(|r| m.role_name(*r).to_owned())
+            .collect();
         let template = m.template_name(tid);
         self.err(CheckError::UnknownRole {
             role: role.value.clone(),

@@ -381,7 +381,7 @@ impl LiveSet {
                 }
             }
         }
-        let lines = Lines::new(&self.sources);
+        let lines = Lines::new(&self.sources, &self.env.model);
         let policy = Arc::new(self.policy.patched(&self.env.model, &changes, lines));
         let new_warnings = Report {
             sources: self.sources.clone(),

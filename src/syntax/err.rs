@@ -1,151 +1,252 @@
 //! Errors found while reading policy text. Each variant has one [`Code`]
-//! (its `code()`), which reports show.
-
-use miette::Diagnostic;
-use thiserror::Error;
+//! (its `code()`), which reports show, and its [`Params`] (its
+//! `params()`): the values its message names, from which the catalog
+//! (`locales/*/diagnostics.ftl`) renders its message, help and label in
+//! each language. A variant holds data, never a sentence.
 
 use crate::diag::Code;
+use crate::i18n::Params;
 use crate::source::Span;
+use crate::time::TimeError;
 
-#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyntaxError {
-    #[error("file is not valid UTF-8")]
-    #[diagnostic(help("policy files are UTF-8; re-save the file as UTF-8"))]
-    NotUtf8 {
-        #[label("first byte that is not UTF-8")]
-        span: Span,
-    },
+    /// The file is not valid UTF-8 (at the first bad byte).
+    NotUtf8 { span: Span },
 
-    #[error("file contains a NUL byte")]
-    #[diagnostic(help("policy files are text; this looks like a binary file"))]
-    NulByte {
-        #[label("NUL byte")]
-        span: Span,
-    },
+    /// The file contains a NUL byte.
+    NulByte { span: Span },
 
-    #[error("file is {size} bytes, more than the limit of {limit}")]
-    #[diagnostic(help("split the policy set into several `.policy` files"))]
+    /// The file is larger than the limit (in bytes).
     FileTooLarge {
         size: usize,
         limit: usize,
-        #[label("file starts here")]
         span: Span,
     },
 
-    #[error("line is {len} bytes, more than the limit of {limit}")]
-    #[diagnostic(help("break long rules onto indented continuation lines"))]
+    /// A line is longer than the limit (in bytes).
     LineTooLong {
         len: usize,
         limit: usize,
-        #[label("line starts here")]
         span: Span,
     },
 
-    #[error("parentheses nested more than {limit} deep")]
-    #[diagnostic(help("simplify the condition"))]
-    TooDeep {
-        limit: usize,
-        #[label("too deep")]
-        span: Span,
-    },
+    /// Parentheses nested deeper than the limit.
+    TooDeep { limit: usize, span: Span },
 
-    #[error("the policy set has more than {limit} statements")]
-    TooManyStatements {
-        limit: usize,
-        #[label("statement over the limit")]
-        span: Span,
-    },
+    /// More statements in the set than the limit.
+    TooManyStatements { limit: usize, span: Span },
 
-    #[error("expected {expected}, found {found}")]
+    /// Not what the grammar expects here.
     Unexpected {
-        expected: String,
-        found: String,
-        #[label("here")]
+        /// What would have been read, in order.
+        expected: Vec<Expected>,
+        found: Found,
         span: Span,
-        #[help]
-        help: Option<String>,
+        hint: Option<UnexpectedHint>,
     },
 
-    #[error("`by PERSON` is missing after `accepted {accepted}`")]
-    #[diagnostic(help(
-        "say who accepted the invite, the partner's super admin: `accepted {accepted} by PERSON`"
-    ))]
-    MissingAcceptedBy {
-        accepted: String,
-        #[label("accepted by whom?")]
-        span: Span,
-    },
+    /// `accepted TIME` without `by PERSON`.
+    MissingAcceptedBy { accepted: String, span: Span },
 
-    #[error("indented line {after} has no statement to continue")]
-    NothingToContinue {
-        /// Where the line is: `at the start of the file`, `after the org
-        /// block's `}``.
-        after: String,
-        #[label("continues nothing")]
-        span: Span,
-        #[help]
-        help: String,
-    },
+    /// An indented line with no statement above it to continue.
+    NothingToContinue { after: NothingAbove, span: Span },
 
-    #[error("{message}")]
-    #[diagnostic(help("write times as `2026-03-01T09:00:00+08:00` or dates as `2026-03-01`"))]
+    /// A time that cannot be read.
     BadTime {
-        message: String,
-        #[label("invalid time")]
-        span: Span,
-    },
-
-    #[error("time `{text}` is more precise than a microsecond")]
-    TimePrecision {
         text: String,
-        #[label("at most 6 fractional digits")]
+        problem: TimeProblem,
         span: Span,
     },
 
-    #[error("number `{text}` has more than {limit} digits (leading zeros before the point aside)")]
-    #[diagnostic(help(
-        "numbers are exact decimals of at most {limit} digits, so at most {limit} decimal places"
-    ))]
+    /// A time finer than a microsecond.
+    TimePrecision { text: String, span: Span },
+
+    /// A number with more digits than the limit.
     NumberTooLarge {
         text: String,
         limit: usize,
-        #[label("too many digits")]
         span: Span,
     },
 
-    #[error("string is {len} characters, more than the limit of {limit}")]
+    /// A string longer than the limit (in characters).
     StringTooLong {
         len: usize,
         limit: usize,
-        #[label("string starts here")]
         span: Span,
     },
 
-    #[error("unknown escape `{text}` in string")]
-    #[diagnostic(help("strings accept `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{{...}}`"))]
-    BadEscape {
-        text: String,
-        #[label("unknown escape")]
-        span: Span,
-    },
+    /// An escape a string does not accept.
+    BadEscape { text: String, span: Span },
 
-    #[error("invalid offset `{text}`")]
-    #[diagnostic(help("write an offset as `+08:00`, `-05:00` or `Z`"))]
-    BadOffset {
-        text: String,
-        #[label("invalid offset")]
-        span: Span,
-    },
+    /// An offset that cannot be read.
+    BadOffset { text: String, span: Span },
 
-    #[error("`{count}` is not a valid count")]
-    BadCount {
-        count: String,
-        #[label("expected a number from 1 to 1200")]
-        span: Span,
-    },
+    /// A count (of days or months) out of range.
+    BadCount { count: String, span: Span },
+}
+
+/// One thing the parser would have read: a token as written, or a kind of
+/// token.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Expected {
+    /// A keyword or punctuation, as written (`from`, `}`).
+    Token(String),
+    Kind(ExpectedKind),
+}
+
+impl Expected {
+    /// The form a param holds: a token in backticks, a kind by its key.
+    pub fn param(&self) -> String {
+        match self {
+            Expected::Token(t) => format!("`{t}`"),
+            Expected::Kind(k) => k.as_str().to_owned(),
+        }
+    }
+}
+
+/// A kind of token the parser expected, each shown by the catalog's
+/// message `expected-KEY`. In the order of their English names, as a list
+/// of them is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ExpectedKind {
+    Comparison,
+    Condition,
+    List,
+    Name,
+    Number,
+    QualifiedName,
+    SealKind,
+    Statement,
+    String,
+    Time,
+    Offset,
+    EndOfFile,
+    EndOfStatement,
+    SomethingElse,
+}
+
+impl ExpectedKind {
+    pub const ALL: &'static [ExpectedKind] = &[
+        ExpectedKind::Comparison,
+        ExpectedKind::Condition,
+        ExpectedKind::List,
+        ExpectedKind::Name,
+        ExpectedKind::Number,
+        ExpectedKind::QualifiedName,
+        ExpectedKind::SealKind,
+        ExpectedKind::Statement,
+        ExpectedKind::String,
+        ExpectedKind::Time,
+        ExpectedKind::Offset,
+        ExpectedKind::EndOfFile,
+        ExpectedKind::EndOfStatement,
+        ExpectedKind::SomethingElse,
+    ];
+
+    /// Its key: `name`, `end_of_file`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpectedKind::Comparison => "comparison",
+            ExpectedKind::Condition => "condition",
+            ExpectedKind::List => "list",
+            ExpectedKind::Name => "name",
+            ExpectedKind::Number => "number",
+            ExpectedKind::QualifiedName => "qualified_name",
+            ExpectedKind::SealKind => "seal_kind",
+            ExpectedKind::Statement => "statement",
+            ExpectedKind::String => "string",
+            ExpectedKind::Time => "time",
+            ExpectedKind::Offset => "offset",
+            ExpectedKind::EndOfFile => "end_of_file",
+            ExpectedKind::EndOfStatement => "end_of_statement",
+            ExpectedKind::SomethingElse => "something_else",
+        }
+    }
+}
+
+/// What the parser found instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    EndOfFile,
+    EndOfLine,
+    /// A word or a character, as written.
+    Text(String),
+}
+
+impl Found {
+    /// The form a param holds: `end_of_file`, `end_of_line`, or the text
+    /// in backticks.
+    pub fn param(&self) -> String {
+        match self {
+            Found::EndOfFile => String::from("end_of_file"),
+            Found::EndOfLine => String::from("end_of_line"),
+            Found::Text(t) => format!("`{t}`"),
+        }
+    }
+}
+
+/// Which help an unexpected token gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnexpectedHint {
+    /// A time was expected: how times are written.
+    Time,
+    /// A name was expected: what a name is.
+    Name,
+    /// The line is indented, so it continues the statement above.
+    Continuation,
+    /// A keyword where a name must be.
+    Keyword,
+}
+
+impl UnexpectedHint {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnexpectedHint::Time => "time",
+            UnexpectedHint::Name => "name",
+            UnexpectedHint::Continuation => "continuation",
+            UnexpectedHint::Keyword => "keyword",
+        }
+    }
+}
+
+/// Where an indented line that continues nothing is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NothingAbove {
+    StartOfFile,
+    /// Right after an org block's `}`.
+    OrgBlock,
+}
+
+/// Why a time cannot be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeProblem {
+    /// Not an RFC 3339 time; `detail` says what is wrong (see
+    /// [`TimeError::NotRfc3339`]).
+    NotRfc3339 { detail: &'static str },
+    /// A date that does not exist (`2026-02-30`).
+    NoSuchDate,
+    /// A year outside those supported.
+    YearOutOfRange,
 }
 
 impl SyntaxError {
+    /// A time that could not be read, as [`TimeError`] says.
+    pub fn bad_time(e: &TimeError, span: Span) -> SyntaxError {
+        let (text, problem) = match e {
+            TimeError::NotRfc3339 { text, kind, .. } => {
+                (text, TimeProblem::NotRfc3339 { detail: kind })
+            }
+            TimeError::NoSuchDate { text } => (text, TimeProblem::NoSuchDate),
+            TimeError::YearOutOfRange { text } => (text, TimeProblem::YearOutOfRange),
+        };
+        SyntaxError::BadTime {
+            text: text.clone(),
+            problem,
+            span,
+        }
+    }
+
     /// What kind of problem this is.
     pub fn code(&self) -> Code {
         match self {
@@ -188,4 +289,68 @@ impl SyntaxError {
             | SyntaxError::BadCount { span, .. } => *span,
         }
     }
+
+    /// The values its message names (see [`crate::i18n::diag_params`]).
+    pub fn params(&self) -> Params {
+        let mut p = Params::default();
+        match self {
+            SyntaxError::NotUtf8 { .. } | SyntaxError::NulByte { .. } => {}
+            SyntaxError::FileTooLarge { size, limit, .. } => {
+                p.set("size", size.to_string());
+                p.set("limit", limit.to_string());
+            }
+            SyntaxError::LineTooLong { len, limit, .. }
+            | SyntaxError::StringTooLong { len, limit, .. } => {
+                p.set("len", len.to_string());
+                p.set("limit", limit.to_string());
+            }
+            SyntaxError::TooDeep { limit, .. } | SyntaxError::TooManyStatements { limit, .. } => {
+                p.set("limit", limit.to_string())
+            }
+            SyntaxError::Unexpected {
+                expected,
+                found,
+                hint,
+                ..
+            } => {
+                p.set_list("expected", expected.iter().map(Expected::param));
+                p.set("found", found.param());
+                p.set_opt("hint", hint.map(UnexpectedHint::as_str));
+            }
+            SyntaxError::MissingAcceptedBy { accepted, .. } => p.set("accepted", accepted),
+            SyntaxError::NothingToContinue { after, .. } => p.set(
+                "after",
+                match after {
+                    NothingAbove::StartOfFile => "start_of_file",
+                    NothingAbove::OrgBlock => "org_block",
+                },
+            ),
+            SyntaxError::BadTime { text, problem, .. } => {
+                p.set("text", text);
+                match problem {
+                    TimeProblem::NotRfc3339 { detail } => {
+                        p.set("why", "not_rfc3339");
+                        p.set("detail", *detail);
+                    }
+                    TimeProblem::NoSuchDate => p.set("why", "no_such_date"),
+                    TimeProblem::YearOutOfRange => {
+                        p.set("why", "year_out_of_range");
+                        p.set("min_year", crate::limits::MIN_YEAR.to_string());
+                        p.set("max_year", crate::limits::MAX_YEAR.to_string());
+                    }
+                }
+            }
+            SyntaxError::TimePrecision { text, .. }
+            | SyntaxError::BadEscape { text, .. }
+            | SyntaxError::BadOffset { text, .. } => p.set("text", text),
+            SyntaxError::NumberTooLarge { text, limit, .. } => {
+                p.set("text", text);
+                p.set("limit", limit.to_string());
+            }
+            SyntaxError::BadCount { count, .. } => p.set("count", count),
+        }
+        p.ordered(crate::i18n::diag_params(self.code()))
+    }
 }
+
+crate::diag::localized!(SyntaxError);

@@ -7,7 +7,9 @@
 
 mod err;
 
-pub use err::SyntaxError;
+pub use err::{
+    Expected, ExpectedKind, Found, NothingAbove, SyntaxError, TimeProblem, UnexpectedHint,
+};
 
 use chrono::FixedOffset;
 use pest::iterators::Pair;
@@ -274,24 +276,12 @@ fn nothing_to_continue(file: FileId, text: &str, start: usize, above: Above) -> 
         }
     }
     let len = line.get(..len).map_or(len, |l| l.trim_end().len());
-    let help = match above {
-        Above::OrgBlock => {
-            "an org block ends at its `}`, and a line that begins with white space continues \
-             the statement above it; remove the indentation to start a new statement, or move \
-             the line into the block"
-        }
-        _ => {
-            "a line that begins with white space continues the statement above it, and there \
-             is none; remove the indentation to start a statement"
-        }
-    };
     SyntaxError::NothingToContinue {
         after: match above {
-            Above::OrgBlock => String::from("after the org block's `}`"),
-            _ => String::from("at the start of the file"),
+            Above::OrgBlock => NothingAbove::OrgBlock,
+            _ => NothingAbove::StartOfFile,
         },
         span: Span::new(file, start, start + len),
-        help: help.to_owned(),
     }
 }
 
@@ -437,14 +427,16 @@ impl Builder {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
         };
-        let (mut expected, mut help) = match &e.variant {
+        let (mut expected, mut hint) = match &e.variant {
             pest::error::ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
-            pest::error::ErrorVariant::CustomError { message } => (message.clone(), None),
+            pest::error::ErrorVariant::CustomError { .. } => {
+                (vec![Expected::Kind(ExpectedKind::SomethingElse)], None)
+            }
         };
         // The literal keywords tried furthest into the statement say best
         // what was expected (`auto-sign`, `seal`, ...).
         if let Some(attempts) = e.parse_attempts() {
-            let words: Vec<String> = attempts
+            let words: Vec<Expected> = attempts
                 .expected_tokens()
                 .iter()
                 .map(|t| t.to_string())
@@ -456,31 +448,22 @@ impl Builder {
                         && !(t.chars().count() == 4 && t.contains(".."))
                 })
                 .filter(|t| t.trim() == t.as_str())
-                .map(|t| format!("`{t}`"))
+                .map(Expected::Token)
                 .collect();
             if !words.is_empty() && attempts.max_position >= pos {
                 if attempts.max_position > pos {
-                    help = None;
+                    hint = None;
                 }
                 pos = attempts.max_position;
-                expected = match words.as_slice() {
-                    [one] => one.clone(),
-                    [init @ .., last] => format!("{} or {}", init.join(", "), last),
-                    [] => expected,
-                };
+                expected = words;
             }
         }
         if starts_continuation_line(chunk, pos) {
             // The statement above could not take this line.
-            if expected == "end of file" {
-                expected = String::from("end of statement");
+            if expected == [Expected::Kind(ExpectedKind::EndOfFile)] {
+                expected = vec![Expected::Kind(ExpectedKind::EndOfStatement)];
             }
-            help = help.or_else(|| {
-                Some(String::from(
-                    "this line begins with white space, so it continues the statement above it; \
-                     remove the indentation to start a new statement",
-                ))
-            });
+            hint = hint.or(Some(UnexpectedHint::Continuation));
         }
         let rest = chunk.get(pos..).unwrap_or("");
         let (found, len) = describe_found(rest);
@@ -488,7 +471,7 @@ impl Builder {
             expected,
             found,
             span: Span::new(self.file, base + pos, base + pos + len),
-            help,
+            hint,
         }
     }
 
@@ -502,12 +485,10 @@ impl Builder {
         let name = p.as_str();
         if is_keyword(name) {
             self.errors.push(SyntaxError::Unexpected {
-                expected: String::from("a name"),
-                found: format!("keyword `{name}`"),
+                expected: vec![Expected::Kind(ExpectedKind::Name)],
+                found: Found::Text(name.to_owned()),
                 span,
-                help: Some(String::from(
-                    "keywords such as `from` or `seal` are reserved and cannot be names",
-                )),
+                hint: Some(UnexpectedHint::Keyword),
             });
         }
         Ident {
@@ -612,16 +593,14 @@ impl Builder {
                     TimeValue::Instant(t)
                 }
                 Err(e) => {
-                    let message = e.to_string();
-                    self.errors.push(SyntaxError::BadTime { message, span });
+                    self.errors.push(SyntaxError::bad_time(&e, span));
                     TimeValue::Instant(chrono::DateTime::UNIX_EPOCH.fixed_offset())
                 }
             },
             _ => match parse_date(&raw) {
                 Ok(d) => TimeValue::Date(d),
                 Err(e) => {
-                    let message = e.to_string();
-                    self.errors.push(SyntaxError::BadTime { message, span });
+                    self.errors.push(SyntaxError::bad_time(&e, span));
                     TimeValue::Date(chrono::NaiveDate::default())
                 }
             },
@@ -1188,10 +1167,10 @@ fn starts_continuation_line(chunk: &str, pos: usize) -> bool {
     depth <= 0
 }
 
-fn describe_found(rest: &str) -> (String, usize) {
+fn describe_found(rest: &str) -> (Found, usize) {
     match rest.chars().next() {
-        None => (String::from("end of file"), 0),
-        Some('\n') | Some('\r') => (String::from("end of line"), 0),
+        None => (Found::EndOfFile, 0),
+        Some('\n') | Some('\r') => (Found::EndOfLine, 0),
         Some(c) if c.is_alphanumeric() || c == '_' => {
             let word: String = rest
                 .chars()
@@ -1199,69 +1178,69 @@ fn describe_found(rest: &str) -> (String, usize) {
                 .take(40)
                 .collect();
             let len = word.len();
-            (format!("`{word}`"), len)
+            (Found::Text(word), len)
         }
-        Some(c) => (format!("`{c}`"), c.len_utf8()),
+        Some(c) => (Found::Text(c.to_string()), c.len_utf8()),
     }
 }
 
-fn expected_list(rules: &[Rule]) -> (String, Option<String>) {
-    let mut names: Vec<&str> = rules.iter().map(|r| rule_name(*r)).collect();
-    names.sort_unstable();
-    names.dedup();
-    let help = if rules
+/// What the rules pest tried would have read (tokens first, then kinds,
+/// each once), and the hint that helps.
+fn expected_list(rules: &[Rule]) -> (Vec<Expected>, Option<UnexpectedHint>) {
+    let mut items: Vec<Expected> = rules.iter().flat_map(|r| rule_expects(*r)).collect();
+    items.sort_unstable();
+    items.dedup();
+    let hint = if rules
         .iter()
         .any(|r| matches!(r, Rule::date | Rule::datetime | Rule::time))
     {
-        Some(String::from(
-            "write times as `2026-03-01T09:00:00+08:00` or dates as `2026-03-01`",
-        ))
+        Some(UnexpectedHint::Time)
     } else if rules.contains(&Rule::ident) || rules.contains(&Rule::label) {
-        Some(String::from(
-            "names start with a letter or `_`; keywords such as `from` or `seal` cannot be names",
-        ))
+        Some(UnexpectedHint::Name)
     } else {
         None
     };
-    let text = match names.as_slice() {
-        [] => String::from("something else"),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
-    };
-    (text, help)
+    if items.is_empty() {
+        items.push(Expected::Kind(ExpectedKind::SomethingElse));
+    }
+    (items, hint)
 }
 
-fn rule_name(r: Rule) -> &'static str {
+/// What a rule reads: tokens as written, or a kind of token.
+fn rule_expects(r: Rule) -> Vec<Expected> {
+    use ExpectedKind as K;
+    let kind = |k: ExpectedKind| vec![Expected::Kind(k)];
+    let tokens = |t: &[&str]| t.iter().map(|t| Expected::Token((*t).to_owned())).collect();
     match r {
-        Rule::ident | Rule::label => "a name",
-        Rule::qname => "a qualified name like `acme.li`",
-        Rule::string | Rule::str_inner => "a string",
-        Rule::number | Rule::count => "a number",
-        Rule::time | Rule::date | Rule::datetime => "a time",
-        Rule::offset => "an offset like `+08:00`",
-        Rule::seal_kind => "a seal kind",
-        Rule::attr_type => "`number`, `string` or `bool`",
-        Rule::cmp_op => "a comparison",
-        Rule::boolean => "`true` or `false`",
-        Rule::list => "a list",
-        Rule::period => "`days` or `months`",
-        Rule::validity | Rule::from | Rule::until => "`from` or `until`",
-        Rule::when => "`when`",
-        Rule::via => "`via invite`",
-        Rule::by_person => "`by`",
-        Rule::for_template => "`for template`",
-        Rule::for_signer => "`for signer`",
-        Rule::on_behalf => "`on behalf of`",
-        Rule::with_kind => "`with seal kind`",
-        Rule::valid_for => "`valid for`",
-        Rule::revoked => "`revoked`",
-        Rule::service_verb => "`enables` or `disables`",
-        Rule::toggle => "`enable` or `disable`",
-        Rule::not | Rule::neg | Rule::cond | Rule::conj | Rule::comparison => "a condition",
+        Rule::ident | Rule::label => kind(K::Name),
+        Rule::qname => kind(K::QualifiedName),
+        Rule::string | Rule::str_inner => kind(K::String),
+        Rule::number | Rule::count => kind(K::Number),
+        Rule::time | Rule::date | Rule::datetime => kind(K::Time),
+        Rule::offset => kind(K::Offset),
+        Rule::seal_kind => kind(K::SealKind),
+        Rule::attr_type => tokens(&["number", "string", "bool"]),
+        Rule::cmp_op => kind(K::Comparison),
+        Rule::boolean => tokens(&["true", "false"]),
+        Rule::list => kind(K::List),
+        Rule::period => tokens(&["days", "months"]),
+        Rule::validity | Rule::from | Rule::until => tokens(&["from", "until"]),
+        Rule::when => tokens(&["when"]),
+        Rule::via => tokens(&["via invite"]),
+        Rule::by_person => tokens(&["by"]),
+        Rule::for_template => tokens(&["for template"]),
+        Rule::for_signer => tokens(&["for signer"]),
+        Rule::on_behalf => tokens(&["on behalf of"]),
+        Rule::with_kind => tokens(&["with seal kind"]),
+        Rule::valid_for => tokens(&["valid for"]),
+        Rule::revoked => tokens(&["revoked"]),
+        Rule::service_verb => tokens(&["enables", "disables"]),
+        Rule::toggle => tokens(&["enable", "disable"]),
+        Rule::not | Rule::neg | Rule::cond | Rule::conj | Rule::comparison => kind(K::Condition),
         Rule::super_admin | Rule::employee | Rule::seal | Rule::template => {
-            "`super_admin`, `employee`, `seal`, `template` or `}`"
+            tokens(&["super_admin", "employee", "seal", "template", "}"])
         }
-        Rule::EOI => "end of file",
+        Rule::EOI => kind(K::EndOfFile),
         Rule::file
         | Rule::labelled
         | Rule::timezone_decl
@@ -1278,8 +1257,8 @@ fn rule_name(r: Rule) -> &'static str {
         | Rule::own_rule
         | Rule::employee_rule
         | Rule::partner_grant
-        | Rule::forbid => "a statement",
-        _ => "something else",
+        | Rule::forbid => kind(K::Statement),
+        _ => kind(K::SomethingElse),
     }
 }
 
@@ -1466,7 +1445,13 @@ mod tests {
         ] {
             let p = parse(text);
             assert!(
-                matches!(&p.errors[..], [SyntaxError::Unexpected { help: Some(h), .. }] if h.contains("continues the statement above")),
+                matches!(
+                    &p.errors[..],
+                    [SyntaxError::Unexpected {
+                        hint: Some(UnexpectedHint::Continuation),
+                        ..
+                    }]
+                ),
                 "{text:?}: {:?}",
                 p.errors
             );

@@ -1,8 +1,8 @@
 //! `autoseal audit`: every authorization in force at an instant.
 
-use autoseal::query::parse_duration;
+use autoseal::query::{parse_duration, AuditKind};
 
-use crate::common::{print_json, super_admins, Format, PolicyArgs, CANNOT_RUN, OK};
+use crate::common::{print_json, super_admins, Format, LangArg, PolicyArgs, CANNOT_RUN, OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,10 +18,12 @@ pub struct Args {
     expiring_within: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(a: Args) -> u8 {
-    let (policy, at) = match a.policies.load_at(a.at.as_deref()) {
+    let (policy, at) = match a.policies.load_at(a.at.as_deref(), a.lang.lang) {
         Ok(loaded) => loaded,
         Err(c) => return c,
     };
@@ -64,7 +66,7 @@ pub fn run(a: Args) -> u8 {
                 if let Some(code) = e.suspended {
                     parts.push(format!("(suspended: {code})"));
                 }
-                if e.kind == "invite" {
+                if e.kind == AuditKind::Invite {
                     if let Some(x) = &e.ends_at {
                         parts.push(format!("closes {x}"));
                     }
@@ -77,7 +79,7 @@ pub fn run(a: Args) -> u8 {
                 outln!("{mark}{}", parts.join(", "));
             }
             super_admins(list.iter().map(|e| e.super_admin.as_deref()));
-            let invites = list.iter().filter(|e| e.kind == "invite").count();
+            let invites = list.iter().filter(|e| e.kind == AuditKind::Invite).count();
             let open = match invites {
                 0 => String::new(),
                 1 => String::from(", 1 invite open"),

@@ -25,7 +25,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use autoseal::request::RequestError;
-use autoseal::{Instant, Policy};
+use autoseal::{Instant, Lang, Policy};
 
 /// Exit statuses of the CLI contract.
 pub const OK: u8 = 0;
@@ -48,6 +48,21 @@ pub fn super_admins<'a>(names: impl Iterator<Item = Option<&'a str>>) {
     if !names.is_empty() {
         outln!("super admins: {}", names.join(", "));
     }
+}
+
+/// `--lang en|zh-CN`: the language of messages (reasons, diagnostics, the
+/// templates' tooltips). Codes and params in JSON never change with it.
+#[derive(clap::Args, Clone, Copy)]
+pub struct LangArg {
+    /// The language of messages: `en` or `zh-CN` (JSON codes and params
+    /// are the same in every language).
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_lang)]
+    pub lang: Lang,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse::<Lang>()
+        .map_err(|e| format!("{e}: the languages are `en` and `zh-CN`"))
 }
 
 /// `--policies DIR|FILE`, default `./policies`.
@@ -102,24 +117,26 @@ impl PolicyPaths {
 }
 
 impl PolicyArgs {
-    /// The compiled policy set, or the status to exit with (problems shown).
-    pub fn load(&self) -> Result<Policy, u8> {
+    /// The compiled policy set, or the status to exit with (problems
+    /// shown in `lang`).
+    pub fn load(&self, lang: Lang) -> Result<Policy, u8> {
         Policy::from_paths(std::slice::from_ref(&self.policies)).map_err(|e| {
-            eprint!("{}", render_error(&e));
+            eprint!("{}", render_error(&e, lang));
             CANNOT_RUN
         })
     }
 
     /// The policy set, and `--at` read in its time zone (now by default):
     /// what the reports (`templates`, `who`, `audit`) start from.
-    pub fn load_at(&self, at: Option<&str>) -> Result<(Policy, Instant), u8> {
-        let policy = self.load()?;
+    pub fn load_at(&self, at: Option<&str>, lang: Lang) -> Result<(Policy, Instant), u8> {
+        let policy = self.load(lang)?;
         let at = parse_at(at, policy.time_zone())?;
         Ok((policy, at))
     }
 }
 
-pub fn render_error(e: &autoseal::Error) -> String {
+/// Why a policy set does not load, its diagnostics in `lang`.
+pub fn render_error(e: &autoseal::Error, lang: Lang) -> String {
     match e {
         autoseal::Error::Load(l) => format!("error: {l}\n"),
         autoseal::Error::Invalid { analysis } => {
@@ -127,7 +144,7 @@ pub fn render_error(e: &autoseal::Error) -> String {
                 "error: the policy set does not load\n{}",
                 analysis
                     .diagnostics
-                    .render(&analysis.sources, color_stderr())
+                    .render_in(&analysis.sources, color_stderr(), lang)
             )
         }
     }

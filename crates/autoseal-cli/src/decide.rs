@@ -6,7 +6,7 @@ use autoseal::request::RequestError;
 use autoseal::{Lang, Policy, Rendered, Request};
 
 use crate::common::{
-    print_json, read_request, request_text, Format, PolicyArgs, CANNOT_RUN, OK, PROBLEMS,
+    print_json, read_request, request_text, Format, LangArg, PolicyArgs, CANNOT_RUN, OK, PROBLEMS,
 };
 
 #[derive(clap::Args)]
@@ -25,15 +25,18 @@ pub struct Args {
     explain: bool,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(a: Args) -> u8 {
-    let policy = match a.policies.load() {
+    let lang = a.lang.lang;
+    let policy = match a.policies.load(lang) {
         Ok(p) => p,
         Err(code) => return code,
     };
     if let Some(path) = &a.requests {
-        return batch(&policy, path, a.explain);
+        return batch(&policy, path, a.explain, lang);
     }
     let Some(path) = &a.request else {
         return CANNOT_RUN;
@@ -59,7 +62,7 @@ pub fn run(a: Args) -> u8 {
             return PROBLEMS;
         }
     };
-    let rendered = decide_one(&policy, &req, a.explain);
+    let rendered = decide_one(&policy, &req, a.explain, lang);
     match a.format {
         Format::Json => print_json(&answer_json(&rendered, &req)),
         Format::Text => out!("{}", text_of(&rendered)),
@@ -76,11 +79,11 @@ fn answer_json(rendered: &Rendered, req: &Request) -> serde_json::Value {
     v
 }
 
-fn decide_one(policy: &Policy, req: &Request, explain: bool) -> Rendered {
+fn decide_one(policy: &Policy, req: &Request, explain: bool, lang: Lang) -> Rendered {
     if explain {
-        policy.explain_rendered(req, Lang::En)
+        policy.explain_rendered(req, lang)
     } else {
-        policy.decide_rendered(req, Lang::En)
+        policy.decide_rendered(req, lang)
     }
 }
 
@@ -90,7 +93,7 @@ fn decide_one(policy: &Policy, req: &Request, explain: bool) -> Rendered {
 /// each answer is written and flushed before the next line is read, so a
 /// program can use `autoseal decide --requests -` as a coprocess: write a
 /// request, read its answer.
-fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
+fn batch(policy: &Policy, path: &str, explain: bool, lang: Lang) -> u8 {
     let coprocess = path == "-";
     let mut reader: Box<dyn BufRead> = if path == "-" {
         Box::new(std::io::stdin().lock())
@@ -122,11 +125,11 @@ fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
         // no more text on another line).
         let req = line.and_then(|text| match text.trim_start_matches('\u{feff}').trim() {
             "" => Err(RequestError::new("", "empty line: no request")),
-            t => json_line(t).and_then(|()| Request::parse(t)),
+            t => json_line(t),
         });
         let json = match req {
             Ok(req) => {
-                serde_json::to_string(&answer_json(&decide_one(policy, &req, explain), &req))
+                serde_json::to_string(&answer_json(&decide_one(policy, &req, explain, lang), &req))
             }
             Err(e) => {
                 status = PROBLEMS;
@@ -151,10 +154,12 @@ fn batch(policy: &Policy, path: &str, explain: bool) -> u8 {
 
 /// A batch is JSON lines: a line in YAML's wider syntax is refused with
 /// where it stops being JSON (a single `--request` may be either).
-fn json_line(t: &str) -> Result<(), RequestError> {
-    serde_json::from_str::<serde::de::IgnoredAny>(t)
-        .map(drop)
-        .map_err(|e| RequestError::new("", format!("not JSON: {e}")))
+/// A line's request, read from JSON only (YAML's flow syntax is refused),
+/// and parsed once.
+fn json_line(t: &str) -> Result<Request, RequestError> {
+    let value: serde_json::Value =
+        serde_json::from_str(t).map_err(|e| RequestError::new("", format!("not JSON: {e}")))?;
+    Request::from_fields(&autoseal_serve::fields(&value))
 }
 
 /// The next line, without its end: `Ok(None)` at the end of the input,

@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
-use autoseal::query::{DiffEntry, When};
+use autoseal::query::{ChangeKind, DiffEntry, When};
 use autoseal::Policy;
 
-use crate::common::{parse_at, print_json, render_error, Format, CANNOT_RUN, OK, PROBLEMS};
+use crate::common::{
+    parse_at, print_json, render_error, Format, LangArg, CANNOT_RUN, OK, PROBLEMS,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,12 +22,14 @@ pub struct Args {
     at: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(a: Args) -> u8 {
     let load = |p: &PathBuf| {
         Policy::from_paths(std::slice::from_ref(p)).map_err(|e| {
-            eprint!("{}", render_error(&e));
+            eprint!("{}", render_error(&e, a.lang.lang));
             CANNOT_RUN
         })
     };
@@ -99,7 +103,7 @@ fn line(c: &DiffEntry) -> String {
         x.as_ref()
             .map_or_else(|| String::from("no condition"), |w| format!("when {w}"))
     };
-    let conds = if c.change == "condition_changed" {
+    let conds = if c.change == ChangeKind::ConditionChanged {
         format!("; {} -> {}", cond(&c.old_condition), cond(&c.new_condition))
     } else {
         match c.old_condition.as_ref().or(c.new_condition.as_ref()) {

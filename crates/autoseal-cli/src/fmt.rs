@@ -10,7 +10,7 @@ use autoseal::source::{SourceFile, Sources, Span};
 use autoseal::syntax::SyntaxError;
 use autoseal::Diagnostic;
 
-use crate::common::{color_stderr, PolicyPaths, CANNOT_RUN, OK, PROBLEMS};
+use crate::common::{color_stderr, LangArg, PolicyPaths, CANNOT_RUN, OK, PROBLEMS};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,6 +19,8 @@ pub struct Args {
     check: bool,
     #[command(flatten)]
     paths: PolicyPaths,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(a: Args) -> u8 {
@@ -31,7 +33,10 @@ pub fn run(a: Args) -> u8 {
         }
     };
     // OK < PROBLEMS < CANNOT_RUN: the worst outcome of any file wins.
-    files.iter().map(|f| one(f, a.check)).fold(OK, u8::max)
+    files
+        .iter()
+        .map(|f| one(f, a.check, a.lang.lang))
+        .fold(OK, u8::max)
 }
 
 /// Why a file's bytes cannot be formatted.
@@ -67,8 +72,9 @@ fn read(path: &Path) -> Result<(String, Option<Unreadable>, bool), autoseal::Loa
     })
 }
 
-/// Formats one file; the exit status it calls for.
-fn one(path: &Path, check: bool) -> u8 {
+/// Formats one file; the exit status it calls for (problems shown in
+/// `lang`).
+fn one(path: &Path, check: bool, lang: autoseal::Lang) -> u8 {
     let name = path.display().to_string();
     let (text, unreadable, marked) = match read(path) {
         Ok(r) => r,
@@ -96,7 +102,7 @@ fn one(path: &Path, check: bool) -> u8 {
             let d = Diagnostics {
                 items: errors.into_iter().map(Diagnostic::Syntax).collect(),
             };
-            eprint!("{}", d.render(&sources, color_stderr()));
+            eprint!("{}", d.render_in(&sources, color_stderr(), lang));
             PROBLEMS
         }
         Ok(out) if out == *text && !marked => OK,

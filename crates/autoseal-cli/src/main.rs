@@ -46,7 +46,41 @@ enum Command {
     /// decision log.
     Serve(autoseal_serve::ServeArgs),
     /// Re-decide every request of a decision log against the policy set.
-    Replay(autoseal_serve::ReplayArgs),
+    Replay(ReplayCmd),
+}
+
+/// `replay`'s arguments, and `--lang` for the diagnostics of a set that
+/// does not load (its report of the log is codes and counts).
+#[derive(clap::Args)]
+struct ReplayCmd {
+    #[command(flatten)]
+    args: autoseal_serve::ReplayArgs,
+    #[command(flatten)]
+    lang: common::LangArg,
+}
+
+impl ReplayCmd {
+    fn run(&self) -> u8 {
+        let lang = self.lang.lang;
+        if lang != autoseal::Lang::En && self.args.policies.is_dir() {
+            // The set is checked here first, so that its problems are
+            // shown in the language asked.
+            if let Ok(inputs) =
+                autoseal::load::read_inputs(std::slice::from_ref(&self.args.policies))
+            {
+                let a = autoseal::load::analyze(inputs);
+                if a.diagnostics.has_errors() {
+                    eprint!(
+                        "error: the policy set does not load\n{}",
+                        a.diagnostics
+                            .render_in(&a.sources, common::color_stderr(), lang)
+                    );
+                    return common::CANNOT_RUN;
+                }
+            }
+        }
+        self.args.run()
+    }
 }
 
 fn main() -> ExitCode {

@@ -1,6 +1,10 @@
 //! `autoseal templates`: the greyed-out "use" buttons of an initiator.
 
-use crate::common::{print_json, when_conditions_hold, Format, PolicyArgs, CANNOT_RUN, OK};
+use autoseal::{Lang, Params};
+
+use crate::common::{
+    print_json, when_conditions_hold, Format, LangArg, PolicyArgs, CANNOT_RUN, OK,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,14 +22,18 @@ pub struct Args {
     at: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(a: Args) -> u8 {
-    let (policy, at) = match a.policies.load_at(a.at.as_deref()) {
+    let lang = a.lang.lang;
+    let (policy, at) = match a.policies.load_at(a.at.as_deref(), lang) {
         Ok(loaded) => loaded,
         Err(c) => return c,
     };
-    let list = match policy.templates_for(&a.initiator, a.on_behalf_of.as_deref(), at, &[]) {
+    let obo = a.on_behalf_of.as_deref();
+    let list = match policy.templates_for_in(&a.initiator, obo, at, &[], lang) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");
@@ -34,12 +42,24 @@ pub fn run(a: Args) -> u8 {
     };
     match a.format {
         Format::Json => print_json(&list),
+        // In Chinese, the console's line for each template: what its "use"
+        // button says.
         Format::Text => {
             if list.is_empty() {
                 let org = a.on_behalf_of.as_deref().unwrap_or_else(|| {
                     a.initiator.split_once('.').map_or(&a.initiator, |(o, _)| o)
                 });
-                outln!("`{org}` has no templates");
+                let mut p = Params::default();
+                p.set("org", org);
+                outln!("{}", autoseal::i18n::report(lang, "templates-none", &p));
+            }
+            if lang != Lang::En {
+                // In Chinese, the console's line for each template: what
+                // its "use" button says.
+                for t in &list {
+                    outln!("{}", t.tooltip);
+                }
+                return OK;
             }
             for t in &list {
                 if t.conditional {

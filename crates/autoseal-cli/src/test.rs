@@ -6,7 +6,7 @@ use autoseal::testcase;
 use autoseal::Policy;
 use serde_json::json;
 
-use crate::common::{print_json, render_error, Format, CANNOT_RUN, OK, PROBLEMS};
+use crate::common::{print_json, render_error, Format, LangArg, CANNOT_RUN, OK, PROBLEMS};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,6 +18,8 @@ pub struct Args {
     policies: PathBuf,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(a: Args) -> u8 {
@@ -46,7 +48,7 @@ pub fn run(a: Args) -> u8 {
         let policy = match Policy::from_paths(&[policies]) {
             Ok(p) => p,
             Err(e) => {
-                eprint!("{}", render_error(&e));
+                eprint!("{}", render_error(&e, a.lang.lang));
                 return CANNOT_RUN;
             }
         };
@@ -72,7 +74,7 @@ pub fn run(a: Args) -> u8 {
             let Some(case) = good.next() else {
                 break;
             };
-            let r = testcase::run(&policy, case);
+            let r = testcase::run_in(&policy, case, a.lang.lang);
             if r.passed() {
                 passed += 1;
             } else {

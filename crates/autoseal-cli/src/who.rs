@@ -1,7 +1,7 @@
 //! `autoseal who`: every signer that would auto-seal a template.
 
 use crate::common::{
-    print_json, super_admins, when_conditions_hold, Format, PolicyArgs, CANNOT_RUN, OK,
+    print_json, super_admins, when_conditions_hold, Format, LangArg, PolicyArgs, CANNOT_RUN, OK,
 };
 
 #[derive(clap::Args)]
@@ -24,16 +24,22 @@ pub struct Args {
     all: bool,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 pub fn run(a: Args) -> u8 {
-    let (policy, at) = match a.policies.load_at(a.at.as_deref()) {
+    let lang = a.lang.lang;
+    let (policy, at) = match a.policies.load_at(a.at.as_deref(), lang) {
         Ok(loaded) => loaded,
         Err(c) => return c,
     };
     let found = policy
         .who_initiator(&a.template, at, a.initiator.as_deref())
-        .and_then(|i| Ok((i, policy.who(&a.template, at, a.initiator.as_deref(), &[])?)));
+        .and_then(|i| {
+            let list = policy.who_in(&a.template, at, a.initiator.as_deref(), &[], lang)?;
+            Ok((i, list))
+        });
     let ((initiator, on_behalf_of), mut list) = match found {
         Ok(l) => l,
         Err(e) => {

@@ -1445,3 +1445,263 @@ fn decide_echoes_the_request_id() {
     assert_eq!(r.json()["id"], "order-17");
     assert_eq!(r.json()["decision"], "auto_seal");
 }
+
+// ---------------------------------------------------------------- --lang
+
+/// Whether `text` holds a Chinese character.
+fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// A JSON value without its `message`, `help` and `tooltip` fields, at any
+/// depth: what must not change with `--lang`.
+fn without_messages(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "message" | "help" | "tooltip"))
+                .map(|(k, v)| (k.clone(), without_messages(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_messages).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Every `message` (and `tooltip`) of a JSON value, at any depth.
+fn messages(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("message" | "tooltip", Value::String(s)) => out.push(s.clone()),
+                    _ => out.extend(messages(x)),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| out.extend(messages(x))),
+        _ => {}
+    }
+    out
+}
+
+/// `args` with `--format json`, in English and in Chinese: the same data
+/// (codes, params, every field but the messages), every message Chinese in
+/// `zh-CN`, and at least one message.
+#[track_caller]
+fn same_json_in_both_languages(args: &[&str], code: i32) -> (Value, Value) {
+    let en = run(&[args, &["--format", "json"]].concat());
+    let zh = run(&[args, &["--format", "json", "--lang", "zh-CN"]].concat());
+    assert_code(&en, code);
+    assert_code(&zh, code);
+    let (en, zh) = (en.json(), zh.json());
+    assert_eq!(without_messages(&en), without_messages(&zh), "{args:?}");
+    let shown = messages(&zh);
+    assert!(!shown.is_empty(), "{args:?}: no message");
+    for m in &shown {
+        assert!(has_chinese(m), "{args:?}: not in Chinese: {m}");
+    }
+    (en, zh)
+}
+
+/// issue 16, "Done when": the explanation of the example request in
+/// Chinese names the partner by its display name and the revoke instant
+/// in the policy's time zone (the request gives it in UTC).
+#[test]
+fn decide_explain_in_chinese() {
+    let r = run(&[
+        "decide",
+        "--policies",
+        "policies",
+        "--request",
+        "examples/request.yaml",
+        "--explain",
+        "--lang",
+        "zh-CN",
+    ]);
+    assert_code(&r, 0);
+    assert!(
+        r.stdout.contains("Globex 贸易有限公司（globex）"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("2026-06-01 12:00"), "{}", r.stdout);
+    insta::assert_snapshot!("decide_explain_zh-CN", r.stdout);
+}
+
+/// `--lang` on `decide`: one request, a batch, `--explain`; the JSON
+/// codes and params are the same in both languages.
+#[test]
+fn decide_in_chinese() {
+    let req = "tests/cli_fixtures/requests/several_failures.yaml";
+    same_json_in_both_languages(&["decide", "--request", req], 0);
+    same_json_in_both_languages(&["decide", "--request", req, "--explain"], 0);
+    let batch = "tests/cli_fixtures/requests/batch.jsonl";
+    let en = run(&["decide", "--requests", batch]);
+    let zh = run(&["decide", "--requests", batch, "--lang", "zh-CN"]);
+    assert_eq!(en.code, zh.code);
+    let (en, zh) = (en.json_lines(), zh.json_lines());
+    assert_eq!(en.len(), zh.len());
+    for (e, z) in en.iter().zip(&zh) {
+        assert_eq!(without_messages(e), without_messages(z));
+        for m in messages(&z["reasons"]) {
+            assert!(has_chinese(&m), "not in Chinese: {m}");
+        }
+    }
+    assert!(zh.iter().any(|z| !messages(&z["reasons"]).is_empty()));
+    // Not a language of the catalog.
+    assert_code(&run(&["decide", "--request", req, "--lang", "fr"]), 2);
+}
+
+/// `--lang` on `check`: the same rustc-style report, in Chinese; JSON with
+/// the same codes and params.
+#[test]
+fn check_in_chinese() {
+    let r = run(&["check", "tests/cli_fixtures/bad", "--lang", "zh-CN"]);
+    assert_code(&r, 1);
+    assert!(
+        r.stdout.contains("tests/cli_fixtures/bad/bad.policy:17:41"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("4 个错误，2 个警告\n"), "{}", r.stdout);
+    insta::assert_snapshot!("check_bad_text_zh-CN", r.stdout);
+    let (_, zh) = same_json_in_both_languages(&["check", "tests/cli_fixtures/bad"], 1);
+    assert!(zh["diagnostics"][0]["params"].is_object());
+    let r = run(&["check", "policies", "--lang", "zh-CN"]);
+    assert_code(&r, 0);
+    assert_eq!(r.stdout, "没有问题\n");
+}
+
+/// issue 16 item 5: in Chinese, `templates` prints one line per template,
+/// what a console shows on its "use" button, naming the template by its
+/// display name; JSON carries it as `tooltip`.
+#[test]
+fn templates_in_chinese() {
+    let args = [
+        "templates",
+        "--initiator",
+        "acme.wang",
+        "--at",
+        "2026-08-11T10:00:00+08:00",
+    ];
+    let r = run(&[&args[..], &["--lang", "zh-CN"]].concat());
+    assert_code(&r, 0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", r.stdout);
+    assert!(
+        lines.iter().any(|l| l.starts_with("劳动合同：无法使用，")),
+        "{}",
+        r.stdout
+    );
+    insta::assert_snapshot!("templates_wang_zh-CN", r.stdout);
+    let (en, zh) = same_json_in_both_languages(&args, 0);
+    assert_eq!(en.as_array().map(Vec::len), zh.as_array().map(Vec::len));
+    let r = run(&["templates", "--initiator", "globex.zhao", "--lang", "zh-CN"]);
+    assert_eq!(r.stdout, "企业 `globex` 没有模板\n");
+}
+
+/// `--lang` on `who`: the reasons in Chinese.
+#[test]
+fn who_in_chinese() {
+    let args = [
+        "who",
+        "--template",
+        "acme.nda",
+        "--at",
+        "2026-06-02",
+        "--all",
+    ];
+    let r = run(&[&args[..], &["--lang", "zh-CN"]].concat());
+    assert_code(&r, 0);
+    insta::assert_snapshot!("who_nda_zh-CN", r.stdout);
+    same_json_in_both_languages(&args, 0);
+}
+
+/// `--lang` on `test`: what a case got, in Chinese.
+#[test]
+fn test_in_chinese() {
+    let args = ["test", "tests/cli_fixtures/failing.yaml"];
+    let en = run(&[&args[..], &["--format", "json"]].concat());
+    let zh = run(&[&args[..], &["--format", "json", "--lang", "zh-CN"]].concat());
+    assert_code(&en, 1);
+    assert_code(&zh, 1);
+    let (en, zh) = (en.json(), zh.json());
+    assert_eq!(without_messages(&en), without_messages(&zh));
+    let shown = messages(&zh);
+    assert!(
+        !shown.is_empty() && shown.iter().all(|m| has_chinese(m)),
+        "{zh}"
+    );
+}
+
+/// `--lang` on the commands whose reports hold no message (`audit`,
+/// `diff`): the same output; a set that does not load is reported in the
+/// language asked, by every command, `fmt` and `replay` too.
+#[test]
+fn every_command_takes_lang() {
+    for args in [
+        &["audit", "--at", AT][..],
+        &[
+            "diff",
+            "tests/cli_fixtures/diff_old",
+            "tests/cli_fixtures/diff_new",
+        ][..],
+    ] {
+        let en = run(args);
+        let zh = run(&[args, &["--lang", "zh-CN"]].concat());
+        assert_eq!(en.code, zh.code, "{args:?}");
+        assert_eq!(en.stdout, zh.stdout, "{args:?}");
+    }
+    let bad = "tests/cli_fixtures/bad";
+    // A case file that names no policies: `--policies` gives them.
+    let cases = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("lang_cases.yaml");
+    std::fs::write(
+        &cases,
+        "cases:\n  - name: one\n    request: { at: \"2026-04-01T10:00:00+08:00\", template: acme.nda, initiator: acme.li, signer: acme }\n    expect: { decision: manual }\n",
+    )
+    .expect("write a case file");
+    let cases = cases.display().to_string();
+    for args in [
+        &[
+            "decide",
+            "--policies",
+            bad,
+            "--request",
+            "examples/request.yaml",
+        ][..],
+        &["templates", "--policies", bad, "--initiator", "acme.li"][..],
+        &["who", "--policies", bad, "--template", "acme.nda"][..],
+        &["audit", "--policies", bad][..],
+        &["diff", bad, "policies"][..],
+        &["test", "--policies", bad, &cases][..],
+        &["replay", "-", "--policies", bad][..],
+    ] {
+        let en = run(args);
+        let zh = run(&[args, &["--lang", "zh-CN"]].concat());
+        assert_code(&en, 2);
+        assert_code(&zh, 2);
+        assert!(
+            en.stderr.contains("is not the super admin of `acme`"),
+            "{args:?}: {}",
+            en.stderr
+        );
+        assert!(
+            zh.stderr.contains("不是企业 `acme` 的超管")
+                && zh.stderr.contains("4 个错误，2 个警告"),
+            "{args:?}: {}",
+            zh.stderr
+        );
+    }
+    // `fmt` shows a file's syntax errors in the language asked.
+    let r = run(&[
+        "fmt",
+        "--check",
+        "tests/fixtures/diag/syntax.bad_escape.policy",
+        "--lang",
+        "zh-CN",
+    ]);
+    assert_code(&r, 1);
+    assert!(r.stderr.contains("字符串中有未知的转义"), "{}", r.stderr);
+}

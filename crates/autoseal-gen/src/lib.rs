@@ -405,7 +405,9 @@ fn between(rng: &mut fastrand::Rng, lo: i64, hi: i64) -> i64 {
 }
 
 /// Builds the structured facts, then renders them into files of at most
-/// `split` bytes (plus one statement).
+/// `split` bytes (plus one statement). The facts are drawn from one random
+/// stream in a fixed order (enterprises take none of it; then partner by
+/// partner, grant by grant), so the same config always gives the same set.
 pub(crate) fn generate_split(cfg: &GenConfig, split: usize) -> Generated {
     let mut rng = fastrand::Rng::with_seed(cfg.seed);
     let n = cfg.grants;
@@ -427,86 +429,8 @@ pub(crate) fn generate_split(cfg: &GenConfig, split: usize) -> Generated {
         disabled_templates: Vec::new(),
         forbids: Vec::new(),
     };
-
-    // Inviting enterprises.
     for o in 0..n_orgs {
-        let name = format!("ent{o}");
-        g.orgs.push(OrgSpec {
-            name: name.clone(),
-            display: format!("企业 {o} 科技有限公司"),
-            super_admin: String::from("admin"),
-            employees: (0..EMPLOYEES_PER_ORG).map(|e| format!("e{e}")).collect(),
-            seals: vec![
-                SealSpec {
-                    name: String::from("contract"),
-                    display: String::from("合同专用章"),
-                    kind: SealKind::Contract,
-                },
-                SealSpec {
-                    name: String::from("official"),
-                    display: String::from("公章"),
-                    kind: SealKind::Official,
-                },
-            ],
-            templates: (0..TEMPLATES_PER_ORG)
-                .map(|t| TemplateSpec {
-                    name: format!("t{t}"),
-                    display: format!("合同模板 {t}"),
-                    signatories: vec![ROLE_A.to_owned(), ROLE_B.to_owned()],
-                })
-                .collect(),
-            service_enabled_at: Some(Instant(day(days::ENT_ENABLE).0 + 9 * HOUR)),
-        });
-        for e in 0..=12 {
-            let employee = format!("{name}.e{e}");
-            let label = format!("ea_{name}_e{e}");
-            let mut a = EmployeeAuth {
-                label,
-                employee,
-                template: None,
-                from: None,
-                until: None,
-                revoked_at: None,
-                max_amount: None,
-            };
-            match e {
-                10 => {
-                    a.template = Some(format!("{name}.t0"));
-                    a.from = Some(day(0));
-                    a.until = Some(day(days::END));
-                }
-                11 => a.max_amount = Some(100_000),
-                12 => a.revoked_at = Some(Instant(day(days::E12_REVOKED).0 + 18 * HOUR)),
-                _ => {}
-            }
-            g.employee_auths.push(a);
-        }
-        for t in 0..10 {
-            g.own_auto_signs.push(OwnAutoSign {
-                label: format!("own_{name}_t{t}"),
-                org: name.clone(),
-                template: format!("{name}.t{t}"),
-                seal: format!("{name}.contract"),
-                seal_kind: SealKind::Contract,
-                from: Some(day(days::OWN_FROM)),
-                until: None,
-                max_amount: (t == 3).then_some(200_000),
-            });
-        }
-        g.disabled_templates.push(DisabledPeriod {
-            target: format!("{name}.t1"),
-            from: day(days::MAINT),
-            until: day(days::TPL_BACK),
-        });
-        g.forbids.push(ForbidSpec {
-            label: format!("f_category_{name}"),
-            signer: None,
-            template: Some(format!("{name}.t2")),
-            seal_kind: None,
-            category_eq: Some(String::from("marriage")),
-            from: None,
-            until: None,
-        });
+        inviting_enterprise(&mut g, o);
     }
     g.forbids.insert(
         0,
@@ -520,125 +444,162 @@ pub(crate) fn generate_split(cfg: &GenConfig, split: usize) -> Generated {
             until: None,
         },
     );
-
-    // Partners and their grants.
-    let mut invites: FxHashMap<(usize, usize), usize> = FxHashMap::default();
-    let mut order: Vec<usize> = (0..TEMPLATES_PER_ORG).collect();
+    let mut grants = Grants {
+        rng: &mut rng,
+        invites: FxHashMap::default(),
+        order: (0..TEMPLATES_PER_ORG).collect(),
+    };
     for j in 0..n_partners {
+        let count = GRANTS_PER_PARTNER.min(n - g.grants.len());
+        grants.partner(&mut g, j, n_orgs, count);
+    }
+    g.files = render(&g, split);
+    g
+}
+
+/// The seals every org has; a partner that reseals has a third.
+fn seals(resealed: bool) -> Vec<SealSpec> {
+    let mut seals = vec![
+        SealSpec {
+            name: String::from("contract"),
+            display: String::from("合同专用章"),
+            kind: SealKind::Contract,
+        },
+        SealSpec {
+            name: String::from("official"),
+            display: String::from("公章"),
+            kind: SealKind::Official,
+        },
+    ];
+    if resealed {
+        seals.push(SealSpec {
+            name: String::from("contract2"),
+            display: String::from("合同专用章（2026版）"),
+            kind: SealKind::Contract,
+        });
+    }
+    seals
+}
+
+/// Inviting enterprise `o` (`ent{o}`), with its employee authorizations,
+/// own auto-sign templates, disabled template and category forbid.
+fn inviting_enterprise(g: &mut Generated, o: usize) {
+    let name = format!("ent{o}");
+    g.orgs.push(OrgSpec {
+        name: name.clone(),
+        display: format!("企业 {o} 科技有限公司"),
+        super_admin: String::from("admin"),
+        employees: (0..EMPLOYEES_PER_ORG).map(|e| format!("e{e}")).collect(),
+        seals: seals(false),
+        templates: (0..TEMPLATES_PER_ORG)
+            .map(|t| TemplateSpec {
+                name: format!("t{t}"),
+                display: format!("合同模板 {t}"),
+                signatories: vec![ROLE_A.to_owned(), ROLE_B.to_owned()],
+            })
+            .collect(),
+        service_enabled_at: Some(Instant(day(days::ENT_ENABLE).0 + 9 * HOUR)),
+    });
+    for e in 0..=12 {
+        let mut a = EmployeeAuth {
+            label: format!("ea_{name}_e{e}"),
+            employee: format!("{name}.e{e}"),
+            template: None,
+            from: None,
+            until: None,
+            revoked_at: None,
+            max_amount: None,
+        };
+        match e {
+            10 => {
+                a.template = Some(format!("{name}.t0"));
+                a.from = Some(day(0));
+                a.until = Some(day(days::END));
+            }
+            11 => a.max_amount = Some(100_000),
+            12 => a.revoked_at = Some(Instant(day(days::E12_REVOKED).0 + 18 * HOUR)),
+            _ => {}
+        }
+        g.employee_auths.push(a);
+    }
+    for t in 0..10 {
+        g.own_auto_signs.push(OwnAutoSign {
+            label: format!("own_{name}_t{t}"),
+            org: name.clone(),
+            template: format!("{name}.t{t}"),
+            seal: format!("{name}.contract"),
+            seal_kind: SealKind::Contract,
+            from: Some(day(days::OWN_FROM)),
+            until: None,
+            max_amount: (t == 3).then_some(200_000),
+        });
+    }
+    g.disabled_templates.push(DisabledPeriod {
+        target: format!("{name}.t1"),
+        from: day(days::MAINT),
+        until: day(days::TPL_BACK),
+    });
+    g.forbids.push(ForbidSpec {
+        label: format!("f_category_{name}"),
+        signer: None,
+        template: Some(format!("{name}.t2")),
+        seal_kind: None,
+        category_eq: Some(String::from("marriage")),
+        from: None,
+        until: None,
+    });
+}
+
+/// Draws the partners and their grants from the random stream.
+struct Grants<'r> {
+    rng: &'r mut fastrand::Rng,
+    /// The invite of each (enterprise, template), by index into
+    /// [`Generated::invites`]: grants through it share it.
+    invites: FxHashMap<(usize, usize), usize>,
+    /// Template indexes, partially shuffled for each partner.
+    order: Vec<usize>,
+}
+
+impl Grants<'_> {
+    /// Partner `j` (`p{j}`) and its `count` grants, for enterprise
+    /// `j % n_orgs`, on distinct templates; every hundredth partner has a
+    /// seal disabled in the maintenance month, or is audited (a forbid).
+    fn partner(&mut self, g: &mut Generated, j: usize, n_orgs: usize, count: usize) {
         let pname = format!("p{j}");
         let o = j % n_orgs;
         let oname = format!("ent{o}");
-        let enabled = Instant(day(0).0 + 9 * HOUR + between(&mut rng, 0, 180) * DAY);
-        let count = GRANTS_PER_PARTNER.min(n - g.grants.len());
+        let enabled = Instant(day(0).0 + 9 * HOUR + between(self.rng, 0, 180) * DAY);
         // A partial shuffle: the first `count` templates are distinct.
         for i in 0..count {
-            let k = i + pick(&mut rng, TEMPLATES_PER_ORG - i);
-            order.swap(i, k);
+            let k = i + pick(self.rng, TEMPLATES_PER_ORG - i);
+            self.order.swap(i, k);
         }
+        let templates: Vec<usize> = self.order.iter().take(count).copied().collect();
         let mut resealed = false;
-        for &k in order.iter().take(count) {
-            let i = g.grants.len();
-            let via_invite = rng.u32(..1000) < 150;
-            let bounded = !via_invite && rng.u32(..1000) < 118;
-            let official = rng.u32(..100) < 3;
-            let max_amount = (rng.u32(..100) < 20).then(|| {
-                AMOUNTS
-                    .get(pick(&mut rng, AMOUNTS.len()))
-                    .copied()
-                    .unwrap_or(100_000)
-            });
-            let role = if !via_invite && rng.u32(..10) == 0 {
-                ROLE_A
-            } else {
-                ROLE_B
-            };
-            let (seal, seal_kind) = if official {
-                ("official", SealKind::Official)
-            } else {
-                ("contract", SealKind::Contract)
-            };
-            let mut grant = GrantSpec {
-                label: format!("g{i}"),
-                partner: pname.clone(),
-                org: oname.clone(),
-                template: format!("{oname}.t{k}"),
-                role: role.to_owned(),
-                seal: format!("{pname}.{seal}"),
-                seal_kind,
-                from: None,
-                until: None,
-                revoked_at: None,
-                reseal: None,
-                max_amount,
-                invite: None,
-                partner_index: j,
-                org_index: o,
-                template_index: k,
-            };
-            if via_invite {
-                let next = g.invites.len();
-                let idx = *invites.entry((o, k)).or_insert(next);
-                if idx == next {
-                    let at = Instant(day(days::INVITES + between(&mut rng, 0, 60)).0 + 10 * HOUR);
-                    let closes = at
-                        .to_datetime(tz())
-                        .and_then(|t| add_months(t, 1))
-                        .map_or(Instant(at.0 + 28 * DAY), |t| Instant::from_datetime(&t));
-                    g.invites.push(InviteSpec {
-                        label: format!("inv_{oname}_t{k}"),
-                        org: oname.clone(),
-                        template: format!("{oname}.t{k}"),
-                        role: ROLE_B.to_owned(),
-                        at,
-                        closes,
-                    });
-                }
-                if let Some(inv) = g.invites.get(idx) {
-                    let accepted =
-                        Instant(inv.at.0 + between(&mut rng, 1, 27 * 24) * HOUR + 30 * MINUTE);
-                    grant.from = Some(accepted);
-                    grant.invite = Some(InviteUse {
-                        invite: inv.label.clone(),
-                        accepted_at: accepted,
-                        by: format!("{pname}.admin"),
-                    });
-                }
-            } else if bounded {
-                let from = day(days::BOUNDED + between(&mut rng, 0, 365));
-                grant.from = Some(from);
-                grant.until = Some(Instant(from.0 + between(&mut rng, 90, 400) * DAY));
-            }
-            let base = grant.from.unwrap_or(Instant::MIN).max(day(days::BOUNDED)).0;
-            if rng.u32(..100) < 10 {
-                grant.revoked_at = Some(Instant(
-                    base + between(&mut rng, 1, 500) * DAY + between(&mut rng, 0, 24) * HOUR,
-                ));
-            }
-            if !official && rng.u32(..100) < 5 {
-                let at = Instant(base + between(&mut rng, 1, 300) * DAY + 10 * HOUR);
-                grant.reseal = Some((at, format!("{pname}.contract2")));
-                resealed = true;
-            }
+        for k in templates {
+            let grant = self.grant(
+                g,
+                GrantSpec {
+                    label: format!("g{}", g.grants.len()),
+                    partner: pname.clone(),
+                    org: oname.clone(),
+                    template: format!("{oname}.t{k}"),
+                    role: String::new(),
+                    seal: String::new(),
+                    seal_kind: SealKind::Contract,
+                    from: None,
+                    until: None,
+                    revoked_at: None,
+                    reseal: None,
+                    max_amount: None,
+                    invite: None,
+                    partner_index: j,
+                    org_index: o,
+                    template_index: k,
+                },
+            );
+            resealed |= grant.reseal.is_some();
             g.grants.push(grant);
-        }
-        let mut seals = vec![
-            SealSpec {
-                name: String::from("contract"),
-                display: String::from("合同专用章"),
-                kind: SealKind::Contract,
-            },
-            SealSpec {
-                name: String::from("official"),
-                display: String::from("公章"),
-                kind: SealKind::Official,
-            },
-        ];
-        if resealed {
-            seals.push(SealSpec {
-                name: String::from("contract2"),
-                display: String::from("合同专用章（2026版）"),
-                kind: SealKind::Contract,
-            });
         }
         if j % 100 == 37 {
             g.disabled_seals.push(DisabledPeriod {
@@ -663,13 +624,96 @@ pub(crate) fn generate_split(cfg: &GenConfig, split: usize) -> Generated {
             display: format!("合作方 {j} 贸易有限公司"),
             super_admin: String::from("admin"),
             employees: Vec::new(),
-            seals,
+            seals: seals(resealed),
             templates: Vec::new(),
             service_enabled_at: Some(enabled),
         });
     }
-    g.files = render(&g, split);
-    g
+
+    /// Draws what a grant says beyond its partner, enterprise and
+    /// template (given in `grant`): 15% through an invite, 11.8% of the
+    /// rest bounded in time; 3% with the official seal; 20% with an amount
+    /// condition; 10% of those not through an invite as "甲方"; then 10%
+    /// revoked, and 5% of those with the contract seal resealed.
+    fn grant(&mut self, g: &mut Generated, mut grant: GrantSpec) -> GrantSpec {
+        let rng = &mut *self.rng;
+        let via_invite = rng.u32(..1000) < 150;
+        let bounded = !via_invite && rng.u32(..1000) < 118;
+        let official = rng.u32(..100) < 3;
+        grant.max_amount = (rng.u32(..100) < 20).then(|| {
+            AMOUNTS
+                .get(pick(rng, AMOUNTS.len()))
+                .copied()
+                .unwrap_or(100_000)
+        });
+        let role = if !via_invite && rng.u32(..10) == 0 {
+            ROLE_A
+        } else {
+            ROLE_B
+        };
+        grant.role = role.to_owned();
+        let (seal, seal_kind) = if official {
+            ("official", SealKind::Official)
+        } else {
+            ("contract", SealKind::Contract)
+        };
+        grant.seal = format!("{}.{seal}", grant.partner);
+        grant.seal_kind = seal_kind;
+        if via_invite {
+            self.through_invite(g, &mut grant);
+        } else if bounded {
+            let rng = &mut *self.rng;
+            let from = day(days::BOUNDED + between(rng, 0, 365));
+            grant.from = Some(from);
+            grant.until = Some(Instant(from.0 + between(rng, 90, 400) * DAY));
+        }
+        let rng = &mut *self.rng;
+        let base = grant.from.unwrap_or(Instant::MIN).max(day(days::BOUNDED)).0;
+        if rng.u32(..100) < 10 {
+            grant.revoked_at = Some(Instant(
+                base + between(rng, 1, 500) * DAY + between(rng, 0, 24) * HOUR,
+            ));
+        }
+        if !official && rng.u32(..100) < 5 {
+            let at = Instant(base + between(rng, 1, 300) * DAY + 10 * HOUR);
+            grant.reseal = Some((at, format!("{}.contract2", grant.partner)));
+        }
+        grant
+    }
+
+    /// A grant given by accepting its enterprise's invite for its
+    /// template (the first such grant draws the invite: opened in the two
+    /// months after the first, open for a month), within the invite's
+    /// first 27 days.
+    fn through_invite(&mut self, g: &mut Generated, grant: &mut GrantSpec) {
+        let (o, k) = (grant.org_index, grant.template_index);
+        let next = g.invites.len();
+        let idx = *self.invites.entry((o, k)).or_insert(next);
+        if idx == next {
+            let at = Instant(day(days::INVITES + between(self.rng, 0, 60)).0 + 10 * HOUR);
+            let closes = at
+                .to_datetime(tz())
+                .and_then(|t| add_months(t, 1))
+                .map_or(Instant(at.0 + 28 * DAY), |t| Instant::from_datetime(&t));
+            g.invites.push(InviteSpec {
+                label: format!("inv_{}_t{k}", grant.org),
+                org: grant.org.clone(),
+                template: grant.template.clone(),
+                role: ROLE_B.to_owned(),
+                at,
+                closes,
+            });
+        }
+        if let Some(inv) = g.invites.get(idx) {
+            let accepted = Instant(inv.at.0 + between(self.rng, 1, 27 * 24) * HOUR + 30 * MINUTE);
+            grant.from = Some(accepted);
+            grant.invite = Some(InviteUse {
+                invite: inv.label.clone(),
+                accepted_at: accepted,
+                by: format!("{}.admin", grant.partner),
+            });
+        }
+    }
 }
 
 // ------------------------------------------------------------------ text
@@ -1040,6 +1084,9 @@ pub fn probes(g: &Generated, n: usize, seed: u64) -> Vec<Probe> {
         .collect()
 }
 
+/// One of a [`Builder`]'s lists of candidate grants.
+type Candidates<'a> = for<'b> fn(&'b Builder<'a>) -> &'b Vec<usize>;
+
 /// Candidate grants for each kind of probe.
 struct Builder<'a> {
     g: &'a Generated,
@@ -1119,10 +1166,7 @@ impl<'a> Builder<'a> {
         b
     }
 
-    fn choose(
-        &mut self,
-        list: for<'b> fn(&'b Builder<'a>) -> &'b Vec<usize>,
-    ) -> Option<&'a GrantSpec> {
+    fn choose(&mut self, list: Candidates<'a>) -> Option<&'a GrantSpec> {
         let len = list(self).len();
         let k = pick(&mut self.rng, len);
         let i = list(self).get(k).copied()?;
@@ -1271,309 +1315,271 @@ impl<'a> Builder<'a> {
     /// A probe built to get `code`; `None` when the set has no material.
     fn miss(&mut self, code: ReasonCode) -> Option<Probe> {
         use ReasonCode as C;
-        let g = self.g;
-        let probe = |req: Request| {
-            Some(Probe {
-                expected: Some(code),
-                seal: None,
-                request: req,
-            })
-        };
-        let any_time = day(400);
-        match code {
-            C::UnknownOrg => {
-                let gr = self.choose(|b| &b.plain)?;
-                let n = self.rng.u32(..1000);
-                probe(self.request(
-                    any_time,
-                    &gr.template,
-                    &format!("{}.e0", gr.org),
-                    &format!("nosuch{n}"),
-                    None,
-                    None,
-                ))
-            }
-            C::UnknownEmployee => {
-                let gr = self.choose(|b| &b.plain)?;
-                probe(self.request(
-                    any_time,
-                    &gr.template,
-                    &format!("{}.ghost", gr.org),
-                    &gr.partner,
-                    None,
-                    None,
-                ))
-            }
-            C::UnknownTemplate => {
-                let gr = self.choose(|b| &b.plain)?;
-                probe(self.request(
-                    any_time,
-                    &format!("{}.nosuch", gr.org),
-                    &format!("{}.e0", gr.org),
-                    &gr.partner,
-                    None,
-                    None,
-                ))
-            }
+        let request = match code {
+            C::UnknownOrg | C::UnknownEmployee | C::UnknownTemplate => self.unknown_name(code)?,
             C::ServiceNotEnabled => {
                 let gr = self.choose(|b| &b.plain)?;
                 let at = self.time(day(0), self.enabled(gr), false)?;
-                let ini = self.initiator(&gr.org);
-                probe(self.request(at, &gr.template, &ini, &gr.partner, Some(1), Some("sales")))
+                self.plain_request(at, &gr.template, gr)
             }
-            C::InitiatorNotAuthorized => {
-                let gr = self.choose(|b| &b.plain)?;
-                let lo = self.enabled(gr).max(day(days::E12_REVOKED + 1));
-                let at = self.time(lo, day(days::END), false)?;
-                let mut amount = 1;
-                let mut template = gr.template.clone();
-                let initiator = match self.rng.u32(..4) {
-                    0 => format!("{}.e12", gr.org),
-                    1 => {
-                        // e10 covers template t0 only.
-                        let k = 1 + pick(&mut self.rng, TEMPLATES_PER_ORG - 1);
-                        template = format!("{}.t{k}", gr.org);
-                        format!("{}.e10", gr.org)
-                    }
-                    2 => {
-                        amount = 100_001 + between(&mut self.rng, 0, 1_000_000);
-                        format!("{}.e11", gr.org)
-                    }
-                    _ => format!(
-                        "{}.e{}",
-                        gr.org,
-                        13 + pick(&mut self.rng, EMPLOYEES_PER_ORG - 13)
-                    ),
-                };
-                probe(self.request(
-                    at,
-                    &template,
-                    &initiator,
-                    &gr.partner,
-                    Some(amount),
-                    Some("sales"),
-                ))
-            }
+            C::InitiatorNotAuthorized => self.initiator_not_authorized()?,
             C::TemplateDisabled => {
                 let gr = self.choose(|b| &b.plain)?;
                 let at = self.time(day(days::MAINT), day(days::TPL_BACK), true)?;
-                let ini = self.initiator(&gr.org);
-                probe(self.request(
-                    at,
-                    &format!("{}.t1", gr.org),
-                    &ini,
-                    &gr.partner,
-                    Some(1),
-                    Some("sales"),
-                ))
+                self.plain_request(at, &format!("{}.t1", gr.org), gr)
             }
-            C::TemplateNotAutoSign => {
-                let o = g.orgs.get(pick(&mut self.rng, g.orgs.len()))?;
-                let k = 10 + pick(&mut self.rng, TEMPLATES_PER_ORG - 10);
-                let at = self.time(day(days::OWN_FROM), day(days::END), false)?;
-                let ini = self.initiator(&o.name);
-                probe(self.request(
-                    at,
-                    &format!("{}.t{k}", o.name),
-                    &ini,
-                    &o.name,
-                    Some(1),
-                    Some("sales"),
-                ))
-            }
-            C::NoPartnerGrant => {
-                let gr = self.choose(|b| &b.plain)?;
-                let (a, z) = self
-                    .by_partner
-                    .get(gr.partner_index)
-                    .copied()
-                    .unwrap_or((0, 0));
-                let granted: Vec<usize> = g
-                    .grants
-                    .get(a..z)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|x| x.template_index)
-                    .collect();
-                let free: Vec<usize> = (0..TEMPLATES_PER_ORG)
-                    .filter(|k| *k != 1 && !granted.contains(k))
-                    .collect();
-                let k = free.get(pick(&mut self.rng, free.len())).copied()?;
-                let at = self.time(self.enabled(gr), day(days::END), false)?;
-                let ini = self.initiator(&gr.org);
-                probe(self.request(
-                    at,
-                    &format!("{}.t{k}", gr.org),
-                    &ini,
-                    &gr.partner,
-                    Some(1),
-                    Some("sales"),
-                ))
-            }
+            C::TemplateNotAutoSign => self.template_not_auto_sign()?,
+            C::NoPartnerGrant => self.no_partner_grant()?,
             C::SignatoryMismatch => {
                 let gr = self.choose(|b| &b.plain)?;
                 let at = self.time(self.enabled(gr), day(days::END), false)?;
-                let ini = self.initiator(&gr.org);
-                let mut r =
-                    self.request(at, &gr.template, &ini, &gr.partner, Some(1), Some("sales"));
-                r.signatory = Some(CompactString::from(if gr.role == ROLE_A {
-                    ROLE_B
-                } else {
-                    ROLE_A
-                }));
-                probe(r)
+                let mut r = self.plain_request(at, &gr.template, gr);
+                let other = if gr.role == ROLE_A { ROLE_B } else { ROLE_A };
+                r.signatory = Some(CompactString::from(other));
+                r
             }
             C::GrantNotYetValid => {
-                for _ in 0..16 {
-                    let gr = self.choose(|b| &b.started)?;
-                    let Some(at) =
-                        self.time(self.enabled(gr), gr.from.unwrap_or(Instant::MIN), false)
-                    else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        Some(1),
-                        Some("sales"),
-                    ));
-                }
-                None
+                let (gr, at) = self.grant_in(
+                    |b| &b.started,
+                    |b, gr| (b.enabled(gr), gr.from.unwrap_or(Instant::MIN), false),
+                )?;
+                self.plain_request(at, &gr.template, gr)
             }
             C::GrantExpired => {
-                for _ in 0..16 {
-                    let gr = self.choose(|b| &b.bounded)?;
-                    let lo = gr.until.unwrap_or(Instant::MAX);
-                    let Some(at) = self.time(lo, gr.revoked_at.unwrap_or(Instant::MAX), false)
-                    else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        Some(1),
-                        Some("sales"),
-                    ));
-                }
-                None
+                let (gr, at) = self.grant_in(
+                    |b| &b.bounded,
+                    |_, gr| {
+                        let until = gr.until.unwrap_or(Instant::MAX);
+                        (until, gr.revoked_at.unwrap_or(Instant::MAX), false)
+                    },
+                )?;
+                self.plain_request(at, &gr.template, gr)
             }
             C::GrantRevoked => {
-                for _ in 0..16 {
-                    let gr = self.choose(|b| &b.revoked)?;
-                    let Some(at) =
-                        self.time(gr.revoked_at.unwrap_or(Instant::MAX), day(days::END), false)
-                    else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        Some(1),
-                        Some("sales"),
-                    ));
-                }
-                None
+                let (gr, at) = self.grant_in(
+                    |b| &b.revoked,
+                    |_, gr| {
+                        let revoked = gr.revoked_at.unwrap_or(Instant::MAX);
+                        (revoked, day(days::END), false)
+                    },
+                )?;
+                self.plain_request(at, &gr.template, gr)
             }
             C::SealDisabled => {
-                for _ in 0..16 {
-                    let gr = self.choose(|b| &b.seal_off)?;
-                    let (s, e) = gr.active();
-                    let e = e.min(gr.reseal.as_ref().map_or(Instant::MAX, |r| r.0));
-                    let Some(at) =
-                        self.time(s.max(day(days::MAINT)), e.min(day(days::SEAL_BACK)), true)
-                    else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        Some(1),
-                        Some("sales"),
-                    ));
-                }
-                None
+                // While its seal is off, before any reseal.
+                let (gr, at) = self.grant_in(
+                    |b| &b.seal_off,
+                    |_, gr| {
+                        let (s, e) = gr.active();
+                        let e = e.min(gr.reseal.as_ref().map_or(Instant::MAX, |r| r.0));
+                        (s.max(day(days::MAINT)), e.min(day(days::SEAL_BACK)), true)
+                    },
+                )?;
+                self.plain_request(at, &gr.template, gr)
             }
-            C::ConditionNotMet | C::AttributeMissing => {
-                for _ in 0..16 {
-                    let gr = self.choose(|b| &b.conditioned)?;
-                    let (s, e) = gr.active();
-                    let Some(at) = self.time(s.max(self.enabled(gr)), e, false) else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    let amount = (code == C::ConditionNotMet).then(|| {
-                        gr.max_amount.unwrap_or(0) + 1 + between(&mut self.rng, 0, 100_000)
-                    });
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        amount,
-                        Some("sales"),
-                    ));
-                }
-                None
+            C::ConditionNotMet | C::AttributeMissing => self.condition(code)?,
+            C::Forbidden => self.forbidden()?,
+            _ => return None,
+        };
+        Some(Probe {
+            expected: Some(code),
+            seal: None,
+            request,
+        })
+    }
+
+    /// The request of an authorized initiator of `gr`'s enterprise (see
+    /// [`Builder::initiator`]) for `template` with `gr`'s partner as the
+    /// signer, for an amount of 1 in category `sales`: what a miss asks
+    /// when only its time, template or signer is to blame.
+    fn plain_request(&mut self, at: Instant, template: &str, gr: &GrantSpec) -> Request {
+        let ini = self.initiator(&gr.org);
+        self.request(at, template, &ini, &gr.partner, Some(1), Some("sales"))
+    }
+
+    /// A grant of `list` with a time in the period `period` gives for it
+    /// (`[lo, hi)`, and whether the maintenance month may hold it); up to
+    /// 16 grants are tried.
+    fn grant_in(
+        &mut self,
+        list: Candidates<'a>,
+        period: impl Fn(&Self, &GrantSpec) -> (Instant, Instant, bool),
+    ) -> Option<(&'a GrantSpec, Instant)> {
+        for _ in 0..16 {
+            let gr = self.choose(list)?;
+            let (lo, hi, maint) = period(self, gr);
+            if let Some(at) = self.time(lo, hi, maint) {
+                return Some((gr, at));
             }
-            C::Forbidden => {
-                for _ in 0..16 {
-                    let (gr, lo, hi, maint, category) = match self.rng.u32(..4) {
-                        0 => {
-                            let gr = self.choose(|b| &b.official)?;
-                            (gr, day(0), day(days::END), false, Some("sales"))
-                        }
-                        1 => {
-                            let gr = self.choose(|b| &b.audited)?;
-                            (
-                                gr,
-                                day(days::TPL_BACK + 1),
-                                day(days::MAINT_END),
-                                true,
-                                Some("sales"),
-                            )
-                        }
-                        2 => {
-                            let gr = self.choose(|b| &b.category)?;
-                            (gr, day(0), day(days::END), false, Some("marriage"))
-                        }
-                        _ => {
-                            // Fails closed: no `category` at all.
-                            let gr = self.choose(|b| &b.category)?;
-                            (gr, day(0), day(days::END), false, None)
-                        }
-                    };
-                    let (s, e) = gr.active();
-                    let lo = lo.max(s).max(self.enabled(gr));
-                    let Some(at) = self.time(lo, hi.min(e), maint) else {
-                        continue;
-                    };
-                    let ini = self.initiator(&gr.org);
-                    let amount = self.amount(gr.max_amount, None);
-                    return probe(self.request(
-                        at,
-                        &gr.template,
-                        &ini,
-                        &gr.partner,
-                        Some(amount),
-                        category,
-                    ));
-                }
-                None
-            }
-            _ => None,
         }
+        None
+    }
+
+    /// `unknown_org`, `unknown_employee` or `unknown_template`: a grant's
+    /// request with that one name made up.
+    fn unknown_name(&mut self, code: ReasonCode) -> Option<Request> {
+        let gr = self.choose(|b| &b.plain)?;
+        let any_time = day(400);
+        let (template, initiator, signer) = match code {
+            ReasonCode::UnknownOrg => {
+                let n = self.rng.u32(..1000);
+                (
+                    gr.template.clone(),
+                    format!("{}.e0", gr.org),
+                    format!("nosuch{n}"),
+                )
+            }
+            ReasonCode::UnknownEmployee => (
+                gr.template.clone(),
+                format!("{}.ghost", gr.org),
+                gr.partner.clone(),
+            ),
+            _ => (
+                format!("{}.nosuch", gr.org),
+                format!("{}.e0", gr.org),
+                gr.partner.clone(),
+            ),
+        };
+        Some(self.request(any_time, &template, &initiator, &signer, None, None))
+    }
+
+    /// `initiator_not_authorized`, one of four ways: `e12` (revoked),
+    /// `e10` for another template than `t0`, `e11` over its amount, or an
+    /// employee without an authorization (`e13` and up).
+    fn initiator_not_authorized(&mut self) -> Option<Request> {
+        let gr = self.choose(|b| &b.plain)?;
+        let lo = self.enabled(gr).max(day(days::E12_REVOKED + 1));
+        let at = self.time(lo, day(days::END), false)?;
+        let mut amount = 1;
+        let mut template = gr.template.clone();
+        let initiator = match self.rng.u32(..4) {
+            0 => format!("{}.e12", gr.org),
+            1 => {
+                // e10 covers template t0 only.
+                let k = 1 + pick(&mut self.rng, TEMPLATES_PER_ORG - 1);
+                template = format!("{}.t{k}", gr.org);
+                format!("{}.e10", gr.org)
+            }
+            2 => {
+                amount = 100_001 + between(&mut self.rng, 0, 1_000_000);
+                format!("{}.e11", gr.org)
+            }
+            _ => format!(
+                "{}.e{}",
+                gr.org,
+                13 + pick(&mut self.rng, EMPLOYEES_PER_ORG - 13)
+            ),
+        };
+        Some(self.request(
+            at,
+            &template,
+            &initiator,
+            &gr.partner,
+            Some(amount),
+            Some("sales"),
+        ))
+    }
+
+    /// `template_not_auto_sign`: an enterprise signing its own template
+    /// that no own auto-sign rule covers (`t10` and up).
+    fn template_not_auto_sign(&mut self) -> Option<Request> {
+        let orgs = &self.g.orgs;
+        let o = orgs.get(pick(&mut self.rng, orgs.len()))?;
+        let k = 10 + pick(&mut self.rng, TEMPLATES_PER_ORG - 10);
+        let at = self.time(day(days::OWN_FROM), day(days::END), false)?;
+        let ini = self.initiator(&o.name);
+        Some(self.request(
+            at,
+            &format!("{}.t{k}", o.name),
+            &ini,
+            &o.name,
+            Some(1),
+            Some("sales"),
+        ))
+    }
+
+    /// `no_partner_grant`: a partner asked to sign a template of its
+    /// enterprise it has no grant for (not `t1`, which is disabled for a
+    /// while).
+    fn no_partner_grant(&mut self) -> Option<Request> {
+        let gr = self.choose(|b| &b.plain)?;
+        let (a, z) = self
+            .by_partner
+            .get(gr.partner_index)
+            .copied()
+            .unwrap_or((0, 0));
+        let granted: Vec<usize> = self
+            .g
+            .grants
+            .get(a..z)
+            .unwrap_or(&[])
+            .iter()
+            .map(|x| x.template_index)
+            .collect();
+        let free: Vec<usize> = (0..TEMPLATES_PER_ORG)
+            .filter(|k| *k != 1 && !granted.contains(k))
+            .collect();
+        let k = free.get(pick(&mut self.rng, free.len())).copied()?;
+        let at = self.time(self.enabled(gr), day(days::END), false)?;
+        Some(self.plain_request(at, &format!("{}.t{k}", gr.org), gr))
+    }
+
+    /// `condition_not_met` (an amount over the grant's limit) or
+    /// `attribute_missing` (no amount) for a grant with a condition.
+    fn condition(&mut self, code: ReasonCode) -> Option<Request> {
+        let (gr, at) = self.grant_in(
+            |b| &b.conditioned,
+            |b, gr| {
+                let (s, e) = gr.active();
+                (s.max(b.enabled(gr)), e, false)
+            },
+        )?;
+        let ini = self.initiator(&gr.org);
+        let amount = (code == ReasonCode::ConditionNotMet)
+            .then(|| gr.max_amount.unwrap_or(0) + 1 + between(&mut self.rng, 0, 100_000));
+        Some(self.request(at, &gr.template, &ini, &gr.partner, amount, Some("sales")))
+    }
+
+    /// `forbidden`, by one of the generated forbids: the official seal,
+    /// a partner's audit (in the maintenance month), the category
+    /// `marriage` on `t2`, or `t2` without a category (which fails
+    /// closed).
+    fn forbidden(&mut self) -> Option<Request> {
+        for _ in 0..16 {
+            let (gr, lo, hi, maint, category) = match self.rng.u32(..4) {
+                0 => {
+                    let gr = self.choose(|b| &b.official)?;
+                    (gr, day(0), day(days::END), false, Some("sales"))
+                }
+                1 => {
+                    let gr = self.choose(|b| &b.audited)?;
+                    (
+                        gr,
+                        day(days::TPL_BACK + 1),
+                        day(days::MAINT_END),
+                        true,
+                        Some("sales"),
+                    )
+                }
+                2 => {
+                    let gr = self.choose(|b| &b.category)?;
+                    (gr, day(0), day(days::END), false, Some("marriage"))
+                }
+                _ => {
+                    let gr = self.choose(|b| &b.category)?;
+                    (gr, day(0), day(days::END), false, None)
+                }
+            };
+            let (s, e) = gr.active();
+            let lo = lo.max(s).max(self.enabled(gr));
+            let Some(at) = self.time(lo, hi.min(e), maint) else {
+                continue;
+            };
+            let ini = self.initiator(&gr.org);
+            let amount = self.amount(gr.max_amount, None);
+            return Some(self.request(at, &gr.template, &ini, &gr.partner, Some(amount), category));
+        }
+        None
     }
 }
 
@@ -1638,7 +1644,7 @@ mod tests {
                 .entry(got.map_or("auto_seal", |c| c.as_str()).to_owned())
                 .or_insert(0) += 1;
             let seal = match d.outcome() {
-                autoseal::Outcome::AutoSeal { seal, .. } => Some(p.model().seal_name(*seal)),
+                autoseal::Outcome::AutoSeal { seal, .. } => Some(p.seal_name(*seal)),
                 _ => None,
             };
             if got != pr.expected || seal != pr.seal {

@@ -129,6 +129,8 @@ pub struct Shared {
     pub metrics: Metrics,
     pub io: Arc<dyn JournalIo>,
     pub read_timeout: Duration,
+    /// The benchmark floor's fixed answer (`ServeOptions::floor`).
+    pub floor: Option<Vec<u8>>,
 }
 
 impl Shared {

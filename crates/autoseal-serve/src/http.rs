@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant as Clock;
 
+use autoseal::diag::DiagnosticJson;
 use autoseal::query::parse_duration;
+use autoseal::request::Field;
 use autoseal::{Instant, Lang, Request};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -15,7 +17,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::Serialize;
 use serde_json::{Map, Value};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -260,8 +262,8 @@ fn is_length_limit(e: &axum::Error) -> bool {
     false
 }
 
-/// The query's parameters: each known (`lang` is always allowed, and for
-/// now ignored: messages are English), each once.
+/// The query's parameters: each known (`lang` is always allowed: see
+/// [`lang`]), each once.
 fn query(raw: Option<&str>, allowed: &[&str]) -> Result<HashMap<String, String>, ApiError> {
     let mut out = HashMap::new();
     for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
@@ -285,6 +287,86 @@ fn query(raw: Option<&str>, allowed: &[&str]) -> Result<HashMap<String, String>,
         }
     }
     Ok(out)
+}
+
+/// The language of an answer's messages: `?lang=` (`en` or `zh-CN`; any
+/// other is refused), else the best of `Accept-Language` by its q-values,
+/// else English.
+fn lang(q: &HashMap<String, String>, headers: &HeaderMap) -> Result<Lang, ApiError> {
+    if let Some(l) = q.get("lang") {
+        return l.parse::<Lang>().map_err(|e| {
+            ApiError::bad(format!("`lang`: {e}: the languages are `en` and `zh-CN`")).field("lang")
+        });
+    }
+    // Several headers are one list.
+    let ranges: Vec<&str> = headers
+        .get_all(header::ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Ok(accept_language(&ranges.join(",")))
+}
+
+/// The language an `Accept-Language` header prefers among `en` and
+/// `zh-CN`: the range of the highest q-value that one of them matches
+/// (the first listed of equal ones); English when none does. `zh`,
+/// `zh-CN`, `zh-SG` and `zh-Hans` match Simplified Chinese (`zh-TW`,
+/// `zh-HK`, `zh-MO` and `zh-Hant`, Traditional Chinese, do not); `en` and
+/// `en-*` English; `*` the default, English.
+fn accept_language(header: &str) -> Lang {
+    let mut best: Option<(f32, Lang)> = None;
+    for range in header.split(',') {
+        let mut parts = range.split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let mut q = 1.0f32;
+        for p in parts {
+            let p = p.trim();
+            if let Some(v) = p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")) {
+                q = v.trim().parse::<f32>().unwrap_or(0.0).clamp(0.0, 1.0);
+            }
+        }
+        if q <= 0.0 {
+            continue;
+        }
+        let mut sub = tag.split('-');
+        let primary = sub.next().unwrap_or("");
+        let rest: Vec<&str> = sub.collect();
+        let matched = match (primary, rest.as_slice()) {
+            ("*", _) | ("en", _) => Some(Lang::En),
+            ("zh", [] | ["cn" | "sg" | "my" | "hans", ..]) => Some(Lang::ZhCn),
+            _ => None,
+        };
+        if let Some(l) = matched {
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, l));
+            }
+        }
+    }
+    best.map_or(Lang::En, |(_, l)| l)
+}
+
+/// JSON diagnostics (as the set's loader gives them, in English) with
+/// their message and help in `lang`, rendered again from their code and
+/// params; one that is no diagnostic of a policy file (an unreadable
+/// directory) is kept as it is.
+fn localized(mut diagnostics: Vec<Value>, lang: Lang) -> Vec<Value> {
+    if lang != Lang::En {
+        for d in &mut diagnostics {
+            localize(d, lang);
+        }
+    }
+    diagnostics
+}
+
+fn localize(v: &mut Value, lang: Lang) {
+    let Ok(mut d) = serde_json::from_value::<DiagnosticJson>(v.clone()) else {
+        return;
+    };
+    d.localize(lang);
+    if let Value::Object(m) = v {
+        m.insert("message".into(), Value::String(d.message));
+        m.insert("help".into(), d.help.map_or(Value::Null, Value::String));
+    }
 }
 
 fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
@@ -322,18 +404,21 @@ fn unknown(e: &autoseal::query::QueryError, field: &str) -> ApiError {
 
 // ---------------------------------------------------------------- decide
 
-/// A request's fields but `id`, for the library's reader.
-pub(crate) struct WithoutId<'a>(pub(crate) &'a Map<String, Value>);
-
-impl Serialize for WithoutId<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(None)?;
-        for (k, v) in self.0 {
-            if k != "id" {
-                m.serialize_entry(k, v)?;
-            }
-        }
-        m.end()
+/// A parsed body as the library's request reader takes it: read once,
+/// never written out and parsed again. Numbers keep their text
+/// (`arbitrary_precision`), so they are read exactly.
+pub fn fields(v: &Value) -> Field<'_> {
+    match v {
+        Value::Null => Field::Null,
+        Value::Bool(b) => Field::Bool(*b),
+        Value::Number(n) => Field::Number(Cow::Borrowed(n.as_str())),
+        Value::String(s) => Field::Text(Cow::Borrowed(s)),
+        Value::Object(m) => Field::Map(
+            m.iter()
+                .map(|(k, v)| (Field::Text(Cow::Borrowed(k)), fields(v)))
+                .collect(),
+        ),
+        Value::Array(_) => Field::Other,
     }
 }
 
@@ -392,31 +477,28 @@ fn log_unwritable() -> ApiError {
 }
 
 /// Decides one request (a JSON value as received) against a snapshot:
-/// the answer's JSON bytes, its line in the decision log written.
+/// the answer's JSON bytes (messages in `lang`), its line in the decision
+/// log written.
 pub fn decide_value(
     shared: &Shared,
     snap: &Snapshot,
     value: &Value,
     explain: bool,
+    lang: Lang,
 ) -> Result<Vec<u8>, DecideError> {
     let start = Clock::now();
-    let Value::Object(map) = value else {
+    if !value.is_object() {
         return Err(DecideError::invalid("a request is a JSON object", ""));
-    };
-    let id = match map.get("id") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.as_str()),
-        Some(_) => return Err(DecideError::invalid("`id` must be a string", "id")),
-    };
-    let text = serde_json::to_string(&WithoutId(map))
-        .map_err(|e| DecideError::invalid(format!("not JSON: {e}"), ""))?;
-    let req = Request::parse(&text).map_err(|e| DecideError::invalid(e.to_string(), &e.field))?;
+    }
+    let req = Request::from_fields(&fields(value))
+        .map_err(|e| DecideError::invalid(e.to_string(), &e.field))?;
+    let id = req.id.as_deref();
     let policy = &snap.policy;
     // Decided and rendered by the one snapshot this request sees.
     let rendered = if explain {
-        policy.explain_rendered(&req, Lang::En)
+        policy.explain_rendered(&req, lang)
     } else {
-        policy.decide_rendered(&req, Lang::En)
+        policy.decide_rendered(&req, lang)
     };
     let elapsed = start.elapsed();
     shared.metrics.latency.observe(elapsed.as_secs_f64());
@@ -495,18 +577,37 @@ async fn decide(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    if let Some(fixed) = &shared.floor {
+        return floor(&shared, fixed, body).await;
+    }
     let q = query(raw.as_deref(), &["explain"])?;
     let explain = flag(&q, "explain")?;
+    let lang = lang(&q, &headers)?;
     let value = json_body(&shared, "/v1/decide", &headers, body).await?;
     if shared.log.as_ref().is_some_and(|l| l.is_broken()) {
         return Err(log_unwritable());
     }
     let snap = shared.live.load_full();
-    match decide_value(&shared, &snap, &value, explain) {
+    match decide_value(&shared, &snap, &value, explain, lang) {
         Ok(bytes) => Ok(with_revision(json_bytes(StatusCode::OK, bytes), &snap)),
         Err(DecideError::Invalid { message, field }) => Err(ApiError::bad(message).field(&field)),
         Err(DecideError::Log) => Err(log_unwritable()),
     }
+}
+
+/// The benchmark floor: what answering costs without parsing or deciding
+/// (the body is still read whole, as a decision reads it).
+async fn floor(shared: &Shared, fixed: &[u8], body: Body) -> Result<Response, ApiError> {
+    let read = axum::body::to_bytes(body, usize::MAX);
+    match tokio::time::timeout(shared.read_timeout, read).await {
+        Ok(Ok(_)) => {}
+        _ => return Err(ApiError::bad("cannot read the body")),
+    }
+    let snap = shared.live.load_full();
+    Ok(with_revision(
+        json_bytes(StatusCode::OK, fixed.to_vec()),
+        &snap,
+    ))
 }
 
 async fn batch(
@@ -517,6 +618,7 @@ async fn batch(
 ) -> Result<Response, ApiError> {
     let q = query(raw.as_deref(), &["explain"])?;
     let explain = flag(&q, "explain")?;
+    let lang = lang(&q, &headers)?;
     let value = json_body(&shared, "/v1/decide/batch", &headers, body).await?;
     let Value::Object(mut map) = value else {
         return Err(ApiError::bad(
@@ -556,7 +658,7 @@ async fn batch(
                 if i > 0 {
                     out.push(b',');
                 }
-                match decide_value(&shared, &snap, r, explain) {
+                match decide_value(&shared, &snap, r, explain, lang) {
                     Ok(bytes) => out.extend_from_slice(&bytes),
                     Err(DecideError::Invalid { message, field }) => {
                         let mut e = Map::new();
@@ -590,15 +692,17 @@ async fn batch(
 async fn templates(
     State(shared): State<Arc<Shared>>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let q = query(raw.as_deref(), &["initiator", "on_behalf_of", "at"])?;
+    let lang = lang(&q, &headers)?;
     let initiator = required(&q, "initiator")?;
     let at = at(&q)?;
     let snap = shared.live.load_full();
     let obo = q.get("on_behalf_of").map(String::as_str);
     let list = snap
         .policy
-        .templates_for(initiator, obo, at, &[])
+        .templates_for_in(initiator, obo, at, &[], lang)
         .map_err(|e| {
             unknown(
                 &e,
@@ -615,14 +719,17 @@ async fn templates(
 async fn who(
     State(shared): State<Arc<Shared>>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let q = query(raw.as_deref(), &["template", "at", "initiator", "all"])?;
+    let lang = lang(&q, &headers)?;
     let template = required(&q, "template")?;
     let at = at(&q)?;
     let all = flag(&q, "all")?;
     let snap = shared.live.load_full();
     let initiator = q.get("initiator").map(String::as_str);
-    let mut list = snap.policy.who(template, at, initiator, &[]).map_err(|e| {
+    let found = snap.policy.who_in(template, at, initiator, &[], lang);
+    let mut list = found.map_err(|e| {
         unknown(
             &e,
             if e.what == "template" {
@@ -641,8 +748,12 @@ async fn who(
 async fn audit(
     State(shared): State<Arc<Shared>>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let q = query(raw.as_deref(), &["at", "expiring_within"])?;
+    // Its entries carry codes, no message; the language is checked all
+    // the same.
+    lang(&q, &headers)?;
     let at = at(&q)?;
     let within = match q.get("expiring_within") {
         None => None,
@@ -662,8 +773,10 @@ async fn audit(
 async fn policy(
     State(shared): State<Arc<Shared>>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    query(raw.as_deref(), &[])?;
+    let q = query(raw.as_deref(), &[])?;
+    let lang = lang(&q, &headers)?;
     let snap = shared.live.load_full();
     let files: Vec<Value> = snap
         .files
@@ -675,9 +788,12 @@ async fn policy(
         "loaded_at": snap.loaded_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         "files": files,
         "statements": snap.statements,
-        "warnings": snap.warnings,
+        "warnings": localized(snap.warnings.clone(), lang),
         "journal": shared.journal_rel,
-        "last_reload": shared.last_attempt(),
+        "last_reload": shared.last_attempt().map(|mut a| {
+            a.diagnostics = localized(std::mem::take(&mut a.diagnostics), lang);
+            a
+        }),
     });
     Ok(with_revision(json(StatusCode::OK, &body), &snap))
 }
@@ -753,7 +869,8 @@ async fn reload(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     admin(&shared, &headers)?;
-    query(raw.as_deref(), &[])?;
+    let q = query(raw.as_deref(), &[])?;
+    let lang = lang(&q, &headers)?;
     match engine::reload(shared.clone(), Trigger::Request).await {
         ReloadOutcome::Unchanged(rev) => Ok(json(
             StatusCode::OK,
@@ -767,7 +884,7 @@ async fn reload(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("the set on disk was not loaded: {}", r.message),
         )
-        .with("diagnostics", r.diagnostics)
+        .with("diagnostics", localized(r.diagnostics, lang))
         .with("revision", shared.live.load().revision.clone())),
     }
 }
@@ -794,11 +911,13 @@ async fn event_answer(
     body: Body,
 ) -> Result<Response, ApiError> {
     admin(shared, headers)?;
-    query(raw, &[])?;
+    let q = query(raw, &[])?;
+    let lang = lang(&q, headers)?;
     let value = json_body(shared, "/v1/events", headers, body).await?;
     let ev = event_request(value)?;
     match engine::event(shared.clone(), ev).await {
-        EventOutcome::Applied(a) | EventOutcome::Repeated(a) => {
+        EventOutcome::Applied(mut a) | EventOutcome::Repeated(mut a) => {
+            a.warnings = localized(std::mem::take(&mut a.warnings), lang);
             let mut res = json(StatusCode::OK, &a);
             if let Ok(v) = HeaderValue::from_str(&a.revision) {
                 res.headers_mut().insert(REVISION, v);
@@ -812,7 +931,7 @@ async fn event_answer(
         .field("if_revision")
         .with("revision", rev)),
         EventOutcome::Refused(r) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.message)
-            .with("diagnostics", r.diagnostics)),
+            .with("diagnostics", localized(r.diagnostics, lang))),
         EventOutcome::Unavailable(m) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, m)),
     }
 }
@@ -852,4 +971,41 @@ fn event_request(value: Value) -> Result<EventRequest, ApiError> {
     ev.statement =
         statement.ok_or_else(|| ApiError::bad("missing field `statement`").field("statement"))?;
     Ok(ev)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Accept-Language` picks the best of `en` and `zh-CN` by q-values
+    /// (the first listed of equal ones), English when none matches.
+    #[test]
+    fn accept_language_picks_by_q_values() {
+        let cases = [
+            ("", Lang::En),
+            ("zh-CN", Lang::ZhCn),
+            ("zh", Lang::ZhCn),
+            ("ZH-cn", Lang::ZhCn),
+            ("zh-Hans-CN", Lang::ZhCn),
+            ("zh-SG", Lang::ZhCn),
+            ("zh-TW", Lang::En),
+            ("zh-Hant", Lang::En),
+            ("fr, de;q=0.9", Lang::En),
+            ("fr, zh;q=0.5", Lang::ZhCn),
+            ("zh-CN,zh;q=0.9,en;q=0.8", Lang::ZhCn),
+            ("en-US,en;q=0.9,zh-CN;q=0.8", Lang::En),
+            ("en;q=0.5, zh-CN;q=0.8", Lang::ZhCn),
+            ("zh-CN;q=0.5, en;q=0.5", Lang::ZhCn),
+            ("en;q=0.5, zh-CN;q=0.5", Lang::En),
+            ("zh-CN;q=0, en;q=0.1", Lang::En),
+            ("zh-CN;q=0", Lang::En),
+            ("*;q=0.9, zh;q=0.8", Lang::En),
+            ("zh;q=0.95, *;q=0.9", Lang::ZhCn),
+            ("zh-CN;q=oops", Lang::En),
+            (" zh-CN ; q=0.7 , en ; q=0.6", Lang::ZhCn),
+        ];
+        for (header, want) in cases {
+            assert_eq!(accept_language(header), want, "{header:?}");
+        }
+    }
 }

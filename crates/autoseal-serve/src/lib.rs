@@ -35,6 +35,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use declog::LogTarget;
 pub use engine::Trigger;
+pub use http::fields;
 pub use journal::{Fs, JournalIo};
 pub use replay::replay;
 pub use revision::revision;
@@ -77,6 +78,12 @@ pub struct ServeOptions {
     pub signals: bool,
     /// The journal's file operations.
     pub journal_io: Arc<dyn JournalIo>,
+    /// For the HTTP benchmark only: `/v1/decide` reads the body and
+    /// answers these bytes, through the same stack (runtime, router,
+    /// layers, revision header), without parsing or deciding: the floor
+    /// a decision is compared with (`BENCHMARKS.md`).
+    #[doc(hidden)]
+    pub floor: Option<Vec<u8>>,
 }
 
 impl ServeOptions {
@@ -94,6 +101,7 @@ impl ServeOptions {
             watch: true,
             signals: false,
             journal_io: Arc::new(Fs),
+            floor: None,
         }
     }
 }
@@ -285,6 +293,7 @@ impl Server {
             metrics,
             io: o.journal_io.clone(),
             read_timeout: o.read_timeout,
+            floor: o.floor.clone(),
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()

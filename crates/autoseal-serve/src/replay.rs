@@ -7,7 +7,7 @@ use std::path::Path;
 use autoseal::{Lang, Request};
 use serde_json::Value;
 
-use crate::http::{WithoutId, MASK};
+use crate::http::{fields, MASK};
 use crate::set::{build, DiskSet};
 use crate::{CANNOT_RUN, OK, PROBLEMS};
 
@@ -81,8 +81,9 @@ pub fn run(log: &Path, policies: &Path, out: &mut dyn Write) -> Result<Counts, S
             }
         };
         let revision = entry.get("revision").and_then(Value::as_str);
-        let request = entry.get("request").and_then(Value::as_object);
-        let (Some(revision), Some(request)) = (revision, request) else {
+        let logged = entry.get("request");
+        let request = logged.and_then(Value::as_object);
+        let (Some(revision), Some(logged), Some(request)) = (revision, logged, request) else {
             c.unreadable += 1;
             w(
                 out,
@@ -105,9 +106,7 @@ pub fn run(log: &Path, policies: &Path, out: &mut dyn Write) -> Result<Counts, S
             c.skipped += 1;
             continue;
         }
-        let req = serde_json::to_string(&WithoutId(request))
-            .map_err(|e| e.to_string())
-            .and_then(|t| Request::parse(&t).map_err(|e| e.to_string()));
+        let req = Request::from_fields(&fields(logged)).map_err(|e| e.to_string());
         let req = match req {
             Ok(r) => r,
             Err(e) => {

@@ -208,7 +208,7 @@ fn reports_answer_as_the_cli_json() {
 
     // Without `at`: now.
     assert_eq!(s.get("/v1/audit").status(), 200);
-    // `lang` is taken (messages are English for now).
+    // `lang` is taken (see `lang.rs`).
     assert_eq!(s.get(&format!("/v1/audit?{q}&lang=zh-CN")).status(), 200);
 
     for (path, field) in [
@@ -477,5 +477,78 @@ fn slow_clients_time_out_while_others_are_answered() {
     assert_eq!(
         s.post("/v1/decide", &nda_request().to_string()).status(),
         200
+    );
+}
+
+/// The service reads a parsed body without writing it out again; what it
+/// accepts, refuses (with the same field and message) and decides is what
+/// the library's reader makes of the same text.
+#[test]
+fn a_body_is_read_as_the_library_reads_its_text() {
+    let dir = policy_dir();
+    let s = start(dir.path());
+    let policy = fresh(dir.path()).policy.unwrap();
+    let head = r#""at":"2026-04-01T10:00:00+08:00","template":"acme.purchase","initiator":"acme.wang","signer":"initech","signatory":"乙方""#;
+    let mut bodies: Vec<String> = [
+        "100000",
+        "100000.0000000000001",
+        "99999.99999999999999",
+        "1e5",
+        "1E+5",
+        "1.5e-3",
+        "-0",
+        "12345678901234567890123456789",
+        "1234567890123456789012345678",
+        "\"120000\"",
+        "true",
+        "null",
+        "[1]",
+        "{}",
+    ]
+    .iter()
+    .map(|amount| format!(r#"{{{head},"attributes":{{"amount":{amount},"currency":"CNY"}}}}"#))
+    .collect();
+    for tail in [
+        r#","attributes":[]"#,
+        r#","attributes":null"#,
+        r#","id":5"#,
+        r#","id":null"#,
+        r#","id":"x-1""#,
+        r#","on_behalf_of":null"#,
+        r#","on_behalf_of":"acme.sh""#,
+        r#","extra":1"#,
+    ] {
+        bodies.push(format!("{{{head}{tail}}}"));
+    }
+    bodies.push(
+        r#"{"at":20260401,"template":"acme.nda","initiator":"acme.li","signer":"globex"}"#.into(),
+    );
+    bodies.push(r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme","initiator":"acme.li","signer":"globex"}"#.into());
+    bodies.push(r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":7}"#.into());
+    bodies.push(r#"{"at":"2026-04-01T10:00:00+08:00","template":"acme.nda","initiator":"acme.li","signer":"globex","signatory":"乙方","attributes":{"amount":120000,"currency":"CNY"}}"#.into());
+    let (mut decided, mut refused) = (0, 0);
+    for body in &bodies {
+        let r = s.post("/v1/decide", body);
+        let status = r.status().as_u16();
+        let got: Value = r.json().unwrap();
+        match autoseal::Request::parse(body) {
+            Ok(req) => {
+                assert_eq!(status, 200, "{body}: {got}");
+                let want =
+                    serde_json::to_value(policy.render(&policy.decide(&req)).unwrap()).unwrap();
+                assert_eq!(decision_part(got), want, "{body}");
+                decided += 1;
+            }
+            Err(e) => {
+                assert_eq!(status, 400, "{body}: {got}");
+                assert_eq!(got["error"], e.to_string().as_str(), "{body}");
+                assert_eq!(got["field"], e.field.as_str(), "{body}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(
+        decided >= 10 && refused >= 5,
+        "{decided} decided, {refused} refused"
     );
 }

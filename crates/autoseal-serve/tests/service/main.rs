@@ -10,4 +10,5 @@
 mod common;
 mod endpoints;
 mod events;
+mod lang;
 mod reload;

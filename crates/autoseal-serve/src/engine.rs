@@ -18,8 +18,8 @@ use crate::metrics::Metrics;
 use autoseal::live::AppendError;
 
 use crate::set::{
-    build_kept, journal_events, json, line_ends, new_diagnostics, refusal, snapshot, DiskSet, Kept,
-    Refusal, Snapshot,
+    build_kept, json, line_ends, new_diagnostics, refusal, snapshot, DiskSet, Kept, Refusal,
+    Snapshot,
 };
 
 /// What asked for a reload.
@@ -264,7 +264,7 @@ fn follow_journal(
         Ok(pending) => {
             kept.set.commit(pending);
             kept.disk = disk.clone();
-            let snap = snapshot(&kept.set, disk, rel, revision.clone());
+            let snap = snapshot(kept, rel, revision.clone());
             shared.swap(snap);
             shared.record(trigger, Some(revision.clone()), None);
             Metrics::count(&shared.metrics.reloads, "ok");
@@ -390,31 +390,37 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
     appended.push(b'\n');
     let mut after = before.clone();
     after.extend_from_slice(&appended);
-    let next = disk.with_file(&shared.journal_rel, &shared.journal_path, after);
+    let next = disk.into_with_file(&shared.journal_rel, &shared.journal_path, after);
     let refused = |r: Refusal| {
         let mut r = r.only_new(&live.warnings);
         r.message = format!("the event is refused: {}", r.message);
         EventOutcome::Refused(r)
     };
     // The event is checked with the kept set, at the cost of its one
-    // statement; the set is loaded whole when it cannot be (the journal is
-    // not yet a file of the set, or the files on disk are not the kept
-    // ones). Either way the set is what a fresh load of `next` gives.
-    let prepared = match w.kept.as_mut() {
-        Some(k) if kept_is_disk => match k.set.append(&shared.journal_rel, &appended) {
-            Ok(p) => Some(p),
-            Err(AppendError::Refused(report)) => return refused(refusal(&report)),
-            Err(AppendError::UnknownFile(_) | AppendError::Pending) => None,
-        },
-        _ => None,
+    // statement, while another thread hashes the new revision; the set is
+    // loaded whole when it cannot be (the journal is not yet a file of the
+    // set, or the files on disk are not the kept ones). Either way the set
+    // is what a fresh load of `next` gives.
+    let kept_set = w.kept.as_mut().filter(|_| kept_is_disk).map(|k| &mut k.set);
+    let (prepared, revision) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| next.revision());
+        let prepared = kept_set.map(|set| set.append(&shared.journal_rel, &appended));
+        (prepared, hashing.join().ok().flatten())
+    });
+    let prepared = match prepared {
+        Some(Ok(p)) => Some(p),
+        Some(Err(AppendError::Refused(report))) => return refused(refusal(&report)),
+        Some(Err(AppendError::UnknownFile(_) | AppendError::Pending)) | None => None,
     };
     let (mut snap, pending) = match prepared {
         Some(p) => {
-            let Some(revision) = next.revision() else {
+            let Some(revision) = revision else {
                 if let Some(k) = w.kept.as_mut() {
                     k.set.abort(p);
                 }
-                return EventOutcome::Unavailable(String::from("a policy file is too large"));
+                return EventOutcome::Unavailable(String::from(
+                    "the revision of the files could not be computed",
+                ));
             };
             let snap = Snapshot {
                 policy: p.policy.clone(),
@@ -422,7 +428,7 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
                 loaded_at: chrono::Utc::now(),
                 files: next.sizes(),
                 statements: live.statements + p.statements,
-                warnings: Vec::new(),
+                warnings: Arc::new(Vec::new()),
                 events: HashMap::new(),
             };
             (snap, Some(p))
@@ -457,20 +463,23 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
         tracing::error!("cannot append to the journal `{}`: {e}", shared.journal_rel);
         return EventOutcome::Unavailable(format!("the journal cannot be written: {e}"));
     }
-    if let (Some(p), Some(k)) = (pending, w.kept.as_mut()) {
-        k.set.commit(p);
-        k.disk = next;
-        snap.warnings = json(k.set.warnings());
-        snap.events = k
-            .disk
-            .bytes(&shared.journal_rel)
-            .map(journal_events)
-            .unwrap_or_default();
-    }
+    let warnings = match (pending, w.kept.as_mut()) {
+        (Some(p), Some(k)) => {
+            // The warnings the event brought, as a fresh load would list
+            // those the set did not have.
+            let brought = json(&p.new_warnings);
+            k.set.commit(p);
+            k.disk = next;
+            let revision = std::mem::take(&mut snap.revision);
+            snap = snapshot(k, &shared.journal_rel, revision);
+            brought
+        }
+        _ => new_diagnostics(&snap.warnings, &live.warnings),
+    };
     let answer = EventAnswer {
         revision: snap.revision.clone(),
         appended: format!("{}:{statement_line}", shared.journal_rel),
-        warnings: new_diagnostics(&snap.warnings, &live.warnings),
+        warnings,
     };
     shared.swap(snap);
     shared.io.swapped(&answer.revision);

@@ -242,7 +242,7 @@ impl Server {
         let disk = DiskSet::read(&dir).map_err(|e| StartError::Invalid(format!("error: {e}")))?;
         let (snap, kept) =
             build_kept(&disk, &journal_rel, None).map_err(|r| StartError::Invalid(r.text))?;
-        for w in &snap.warnings {
+        for w in snap.warnings.iter() {
             if let Some(m) = w.get("message").and_then(|m| m.as_str()) {
                 let file = w.get("file").and_then(|f| f.as_str()).unwrap_or("");
                 let line = w.get("line").and_then(|f| f.as_u64()).unwrap_or(0);

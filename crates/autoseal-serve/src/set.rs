@@ -109,24 +109,28 @@ impl DiskSet {
     /// The set with the file `rel` (at `path`, `DIR/rel`) holding `bytes`:
     /// replaced, or added in its place in the path order.
     pub fn with_file(&self, rel: &str, path: &Path, bytes: Vec<u8>) -> DiskSet {
-        let mut files = self.files.clone();
+        self.clone().into_with_file(rel, path, bytes)
+    }
+
+    /// As [`DiskSet::with_file`], without copying the other files' bytes.
+    pub fn into_with_file(mut self, rel: &str, path: &Path, bytes: Vec<u8>) -> DiskSet {
         let file = DiskFile {
             rel: rel.to_owned(),
             path: path.to_path_buf(),
             content: Content::Bytes(bytes),
         };
-        match files.iter().position(|f| f.rel == rel) {
+        match self.files.iter().position(|f| f.rel == rel) {
             Some(i) => {
-                if let Some(slot) = files.get_mut(i) {
+                if let Some(slot) = self.files.get_mut(i) {
                     *slot = file;
                 }
             }
             None => {
-                let at = files.partition_point(|f| f.path.as_path() < path);
-                files.insert(at, file);
+                let at = self.files.partition_point(|f| f.path.as_path() < path);
+                self.files.insert(at, file);
             }
         }
-        DiskSet { files }
+        self
     }
 }
 
@@ -152,8 +156,9 @@ pub struct Snapshot {
     /// Each file, relative path and size in bytes.
     pub files: Vec<(String, u64)>,
     pub statements: usize,
-    /// The set's warnings, as JSON diagnostics.
-    pub warnings: Vec<Value>,
+    /// The set's warnings, as JSON diagnostics (shared with the next
+    /// snapshot when an event leaves them as they are).
+    pub warnings: Arc<Vec<Value>>,
     /// Event ids found in the journal, with the line of their statement.
     pub events: HashMap<String, usize>,
 }
@@ -231,7 +236,7 @@ pub fn build(set: &DiskSet, journal: &str) -> Result<Snapshot, Refusal> {
         loaded_at: Utc::now(),
         files: set.sizes(),
         statements: analysis.files.iter().map(|f| f.stmts.len()).sum(),
-        warnings: diagnostics,
+        warnings: Arc::new(diagnostics),
         events: set.bytes(journal).map(journal_events).unwrap_or_default(),
     })
 }
@@ -244,6 +249,20 @@ pub struct Kept {
     pub set: LiveSet,
     /// The files as they were read (and appended to since).
     pub disk: DiskSet,
+    /// The set's warnings as JSON, and the report they were made from.
+    json: Arc<Vec<Value>>,
+    json_of: Arc<Report>,
+}
+
+impl Kept {
+    /// The set's warnings as JSON: made again only when they changed.
+    pub fn warnings_json(&mut self) -> Arc<Vec<Value>> {
+        if !Arc::ptr_eq(self.set.warnings(), &self.json_of) {
+            self.json_of = self.set.warnings().clone();
+            self.json = Arc::new(json(&self.json_of));
+        }
+        self.json.clone()
+    }
 }
 
 /// As [`build`], keeping the set for events: the same snapshot, the same
@@ -270,26 +289,30 @@ pub fn build_kept(
             text: String::new(),
         });
     };
-    let snap = snapshot(&live, set, journal, revision);
-    Ok((
-        snap,
-        Kept {
-            set: live,
-            disk: set.clone(),
-        },
-    ))
+    let mut kept = Kept {
+        json: Arc::new(json(live.warnings())),
+        json_of: live.warnings().clone(),
+        set: live,
+        disk: set.clone(),
+    };
+    let snap = snapshot(&mut kept, journal, revision);
+    Ok((snap, kept))
 }
 
-/// The snapshot of a kept set read from `disk`, of revision `revision`.
-pub fn snapshot(live: &LiveSet, disk: &DiskSet, journal: &str, revision: String) -> Snapshot {
+/// The snapshot of a kept set, of revision `revision`.
+pub fn snapshot(kept: &mut Kept, journal: &str, revision: String) -> Snapshot {
     Snapshot {
-        policy: live.policy().clone(),
+        policy: kept.set.policy().clone(),
         revision,
         loaded_at: Utc::now(),
-        files: disk.sizes(),
-        statements: live.statements(),
-        warnings: json(live.warnings()),
-        events: disk.bytes(journal).map(journal_events).unwrap_or_default(),
+        files: kept.disk.sizes(),
+        statements: kept.set.statements(),
+        warnings: kept.warnings_json(),
+        events: kept
+            .disk
+            .bytes(journal)
+            .map(journal_events)
+            .unwrap_or_default(),
     }
 }
 

@@ -341,7 +341,7 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
     };
     // The kept set is the live one (every swap is made under the writer
     // lock, with what it was built from): the same bytes, the same set.
-    let kept_is_disk = w.kept.as_ref().is_some_and(|k| k.disk.same(&disk));
+    let mut kept_is_disk = w.kept.as_ref().is_some_and(|k| k.disk.same(&disk));
     if !kept_is_disk && disk.revision().as_deref() != Some(shared.live.load().revision.as_str()) {
         // A hand edit (or a synced file) not yet reloaded: the event is
         // checked against, and appended after, what is on disk.
@@ -359,6 +359,7 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
             Ok(d) => d,
             Err(e) => return EventOutcome::Refused(Refusal::from_load_error(&e)),
         };
+        kept_is_disk = w.kept.as_ref().is_some_and(|k| k.disk.same(&disk));
     }
     let live = shared.live.load_full();
     if let Some(id) = &ev.event_id {

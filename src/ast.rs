@@ -20,15 +20,20 @@ use crate::source::{FileId, Span};
 /// A name as written, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Ident {
+    /// The name.
     pub name: String,
+    /// Where it was written.
     pub span: Span,
 }
 
 /// `ORG.NAME`: an employee, seal or template of an org.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct QName {
+    /// The org.
     pub org: Ident,
+    /// The person, seal or template of that org.
     pub name: Ident,
+    /// Where it was written.
     pub span: Span,
 }
 
@@ -45,7 +50,9 @@ impl std::fmt::Display for QName {
 pub struct OrgName {
     /// The org of `ORG.NAME`; `None` for a bare name.
     pub org: Option<Ident>,
+    /// The person or seal.
     pub name: Ident,
+    /// Where it was written.
     pub span: Span,
 }
 
@@ -62,8 +69,11 @@ impl std::fmt::Display for OrgName {
 /// kept) for the formatter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Str {
+    /// The value, escapes decoded.
     pub value: String,
+    /// The text between the quotes, as written.
     pub raw: String,
+    /// Where it was written.
     pub span: Span,
 }
 
@@ -71,29 +81,40 @@ pub struct Str {
 /// `timezone` (which the parser records; `None` when the file has none yet).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Time {
+    /// The date-time or date written.
     pub value: TimeValue,
+    /// The file's `timezone` in force where it was written, if any.
     pub tz: Option<FixedOffset>,
+    /// The text as written.
     pub raw: String,
+    /// Where it was written.
     pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a [`Time`] says: a date-time or a date.
 pub enum TimeValue {
+    /// An RFC 3339 date-time, with its offset.
     Instant(DateTime<FixedOffset>),
+    /// A date, read in the file's `timezone`.
     Date(NaiveDate),
 }
 
 /// `from ... until ...`; both ends optional.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Validity {
+    /// `from TIME`: when it starts.
     pub from: Option<Time>,
+    /// `until TIME` or `until revoked`: when it ends.
     pub until: Option<Until>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Where a validity ends.
 pub enum Until {
     /// `until revoked`: no end of its own.
     Revoked(Span),
+    /// `until TIME`.
     Time(Time),
 }
 
@@ -102,11 +123,14 @@ pub enum Until {
 pub enum Literal {
     /// The exact value and the text as written (with `_` separators).
     Number(Decimal, String, Span),
+    /// A string.
     Str(Str),
+    /// `true` or `false`.
     Bool(bool, Span),
 }
 
 impl Literal {
+    /// Where it was written.
     pub fn span(&self) -> Span {
         match self {
             Literal::Number(_, _, s) | Literal::Bool(_, s) => *s,
@@ -116,16 +140,24 @@ impl Literal {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A comparison operator.
 pub enum CmpOp {
+    /// `==`
     Eq,
+    /// `!=`
     Ne,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
 }
 
 impl CmpOp {
+    /// The operator as written: `==`, `<=`, ...
     pub fn as_str(self) -> &'static str {
         match self {
             CmpOp::Eq => "==",
@@ -141,18 +173,28 @@ impl CmpOp {
 /// A condition over request attributes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Expr {
+    /// `A or B or ...`
     Or(Vec<Expr>),
+    /// `A and B and ...`
     And(Vec<Expr>),
+    /// `not A`
     Not(Box<Expr>),
     /// Parentheses as written, kept so the formatter can reproduce them.
     Paren(Box<Expr>),
+    /// `ATTR OP VALUE`.
     Cmp {
+        /// The attribute.
         attr: Ident,
+        /// The operator.
         op: CmpOp,
+        /// The value compared with.
         value: Literal,
     },
+    /// `ATTR in [VALUE, ...]`.
     In {
+        /// The attribute.
         attr: Ident,
+        /// The values, in order.
         values: Vec<Literal>,
     },
 }
@@ -160,21 +202,31 @@ pub enum Expr {
 /// `when COND`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Condition {
+    /// The condition.
     pub expr: Expr,
+    /// Where it was written.
     pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The kind of a seal (`seal ID "NAME" kind KIND`); without `kind`, `other`.
 pub enum SealKind {
+    /// `official`: the official seal (公章).
     Official,
+    /// `contract`: the contract seal (合同专用章).
     Contract,
+    /// `finance`: the finance seal (财务专用章).
     Finance,
+    /// `personnel`: the personnel seal (人事专用章).
     Personnel,
+    /// `legal_rep`: the legal representative's seal (法定代表人章).
     LegalRep,
+    /// `other`: any other seal.
     Other,
 }
 
 impl SealKind {
+    /// Every kind, in order.
     pub const ALL: [SealKind; 6] = [
         SealKind::Official,
         SealKind::Contract,
@@ -184,6 +236,7 @@ impl SealKind {
         SealKind::Other,
     ];
 
+    /// The kind as written: `official`, `legal_rep`, ...
     pub fn as_str(self) -> &'static str {
         match self {
             SealKind::Official => "official",
@@ -195,19 +248,25 @@ impl SealKind {
         }
     }
 
+    /// The kind written `s`, if it is one.
     pub fn parse(s: &str) -> Option<SealKind> {
         SealKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The type of a declared attribute.
 pub enum AttrType {
+    /// `number`: an exact decimal.
     Number,
+    /// `string`.
     String,
+    /// `bool`.
     Bool,
 }
 
 impl AttrType {
+    /// The type as written: `number`, `string` or `bool`.
     pub fn as_str(self) -> &'static str {
         match self {
             AttrType::Number => "number",
@@ -218,28 +277,44 @@ impl AttrType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One line of an org block.
 pub enum Member {
+    /// `super_admin ID "NAME"`: the org's super admin.
     SuperAdmin {
+        /// Its id (the name statements use).
         id: Ident,
+        /// The display name.
         name: Str,
     },
+    /// `employee ID "NAME"`.
     Employee {
+        /// Its id (the name statements use).
         id: Ident,
+        /// The display name.
         name: Str,
     },
+    /// `seal ID "NAME" [kind KIND]`.
     Seal {
+        /// Its id (the name statements use).
         id: Ident,
+        /// The display name.
         name: Str,
+        /// Its kind, as written.
         kind: Option<Ident>,
     },
+    /// `template ID "NAME" [signatories "ROLE", ...]`.
     Template {
+        /// Its id (the name statements use).
         id: Ident,
+        /// The display name.
         name: Str,
+        /// The signatory roles of its contracts.
         signatories: Vec<Str>,
     },
 }
 
 impl Member {
+    /// The member's id.
     pub fn id(&self) -> &Ident {
         match self {
             Member::SuperAdmin { id, .. }
@@ -253,94 +328,132 @@ impl Member {
 /// A member of an org block, with its span (one line).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MemberLine {
+    /// The member.
     pub member: Member,
+    /// Where it was written.
     pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The unit of `valid for N days|months`.
 pub enum Period {
+    /// `days`
     Days,
+    /// `months`
     Months,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// `valid for N days|months`: how long an invite stays open.
 pub struct ValidFor {
+    /// How many days or months.
     pub count: u32,
+    /// Days or months.
     pub period: Period,
+    /// Where it was written.
     pub span: Span,
 }
 
 /// `via invite I accepted TIME by PERSON`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Via {
+    /// The invite's label.
     pub invite: Ident,
+    /// When it was accepted.
     pub accepted: Time,
+    /// Who accepted it (a person of the partner).
     pub by: OrgName,
+    /// Where it was written.
     pub span: Span,
 }
 
 /// `timezone +08:00`: how the dates of the file are read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Timezone {
+    /// The offset.
     pub offset: FixedOffset,
+    /// The offset as written.
     pub raw: String,
 }
 
 /// `org ID "NAME" { MEMBERS }`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Org {
+    /// Its id (the name statements use).
     pub id: Ident,
+    /// The display name.
     pub name: Str,
+    /// Its people, seals and templates, in order.
     pub members: Vec<MemberLine>,
 }
 
 /// `group ID "NAME" main ORG members ORG, ...`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Group {
+    /// Its id (the name statements use).
     pub id: Ident,
+    /// The display name.
     pub name: Str,
+    /// The main org.
     pub main: Ident,
+    /// The member orgs.
     pub members: Vec<Ident>,
 }
 
 /// `attribute ID: TYPE ["DOC"]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Attribute {
+    /// Its id (the name statements use).
     pub id: Ident,
+    /// Its type.
     pub ty: AttrType,
+    /// What it means, if written.
     pub doc: Option<Str>,
 }
 
 /// `ORG enables|disables auto-sign at TIME [by PERSON]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Service {
+    /// The org.
     pub org: Ident,
+    /// `enables` (else `disables`).
     pub enable: bool,
+    /// When it takes effect.
     pub at: Time,
+    /// Who did it (its super admin), if written.
     pub by: Option<OrgName>,
 }
 
 /// `ORG changes super admin to PERSON at TIME`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SuperAdminChange {
+    /// The org.
     pub org: Ident,
+    /// The new super admin.
     pub to: OrgName,
+    /// When it takes effect.
     pub at: Time,
 }
 
 /// `enable|disable seal ORG.SEAL at TIME`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SealToggle {
+    /// `enable` (else `disable`).
     pub enable: bool,
+    /// The seal.
     pub seal: QName,
+    /// When it takes effect.
     pub at: Time,
 }
 
 /// `enable|disable template ORG.TEMPLATE at TIME`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TemplateToggle {
+    /// `enable` (else `disable`).
     pub enable: bool,
+    /// The template.
     pub template: QName,
+    /// When it takes effect.
     pub at: Time,
 }
 
@@ -348,36 +461,52 @@ pub struct TemplateToggle {
 /// TIME [valid for N days|months]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Invite {
+    /// The inviting org.
     pub org: Ident,
+    /// Its template.
     pub template: Ident,
+    /// The signatory role a partner is invited to sign as.
     pub role: Str,
+    /// When it is sent (opens).
     pub at: Time,
+    /// How long it stays open, if written.
     pub valid_for: Option<ValidFor>,
 }
 
 /// `revoke LABEL at TIME [by PERSON]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Revoke {
+    /// The label of the rule revoked.
     pub target: Ident,
+    /// When it takes effect.
     pub at: Time,
+    /// Who revoked it, if written.
     pub by: Option<OrgName>,
 }
 
 /// `reseal LABEL with seal SEAL at TIME`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reseal {
+    /// The label of the rule whose seal changes.
     pub target: Ident,
+    /// The new seal.
     pub seal: OrgName,
+    /// When it takes effect.
     pub at: Time,
 }
 
 /// `ORG auto-signs template T with seal S [VALIDITY] [when COND]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OwnRule {
+    /// The org (the signer).
     pub org: Ident,
+    /// Its template.
     pub template: Ident,
+    /// The seal.
     pub seal: OrgName,
+    /// `from` and `until`.
     pub validity: Validity,
+    /// The condition, if any.
     pub when: Option<Condition>,
 }
 
@@ -385,10 +514,15 @@ pub struct OwnRule {
 /// behalf of ORG] [VALIDITY] [when COND]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EmployeeRule {
+    /// The person allowed to initiate auto-sign.
     pub employee: QName,
+    /// The one template it is for, if written (else every template).
     pub template: Option<QName>,
+    /// The member org it acts for, in group mode.
     pub on_behalf: Option<Ident>,
+    /// `from` and `until`.
     pub validity: Validity,
+    /// The condition, if any.
     pub when: Option<Condition>,
 }
 
@@ -396,13 +530,21 @@ pub struct EmployeeRule {
 /// [via invite I accepted TIME by PERSON] [VALIDITY] [when COND]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PartnerGrant {
+    /// The partner (the signer).
     pub partner: Ident,
+    /// The org whose template it is (the initiating org).
     pub org: Ident,
+    /// The template of `org`.
     pub template: Ident,
+    /// The signatory role the partner signs as.
     pub role: Str,
+    /// The partner's seal.
     pub seal: OrgName,
+    /// The invite it accepts, if any.
     pub via: Option<Box<Via>>,
+    /// `from` and `until`.
     pub validity: Validity,
+    /// The condition, if any.
     pub when: Option<Condition>,
 }
 
@@ -410,30 +552,50 @@ pub struct PartnerGrant {
 /// K] [VALIDITY] [when COND]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Forbid {
+    /// The signer it is for, if written (else every signer).
     pub signer: Option<Ident>,
+    /// The template it is for, if written (else every template).
     pub template: Option<QName>,
+    /// The kind of seal it blocks, if written (else every seal).
     pub kind: Option<Ident>,
+    /// `from` and `until`.
     pub validity: Validity,
+    /// The condition, if any.
     pub when: Option<Condition>,
 }
 
 /// What a statement says: one struct for each kind of statement.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StmtKind {
+    /// `timezone OFFSET`.
     Timezone(Timezone),
+    /// `org ...`.
     Org(Org),
+    /// `group ...`.
     Group(Group),
+    /// `attribute ...`.
     Attribute(Attribute),
+    /// `ORG enables|disables auto-sign ...`.
     Service(Service),
+    /// `ORG changes super admin ...`.
     SuperAdminChange(SuperAdminChange),
+    /// `enable|disable seal ...`.
     SealToggle(SealToggle),
+    /// `enable|disable template ...`.
     TemplateToggle(TemplateToggle),
+    /// `ORG invites partners ...`.
     Invite(Invite),
+    /// `revoke ...`.
     Revoke(Revoke),
+    /// `reseal ...`.
     Reseal(Reseal),
+    /// `ORG auto-signs template ...`.
     OwnRule(OwnRule),
+    /// `employee ... may initiate auto-sign ...`.
     EmployeeRule(EmployeeRule),
+    /// `partner ... authorizes ...`.
     PartnerGrant(PartnerGrant),
+    /// `forbid auto-sign ...`.
     Forbid(Forbid),
 }
 
@@ -467,15 +629,20 @@ impl StmtKind {
 /// One statement with its optional label.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Stmt {
+    /// Its label (`LABEL:`), if any.
     pub label: Option<Ident>,
+    /// What it says.
     pub kind: StmtKind,
+    /// Where it was written.
     pub span: Span,
 }
 
 /// Every statement of one file, in source order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FileAst {
+    /// The file.
     pub file: FileId,
+    /// Its statements.
     pub stmts: Vec<Stmt>,
 }
 

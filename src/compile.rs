@@ -439,8 +439,43 @@ fn for_each_located_span(m: &Model, mut f: impl FnMut(Span)) {
     m.invites.iter().for_each(|i| f(i.span));
 }
 
-/// The compiled, immutable policy set. `Send + Sync`: share one behind an
-/// `Arc` (or swap versions with `arc-swap`) across threads.
+/// The compiled, immutable policy set: every org with its people, seals
+/// and templates, every event on its timeline, and every rule (auto-sign
+/// templates, employee authorizations, partner grants, forbids), indexed
+/// for deciding. `Send + Sync`: share one behind an `Arc` (or swap versions
+/// with `arc-swap`) across threads.
+///
+/// Build one with [`Policy::load`] (or [`Policy::from_str`],
+/// [`Policy::from_paths`]); then [`Policy::decide`] a [`Request`](crate::Request)
+/// and [`Policy::render`] the [`Decision`](crate::Decision) in words. The
+/// reports a compliance team reads are [`Policy::templates_for`],
+/// [`Policy::who`], [`Policy::audit`] and [`Policy::diff`].
+///
+/// ```
+/// use autoseal::{Instant, Policy, Request, Verdict};
+///
+/// let policy = Policy::from_str(
+///     "acme.policy",
+///     "org acme \"Acme\" {
+///     super_admin zhang \"张三\"
+///     employee li \"李四\"
+///     seal contract \"合同专用章\" kind contract
+///     template nda \"保密协议\"
+/// }
+/// acme enables auto-sign at 2026-01-05T00:00:00+08:00 by zhang
+/// li_auto: employee acme.li may initiate auto-sign
+/// acme auto-signs template nda with seal contract
+/// ",
+/// )
+/// .map_err(|e| e.render())
+/// .unwrap();
+///
+/// let at = Instant::parse("2026-04-01T10:00:00+08:00").unwrap();
+/// let decision = policy.decide(&Request::new(at, "acme.nda", "acme.li", "acme"));
+/// let shown = policy.render(&decision).unwrap();
+/// assert_eq!(shown.decision, Verdict::AutoSeal);
+/// assert_eq!(shown.seal.as_deref(), Some("acme.contract"));
+/// ```
 ///
 /// Its rule tables are shared (`Arc`): a clone copies the model, the name
 /// tables and the small indexes, and a policy derived from another by an
@@ -843,7 +878,10 @@ pub(crate) fn rule_extra(r: &SealRule) -> RuleExtra {
 }
 
 impl Policy {
-    /// Indexes a checked model.
+    /// Indexes a checked model: `analysis.model` of a load without
+    /// errors (internal: a program loads with [`Policy::load`], which
+    /// checks first and keeps the warnings).
+    #[doc(hidden)]
     pub fn compile(m: Model, sources: &Sources) -> Policy {
         let lines = Lines::new(sources, &m);
         let mut m = m;
@@ -1211,7 +1249,7 @@ impl Policy {
 
     /// A seal rule, rebuilt from the compact form the policy keeps it in
     /// (compiling moves the checked model's seal rules into rows).
-    pub fn seal_rule(&self, id: SealRuleId) -> Option<SealRule> {
+    pub(crate) fn seal_rule(&self, id: SealRuleId) -> Option<SealRule> {
         let r = self.rule_ref(id)?;
         Some(SealRule {
             label: self.label(r.cold).map(Into::into),
@@ -1231,7 +1269,9 @@ impl Policy {
         })
     }
 
-    /// Every seal rule, rebuilt, with its id.
+    /// Every seal rule, rebuilt, with its id (the checked model's form:
+    /// internal, for the reports and the tests).
+    #[doc(hidden)]
     pub fn seal_rules(&self) -> impl Iterator<Item = (SealRuleId, SealRule)> + '_ {
         (0..self.rows.len())
             .map(SealRuleId::from_index)
@@ -1265,14 +1305,17 @@ impl Policy {
         }
     }
 
+    /// The id of an org by its name (`acme`).
     pub fn org_id(&self, name: &str) -> Option<OrgId> {
         self.orgs.get(name).map(|(id, _)| id)
     }
 
+    /// The id of a person by `ORG.PERSON` (`acme.li`).
     pub fn employee_id(&self, name: &str) -> Option<EmployeeId> {
         self.employees.get(name).map(|(id, _)| id)
     }
 
+    /// The id of a template by `ORG.TEMPLATE` (`acme.nda`).
     pub fn template_id(&self, name: &str) -> Option<TemplateId> {
         self.templates.get(name).map(|(id, _)| id)
     }

@@ -1,4 +1,11 @@
 //! What the engine answers: auto-seal with one seal, or manual with reasons.
+//!
+//! A [`Decision`] holds ids, not words: the seal and rule of an auto-seal,
+//! or the [`Reason`] of a manual one with the ids of what it is about
+//! (the seal, the rule, the event in force). Ids are valid only in the
+//! [`crate::Policy`] that decided; [`crate::Policy::render`] turns a
+//! decision into words ([`Rendered`]), and names an id with
+//! [`crate::Policy::seal_name`] and the like.
 
 use std::sync::Arc;
 
@@ -7,34 +14,64 @@ use serde::Serialize;
 use crate::ast::AttrType;
 use crate::model::*;
 
+pub use crate::model::{
+    AttrId, EmployeeId, EmployeeRuleId, ForbidId, OrgId, RoleId, SealId, SealRuleId, TemplateId,
+};
+
 /// The stable reason codes of a `manual` decision (a public contract: see
-/// the spec's "The decision").
+/// `docs/language.md`, "How a decision is made").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
+    /// An org the request names (the initiator's org, `on_behalf_of`, the
+    /// signer, the template's owner) does not exist.
     UnknownOrg,
+    /// The initiator is not an employee of its org.
     UnknownEmployee,
+    /// The template does not exist.
     UnknownTemplate,
+    /// The template belongs to another org than the effective initiating org.
     TemplateOwnerMismatch,
+    /// The signer's auto-sign service is off at the instant.
     ServiceNotEnabled,
+    /// `on_behalf_of` names an org that is not a member of the group whose
+    /// main org is the initiator's org.
     NotGroupMember,
+    /// No employee authorization in force lets the initiator start
+    /// auto-sign for the template (or for `on_behalf_of`).
     InitiatorNotAuthorized,
+    /// The template is disabled at the instant.
     TemplateDisabled,
+    /// The signer is the initiating org, and no own auto-sign template rule
+    /// for the template is in force.
     TemplateNotAutoSign,
+    /// The signer has given the initiating org no partner grant for the template.
     NoPartnerGrant,
+    /// The signer's grants for the template are for another signatory.
     SignatoryMismatch,
+    /// The grant's `from` is after the instant.
     GrantNotYetValid,
+    /// The grant's `until` is before the instant.
     GrantExpired,
+    /// The grant was revoked at or before the instant.
     GrantRevoked,
+    /// The grant is void (invite mismatch, acceptance outside the window,
+    /// or not accepted by the partner's super admin).
     GrantVoid,
+    /// The seal the rule uses at the instant is disabled.
     SealDisabled,
+    /// The rule's condition is false for the request's attributes.
     ConditionNotMet,
+    /// The rule's condition needs an attribute the request lacks (or has with another type).
     AttributeMissing,
+    /// A `forbid` in force matches (or its condition cannot be evaluated).
     Forbidden,
+    /// Several rules pass and give different seals.
     AmbiguousSeal,
 }
 
 impl ReasonCode {
+    /// Every code, in the order the specification lists them.
     pub const ALL: [ReasonCode; 20] = [
         ReasonCode::UnknownOrg,
         ReasonCode::UnknownEmployee,
@@ -84,6 +121,7 @@ impl ReasonCode {
         }
     }
 
+    /// The code of a snake_case string, as in JSON.
     pub fn parse(s: &str) -> Option<ReasonCode> {
         ReasonCode::ALL.into_iter().find(|c| c.as_str() == s)
     }
@@ -98,8 +136,11 @@ impl std::fmt::Display for ReasonCode {
 /// Why a rule in a window check did not apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lapse {
+    /// Its `from` is still to come.
     NotYetValid,
+    /// Its `until` has passed.
     Expired,
+    /// It was revoked.
     Revoked,
 }
 
@@ -107,8 +148,11 @@ pub enum Lapse {
 /// that handing out a reason copies none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Given {
+    /// A number, exactly.
     Number(rust_decimal::Decimal),
+    /// A string.
     Str(Arc<str>),
+    /// A boolean.
     Bool(bool),
 }
 
@@ -141,6 +185,7 @@ pub struct Failed {
     /// Under an odd number of `not`s: the condition needs the comparison
     /// to be false, and it is true.
     pub negated: bool,
+    /// The value the request gave the comparison's attribute.
     pub given: Given,
 }
 
@@ -173,137 +218,193 @@ pub enum InitiatorMiss {
     /// No authorization of the initiator for the org at all.
     NoAuthorization,
     /// The closest authorization is for another template.
-    OtherTemplate { rule: EmployeeRuleId },
-    /// The closest authorization is not in force at the instant.
-    Lapsed { rule: EmployeeRuleId, lapse: Lapse },
-    /// The closest authorization's condition is false; `None` when no one
-    /// comparison decided it.
-    ConditionNotMet {
+    OtherTemplate {
+        /// That authorization.
         rule: EmployeeRuleId,
+    },
+    /// The closest authorization is not in force at the instant.
+    Lapsed {
+        /// That authorization.
+        rule: EmployeeRuleId,
+        /// How it lapsed.
+        lapse: Lapse,
+    },
+    /// The closest authorization's condition is false.
+    ConditionNotMet {
+        /// That authorization.
+        rule: EmployeeRuleId,
+        /// The comparison that decided it (`None` when no one comparison did).
         failed: Option<Failed>,
     },
     /// The closest authorization's condition needs an attribute the
     /// request does not give (or gives with another type).
     AttributeMissing {
+        /// That authorization.
         rule: EmployeeRuleId,
+        /// The comparison that cannot be evaluated.
         missing: Missing,
     },
 }
 
 /// One reason for a `manual` decision: its code (see [`Reason::code`]) and
 /// the facts behind it, as ids. (The variants that own a string come
-/// first, so that dropping a reason is mostly a range check.) [`crate::Policy::render_reason`] turns it
-/// into words.
+/// first, so that dropping a reason is mostly a range check.) [`crate::Policy::render`]
+/// turns it into words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     /// An org the request names does not exist (the name as given).
     UnknownOrg {
+        /// The org's name, as the request gave it.
         name: Arc<str>,
     },
     /// The initiator is not a person of its org (the name as given).
     UnknownEmployee {
+        /// The initiator's name, as the request gave it.
         name: Arc<str>,
     },
     /// The template does not exist (the name as given).
     UnknownTemplate {
+        /// The template's name, as the request gave it.
         name: Arc<str>,
     },
     /// The grant is for another signatory than the one asked.
     SignatoryMismatch {
+        /// The closest grant.
         rule: SealRuleId,
+        /// The signatory the request asked for.
         asked: Signatory,
     },
     /// The rule's condition is false; `failed` names the comparison that
     /// decided it (`None` when no one comparison did).
     ConditionNotMet {
+        /// The rule whose condition is false.
         rule: SealRuleId,
+        /// The comparison that decided it.
         failed: Option<Failed>,
     },
     /// The initiator may not start auto-sign for the template on behalf
     /// of the effective initiating org `target`.
     InitiatorNotAuthorized {
+        /// The initiator.
         employee: EmployeeId,
+        /// The template.
         template: TemplateId,
+        /// The effective initiating org.
         target: OrgId,
+        /// How the closest authorization missed.
         why: InitiatorMiss,
     },
     /// The template belongs to another org than the effective initiating
     /// org, `expected`.
     TemplateOwnerMismatch {
+        /// The template.
         template: TemplateId,
+        /// The effective initiating org.
         expected: OrgId,
     },
     /// The signer's auto-sign service is off: `event` is the index in
     /// its service timeline of the event in force, `None` before the
     /// first.
     ServiceNotEnabled {
+        /// The signer.
         org: OrgId,
+        /// The event in force in the service timeline.
         event: Option<u32>,
     },
     /// `sub`, named by `on_behalf_of`, is not a member of the group whose
     /// main org is the initiator's org `org`.
     NotGroupMember {
+        /// The initiator's org.
         org: OrgId,
+        /// The org named by `on_behalf_of`.
         sub: OrgId,
     },
     /// The template is disabled since the event `event` of its timeline.
     TemplateDisabled {
+        /// The template.
         template: TemplateId,
+        /// The event in force in the template's timeline.
         event: u32,
     },
     /// The signer is the initiating org and no own auto-sign template rule
     /// is in force: there is none (`rule` is `None`), or the one that came
     /// closest has lapsed.
     TemplateNotAutoSign {
+        /// The signer.
         signer: OrgId,
+        /// The template.
         template: TemplateId,
+        /// The closest rule and how it lapsed.
         rule: Option<(SealRuleId, Lapse)>,
     },
     /// The signer has given the effective initiating org no grant for
     /// the template.
     NoPartnerGrant {
+        /// The signer.
         signer: OrgId,
+        /// The template.
         template: TemplateId,
     },
+    /// The grant's `from` is after the instant.
     GrantNotYetValid {
+        /// The grant.
         rule: SealRuleId,
     },
+    /// The grant's `until` is before the instant.
     GrantExpired {
+        /// The grant.
         rule: SealRuleId,
     },
+    /// The grant was revoked at or before the instant.
     GrantRevoked {
+        /// The grant.
         rule: SealRuleId,
     },
+    /// The grant is void (accepted through an invite in a way that voids it).
     GrantVoid {
+        /// The grant.
         rule: SealRuleId,
     },
     /// The seal in force for the rule is disabled since the event `event`
     /// of its timeline.
     SealDisabled {
+        /// The rule.
         rule: SealRuleId,
+        /// The seal in force for the rule.
         seal: SealId,
+        /// The event in force in the seal's timeline.
         event: u32,
     },
     /// The rule's condition needs an attribute the request does not give,
     /// or gives with another type.
     AttributeMissing {
+        /// The rule.
         rule: SealRuleId,
+        /// The comparison that cannot be evaluated.
         missing: Missing,
     },
     /// `forbid` stops the auto-seal of `rule` with `seal` (the seal in
     /// force); `missing` when it applies only because its condition cannot
     /// be evaluated.
     Forbidden {
+        /// The `forbid`.
         forbid: ForbidId,
+        /// The rule it stops.
         rule: SealRuleId,
+        /// The seal it stops.
         seal: SealId,
+        /// Why its condition could not be evaluated, when that is why it applies.
         missing: Option<Missing>,
     },
     /// Two rules pass with different seals.
     AmbiguousSeal {
+        /// The first rule, in policy order.
         first: SealRuleId,
+        /// The seal it gives.
         first_seal: SealId,
+        /// The second rule.
         second: SealRuleId,
+        /// The seal it gives.
         second_seal: SealId,
     },
 }
@@ -340,8 +441,13 @@ impl Reason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
+    /// The signer is the initiating org, sealing through its own auto-sign
+    /// template rule.
     OwnTemplate,
+    /// The signer is a partner, sealing through its grant.
     PartnerGrant,
+    /// The signer is the `on_behalf_of` org (group mode), sealing through
+    /// its own auto-sign template rule.
     GroupProxy,
 }
 
@@ -375,9 +481,13 @@ impl std::fmt::Display for Basis {
 /// decided, so a [`Decision`] keeps which one that was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// Seal automatically.
     AutoSeal {
+        /// The seal to use.
         seal: SealId,
+        /// The rule that gives it.
         rule: SealRuleId,
+        /// How the auto-seal is justified.
         basis: Basis,
     },
     /// The first failing check.
@@ -385,6 +495,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Whether it is an auto-seal.
     pub fn is_auto_seal(&self) -> bool {
         matches!(self, Outcome::AutoSeal { .. })
     }
@@ -417,6 +528,40 @@ impl PolicyId {
 /// The answer to a request, made by one policy: render it with that one
 /// ([`crate::Policy::render`]); another policy refuses it
 /// ([`ForeignDecision`]).
+///
+/// A decision is ids, cheap to make and to keep; words are made only when
+/// it is rendered, in the language asked.
+///
+/// ```
+/// use autoseal::{Instant, Lang, Outcome, Policy, Reason, ReasonCode, Request};
+///
+/// let policy = Policy::from_str(
+///     "acme.policy",
+///     "org acme \"Acme\" {
+///     super_admin zhang \"张三\"
+///     employee li \"李四\"
+///     template nda \"保密协议\"
+/// }
+/// ",
+/// )
+/// .unwrap();
+/// let at = Instant::parse("2026-04-01T10:00:00+08:00").unwrap();
+/// let decision = policy.decide(&Request::new(at, "acme.nda", "acme.li", "acme"));
+///
+/// // Acme never enabled the auto-sign service: manual, with the reason.
+/// assert!(!decision.is_auto_seal());
+/// assert_eq!(decision.code(), Some(ReasonCode::ServiceNotEnabled));
+/// assert!(matches!(
+///     decision.outcome(),
+///     Outcome::Manual(Reason::ServiceNotEnabled { event: None, .. })
+/// ));
+/// let zh = policy.render_in(&decision, Lang::ZhCn).unwrap();
+/// assert_eq!(zh.reasons[0].code, ReasonCode::ServiceNotEnabled);
+///
+/// // Another policy, even from the same text, refuses it.
+/// let other = Policy::from_str("acme.policy", "").unwrap();
+/// assert!(other.render(&decision).is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub(crate) policy: PolicyId,
@@ -434,6 +579,7 @@ impl Decision {
         self.policy
     }
 
+    /// Whether it is an auto-seal.
     pub fn is_auto_seal(&self) -> bool {
         self.outcome.is_auto_seal()
     }
@@ -454,7 +600,9 @@ pub struct ForeignDecision;
 /// A decision with every failing check, first the one that decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
+    /// The decision (its outcome carries the first reason).
     pub decision: Decision,
+    /// Every failing check, the deciding one first.
     pub reasons: Vec<Reason>,
 }
 
@@ -462,7 +610,9 @@ pub struct Explanation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    /// Seal automatically.
     AutoSeal,
+    /// Seal by hand: a person must act.
     Manual,
 }
 
@@ -492,10 +642,15 @@ impl std::fmt::Display for Verdict {
 /// A decision in words, as the CLI and JSON show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rendered {
+    /// `auto_seal` or `manual`.
     pub decision: Verdict,
+    /// The seal (`ORG.SEAL`), for an auto-seal.
     pub seal: Option<String>,
+    /// How the auto-seal is justified.
     pub basis: Option<Basis>,
+    /// The rule that gave the seal: its label, else `file:line`.
     pub rule: Option<String>,
+    /// Why not, for a manual decision (the first decided; an explanation lists every one).
     pub reasons: Vec<RenderedReason>,
 }
 
@@ -504,8 +659,12 @@ pub struct Rendered {
 /// location of the rule or event involved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RenderedReason {
+    /// The stable code.
     pub code: ReasonCode,
+    /// The message in the language asked.
     pub message: String,
+    /// The values the message names, under stable keys (the same in every language).
     pub params: crate::i18n::Params,
+    /// `file:line:col` of the rule or event involved, if any.
     pub source: Option<String>,
 }

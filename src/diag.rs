@@ -6,8 +6,9 @@ use std::fmt;
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckError, CheckWarning};
+pub use crate::check::{AdminAct, CheckError, CheckWarning, Close, NeverWhy, QualifierHint};
 use crate::i18n::{Lang, Params};
+pub use crate::model::Void;
 use crate::source::{SourceFile, Sources, Span};
 use crate::syntax::SyntaxError;
 
@@ -67,58 +68,109 @@ macro_rules! codes {
 
 codes! {
     // SyntaxError
+    /// A file is not valid UTF-8.
     NotUtf8 = "syntax::not_utf8", Error;
+    /// A file contains a NUL byte.
     NulByte = "syntax::nul_byte", Error;
+    /// A file is larger than the limit.
     FileTooLarge = "syntax::file_too_large", Error;
+    /// A line is longer than the limit.
     LineTooLong = "syntax::line_too_long", Error;
+    /// Parentheses are nested deeper than the limit.
     TooDeep = "syntax::too_deep", Error;
+    /// The set has more statements than the limit.
     TooManyStatements = "syntax::too_many_statements", Error;
+    /// Not what the grammar expects here.
     Unexpected = "syntax::unexpected", Error;
+    /// `accepted TIME` without `by PERSON`.
     MissingBy = "syntax::missing_by", Error;
+    /// An indented line with no statement above it to continue.
     NothingToContinue = "syntax::nothing_to_continue", Error;
+    /// A time that cannot be read or does not exist.
     BadTime = "syntax::bad_time", Error;
+    /// A time finer than a microsecond.
     TimePrecision = "syntax::time_precision", Error;
+    /// A number with more digits than the limit.
     NumberTooLarge = "syntax::number_too_large", Error;
+    /// A string longer than the limit.
     StringTooLong = "syntax::string_too_long", Error;
+    /// An escape a string does not accept.
     BadEscape = "syntax::bad_escape", Error;
+    /// A UTC offset that cannot be read.
     BadOffset = "syntax::bad_offset", Error;
+    /// A count of days or months out of range.
     BadCount = "syntax::bad_count", Error;
     // CheckError
+    /// An org no statement declares.
     UnknownOrg = "unknown_org", Error;
+    /// A person the org does not have.
     UnknownPerson = "unknown_person", Error;
+    /// A seal the org does not have.
     UnknownSeal = "unknown_seal", Error;
+    /// A template the org does not have.
     UnknownTemplate = "unknown_template", Error;
+    /// A role not among the template's `signatories`.
     UnknownRole = "unknown_role", Error;
+    /// An invite no statement declares.
     UnknownInvite = "unknown_invite", Error;
+    /// A label no statement has.
     UnknownLabel = "unknown_label", Error;
+    /// A kind of seal that does not exist.
     UnknownSealKind = "unknown_seal_kind", Error;
+    /// A name or label declared twice.
     DuplicateName = "duplicate_name", Error;
+    /// An org with two `super_admin` lines.
     TwoSuperAdmins = "two_super_admins", Error;
+    /// A plain date with no `timezone` above it in its file.
     DateWithoutTimezone = "date_without_timezone", Error;
+    /// `from` after `until`.
     FromAfterUntil = "from_after_until", Error;
+    /// A seal or template of another org than the statement needs.
     WrongOrg = "wrong_org", Error;
+    /// A name qualified with another org where the org is known.
     WrongQualifier = "wrong_qualifier", Error;
+    /// A bare name where no org is known.
     UnqualifiedName = "unqualified_name", Error;
+    /// `on behalf of` an org outside the group.
     NotGroupMember = "not_group_member", Error;
+    /// An act that needs the super admin, by someone else.
     NotSuperAdmin = "not_super_admin", Error;
+    /// Two `changes super admin` of one org at the same instant.
     TwoAdminChanges = "two_admin_changes", Error;
+    /// Two rules without conditions give one key different seals at the same instant.
     ConflictingRules = "conflicting_rules", Error;
+    /// A declared attribute compared with a value of another type.
     AttributeType = "attribute_type", Error;
+    /// `<`, `<=`, `>` or `>=` with something other than a number.
     OrderingNeedsNumber = "ordering_needs_number", Error;
+    /// An invite without a label (nothing could accept it).
     InviteWithoutLabel = "invite_without_label", Error;
+    /// A label of the wrong kind of statement.
     WrongTarget = "wrong_target", Error;
+    /// An org in two groups.
     TwoGroups = "two_groups", Error;
+    /// A group's main org listed among its members.
     MainIsMember = "main_is_member", Error;
     // CheckWarning
+    /// A grant that is void, and why.
     VoidGrant = "void_grant", Warning;
+    /// A rule that can never apply.
     NeverApplies = "never_applies", Warning;
+    /// A rule whose every auto-seal is blocked by `forbid`s.
     NeverSeals = "never_seals", Warning;
+    /// Two rules that say the same thing.
     DuplicateRule = "duplicate_rule", Warning;
+    /// An invite no grant accepts.
     InviteNeverAccepted = "invite_never_accepted", Warning;
+    /// `changes super admin` to the person who already is.
     AdminUnchanged = "admin_unchanged", Warning;
+    /// `enables` without `by`.
     EnablesWithoutBy = "enables_without_by", Warning;
+    /// An attribute used in a condition but not declared.
     UndeclaredAttribute = "undeclared_attribute", Warning;
+    /// `x in []`, which never holds.
     EmptyList = "empty_list", Warning;
+    /// A rule revoked more than once.
     RevokedTwice = "revoked_twice", Warning;
 }
 
@@ -209,19 +261,26 @@ pub(crate) fn miette_severity(s: Severity) -> miette::Severity {
 /// One problem found while loading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Diagnostic {
+    /// A syntax error: the text is not the language.
     Syntax(SyntaxError),
+    /// An error of meaning (an unknown name, a duplicate, a time out of range...): the set does not load.
     Error(CheckError),
+    /// A warning: the set loads, but something is likely not what was meant.
     Warning(CheckWarning),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+/// Whether a diagnostic stops the load.
 pub enum Severity {
+    /// The policy set does not load.
     Error,
+    /// The policy set loads anyway.
     Warning,
 }
 
 impl Diagnostic {
+    /// Whether it stops the load.
     pub fn severity(&self) -> Severity {
         match self {
             Diagnostic::Warning(_) => Severity::Warning,
@@ -229,6 +288,7 @@ impl Diagnostic {
         }
     }
 
+    /// Where it points: the file and byte range.
     pub fn span(&self) -> Span {
         match self {
             Diagnostic::Syntax(e) => e.span(),
@@ -297,10 +357,12 @@ impl Diagnostic {
 /// Every problem of a load, in the order found (each phase in source order).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diagnostics {
+    /// The problems, in the order found.
     pub items: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
+    /// How many are errors.
     pub fn error_count(&self) -> usize {
         self.items
             .iter()
@@ -308,14 +370,17 @@ impl Diagnostics {
             .count()
     }
 
+    /// How many are warnings.
     pub fn warning_count(&self) -> usize {
         self.items.len() - self.error_count()
     }
 
+    /// Whether any is an error (the set does not load).
     pub fn has_errors(&self) -> bool {
         self.error_count() > 0
     }
 
+    /// Whether nothing was found.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -441,17 +506,27 @@ impl Diagnostics {
 /// in another language: [`DiagnosticJson::localize`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DiagnosticJson {
+    /// `error` or `warning`.
     pub severity: Severity,
+    /// The stable code, e.g. `unknown_org`.
     pub code: Code,
+    /// The message, in the language asked.
     pub message: String,
+    /// The help, if it has one, in the language asked.
     pub help: Option<String>,
     /// The values the message names, by key: the same in every language.
     pub params: Params,
+    /// The file's name, as loaded.
     pub file: String,
+    /// The line it starts at, from 1.
     pub line: usize,
+    /// The column it starts at, from 1, in characters.
     pub column: usize,
+    /// The line it ends at, from 1.
     pub end_line: usize,
+    /// The column it ends at, from 1, in characters (exclusive).
     pub end_column: usize,
+    /// The text of its first line.
     pub source_line: String,
 }
 

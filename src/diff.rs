@@ -49,6 +49,7 @@ pub struct Diff {
     /// which either set changes, in order (the stretch of time before the
     /// first is compared too).
     pub instants: Vec<String>,
+    /// Every difference, in a stable order.
     pub changes: Vec<DiffEntry>,
 }
 
@@ -64,17 +65,23 @@ pub struct DiffEntry {
     /// The rule (its label, else `file:line`), for a difference of rules
     /// as written; `None` for a decision's.
     pub rule: Option<String>,
+    /// The signer's org.
     pub signer: Option<String>,
+    /// The template.
     pub template: Option<String>,
+    /// The signatory role, for a partner grant.
     pub signatory: Option<String>,
+    /// The employee, for an employee authorization.
     pub employee: Option<String>,
     /// The seal before and after (for a forbid, the kind of seal it
     /// blocks: `kind official`).
     pub old_seal: Option<String>,
+    /// The seal after.
     pub new_seal: Option<String>,
     /// The conditions before and after, written canonically
     /// (`amount <= 100000`); `None` for no condition.
     pub old_condition: Option<String>,
+    /// The condition after.
     pub new_condition: Option<String>,
     /// Why a key has no seal on the side that does not seal (the deciding
     /// reason there), for `gained` and `lost` of a decision.
@@ -165,11 +172,16 @@ impl std::fmt::Display for RuleKind {
 #[serde(untagged)]
 pub enum When {
     /// At the one instant compared.
-    At { at: String },
+    At {
+        /// That instant.
+        at: String,
+    },
     /// From `from` (`None`: from the beginning of time) until just before
     /// `until` (`None`: for ever).
     Interval {
+        /// The first instant it holds; `None`: from the beginning of time.
         from: Option<String>,
+        /// The first instant it no longer holds; `None`: for ever.
         until: Option<String>,
     },
 }
@@ -284,7 +296,7 @@ fn at_value(t: Instant) -> String {
 /// A condition written canonically: `and`, `or` and `not` with the
 /// parentheses their precedence needs and no others, numbers by value
 /// (`100_000` and `100000.00` are `100000`), strings with their escapes.
-pub fn condition_text(p: &Policy, c: &Condition) -> String {
+pub(crate) fn condition_text(p: &Policy, c: &Condition) -> String {
     let mut out = String::new();
     if let Some(root) = c.nodes.len().checked_sub(1) {
         cond_node(p, &c.nodes, root, 0, &mut out);

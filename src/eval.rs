@@ -1,5 +1,5 @@
-//! The decision procedure of the spec, step by step, over the compiled
-//! policy. Each step is one function that says why it fails; the fast
+//! The decision procedure of `docs/language.md` (section 10), step by
+//! step, over the compiled policy. Each step is one function that says why it fails; the fast
 //! answer ([`Policy::decide`], stop at the first failing check), the
 //! explanation ([`Policy::explain`], every failing check) and the
 //! reference ([`Policy::decide_reference`], no hot tables) call the same
@@ -103,6 +103,7 @@ struct Ids {
 /// swapping in a new policy, prepare again (another policy refuses it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
+    /// The instant to decide at: set it, then [`crate::Policy::decide_prepared`].
     pub at: Instant,
     policy: PolicyId,
     answers: Answers,
@@ -182,8 +183,8 @@ impl Plan {
 
 /// How far a rule got through steps 5-7 before it failed, in increasing
 /// order: when several rules for the key fail, the reason of the one
-/// that got furthest comes first (the spec's "When several rules for the
-/// key fail"). At step 5 the order is `signatory_mismatch`, then
+/// that got furthest comes first (`docs/language.md`: "When several
+/// rules for the same key fail"). At step 5 the order is `signatory_mismatch`, then
 /// `grant_not_yet_valid`, `grant_void`, `grant_expired` and
 /// `grant_revoked` (an own rule's lapses rank as a grant's); then step 6
 /// (`seal_disabled`); at step 7 `condition_not_met`, then
@@ -255,7 +256,8 @@ enum Name {
 
 impl Name {
     /// The name is unknown: a true reason, though [`Policy::unknown_names`]
-    /// names them all, in the spec's order, and so always this one too.
+    /// names them all, in the order of `docs/language.md`, and so always
+    /// this one too.
     fn reason(self, req: &Request) -> Reason {
         let name = match self {
             Name::Initiator => {

@@ -489,26 +489,10 @@ impl Policy {
     }
 
     fn void_params(&self, p: &mut Params, v: &Void) {
+        v.why_params(p);
         match v {
-            Void::InviteMismatch { what, invite } => {
-                p.set("why", "invite_mismatch");
-                p.set("invite", invite.as_str());
-                p.set(
-                    "mismatch",
-                    match *what {
-                        "inviting org" => "inviting_org",
-                        "signatory role" => "signatory",
-                        other => other,
-                    },
-                );
-            }
-            Void::AcceptedBeforeInvite { invite } => {
-                p.set("why", "accepted_before_invite");
-                p.set("invite", invite.as_str());
-            }
+            Void::InviteMismatch { .. } | Void::AcceptedBeforeInvite { .. } => {}
             Void::AcceptedAfterWindow { invite, closed } => {
-                p.set("why", "accepted_after_window");
-                p.set("invite", invite.as_str());
                 let closes = self.m.invites.iter().find(|i| i.label == *invite);
                 p.set(
                     "closed",
@@ -516,7 +500,6 @@ impl Policy {
                 );
             }
             Void::NotSuperAdmin { person, at, .. } => {
-                p.set("why", "not_super_admin");
                 match self.employee_id(person) {
                     Some(e) => self.employee_params(p, "by", "by_name", e),
                     None => {

@@ -7,7 +7,7 @@
 //!   four spaces, then `}`; every other declaration and every event is one
 //!   line;
 //! - a rule (own auto-sign, employee, partner grant, forbid) is one line when
-//!   it fits in [`WIDTH`] columns and no comment has to stay inside it;
+//!   it fits in 100 columns and no comment has to stay inside it;
 //!   otherwise its head is on the first line and each clause (`via invite`,
 //!   the validity, `when`) on a line of its own, indented four spaces, in
 //!   that order (in the order written when a comment is inside the rule);
@@ -44,7 +44,7 @@ use crate::syntax::{parse_file, Comment, SyntaxError};
 
 /// The widest a joined rule may be, in columns (wide CJK characters count
 /// as two).
-pub const WIDTH: usize = 100;
+pub(crate) const WIDTH: usize = 100;
 
 const INDENT: usize = 4;
 

@@ -46,6 +46,7 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Every language, the default first.
     pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhCn];
 
     /// The language tag: `en` or `zh-CN`.
@@ -97,6 +98,7 @@ pub struct Params(Vec<(&'static str, ParamValue)>);
 /// One param's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamValue {
+    /// A single value.
     Text(String),
     /// Names (or, for `expected`, tokens and kinds of token), in order.
     List(Vec<String>),
@@ -144,10 +146,12 @@ impl Params {
         self.0.iter().map(|(k, v)| (*k, v))
     }
 
+    /// How many params.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether there is none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -247,7 +251,9 @@ impl Serialize for Params {
 /// policy say), and, for a list, how it is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamSpec {
+    /// The param's key.
     pub key: &'static str,
+    /// Whether every message of the code carries it.
     pub always: bool,
     /// `Some` for a list.
     pub list: Option<ListStyle>,
@@ -643,8 +649,11 @@ pub type Cases = &'static [(&'static str, &'static [&'static str])];
 /// A message of the reports' catalog.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportMessage {
+    /// The message's id in the catalog.
     pub id: &'static str,
+    /// The params it takes.
     pub params: &'static [ParamSpec],
+    /// The values each `why`-like param takes, for its cases.
     pub cases: Cases,
 }
 
@@ -678,8 +687,7 @@ pub fn report(lang: Lang, id: &str, params: &Params) -> String {
 }
 
 /// [`report`], with what Fluent reported while formatting it.
-#[doc(hidden)]
-pub fn format_report(lang: Lang, id: &str, params: &Params) -> (String, Vec<String>) {
+pub(crate) fn format_report(lang: Lang, id: &str, params: &Params) -> (String, Vec<String>) {
     let spec = REPORT_MESSAGES
         .iter()
         .find(|m| m.id == id)
@@ -692,8 +700,11 @@ pub fn format_report(lang: Lang, id: &str, params: &Params) -> (String, Vec<Stri
 /// renders empty) or the label under its span.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
+    /// The message.
     Message,
+    /// The help (none when it renders empty).
     Help,
+    /// The label under the span.
     Label,
 }
 
@@ -710,19 +721,19 @@ impl Part {
 
 /// The catalog's files, as the library embeds them: the reasons of a
 /// decision.
-pub const CATALOG: [(Lang, &str); 2] = [
+pub(crate) const CATALOG: [(Lang, &str); 2] = [
     (Lang::En, include_str!("../locales/en/reasons.ftl")),
     (Lang::ZhCn, include_str!("../locales/zh-CN/reasons.ftl")),
 ];
 
 /// The errors and warnings of a load, and the words of their report.
-pub const DIAGNOSTICS_CATALOG: [(Lang, &str); 2] = [
+pub(crate) const DIAGNOSTICS_CATALOG: [(Lang, &str); 2] = [
     (Lang::En, include_str!("../locales/en/diagnostics.ftl")),
     (Lang::ZhCn, include_str!("../locales/zh-CN/diagnostics.ftl")),
 ];
 
 /// The lines of the reports (`templates`' tooltip).
-pub const REPORTS_CATALOG: [(Lang, &str); 2] = [
+pub(crate) const REPORTS_CATALOG: [(Lang, &str); 2] = [
     (Lang::En, include_str!("../locales/en/reports.ftl")),
     (Lang::ZhCn, include_str!("../locales/zh-CN/reports.ftl")),
 ];
@@ -989,7 +1000,7 @@ pub fn format(lang: Lang, code: ReasonCode, params: &Params) -> (String, Vec<Str
 
 /// The catalog's message id of a diagnostic code: the code with `-` for
 /// `::` (`syntax-bad_time`).
-pub fn diag_message_id(code: Code) -> String {
+pub(crate) fn diag_message_id(code: Code) -> String {
     code.as_str().replace("::", "-")
 }
 

@@ -3,17 +3,19 @@
 //! # Pipeline
 //!
 //! text → [`syntax`] (the only module that sees pest) → spanned [`ast`] →
-//! [`check`] (every error and warning) → [`model`] → [`compile`] (indexed
+//! check (every error and warning, [`diag`]) → model → compile (indexed
 //! [`Policy`]) → decisions ([`Policy::decide`], [`Policy::explain`],
 //! [`Policy::prepare`]) and queries ([`Policy::templates_for`],
 //! [`Policy::who`], [`Policy::audit`], [`Policy::diff`]).
+
+#![warn(missing_docs)]
 
 // pest_derive without `std` names `alloc`.
 extern crate alloc;
 
 pub mod ast;
-pub mod check;
-pub mod compile;
+mod check;
+mod compile;
 pub mod decision;
 pub mod diag;
 pub mod diff;
@@ -24,7 +26,7 @@ pub mod i18n;
 pub mod limits;
 pub mod live;
 pub mod load;
-pub mod model;
+mod model;
 mod names;
 pub mod query;
 pub mod request;
@@ -60,7 +62,10 @@ pub enum Error {
     /// The policy set has errors; `render` shows them.
     #[error("the policy set has {} error(s)", .analysis.diagnostics.error_count())]
     #[diagnostic(code(autoseal::invalid_policy))]
-    Invalid { analysis: Box<Analysis> },
+    Invalid {
+        /// The sources and every diagnostic found (errors and warnings).
+        analysis: Box<Analysis>,
+    },
 }
 
 impl Error {
@@ -77,6 +82,7 @@ impl Error {
 /// short of an error: a void grant, a rule that never applies...).
 #[derive(Debug)]
 pub struct Loaded {
+    /// The compiled policy, ready to decide.
     pub policy: Policy,
     /// Every warning, with the text it points into.
     pub warnings: Report,
@@ -86,7 +92,9 @@ pub struct Loaded {
 /// `autoseal check` prints.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
+    /// The policy text the diagnostics point into.
     pub sources: source::Sources,
+    /// The problems, in source order.
     pub diagnostics: Diagnostics,
 }
 
@@ -146,7 +154,14 @@ impl Policy {
     /// assert!(loaded.warnings.render(false).contains("enables_without_by"));
     /// ```
     pub fn load(inputs: Vec<Input>) -> Result<Loaded, Error> {
-        let mut analysis = load::analyze(inputs);
+        Policy::from_analysis(load::analyze(inputs))
+    }
+
+    /// Compiles what [`load::analyze`] made of some files, when it found no
+    /// error: for a caller that reads the diagnostics of every load (a
+    /// service), and wants the policy exactly as [`Policy::load`] makes it
+    /// (with the set's time zone, in which messages show instants).
+    pub fn from_analysis(mut analysis: Analysis) -> Result<Loaded, Error> {
         match analysis.model.take() {
             Some(m) if !analysis.diagnostics.has_errors() => {
                 let mut policy = Policy::compile(m, &analysis.sources);

@@ -18,8 +18,9 @@ pub const MAX_STATEMENTS: usize = 4_000_000;
 /// point aside: numbers are exact decimals of at most 28 digits, so of at
 /// most 28 decimal places.
 pub const MAX_NUMBER_DIGITS: usize = 28;
-/// Earliest and latest year of a time (policy or request).
+/// Earliest year of a time (policy or request).
 pub const MIN_YEAR: i32 = 1;
+/// Latest year of a time (policy or request).
 pub const MAX_YEAR: i32 = 9999;
 /// Largest request document, in bytes.
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;

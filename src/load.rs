@@ -16,14 +16,22 @@ use crate::syntax::{self, Comment, SyntaxError};
 pub enum LoadError {
     #[error("cannot read `{path}`: {source}")]
     #[diagnostic(code(autoseal::io))]
+    /// A file or directory could not be read (it does not exist, or no
+    /// permission...).
     Io {
+        /// The path, as given.
         path: String,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },
     #[error("no `.policy` files under `{path}`")]
     #[diagnostic(code(autoseal::no_policies), help("policy files end in `.policy`"))]
-    Empty { path: String },
+    /// A directory holds no `.policy` file.
+    Empty {
+        /// The directory, as given.
+        path: String,
+    },
     /// A FIFO, a device, a socket: reading one may block forever or never
     /// end, so only regular files (or links to them) are read.
     #[error("cannot read `{path}`: it is a {what}, not a regular file")]
@@ -31,24 +39,34 @@ pub enum LoadError {
         code(autoseal::not_a_file),
         help("only regular files (or links to them) are read as policy files")
     )]
-    NotAFile { path: String, what: &'static str },
+    NotAFile {
+        /// The path, as given.
+        path: String,
+        /// What it is instead: `FIFO`, `socket`, ...
+        what: &'static str,
+    },
 }
 
 /// One policy file's bytes, named as the user named it.
 #[derive(Debug, Clone)]
 pub struct Input {
+    /// The name diagnostics show (a path, or any label).
     pub name: String,
+    /// What was read.
     pub content: Content,
 }
 
+/// What was read of a policy file.
 #[derive(Debug, Clone)]
 pub enum Content {
+    /// Its bytes (checked for UTF-8 when it is parsed).
     Bytes(Vec<u8>),
     /// A file larger than [`MAX_FILE_BYTES`], not read: only its size.
     TooLarge(u64),
 }
 
 impl Input {
+    /// A policy file held in memory: its name and its text.
     pub fn new(name: impl Into<String>, text: impl Into<Vec<u8>>) -> Input {
         Input {
             name: name.into(),
@@ -211,10 +229,17 @@ fn file_kind(t: &std::fs::FileType) -> &'static str {
 /// every problem; the model when there was no error.
 #[derive(Debug)]
 pub struct Analysis {
+    /// The text of every file read.
     pub sources: Sources,
+    /// The syntax tree of each file, in the order of `sources`.
     pub files: Vec<FileAst>,
+    /// The comments of each file, in the order of `sources`.
     pub comments: Vec<Vec<Comment>>,
+    /// Every problem found, errors and warnings.
     pub diagnostics: Diagnostics,
+    /// The checked model, when the check found no error (internal: a
+    /// program gets a compiled policy from [`crate::Policy::load`]).
+    #[doc(hidden)]
     pub model: Option<Model>,
 }
 

@@ -13,8 +13,9 @@ macro_rules! ids {
     ($($(#[$m:meta])* $name:ident;)*) => {$(
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub u32);
+        pub struct $name(pub(crate) u32);
         impl $name {
+            /// Its position among the policy's things of its kind.
             pub fn index(self) -> usize { self.0 as usize }
             pub(crate) fn from_index(i: usize) -> Self { $name(u32::try_from(i).unwrap_or(u32::MAX)) }
         }
@@ -26,8 +27,11 @@ ids! {
     OrgId;
     /// A person of an org: employee or super admin.
     EmployeeId;
+    /// A seal of an org.
     SealId;
+    /// A contract template of an org.
     TemplateId;
+    /// A group of orgs.
     GroupId;
     /// A signatory role, interned (`"乙方"`).
     RoleId;
@@ -35,8 +39,11 @@ ids! {
     AttrId;
     /// An auto-sign template rule or a partner grant.
     SealRuleId;
+    /// An employee authorization (`ORG authorizes PERSON ...`).
     EmployeeRuleId;
+    /// A `forbid` rule.
     ForbidId;
+    /// A partner invite.
     InviteId;
 }
 
@@ -189,8 +196,11 @@ pub struct Condition {
 /// A request attribute value, or a literal in a condition.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Value {
+    /// A number, exactly (a decimal of up to 28 digits, never a float).
     Number(Decimal),
+    /// A string.
     Str(String),
+    /// A boolean.
     Bool(bool),
 }
 
@@ -212,6 +222,7 @@ impl Value {
         crate::syntax::parse_decimal(t).map(Value::Number)
     }
 
+    /// `number`, `string` or `bool`, as messages name the type.
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Number(_) => "number",
@@ -308,23 +319,64 @@ impl Window {
 /// Why a partner grant is void.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Void {
+    /// The grant does not match its invite.
     InviteMismatch {
+        /// What differs: `inviting org`, `template` or `signatory role`.
         what: &'static str,
+        /// The invite.
         invite: String,
     },
+    /// Accepted before the invite was sent.
     AcceptedBeforeInvite {
+        /// The invite.
         invite: String,
     },
+    /// Accepted after the invite's window closed.
     AcceptedAfterWindow {
+        /// The invite.
         invite: String,
+        /// When the window closed.
         closed: String,
     },
+    /// Accepted by someone who was not the partner's super admin at that instant.
     NotSuperAdmin {
+        /// Who accepted it.
         person: String,
+        /// The partner org.
         org: String,
         /// When it was accepted, as written.
         at: String,
     },
+}
+
+impl Void {
+    /// The params every report of a void grant carries: `why`, the
+    /// `invite` when there is one, and what does not match it.
+    pub(crate) fn why_params(&self, p: &mut crate::i18n::Params) {
+        match self {
+            Void::InviteMismatch { what, invite } => {
+                p.set("why", "invite_mismatch");
+                p.set("invite", invite.as_str());
+                p.set(
+                    "mismatch",
+                    match *what {
+                        "inviting org" => "inviting_org",
+                        "signatory role" => "signatory",
+                        other => other,
+                    },
+                );
+            }
+            Void::AcceptedBeforeInvite { invite } => {
+                p.set("why", "accepted_before_invite");
+                p.set("invite", invite.as_str());
+            }
+            Void::AcceptedAfterWindow { invite, .. } => {
+                p.set("why", "accepted_after_window");
+                p.set("invite", invite.as_str());
+            }
+            Void::NotSuperAdmin { .. } => p.set("why", "not_super_admin"),
+        }
+    }
 }
 
 impl std::fmt::Display for Void {

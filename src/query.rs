@@ -18,15 +18,20 @@ use crate::time::Instant;
 #[error("unknown {what} `{name}`")]
 #[diagnostic(code(autoseal::query::unknown_name))]
 pub struct QueryError {
+    /// What kind of thing it should name: `org`, `template`, ...
     pub what: &'static str,
+    /// The name as given.
     pub name: String,
 }
 
 /// One template of the initiator's org: can the "use" button be pressed?
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TemplateStatus {
+    /// The template's id (`ORG.TEMPLATE`).
     pub template: String,
+    /// Its display name.
     pub name: String,
+    /// Whether auto-seal can start with it (now, or once its conditions hold).
     pub usable: bool,
     /// Usable only when the request's attributes meet a condition (every
     /// failing check is a missing attribute).
@@ -34,6 +39,7 @@ pub struct TemplateStatus {
     /// The seal the org's own party would be sealed with (when
     /// `conditional`, once the conditions hold).
     pub seal: Option<String>,
+    /// The rule that gives the seal: its label, else `file:line`.
     pub rule: Option<String>,
     /// When `conditional`: every attribute the failing conditions test
     /// that the request does not give, by name.
@@ -50,19 +56,25 @@ pub struct TemplateStatus {
 /// A signer that would (or would not) auto-seal a template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SignerStatus {
+    /// The signer's org.
     pub signer: String,
+    /// The signatory role asked for, if any.
     pub signatory: Option<String>,
+    /// Whether it would auto-seal.
     pub auto_seal: bool,
     /// Not decided yet: it would auto-seal when attributes the request does
     /// not give meet the conditions (`reasons` says which).
     pub conditional: bool,
     /// The seal (when `conditional`, once the conditions hold).
     pub seal: Option<String>,
+    /// The rule that gives the seal: its label, else `file:line`.
     pub rule: Option<String>,
+    /// How the auto-seal is justified.
     pub basis: Option<Basis>,
     /// When `conditional`: every attribute the failing conditions test
     /// that the request does not give, by name.
     pub needs: Vec<String>,
+    /// Why not, every failing check.
     pub reasons: Vec<RenderedReason>,
     /// The signer's super admin at the instant asked (`ORG.PERSON`), who
     /// accepts its invites and revokes its grants; `None` when it has none.
@@ -118,12 +130,19 @@ pub struct AuditEntry {
     /// `own_template`, `partner_grant`, `employee`, `forbid`, or
     /// `invite` (an invite open at the instant: `rule` is its label).
     pub kind: AuditKind,
+    /// The rule (its label, else `file:line`); for an invite, its label.
     pub rule: String,
+    /// The signer's org.
     pub signer: Option<String>,
+    /// The template.
     pub template: Option<String>,
+    /// The signatory role, for a partner grant or an invite.
     pub signatory: Option<String>,
+    /// The seal the rule gives (in force at the instant).
     pub seal: Option<String>,
+    /// The employee, for an employee authorization.
     pub employee: Option<String>,
+    /// Whether it has a condition (it applies only to requests that meet it).
     pub conditional: bool,
     /// In force, but it cannot seal at the instant: the signer's service
     /// is off (`service_not_enabled`), the template or the seal is
@@ -140,7 +159,9 @@ pub struct AuditEntry {
     /// The instant a revoke takes effect, when a revoke ends it (before
     /// its `until`, if it has one).
     pub revoked_at: Option<String>,
+    /// Whether it ends within the `expiring_within` asked.
     pub expiring: bool,
+    /// `file:line` of the rule.
     pub source: String,
     /// The super admin at the instant asked of the org the rule concerns
     /// (the signer of a seal rule, the employee's org), who may revoke it;

@@ -15,21 +15,48 @@ use crate::model::Value;
 use crate::syntax::parse_decimal;
 use crate::time::{parse_datetime, Instant};
 
-/// A request by names.
+/// A request by names: may the `signer`'s party to a contract made from
+/// `template`, started by `initiator`, be sealed automatically at `at`?
+///
+/// Build one in code ([`Request::new`] and the builder methods), or read
+/// one from JSON or YAML ([`Request::parse`]), the form the CLI and the
+/// service take:
+///
+/// ```
+/// use autoseal::{Instant, Request};
+///
+/// let at = Instant::parse("2026-04-01T10:00:00+08:00").unwrap();
+/// let built = Request::new(at, "acme.nda", "acme.li", "globex")
+///     .signatory("乙方")
+///     .attribute("amount", 120_000_i64);
+/// let read = Request::parse(
+///     r#"{"at": "2026-04-01T10:00:00+08:00", "template": "acme.nda",
+///         "initiator": "acme.li", "signer": "globex", "signatory": "乙方",
+///         "attributes": {"amount": 120000}}"#,
+/// )
+/// .unwrap();
+/// assert_eq!(built, read);
+/// ```
 ///
 /// Names are [`CompactString`]s: up to 24 bytes (nearly every name) are
 /// kept in the request itself, so building one allocates nothing for its
 /// names, and deciding reads them without following a pointer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
+    /// The instant to decide at.
     pub at: Instant,
     /// `OWNER.T`.
     pub template: CompactString,
     /// `ORG.E`.
     pub initiator: CompactString,
+    /// In group mode: the member org the initiator acts for (`ORG`), the
+    /// effective initiating org.
     pub on_behalf_of: Option<CompactString>,
+    /// The org whose party is to be sealed (`ORG`).
     pub signer: CompactString,
+    /// The signatory role the signer signs as (`"乙方"`), for a partner.
     pub signatory: Option<CompactString>,
+    /// The contract's attributes that conditions test (`amount`, ...).
     pub attributes: Vec<(CompactString, Value)>,
     /// A correlation id the caller chose (`"id"`), echoed in the answer;
     /// deciding never reads it.
@@ -320,11 +347,15 @@ fn attrs(v: &Field<'_>) -> Result<Vec<(CompactString, Value)>, RequestError> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 #[diagnostic(code(autoseal::invalid_request))]
 pub struct RequestError {
+    /// The field at fault (`at`, `attributes.amount`, ...), `""` when no
+    /// one field is.
     pub field: String,
+    /// What is wrong with it.
     pub message: String,
 }
 
 impl RequestError {
+    /// An error about `field`.
     pub fn new(field: &str, message: impl Into<String>) -> RequestError {
         RequestError {
             field: field.to_owned(),

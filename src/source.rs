@@ -14,12 +14,16 @@ pub struct FileId(pub u32);
 /// they say, wherever they were written, use [`crate::ast::Meaning`].
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Span {
+    /// The file it is in.
     pub file: FileId,
+    /// Byte offset of its start.
     pub start: u32,
+    /// Byte offset of its end (exclusive).
     pub end: u32,
 }
 
 impl Span {
+    /// A span of `file` from byte `start` to byte `end` (exclusive).
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
         Span {
             file,
@@ -37,10 +41,12 @@ impl Span {
         }
     }
 
+    /// Its length in bytes.
     pub fn len(self) -> usize {
         self.end.saturating_sub(self.start) as usize
     }
 
+    /// Whether it covers no byte.
     pub fn is_empty(self) -> bool {
         self.len() == 0
     }
@@ -61,13 +67,16 @@ impl From<Span> for miette::SourceSpan {
 /// One policy file: its name as given and its text.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// Its name as given (a path, or any label).
     pub name: String,
+    /// Its text.
     pub text: Arc<str>,
     /// Shared: a compiled policy keeps them (see `compile::Lines`).
     line_starts: Arc<[u32]>,
 }
 
 impl SourceFile {
+    /// A file of that name and text.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
         let text: Arc<str> = text.into();
         // A line ends at `\n`, `\r\n` or a lone `\r`, as for the grammar
@@ -128,6 +137,7 @@ impl SourceFile {
         self.line_starts.clone()
     }
 
+    /// How many lines it has.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
@@ -140,15 +150,18 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// No files yet.
     pub fn new() -> Sources {
         Sources::default()
     }
 
+    /// Adds a file; its id is its position.
     pub fn add(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId(u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX))
     }
 
+    /// The file of an id, if this set has it.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
     }
@@ -161,6 +174,7 @@ impl Sources {
             .map(|slot| std::mem::replace(slot, file))
     }
 
+    /// Every file with its id, in order.
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
@@ -168,15 +182,17 @@ impl Sources {
             .map(|(i, f)| (FileId(i as u32), f))
     }
 
+    /// How many files.
     pub fn len(&self) -> usize {
         self.files.len()
     }
 
+    /// Whether there is no file.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
 
-    /// `file:line:col` of the start of a span (see [`Locate`]).
+    /// `file:line:col` of the start of a span, the column in characters.
     pub fn location(&self, span: Span) -> String {
         Locate::location(self, span)
     }

@@ -25,6 +25,7 @@ use crate::request::Request;
 pub struct CaseFile {
     /// `policies:` as written (relative to the case file).
     pub policies: Option<String>,
+    /// The cases that could be read, in file order.
     pub cases: Vec<Case>,
     /// Cases that could not be read: each fails, and the others still run.
     pub invalid: Vec<InvalidCase>,
@@ -37,6 +38,7 @@ pub struct InvalidCase {
     pub index: usize,
     /// Its name, else `case N` (N from 1, in file order).
     pub name: String,
+    /// What is wrong with it.
     pub error: CaseFileError,
 }
 
@@ -49,37 +51,51 @@ pub struct CaseFileError {
     /// The field at fault (`cases`, `expect.decision`, a request's field),
     /// `""` when no one field is.
     pub field: String,
+    /// What is wrong.
     pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// One case: a request and what its decision should be.
 pub struct Case {
+    /// Its name, shown in reports.
     pub name: String,
+    /// The request to decide.
     pub request: Request,
+    /// What the decision should be.
     pub expect: Expect,
 }
 
 /// What a case expects; every field given must match.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Expect {
+    /// `auto_seal` or `manual`.
     pub decision: Option<Verdict>,
+    /// The seal (`ORG.SEAL`) of the auto-seal.
     pub seal: Option<String>,
+    /// The rule that gives the seal: its label, else `file:line`.
     pub rule: Option<String>,
+    /// How the auto-seal is justified.
     pub basis: Option<Basis>,
+    /// The code of the first reason of a manual decision.
     pub reason: Option<ReasonCode>,
+    /// The set of codes of every reason the explanation gives.
     pub reasons: Option<BTreeSet<ReasonCode>>,
 }
 
 /// The outcome of one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseResult {
+    /// The case's name.
     pub name: String,
     /// Empty when the case passed.
     pub failures: Vec<String>,
+    /// The decision, rendered.
     pub got: Rendered,
 }
 
 impl CaseResult {
+    /// Whether every expectation held.
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
     }

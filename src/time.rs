@@ -17,6 +17,7 @@ impl Instant {
     /// After every time that can be written.
     pub const MAX: Instant = Instant(i64::MAX);
 
+    /// The instant of a chrono date-time.
     pub fn from_datetime<Tz: TimeZone>(t: &DateTime<Tz>) -> Instant {
         Instant(t.timestamp_micros())
     }
@@ -54,6 +55,7 @@ impl Instant {
         Instant::start_of_day(date.checked_add_days(Days::new(1))?, tz)
     }
 
+    /// The date-time of the instant at the offset `tz`; `None` when out of chrono's range.
     pub fn to_datetime(self, tz: FixedOffset) -> Option<DateTime<FixedOffset>> {
         DateTime::<Utc>::from_timestamp_micros(self.0).map(|t| t.with_timezone(&tz))
     }
@@ -77,16 +79,25 @@ pub enum TimeError {
     /// for messages in other languages.
     #[error("`{text}` is not a valid RFC 3339 time: {reason}")]
     NotRfc3339 {
+        /// The text as given.
         text: String,
+        /// What is wrong with it, in English.
         reason: String,
+        /// What is wrong with it, as a key.
         kind: &'static str,
     },
     /// Not a date that exists (`2026-02-30`), or not `YYYY-MM-DD`.
     #[error("no such date `{text}`")]
-    NoSuchDate { text: String },
+    NoSuchDate {
+        /// The text as given.
+        text: String,
+    },
     /// A year outside [`MIN_YEAR`]..=[`MAX_YEAR`].
     #[error("`{text}` is out of range: years {MIN_YEAR} to {MAX_YEAR} are supported")]
-    YearOutOfRange { text: String },
+    YearOutOfRange {
+        /// The text as given.
+        text: String,
+    },
 }
 
 /// Parses an RFC 3339 date-time (seconds optional) within the supported
@@ -133,7 +144,7 @@ fn parse_error_kind(e: &chrono::ParseError) -> &'static str {
 }
 
 /// Parses `YYYY-MM-DD`, refusing days that do not exist (`2026-02-30`).
-pub fn parse_date(text: &str) -> Result<NaiveDate, TimeError> {
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, TimeError> {
     let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| TimeError::NoSuchDate {
         text: text.to_owned(),
     })?;
@@ -153,11 +164,13 @@ fn check_year(year: i32, text: &str) -> Result<(), TimeError> {
 
 /// `at + n months`, clamped to the month's last day (2026-01-31 plus a
 /// month is 2026-02-28), at the same clock time in the same offset.
+#[doc(hidden)]
 pub fn add_months(t: DateTime<FixedOffset>, n: u32) -> Option<DateTime<FixedOffset>> {
     t.checked_add_months(Months::new(n))
 }
 
-pub fn add_days(t: DateTime<FixedOffset>, n: u32) -> Option<DateTime<FixedOffset>> {
+/// `n` days after `t`, at the same clock time in the same offset; `None` when out of range.
+pub(crate) fn add_days(t: DateTime<FixedOffset>, n: u32) -> Option<DateTime<FixedOffset>> {
     t.checked_add_days(Days::new(u64::from(n)))
 }
 

@@ -298,7 +298,7 @@ fn a_certain_forbid_is_named_before_one_for_want_of_an_attribute() {
         .map_err(|e| e.render())
         .unwrap();
     let mut req = request("2026-03-01T10:00:00+08:00");
-    req.attributes = vec![("amount".into(), autoseal::model::Value::Number(10.into()))];
+    req.attributes = vec![("amount".into(), autoseal::Value::Number(10.into()))];
     let r = p.render_explanation(&p.explain(&req)).unwrap();
     let said: Vec<(&str, &str)> = r
         .reasons

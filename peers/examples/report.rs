@@ -43,32 +43,34 @@ fn main() {
     let root: PathBuf = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| PathBuf::from("target"), PathBuf::from)
         .join("criterion");
-    let floor = median(&root, "floor/hashmap").map(|m| m.0);
-    println!("| grants | autoseal | cedar_entities | cedar_per_grant | cedar_entities / autoseal | cedar_per_grant / autoseal | autoseal / floor |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| grants | autoseal | floor | regorus | cedar_entities | cedar_per_grant | autoseal / floor | regorus / autoseal | cedar_entities / autoseal | cedar_per_grant / autoseal |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in [10, 1_000, 10_000, 100_000, 1_000_000] {
-        let a = median(&root, &format!("peers/autoseal/{n}")).map(|m| m.0);
-        let e = median(&root, &format!("peers/cedar_entities/{n}")).map(|m| m.0);
-        let p = median(&root, &format!("peers/cedar_per_grant/{n}")).map(|m| m.0);
-        if a.is_none() && e.is_none() && p.is_none() {
+        let get = |engine: &str| median(&root, &format!("{engine}/{n}")).map(|m| m.0);
+        let a = get("peers/autoseal");
+        let f = get("floor/hashmap");
+        let r = get("peers/regorus");
+        let e = get("peers/cedar_entities");
+        let p = get("peers/cedar_per_grant");
+        if [a, f, r, e, p].iter().all(Option::is_none) {
             continue;
         }
         let cell = |x: Option<f64>| x.map_or(String::from("—"), show);
-        let vs_floor = match (a, floor) {
-            (Some(a), Some(f)) if f > 0.0 => format!("{:.1}×", a / f),
+        let vs_floor = match (a, f) {
+            (Some(a), Some(f)) if f > 0.0 => format!("{:.2}×", a / f),
             _ => String::from("—"),
         };
         println!(
-            "| {n} | {} | {} | {} | {} | {} | {vs_floor} |",
+            "| {n} | {} | {} | {} | {} | {} | {vs_floor} | {} | {} | {} |",
             cell(a),
+            cell(f),
+            cell(r),
             cell(e),
             cell(p),
+            ratio(a, r),
             ratio(a, e),
             ratio(a, p)
         );
-    }
-    if let Some(f) = floor {
-        println!("\nfloor/hashmap: {}", show(f));
     }
     println!("\n| load | median | input bytes | MB/s |");
     println!("|---|---:|---:|---:|");

@@ -59,11 +59,18 @@ pub enum AdminAct {
     PartnerRevoke,
 }
 
+/// An error in the meaning of a policy set that parses (`docs/language.md`
+/// section 9): an unknown or duplicate name, a time out of order, a rule
+/// that conflicts with another... The set does not load.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckError {
+    /// An org no statement declares.
     UnknownOrg {
+        /// The name as written.
         name: String,
+        /// A declared name close to it, if one is.
         close: Close,
+        /// Where.
         span: Span,
     },
 
@@ -71,58 +78,94 @@ pub enum CheckError {
     /// the `members` it has of the kind (and `elsewhere`, another org with
     /// one of that name).
     UnknownPerson {
+        /// The name as written.
         name: String,
+        /// The org it was looked up in.
         org: String,
+        /// A declared name close to it, if one is.
         close: Close,
+        /// What the org has of that kind, by name.
         members: Vec<String>,
+        /// Another org that has one of that name.
         elsewhere: Option<String>,
+        /// Where.
         span: Span,
     },
 
+    /// A seal the org does not have (see `UnknownPerson`).
     UnknownSeal {
+        /// The name as written.
         name: String,
+        /// The org it was looked up in.
         org: String,
+        /// A declared name close to it, if one is.
         close: Close,
+        /// What the org has of that kind, by name.
         members: Vec<String>,
+        /// Another org that has one of that name.
         elsewhere: Option<String>,
+        /// Where.
         span: Span,
     },
 
+    /// A template the org does not have (see `UnknownPerson`).
     UnknownTemplate {
+        /// The name as written.
         name: String,
+        /// The org it was looked up in.
         org: String,
+        /// A declared name close to it, if one is.
         close: Close,
+        /// What the org has of that kind, by name.
         members: Vec<String>,
+        /// Another org that has one of that name.
         elsewhere: Option<String>,
+        /// Where.
         span: Span,
     },
 
     /// A role not among the template's `roles`.
     UnknownRole {
+        /// The role as written.
         role: String,
+        /// The template.
         template: String,
+        /// The template's roles.
         roles: Vec<String>,
+        /// Where.
         span: Span,
     },
 
+    /// An invite no statement declares.
     UnknownInvite {
+        /// The name as written.
         name: String,
+        /// A declared name close to it, if one is.
         close: Close,
+        /// Where.
         span: Span,
     },
 
     /// A label no statement has; `what` it should name: `rule` or
     /// `grant`.
     UnknownLabel {
+        /// The name as written.
         name: String,
+        /// What it should name: `rule` or `grant`.
         what: &'static str,
+        /// A declared name close to it, if one is.
         close: Close,
+        /// Where.
         span: Span,
     },
 
+    /// A kind of seal that does not exist.
     UnknownSealKind {
+        /// The name as written.
         name: String,
+        /// A declared name close to it, if one is.
         close: Close,
+        /// Where.
         span: Span,
     },
 
@@ -130,115 +173,182 @@ pub enum CheckError {
     /// `group_member`, `signatory`, `attribute` or `label`; `first`
     /// where it was first declared.
     Duplicate {
+        /// What kind of name it is.
         what: &'static str,
+        /// The name as written.
         name: String,
+        /// Where it was first declared (`file:line`).
         first: String,
+        /// Where.
         span: Span,
     },
 
+    /// An org with two `super_admin` lines.
     TwoSuperAdmins {
+        /// The org.
         org: String,
+        /// The first super admin.
         first: String,
+        /// Where.
         span: Span,
     },
 
+    /// A plain date with no `timezone` above it in its file.
     DateWithoutTimezone {
+        /// The date as written.
         text: String,
+        /// Where.
         span: Span,
     },
 
+    /// `from` after `until`.
     FromAfterUntil {
+        /// `from`, as written.
         from: String,
+        /// `until`, as written.
         until: String,
+        /// Where.
         span: Span,
     },
 
     /// A `what` (`template`) of org `owner` where one of `expected` is
     /// needed.
     WrongOrg {
+        /// What it is: `seal` or `template`.
         what: &'static str,
+        /// The name as written.
         name: String,
+        /// The org it belongs to.
         owner: String,
+        /// The org (or orgs) it should belong to.
         expected: String,
+        /// Where.
         span: Span,
     },
 
     /// `name` (`bare` with org `qualifier`) where `what` (`person`,
     /// `seal` or `template`) of org `expected` is expected.
     WrongQualifier {
+        /// The name as written (`ORG.NAME`).
         name: String,
+        /// The name without its org.
         bare: String,
+        /// The org it was qualified with.
         qualifier: String,
+        /// What it is: `person`, `seal` or `template`.
         what: &'static str,
+        /// The org it must be of.
         expected: String,
+        /// What its help says.
         hint: QualifierHint,
+        /// Where.
         span: Span,
     },
 
     /// A bare person name where no org is known (`why`: `forbid_revoke`,
     /// the `by` of a forbid's revoke); `orgs` have a person of the name.
     UnqualifiedName {
+        /// The name as written.
         name: String,
+        /// Where it is: `forbid_revoke` (the `by` of a forbid's revoke).
         why: &'static str,
+        /// The orgs that have a person of that name.
         orgs: Vec<String>,
+        /// Where.
         span: Span,
     },
 
+    /// `on behalf of` an org that is not a member of the group.
     NotGroupMember {
+        /// The org named by `on behalf of`.
         org: String,
+        /// The group's main org.
         main: String,
+        /// A declared name close to it, if one is.
         close: Close,
+        /// Where.
         span: Span,
     },
 
     /// `person` did `why` at `at`, when `admin` (if any) was the super
     /// admin of `org`.
     NotSuperAdmin {
+        /// The person who acted.
         person: String,
+        /// The org whose super admin must act.
         org: String,
+        /// The act.
         why: AdminAct,
+        /// The instant, as written.
         at: String,
+        /// The super admin at that instant, if any.
         admin: Option<String>,
+        /// Where.
         span: Span,
     },
 
+    /// Two `changes super admin` of one org at the same instant.
     TwoAdminChanges {
+        /// The org.
         org: String,
+        /// The instant, as written.
         at: String,
+        /// Where the first one is (`file:line`).
         first: String,
+        /// Where.
         span: Span,
     },
 
     /// Two rules give `signer` on `template` (as `signatory`) different
     /// seals from `at` (`None`: from the start).
     ConflictingRules {
+        /// The first rule.
         first: String,
+        /// The second rule.
         second: String,
+        /// The signer.
         signer: String,
+        /// The template.
         template: String,
+        /// The signatory role, for partner grants.
         signatory: Option<String>,
+        /// The seal of the first rule.
         first_seal: String,
+        /// The seal of the second rule.
         second_seal: String,
+        /// The instant from which they conflict (`None`: from the start).
         at: Option<String>,
+        /// Where.
         span: Span,
     },
 
     /// Types: `number`, `string` or `bool`.
     AttributeType {
+        /// The attribute.
         attr: String,
+        /// Its declared type.
         declared: &'static str,
+        /// The type of the value it is compared with.
         used: &'static str,
+        /// Where.
         span: Span,
     },
 
+    /// `<`, `<=`, `>` or `>=` with something other than a number.
     OrderingNeedsNumber {
+        /// The operator.
         op: &'static str,
+        /// The type of the value: `string` or `bool`.
         used: &'static str,
+        /// Where.
         span: Span,
     },
 
+    /// An invite without a label: no grant could name it.
     InviteWithoutLabel {
+        /// The inviting org.
         org: String,
+        /// Where.
         span: Span,
     },
 
@@ -247,20 +357,31 @@ pub enum CheckError {
     /// `found` is `seal_rule`, `employee_rule`, `forbid`, `invite`,
     /// `event` or `unresolved`.
     WrongTarget {
+        /// The label.
         name: String,
+        /// What it should name.
         expected: &'static str,
+        /// What it names.
         found: &'static str,
+        /// Where.
         span: Span,
     },
 
+    /// An org in more than one group.
     TwoGroups {
+        /// The org.
         org: String,
+        /// The first group.
         first: String,
+        /// Where.
         span: Span,
     },
 
+    /// A group's main org listed among its members.
     MainIsMember {
+        /// The org.
         org: String,
+        /// Where.
         span: Span,
     },
 }
@@ -270,89 +391,136 @@ pub enum CheckError {
 pub enum NeverWhy {
     /// Its revoke, at `at`, comes before it starts.
     RevokedBeforeStart {
+        /// When the revoke takes effect.
         at: String,
     },
     /// Its window is empty.
     EmptyWindow,
     /// The service of its signer `org` is off throughout.
     ServiceOff {
+        /// The signer.
         org: String,
     },
+    /// Its template is disabled throughout.
     TemplateDisabled {
+        /// The template.
         template: String,
     },
+    /// Its seal is disabled throughout.
     SealDisabled {
+        /// The seal.
         seal: String,
     },
     /// A grant accepted at `at`, no earlier than its `until`.
     AcceptedLate {
+        /// When it was accepted.
         at: String,
+        /// Its `until`.
         until: String,
     },
 }
 
+/// Something in a policy set that loads but is likely not what was meant
+/// (`docs/language.md` section 9): a void grant, a rule that never applies
+/// or never seals...
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckWarning {
+    /// A partner grant that is void.
     VoidGrant {
+        /// The rule: its label, else `file:line`.
         rule: String,
+        /// Why it is void.
         void: Void,
+        /// Where.
         span: Span,
     },
 
+    /// A rule that can never apply.
     NeverApplies {
+        /// The rule: its label, else `file:line`.
         rule: String,
+        /// Why.
         why: NeverWhy,
+        /// Where.
         span: Span,
     },
 
     /// Every auto-seal the rule gives is blocked by `forbids`.
     NeverSeals {
+        /// The rule: its label, else `file:line`.
         rule: String,
+        /// The `forbid`s that block it.
         forbids: Vec<String>,
+        /// Where.
         span: Span,
     },
 
+    /// A rule that says the same as an earlier one.
     DuplicateRule {
+        /// The earlier rule (`file:line`).
         first: String,
+        /// Where.
         span: Span,
     },
 
+    /// An invite no partner grant accepts.
     InviteNeverAccepted {
+        /// The invite.
         invite: String,
+        /// Where.
         span: Span,
     },
 
+    /// `changes super admin` to the person who already is.
     AdminUnchanged {
+        /// The person.
         person: String,
+        /// The org.
         org: String,
+        /// The instant, as written.
         at: String,
+        /// Where.
         span: Span,
     },
 
     /// `enables` without `by`, at `at` (when it could be read), when
     /// `admin` was the super admin.
     EnablesWithoutBy {
+        /// The org.
         org: String,
+        /// When, if it could be read.
         at: Option<String>,
+        /// The super admin at that instant, if any.
         admin: Option<String>,
+        /// Where.
         span: Span,
     },
 
+    /// An attribute used in a condition but not declared (when the set declares some).
     UndeclaredAttribute {
+        /// The attribute.
         attr: String,
+        /// A declared name close to it, if one is.
         close: Close,
+        /// Where.
         span: Span,
     },
 
     /// `attr in []`, in a forbid's condition or a grant's.
     EmptyList {
+        /// The attribute.
         attr: String,
+        /// Whether it is in a forbid's condition (else a grant's).
         in_forbid: bool,
+        /// Where.
         span: Span,
     },
 
+    /// A rule revoked more than once (the earliest revoke applies).
     RevokedTwice {
+        /// The rule: its label, else `file:line`.
         rule: String,
+        /// Where.
         span: Span,
     },
 }
@@ -389,6 +557,7 @@ impl CheckError {
         }
     }
 
+    /// Where it is.
     pub fn span(&self) -> Span {
         match self {
             CheckError::UnknownOrg { span, .. }
@@ -662,6 +831,7 @@ impl CheckWarning {
         }
     }
 
+    /// Where it is.
     pub fn span(&self) -> Span {
         match self {
             CheckWarning::VoidGrant { span, .. }
@@ -683,34 +853,15 @@ impl CheckWarning {
         match self {
             CheckWarning::VoidGrant { rule, void, .. } => {
                 p.set("rule", rule);
+                void.why_params(&mut p);
                 match void {
-                    Void::InviteMismatch { what, invite } => {
-                        p.set("why", "invite_mismatch");
-                        p.set("invite", invite);
-                        p.set(
-                            "mismatch",
-                            match *what {
-                                "inviting org" => "inviting_org",
-                                "signatory role" => "signatory",
-                                other => other,
-                            },
-                        );
-                    }
-                    Void::AcceptedBeforeInvite { invite } => {
-                        p.set("why", "accepted_before_invite");
-                        p.set("invite", invite);
-                    }
-                    Void::AcceptedAfterWindow { invite, closed } => {
-                        p.set("why", "accepted_after_window");
-                        p.set("invite", invite);
-                        p.set("closed", closed);
-                    }
+                    Void::AcceptedAfterWindow { closed, .. } => p.set("closed", closed),
                     Void::NotSuperAdmin { person, org, at } => {
-                        p.set("why", "not_super_admin");
                         p.set("by", person);
                         p.set("org", org);
                         p.set("at", at);
                     }
+                    Void::InviteMismatch { .. } | Void::AcceptedBeforeInvite { .. } => {}
                 }
             }
             CheckWarning::NeverApplies { rule, why, .. } => {

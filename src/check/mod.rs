@@ -1,5 +1,5 @@
 //! Syntax tree to checked model: resolves every name, turns every time into
-//! an instant, and reports every load-time error and warning of the spec
+//! an instant, and reports every load-time error and warning
 //! (`docs/language.md`, "Load-time errors and warnings").
 //!
 //! The check runs in passes over the statements of every file, one file

@@ -9,81 +9,148 @@ use crate::i18n::Params;
 use crate::source::Span;
 use crate::time::TimeError;
 
+/// Policy text that is not the language (`docs/language.md` section 9).
+/// Always an error; one bad statement does not hide the problems of the
+/// others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyntaxError {
     /// The file is not valid UTF-8 (at the first bad byte).
-    NotUtf8 { span: Span },
+    NotUtf8 {
+        /// The first byte that is not UTF-8.
+        span: Span,
+    },
 
     /// The file contains a NUL byte.
-    NulByte { span: Span },
+    NulByte {
+        /// The NUL byte.
+        span: Span,
+    },
 
     /// The file is larger than the limit (in bytes).
     FileTooLarge {
+        /// Its size, in bytes.
         size: usize,
+        /// The limit.
         limit: usize,
+        /// Where.
         span: Span,
     },
 
     /// A line is longer than the limit (in bytes).
     LineTooLong {
+        /// Its length, in bytes.
         len: usize,
+        /// The limit.
         limit: usize,
+        /// Where.
         span: Span,
     },
 
     /// Parentheses nested deeper than the limit.
-    TooDeep { limit: usize, span: Span },
+    TooDeep {
+        /// The limit.
+        limit: usize,
+        /// Where.
+        span: Span,
+    },
 
     /// More statements in the set than the limit.
-    TooManyStatements { limit: usize, span: Span },
+    TooManyStatements {
+        /// The limit.
+        limit: usize,
+        /// Where.
+        span: Span,
+    },
 
     /// Not what the grammar expects here.
     Unexpected {
         /// What would have been read, in order.
         expected: Vec<Expected>,
+        /// What was there instead.
         found: Found,
+        /// Where.
         span: Span,
+        /// Which help it gets, if any.
         hint: Option<UnexpectedHint>,
     },
 
     /// `accepted TIME` without `by PERSON`.
-    MissingAcceptedBy { accepted: String, span: Span },
+    MissingAcceptedBy {
+        /// The time of `accepted`, as written.
+        accepted: String,
+        /// Where.
+        span: Span,
+    },
 
     /// An indented line with no statement above it to continue.
-    NothingToContinue { after: NothingAbove, span: Span },
+    NothingToContinue {
+        /// What is above it.
+        after: NothingAbove,
+        /// Where.
+        span: Span,
+    },
 
     /// A time that cannot be read.
     BadTime {
+        /// The text as written.
         text: String,
+        /// What is wrong with it.
         problem: TimeProblem,
+        /// Where.
         span: Span,
     },
 
     /// A time finer than a microsecond.
-    TimePrecision { text: String, span: Span },
+    TimePrecision {
+        /// The text as written.
+        text: String,
+        /// Where.
+        span: Span,
+    },
 
     /// A number with more digits than the limit.
     NumberTooLarge {
+        /// The text as written.
         text: String,
+        /// The limit.
         limit: usize,
+        /// Where.
         span: Span,
     },
 
     /// A string longer than the limit (in characters).
     StringTooLong {
+        /// Its length, in characters.
         len: usize,
+        /// The limit.
         limit: usize,
+        /// Where.
         span: Span,
     },
 
     /// An escape a string does not accept.
-    BadEscape { text: String, span: Span },
+    BadEscape {
+        /// The text as written.
+        text: String,
+        /// Where.
+        span: Span,
+    },
 
     /// An offset that cannot be read.
-    BadOffset { text: String, span: Span },
+    BadOffset {
+        /// The text as written.
+        text: String,
+        /// Where.
+        span: Span,
+    },
 
     /// A count (of days or months) out of range.
-    BadCount { count: String, span: Span },
+    BadCount {
+        /// The count as written.
+        count: String,
+        /// Where.
+        span: Span,
+    },
 }
 
 /// One thing the parser would have read: a token as written, or a kind of
@@ -92,6 +159,7 @@ pub enum SyntaxError {
 pub enum Expected {
     /// A keyword or punctuation, as written (`from`, `}`).
     Token(String),
+    /// A kind of token (a name, a time...).
     Kind(ExpectedKind),
 }
 
@@ -110,23 +178,38 @@ impl Expected {
 /// of them is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ExpectedKind {
+    /// A comparison operator (`==`, `<=`, ...).
     Comparison,
+    /// A condition (`when ...`).
     Condition,
+    /// A list (`[...]`).
     List,
+    /// A name.
     Name,
+    /// A number.
     Number,
+    /// A qualified name (`ORG.NAME`).
     QualifiedName,
+    /// A kind of seal (`official`, `contract`, ...).
     SealKind,
+    /// A statement.
     Statement,
+    /// A string literal.
     String,
+    /// A time (a date or an RFC 3339 date-time).
     Time,
+    /// A UTC offset (`+08:00`).
     Offset,
+    /// The end of the file.
     EndOfFile,
+    /// The end of the statement.
     EndOfStatement,
+    /// Anything else the grammar accepts.
     SomethingElse,
 }
 
 impl ExpectedKind {
+    /// Every kind, in order.
     pub const ALL: &'static [ExpectedKind] = &[
         ExpectedKind::Comparison,
         ExpectedKind::Condition,
@@ -168,7 +251,9 @@ impl ExpectedKind {
 /// What the parser found instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found {
+    /// The end of the file.
     EndOfFile,
+    /// The end of the line.
     EndOfLine,
     /// A word or a character, as written.
     Text(String),
@@ -200,6 +285,7 @@ pub enum UnexpectedHint {
 }
 
 impl UnexpectedHint {
+    /// Its key: `time`, `name`, `continuation` or `keyword`.
     pub fn as_str(self) -> &'static str {
         match self {
             UnexpectedHint::Time => "time",
@@ -213,6 +299,7 @@ impl UnexpectedHint {
 /// Where an indented line that continues nothing is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NothingAbove {
+    /// The start of the file.
     StartOfFile,
     /// Right after an org block's `}`.
     OrgBlock,
@@ -223,7 +310,10 @@ pub enum NothingAbove {
 pub enum TimeProblem {
     /// Not an RFC 3339 time; `detail` says what is wrong (see
     /// [`TimeError::NotRfc3339`]).
-    NotRfc3339 { detail: &'static str },
+    NotRfc3339 {
+        /// What is wrong, as a key (`out_of_range`, `bad_format`, ...).
+        detail: &'static str,
+    },
     /// A date that does not exist (`2026-02-30`).
     NoSuchDate,
     /// A year outside those supported.
@@ -269,6 +359,7 @@ impl SyntaxError {
         }
     }
 
+    /// Where it is.
     pub fn span(&self) -> Span {
         match self {
             SyntaxError::NotUtf8 { span }

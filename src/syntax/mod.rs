@@ -21,12 +21,16 @@ use crate::limits::{MAX_LINE_BYTES, MAX_NESTING, MAX_NUMBER_DIGITS, MAX_STRING_C
 use crate::source::{FileId, Span};
 use crate::time::{parse_date, parse_datetime};
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/policy.pest"]
-struct PolicyParser;
+// In a module of its own so that pest's generated `Rule` stays private.
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/policy.pest"]
+    pub(super) struct PolicyParser;
+}
+use grammar::{PolicyParser, Rule};
 
 /// Reserved words: never names. Sorted, for binary search.
-pub const KEYWORDS: &[&str] = &[
+pub(crate) const KEYWORDS: &[&str] = &[
     "accepted",
     "and",
     "as",
@@ -91,6 +95,7 @@ pub const KEYWORDS: &[&str] = &[
 ];
 
 /// Whether `word` is reserved.
+#[doc(hidden)]
 pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.binary_search(&word).is_ok()
 }
@@ -98,6 +103,7 @@ pub fn is_keyword(word: &str) -> bool {
 /// A comment: `#` to the end of its line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Comment {
+    /// Where: from `#` to the end of the line.
     pub span: Span,
 }
 
@@ -105,8 +111,11 @@ pub struct Comment {
 /// problem found. Statements that could not be read are left out.
 #[derive(Debug, Clone)]
 pub struct Parsed {
+    /// The statements that could be read, in order.
     pub ast: FileAst,
+    /// Every comment, in order.
     pub comments: Vec<Comment>,
+    /// Every problem found, in order.
     pub errors: Vec<SyntaxError>,
 }
 
@@ -1042,7 +1051,7 @@ impl Builder {
 }
 
 /// `+08:00`, `-05:30` or `Z`.
-pub fn parse_offset(s: &str) -> Option<FixedOffset> {
+pub(crate) fn parse_offset(s: &str) -> Option<FixedOffset> {
     if s == "Z" {
         return FixedOffset::east_opt(0);
     }
@@ -1061,6 +1070,7 @@ pub fn parse_offset(s: &str) -> Option<FixedOffset> {
 
 /// An exact decimal from policy or request text (`1_000_000`, `-99.95`);
 /// `None` when it has more digits than [`MAX_NUMBER_DIGITS`].
+#[doc(hidden)]
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
     let clean: String = text.chars().filter(|c| *c != '_').collect();
     let digits = clean
@@ -1077,7 +1087,7 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
 }
 
 /// Decodes string escapes; the offending escape on error.
-pub fn unescape(raw: &str) -> Result<String, String> {
+pub(crate) fn unescape(raw: &str) -> Result<String, String> {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {

@@ -56,11 +56,11 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use autoseal::ast::SealKind;
-use autoseal::decision::ReasonCode;
 use autoseal::load::Input;
-use autoseal::model::Value;
 use autoseal::request::Request;
 use autoseal::time::{add_months, Instant};
+use autoseal::ReasonCode;
+use autoseal::Value;
 
 /// Files are split once they reach this size (a statement is never split).
 pub const MAX_GENERATED_FILE_BYTES: usize = 16 * 1024 * 1024;

@@ -380,13 +380,14 @@ fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
     }
 }
 
-fn at(q: &HashMap<String, String>) -> Result<Instant, ApiError> {
+/// `at` as `--at` reads it: a time, or a date (the start of that day in
+/// the set's time zone).
+fn at(q: &HashMap<String, String>, snap: &Snapshot) -> Result<Instant, ApiError> {
     match q.get("at") {
         None => Ok(Instant::from_datetime(&chrono::Utc::now())),
         // An offset's `+` left unencoded in a query string decodes as a
         // space; an RFC 3339 time has no space, so it is read back as `+`.
-        Some(s) => autoseal::time::parse_datetime(&s.replace(' ', "+"))
-            .map(|t| Instant::from_datetime(&t))
+        Some(s) => autoseal::query::parse_at(&s.replace(' ', "+"), snap.policy.time_zone())
             .map_err(|e| ApiError::bad(format!("`at`: {e}")).field("at")),
     }
 }
@@ -697,8 +698,8 @@ async fn templates(
     let q = query(raw.as_deref(), &["initiator", "on_behalf_of", "at"])?;
     let lang = lang(&q, &headers)?;
     let initiator = required(&q, "initiator")?;
-    let at = at(&q)?;
     let snap = shared.live.load_full();
+    let at = at(&q, &snap)?;
     let obo = q.get("on_behalf_of").map(String::as_str);
     let list = snap
         .policy
@@ -724,9 +725,9 @@ async fn who(
     let q = query(raw.as_deref(), &["template", "at", "initiator", "all"])?;
     let lang = lang(&q, &headers)?;
     let template = required(&q, "template")?;
-    let at = at(&q)?;
-    let all = flag(&q, "all")?;
     let snap = shared.live.load_full();
+    let at = at(&q, &snap)?;
+    let all = flag(&q, "all")?;
     let initiator = q.get("initiator").map(String::as_str);
     let found = snap.policy.who_in(template, at, initiator, &[], lang);
     let mut list = found.map_err(|e| {
@@ -754,14 +755,14 @@ async fn audit(
     // Its entries carry codes, no message; the language is checked all
     // the same.
     lang(&q, &headers)?;
-    let at = at(&q)?;
+    let snap = shared.live.load_full();
+    let at = at(&q, &snap)?;
     let within = match q.get("expiring_within") {
         None => None,
         Some(s) => Some(parse_duration(s).map_err(|e| {
             ApiError::bad(format!("`expiring_within`: {e}")).field("expiring_within")
         })?),
     };
-    let snap = shared.live.load_full();
     let mut list = snap.policy.audit(at, within);
     if within.is_some() {
         // Those about to lapse first, as the CLI lists them.

@@ -210,32 +210,44 @@ pub fn new_diagnostics(after: &[Value], before: &[Value]) -> Vec<Value> {
 /// path, whose event comments are indexed.
 pub fn build(set: &DiskSet, journal: &str) -> Result<Snapshot, Refusal> {
     let revision = set.revision();
-    let mut analysis = analyze(set.inputs());
+    let analysis = analyze(set.inputs());
     let diagnostics: Vec<Value> = analysis
         .diagnostics
         .to_json(&analysis.sources)
         .into_iter()
         .filter_map(|d| serde_json::to_value(d).ok())
         .collect();
-    let model = analysis.model.take();
-    let (Some(model), Some(revision), false) = (model, revision, analysis.diagnostics.has_errors())
-    else {
-        return Err(Refusal {
-            message: format!(
-                "the policy set does not load: {}",
-                analysis.diagnostics.summary()
-            ),
-            diagnostics,
-            text: analysis.diagnostics.render(&analysis.sources, false),
-        });
+    let refusal = |analysis: &autoseal::Analysis, diagnostics: Vec<Value>| Refusal {
+        message: format!(
+            "the policy set does not load: {}",
+            analysis.diagnostics.summary()
+        ),
+        diagnostics,
+        text: analysis.diagnostics.render(&analysis.sources, false),
     };
-    let policy = Policy::compile(model, &analysis.sources);
+    let Some(revision) = revision else {
+        return Err(refusal(&analysis, diagnostics));
+    };
+    let statements = analysis.files.iter().map(|f| f.stmts.len()).sum();
+    // As `Policy::load` makes it: with the set's time zone.
+    let policy = match Policy::from_analysis(analysis) {
+        Ok(loaded) => loaded.policy,
+        Err(autoseal::Error::Invalid { analysis }) => return Err(refusal(&analysis, diagnostics)),
+        // `from_analysis` reads no file.
+        Err(e @ autoseal::Error::Load(_)) => {
+            return Err(Refusal {
+                message: format!("the policy set does not load: {e}"),
+                diagnostics,
+                text: e.to_string(),
+            })
+        }
+    };
     Ok(Snapshot {
         policy: Arc::new(policy),
         revision,
         loaded_at: Utc::now(),
         files: set.sizes(),
-        statements: analysis.files.iter().map(|f| f.stmts.len()).sum(),
+        statements,
         warnings: Arc::new(diagnostics),
         events: set.bytes(journal).map(journal_events).unwrap_or_default(),
     })

@@ -148,19 +148,14 @@ pub fn fresh(dir: &Path) -> Fresh {
         inputs.push(Input::new(rel, bytes));
     }
     let revision = autoseal_serve::revision(parts.iter().map(|(r, b)| (r.as_str(), b.as_slice())));
-    let mut analysis = analyze(inputs);
+    let analysis = analyze(inputs);
     let diagnostics = analysis
         .diagnostics
         .to_json(&analysis.sources)
         .into_iter()
         .map(|d| serde_json::to_value(d).unwrap())
         .collect();
-    let policy = match analysis.model.take() {
-        Some(m) if !analysis.diagnostics.has_errors() => {
-            Some(Policy::compile(m, &analysis.sources))
-        }
-        _ => None,
-    };
+    let policy = Policy::from_analysis(analysis).ok().map(|l| l.policy);
     Fresh {
         revision,
         diagnostics,

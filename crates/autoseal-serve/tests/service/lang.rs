@@ -258,3 +258,53 @@ fn diagnostics_of_events_and_reloads_in_the_language_asked() {
     );
     assert_eq!(zh["last_reload"]["diagnostics"], v["diagnostics"]);
 }
+
+/// Messages show instants in the set's `timezone` (+08:00 here), as the
+/// CLI's do; params keep the instant as written.
+#[test]
+fn messages_show_instants_in_the_time_zone_of_the_set() {
+    let dir = policy_dir();
+    let s = start(dir.path());
+    let mut req = nda_request();
+    req["at"] = "2026-06-02T10:00:00+08:00".into();
+    for (lang, revoked_at) in [
+        ("zh-CN", "2026-06-01 12:00"),
+        ("en", "2026-06-01T12:00:00+08:00"),
+    ] {
+        let got: Value = post(
+            &s,
+            &format!("/v1/decide?lang={lang}"),
+            &req.to_string(),
+            None,
+        )
+        .json()
+        .unwrap();
+        assert_eq!(got["reasons"][0]["code"], "grant_revoked", "{got}");
+        let message = got["reasons"][0]["message"].as_str().unwrap();
+        assert!(message.contains(revoked_at), "{lang}: {message}");
+        assert_eq!(
+            got["reasons"][0]["params"]["at"], "2026-06-01T12:00:00+08:00",
+            "{got}"
+        );
+    }
+}
+
+/// `at` takes a date, as `--at` does: the start of that day in the set's
+/// time zone (the service's set has the zone `Policy::load` gives it).
+#[test]
+fn a_report_at_a_date_is_at_the_start_of_that_day_in_the_time_zone_of_the_set() {
+    let dir = policy_dir();
+    let s = start(dir.path());
+    for (path, field) in [
+        ("/v1/templates?initiator=acme.li&at=", "templates"),
+        ("/v1/who?template=acme.nda&at=", "who"),
+        ("/v1/audit?at=", "audit"),
+    ] {
+        let by_date: Value = get(&s, &format!("{path}2026-06-01"), None).json().unwrap();
+        let by_time: Value = get(&s, &format!("{path}2026-06-01T00:00:00%2B08:00"), None)
+            .json()
+            .unwrap();
+        assert!(by_date.get("error").is_none(), "{field}: {by_date}");
+        assert_eq!(by_date, by_time, "{field}");
+    }
+}

@@ -2,9 +2,12 @@
 //! ids through hash maps, rules grouped by the key a decision looks up, so
 //! no decision scans the rules.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use crate::ast::SealKind;
+use crate::check::incr::Changes;
 use crate::model::*;
 use crate::names::Names;
 use crate::source::{line_of, FileId, Locate, Sources, Span};
@@ -129,22 +132,6 @@ pub(crate) struct Signer {
     pub service_from: Instant,
 }
 
-impl RuleRow {
-    fn new(r: &SealRule) -> RuleRow {
-        RuleRow {
-            start: r.window.start(),
-            stop: r.window.stop(),
-            template: r.template,
-            seal: r.seal,
-            role: RowRole::of(r.kind),
-            flags: RowFlags::default()
-                .with(RowFlags::CONDITIONAL, r.cond.is_some())
-                .with(RowFlags::RESEALED, !r.reseals.is_empty())
-                .with(RowFlags::VOID, r.void.is_some()),
-        }
-    }
-}
-
 /// What step 3 needs of an employee authorization, one row per entry of
 /// `emp_order`.
 #[derive(Debug, Clone, Copy)]
@@ -195,7 +182,11 @@ pub(crate) struct RuleCold {
 }
 
 /// What few rules have: a revoke (with the end it cut short), reseals, a
-/// condition, the reason it is void.
+/// condition, the reason it is void. The table is shared by the policies
+/// an event derives from one another (see [`Policy::clone`]); an event
+/// that changes an entry copies the table, boxes and all (an `Arc` in
+/// each entry instead would cost 16 bytes a box: 4.8 bytes per grant of
+/// the generated sets).
 #[derive(Debug, Clone)]
 pub(crate) struct RuleExtra {
     pub end: Instant,
@@ -307,19 +298,20 @@ fn on_for_good(toggles: &[Toggle], initial: bool) -> Instant {
 }
 
 /// Where the model's spans are, without keeping the policy text: each
-/// file's name and line starts, and the column of the few spans that a
-/// line start alone does not give.
+/// file's name and line starts (shared with the sources they were taken
+/// from), and the column of the few spans that a line start alone does not
+/// give.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Lines {
     files: Vec<LineTable>,
 }
 
 /// One file of a [`Lines`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct LineTable {
-    name: String,
+    name: Arc<str>,
     /// The byte offset of the start of every line.
-    starts: Vec<u32>,
+    starts: Arc<[u32]>,
     /// `(byte offset, column in characters)`, sorted, of each span of the
     /// model that has text other than ASCII before it on its line (a
     /// declaration in an org's block after its display name, on one line);
@@ -330,12 +322,12 @@ struct LineTable {
 impl Lines {
     /// The line starts of every file, and the column of each span of `m`
     /// (see [`for_each_located_span`]) that needs the text to count.
-    fn new(sources: &Sources, m: &Model) -> Lines {
+    pub(crate) fn new(sources: &Sources, m: &Model) -> Lines {
         let mut files: Vec<LineTable> = sources
             .files()
             .map(|(_, f)| LineTable {
-                name: f.name.clone(),
-                starts: f.line_starts().to_vec(),
+                name: f.name.as_str().into(),
+                starts: f.shared_line_starts(),
                 wide: Vec::new(),
             })
             .collect();
@@ -372,7 +364,7 @@ impl Lines {
     /// then by place in the file.
     pub fn order_key(&self, span: Span) -> (Option<std::path::PathBuf>, u32) {
         let file = self.files.get(span.file.0 as usize);
-        (file.map(|f| std::path::PathBuf::from(&f.name)), span.start)
+        (file.map(|f| std::path::PathBuf::from(&*f.name)), span.start)
     }
 
     /// The bytes its names and tables hold on the heap (for
@@ -382,8 +374,8 @@ impl Lines {
         self.files
             .iter()
             .map(|f| {
-                f.name.capacity()
-                    + f.starts.capacity() * size_of::<u32>()
+                f.name.len()
+                    + f.starts.len() * size_of::<u32>()
                     + f.wide.capacity() * size_of::<(u32, u32)>()
             })
             .sum()
@@ -484,6 +476,11 @@ fn for_each_located_span(m: &Model, mut f: impl FnMut(Span)) {
 /// assert_eq!(shown.decision, Verdict::AutoSeal);
 /// assert_eq!(shown.seal.as_deref(), Some("acme.contract"));
 /// ```
+///
+/// Its rule tables are shared (`Arc`): a clone copies the model, the name
+/// tables and the small indexes, and a policy derived from another by an
+/// event copies only the rule tables the event changes. (The model stays
+/// in place: a decision reads it without going through one more pointer.)
 #[derive(Debug, Clone)]
 pub struct Policy {
     /// Which policy this is: decisions carry it, and rendering checks it.
@@ -504,14 +501,14 @@ pub struct Policy {
     /// The seal rules: one row and one cold entry each, sorted by key
     /// (partner grants by signer and template, then own rules by
     /// template), then in the order answers name them.
-    pub(crate) rows: Vec<RuleRow>,
+    pub(crate) rows: Arc<[RuleRow]>,
     /// Each row's template again, densely: finding a signer's grants for
     /// one template reads one cache line, not every row.
-    pub(crate) row_templates: Vec<TemplateId>,
-    pub(crate) cold: Vec<RuleCold>,
-    pub(crate) extras: Vec<RuleExtra>,
+    pub(crate) row_templates: Arc<[TemplateId]>,
+    pub(crate) cold: Arc<[RuleCold]>,
+    pub(crate) extras: Arc<[RuleExtra]>,
     /// Every seal rule label, end to end.
-    pub(crate) labels: String,
+    pub(crate) labels: Arc<str>,
     /// By template and seal id: when it is enabled for good (see
     /// [`on_for_good`]).
     pub(crate) template_from: Vec<Instant>,
@@ -550,143 +547,40 @@ pub(crate) fn kind_index(k: SealKind) -> usize {
     }
 }
 
-impl Policy {
-    /// Indexes a checked model: `analysis.model` of a load without
-    /// errors (internal: a program loads with [`Policy::load`], which
-    /// checks first and keeps the warnings).
-    #[doc(hidden)]
-    pub fn compile(m: Model, sources: &Sources) -> Policy {
-        let lines = Lines::new(sources, &m);
-        let employees = m
-            .employees
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let id = EmployeeId::from_index(i);
-                (m.employee_name(id), (id, e.org))
-            })
-            .collect();
-        let templates = m
-            .templates
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let id = TemplateId::from_index(i);
-                (m.template_name(id), (id, t.org))
-            })
-            .collect();
-        let roles = m
-            .roles
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.as_str(), RoleId::from_index(i)))
-            .collect();
-        let attrs = m
-            .attributes
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.name.as_str(), AttrId::from_index(i)))
-            .collect();
+// ------------------------------------------------------------ compiling
 
-        // Seal rules, sorted in place: partner grants by (signer, template),
-        // then own rules by template; within a key, the rule an answer names
-        // first (smallest label, else earliest location). Nothing refers to
-        // a rule by id before this point, so ids are positions from here on.
-        let mut m = m;
-        shrink(&mut m);
-        let order_key = |r: &SealRule| {
-            (
-                matches!(r.kind, SealRuleKind::Own),
-                if r.kind == SealRuleKind::Own {
-                    r.template.0
-                } else {
-                    r.signer.0
-                },
-                r.template.0,
-                r.label.is_none(),
-                r.label.clone().unwrap_or_default(),
-                lines.order_key(r.span),
-            )
-        };
-        m.seal_rules.sort_by_cached_key(order_key);
-        let partners = m
-            .seal_rules
-            .partition_point(|r| r.kind != SealRuleKind::Own);
-        let (partner_rules, own_rules) = m.seal_rules.split_at(partners);
-        let mut own = vec![Run::default(); m.templates.len()];
-        for_runs(
-            own_rules,
-            |r| r.template.0,
-            |t, run| {
-                if let Some(slot) = own.get_mut(t as usize) {
-                    *slot = Run {
-                        start: run.start + partners as u32,
-                        len: run.len,
-                    };
-                }
-            },
-        );
-        let mut partner = vec![Run::default(); m.orgs.len()];
-        for_runs(
-            partner_rules,
-            |r| r.signer.0,
-            |s, run| {
-                if let Some(slot) = partner.get_mut(s as usize) {
-                    *slot = run;
-                }
-            },
-        );
-        let signers: Vec<Signer> = m
-            .orgs
-            .iter()
-            .zip(&partner)
-            .map(|(o, &grants)| Signer {
-                grants,
-                service_from: on_for_good(&o.service, false),
-            })
-            .collect();
-        // Each org's name finds its signer row with its id: a decision by
-        // names reads no table by org id before the grants themselves.
-        let orgs = m
-            .orgs
-            .iter()
-            .zip(&signers)
-            .enumerate()
-            .map(|(i, (o, &row))| (o.name.as_str(), (OrgId::from_index(i), row)))
-            .collect();
-        let template_from: Vec<Instant> = m
-            .templates
-            .iter()
-            .map(|t| on_for_good(&t.toggles, true))
-            .collect();
-        let seal_from = m
-            .seals
-            .iter()
-            .map(|s| (on_for_good(&s.toggles, true), s.kind))
-            .collect();
+/// The parts of a compiled policy that index its employee authorizations.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EmployeeIndex {
+    pub order: Vec<EmployeeRuleId>,
+    pub rows: Vec<EmployeeRow>,
+    pub own: Vec<Run>,
+    pub behalf: FxHashMap<u64, Run>,
+}
 
-        // Employee authorizations: own-org ones by employee (most), then
-        // `on behalf of` ones by (employee, member org).
-        let mut emp_order: Vec<EmployeeRuleId> = (0..m.employee_rules.len())
+impl EmployeeIndex {
+    /// Own-org authorizations by employee (most), then `on behalf of` ones
+    /// by (employee, member org); within a key, in the model's order.
+    pub(crate) fn new(m: &Model) -> EmployeeIndex {
+        let mut order: Vec<EmployeeRuleId> = (0..m.employee_rules.len())
             .map(EmployeeRuleId::from_index)
             .collect();
-        let emp_key = |id: &EmployeeRuleId| {
+        let key = |id: &EmployeeRuleId| {
             m.employee_rules.get(id.index()).map_or((false, 0), |r| {
                 (r.on_behalf, pair(r.employee.0, r.target.0))
             })
         };
-        emp_order.sort_by_key(|id| (emp_key(id), id.0));
-        let mut emp_own = vec![Run::default(); m.employees.len()];
-        let mut emp_behalf = FxHashMap::default();
-        for_runs(&emp_order, emp_key, |(on_behalf, k), run| {
+        order.sort_by_key(|id| (key(id), id.0));
+        let mut own = vec![Run::default(); m.employees.len()];
+        let mut behalf = FxHashMap::default();
+        for_runs(&order, key, |(on_behalf, k), run| {
             if on_behalf {
-                emp_behalf.insert(k, run);
-            } else if let Some(slot) = emp_own.get_mut((k >> 32) as usize) {
+                behalf.insert(k, run);
+            } else if let Some(slot) = own.get_mut((k >> 32) as usize) {
                 *slot = run;
             }
         });
-
-        let emp_rows = emp_order
+        let rows = order
             .iter()
             .filter_map(|id| m.employee_rules.get(id.index()))
             .map(|r| EmployeeRow {
@@ -696,12 +590,30 @@ impl Policy {
                 conditional: r.cond.is_some(),
             })
             .collect();
+        EmployeeIndex {
+            order,
+            rows,
+            own,
+            behalf,
+        }
+    }
+}
 
-        // Forbids, each under its most selective scope; the others are
-        // checked when it is found.
-        let mut forbid_order: Vec<ForbidId> = Vec::new();
-        let mut forbid_by_kind: [Vec<ForbidId>; 6] = Default::default();
-        let mut forbid_any = Vec::new();
+/// The parts of a compiled policy that index its forbids: each under its
+/// most selective scope (the others are checked when it is found).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ForbidIndex {
+    pub order: Vec<ForbidId>,
+    pub by_template: Vec<Run>,
+    pub by_signer: Vec<Run>,
+    pub by_kind: [Vec<ForbidId>; 6],
+    pub any: Vec<ForbidId>,
+}
+
+impl ForbidIndex {
+    pub(crate) fn new(m: &Model) -> ForbidIndex {
+        let mut by_kind: [Vec<ForbidId>; 6] = Default::default();
+        let mut any = Vec::new();
         let mut scoped: Vec<((u8, u32), ForbidId)> = Vec::new();
         for (i, f) in m.forbids.iter().enumerate() {
             let id = ForbidId::from_index(i);
@@ -710,115 +622,308 @@ impl Policy {
             } else if let Some(s) = f.signer {
                 scoped.push(((1, s.0), id));
             } else if let Some(k) = f.kind {
-                if let Some(v) = forbid_by_kind.get_mut(kind_index(k)) {
+                if let Some(v) = by_kind.get_mut(kind_index(k)) {
                     v.push(id);
                 }
             } else {
-                forbid_any.push(id);
+                any.push(id);
             }
         }
         scoped.sort();
-        let mut forbid_by_template = vec![Run::default(); m.templates.len()];
-        let mut forbid_by_signer = vec![Run::default(); m.orgs.len()];
-        forbid_order.extend(scoped.iter().map(|(_, id)| *id));
+        let mut by_template = vec![Run::default(); m.templates.len()];
+        let mut by_signer = vec![Run::default(); m.orgs.len()];
         for_runs(
             &scoped,
             |(k, _)| *k,
             |(table, key), run| {
                 let slot = if table == 0 {
-                    forbid_by_template.get_mut(key as usize)
+                    by_template.get_mut(key as usize)
                 } else {
-                    forbid_by_signer.get_mut(key as usize)
+                    by_signer.get_mut(key as usize)
                 };
                 if let Some(slot) = slot {
                     *slot = run;
                 }
             },
         );
-
-        let no_forbid = |list: &[ForbidId]| list.is_empty();
-        let rows: Vec<RuleRow> = m
-            .seal_rules
-            .iter()
-            .map(|r| {
-                let mut row = RuleRow::new(r);
-                let kinds_free = std::iter::once(r.seal)
-                    .chain(r.reseals.iter().map(|x| x.seal))
-                    .filter_map(|s| m.seal(s))
-                    .all(|s| {
-                        forbid_by_kind
-                            .get(kind_index(s.kind))
-                            .is_none_or(|v| no_forbid(v))
-                    });
-                let free = kinds_free
-                    && forbid_any.is_empty()
-                    && forbid_by_template
-                        .get(r.template.index())
-                        .is_none_or(|x| x.len == 0)
-                    && forbid_by_signer
-                        .get(r.signer.index())
-                        .is_none_or(|x| x.len == 0);
-                let seal_on = m.seal(r.seal).is_some_and(|s| s.toggles.is_empty());
-                let by_start = |from: Option<&Instant>| from.is_some_and(|&f| on_by(f, row.start));
-                let settled = by_start(signers.get(r.signer.index()).map(|s| &s.service_from))
-                    && by_start(template_from.get(r.template.index()));
-                row.flags = row
-                    .flags
-                    .with(RowFlags::UNFORBIDDEN, free)
-                    .with(RowFlags::SEAL_ON, r.reseals.is_empty() && seal_on)
-                    .with(RowFlags::SETTLED, settled);
-                row
-            })
-            .collect();
-
-        // The rules move out of the model into rows, cold entries, extras
-        // and one label string.
-        let mut cold = Vec::with_capacity(m.seal_rules.len());
-        let mut extras = Vec::new();
-        let mut labels = String::new();
-        for r in std::mem::take(&mut m.seal_rules) {
-            let label = match &r.label {
-                Some(l) => {
-                    let at = labels.len() as u32;
-                    labels.push_str(l);
-                    (at, l.len() as u32)
-                }
-                None => (0, 0),
-            };
-            let needs_extra = r.window.revoked.is_some()
-                || !r.reseals.is_empty()
-                || r.cond.is_some()
-                || r.void.is_some();
-            let (from, until) = (r.window.from, r.window.until);
-            let extra = if needs_extra {
-                extras.push(RuleExtra {
-                    end: r.window.end(),
-                    revoked: r.window.revoked,
-                    reseals: r.reseals,
-                    cond: r.cond,
-                    void: r.void,
-                });
-                Some((extras.len() - 1) as u32)
-            } else {
-                None
-            };
-            cold.push(RuleCold {
-                signer: r.signer,
-                span: r.span,
-                label,
-                via: OptIndex::of(match r.kind {
-                    SealRuleKind::Partner { via, .. } => via.map(|v| v.0),
-                    SealRuleKind::Own => None,
-                }),
-                from: PackedStamp::pack(from),
-                until: PackedStamp::pack(until),
-                extra: OptIndex::of(extra),
-            });
+        ForbidIndex {
+            order: scoped.iter().map(|(_, id)| *id).collect(),
+            by_template,
+            by_signer,
+            by_kind,
+            any,
         }
-        extras.shrink_to_fit();
+    }
+}
+
+/// The names a request gives, to ids (the orgs' table, which carries
+/// more, is [`org_table`]).
+type NameTables = (
+    Names<(EmployeeId, OrgId)>,
+    Names<(TemplateId, OrgId)>,
+    Names<RoleId>,
+    Names<AttrId>,
+);
+
+fn name_tables(m: &Model) -> NameTables {
+    let employees = m
+        .employees
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let id = EmployeeId::from_index(i);
+            (m.employee_name(id), (id, e.org))
+        })
+        .collect();
+    let templates = m
+        .templates
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let id = TemplateId::from_index(i);
+            (m.template_name(id), (id, t.org))
+        })
+        .collect();
+    let roles = m
+        .roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.as_str(), RoleId::from_index(i)))
+        .collect();
+    let attrs = m
+        .attributes
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.name.as_str(), AttrId::from_index(i)))
+        .collect();
+    (employees, templates, roles, attrs)
+}
+
+/// Where a seal rule goes in a compiled policy: partner grants by
+/// (signer, template), then own rules by template; within a key, the rule
+/// an answer names first (smallest label, else earliest location).
+pub(crate) type RuleOrderKey<'a> = (
+    bool,
+    u32,
+    u32,
+    bool,
+    &'a str,
+    (Option<std::path::PathBuf>, u32),
+);
+
+pub(crate) fn rule_order_key<'a>(
+    own: bool,
+    signer: OrgId,
+    template: TemplateId,
+    label: Option<&'a str>,
+    span: Span,
+    lines: &Lines,
+) -> RuleOrderKey<'a> {
+    (
+        own,
+        if own { template.0 } else { signer.0 },
+        template.0,
+        label.is_none(),
+        label.unwrap_or_default(),
+        lines.order_key(span),
+    )
+}
+
+/// The seal rules' indexes in the order of a compiled policy's rows.
+/// Nothing refers to a compiled rule by id before this order is fixed, so
+/// ids are positions in it.
+fn seal_rule_order(rules: &[SealRule], lines: &Lines) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..rules.len() as u32).collect();
+    order.sort_by_cached_key(|&i| {
+        rules.get(i as usize).map(|r| {
+            let (own, signer, template, unlabelled, label, at) = rule_order_key(
+                r.kind == SealRuleKind::Own,
+                r.signer,
+                r.template,
+                r.label.as_deref(),
+                r.span,
+                lines,
+            );
+            (own, signer, template, unlabelled, label.to_owned(), at)
+        })
+    });
+    order
+}
+
+/// Each template's own rules and each signer's partner grants, as runs of
+/// the rows (in `order`).
+fn rule_runs(
+    rules: &[SealRule],
+    order: &[u32],
+    templates: usize,
+    orgs: usize,
+) -> (Vec<Run>, Vec<Run>) {
+    let rule = |i: &u32| rules.get(*i as usize);
+    let partners = order.partition_point(|i| rule(i).is_some_and(|r| r.kind != SealRuleKind::Own));
+    let (partner_rules, own_rules) = order.split_at(partners);
+    let mut own = vec![Run::default(); templates];
+    for_runs(
+        own_rules,
+        |i| rule(i).map_or(u32::MAX, |r| r.template.0),
+        |t, run| {
+            if let Some(slot) = own.get_mut(t as usize) {
+                *slot = Run {
+                    start: run.start + partners as u32,
+                    len: run.len,
+                };
+            }
+        },
+    );
+    let mut partner = vec![Run::default(); orgs];
+    for_runs(
+        partner_rules,
+        |i| rule(i).map_or(u32::MAX, |r| r.signer.0),
+        |s, run| {
+            if let Some(slot) = partner.get_mut(s as usize) {
+                *slot = run;
+            }
+        },
+    );
+    (own, partner)
+}
+
+/// Each org's name, to its id and what a decision needs of it as signer
+/// (its partner grants, `partner`, by org id): a decision by names reads
+/// no table by org id before the grants themselves.
+fn org_table(m: &Model, partner: &[Run]) -> Names<(OrgId, Signer)> {
+    m.orgs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let signer = Signer {
+                grants: partner.get(i).copied().unwrap_or_default(),
+                service_from: on_for_good(&o.service, false),
+            };
+            (o.name.as_str(), (OrgId::from_index(i), signer))
+        })
+        .collect()
+}
+
+/// By template, then by seal: when each is enabled for good.
+fn enabled_for_good(m: &Model) -> (Vec<Instant>, Vec<(Instant, SealKind)>) {
+    let templates = m
+        .templates
+        .iter()
+        .map(|t| on_for_good(&t.toggles, true))
+        .collect();
+    let seals = m
+        .seals
+        .iter()
+        .map(|s| (on_for_good(&s.toggles, true), s.kind))
+        .collect();
+    (templates, seals)
+}
+
+/// A seal rule's row (its flags not yet set: [`Policy::row_flags`]), its
+/// cold entry (its label appended to `labels`), and its extra, if it needs
+/// one (the cold entry does not point to it yet).
+pub(crate) fn rule_entry(
+    r: &SealRule,
+    labels: &mut String,
+) -> (RuleRow, RuleCold, Option<RuleExtra>) {
+    let row = RuleRow {
+        start: r.window.start(),
+        stop: r.window.stop(),
+        template: r.template,
+        seal: r.seal,
+        role: RowRole::of(r.kind),
+        flags: RowFlags::default(),
+    };
+    let label = match &r.label {
+        Some(l) => {
+            let at = labels.len() as u32;
+            labels.push_str(l);
+            (at, l.len() as u32)
+        }
+        None => (0, 0),
+    };
+    let needs_extra =
+        r.window.revoked.is_some() || !r.reseals.is_empty() || r.cond.is_some() || r.void.is_some();
+    let extra = needs_extra.then(|| rule_extra(r));
+    let cold = RuleCold {
+        signer: r.signer,
+        span: r.span,
+        label,
+        via: OptIndex::of(match r.kind {
+            SealRuleKind::Partner { via, .. } => via.map(|v| v.0),
+            SealRuleKind::Own => None,
+        }),
+        from: PackedStamp::pack(r.window.from),
+        until: PackedStamp::pack(r.window.until),
+        extra: OptIndex::NONE,
+    };
+    (row, cold, extra)
+}
+
+/// What a seal rule has beyond its row and cold entry.
+pub(crate) fn rule_extra(r: &SealRule) -> RuleExtra {
+    let mut reseals = r.reseals.clone();
+    reseals.shrink_to_fit();
+    RuleExtra {
+        end: r.window.end(),
+        revoked: r.window.revoked.as_deref().map(|x| Box::new(*x)),
+        reseals,
+        cond: r.cond.as_deref().map(|c| {
+            let mut c = c.clone();
+            shrink_condition(&mut c);
+            Box::new(c)
+        }),
+        void: r.void.as_deref().map(|v| Box::new(v.clone())),
+    }
+}
+
+impl Policy {
+    /// Indexes a checked model: `analysis.model` of a load without
+    /// errors (internal: a program loads with [`Policy::load`], which
+    /// checks first and keeps the warnings).
+    #[doc(hidden)]
+    pub fn compile(m: Model, sources: &Sources) -> Policy {
+        let lines = Lines::new(sources, &m);
+        let mut m = m;
+        let rules = std::mem::take(&mut m.seal_rules);
+        Policy::assemble(m, &rules, lines)
+    }
+
+    /// Indexes a checked model that is kept (a live set's, to which
+    /// events are applied): the model is copied but for its seal rules,
+    /// which are read into the compact form.
+    pub(crate) fn compile_kept(m: &Model, sources: &Sources) -> Policy {
+        Policy::assemble(without_seal_rules(m), &m.seal_rules, Lines::new(sources, m))
+    }
+
+    /// A policy from a model without its seal rules, and those rules.
+    fn assemble(mut m: Model, rules: &[SealRule], lines: Lines) -> Policy {
+        shrink(&mut m);
+        let (employees, templates, roles, attrs) = name_tables(&m);
+        let order = seal_rule_order(rules, &lines);
+        let (own, partner) = rule_runs(rules, &order, m.templates.len(), m.orgs.len());
+        let orgs = org_table(&m, &partner);
+        let (template_from, seal_from) = enabled_for_good(&m);
+        let emp = EmployeeIndex::new(&m);
+        let forbids = ForbidIndex::new(&m);
+
+        // The rules become rows, cold entries, extras and one label string.
+        let mut labels = String::new();
+        let mut rows = Vec::with_capacity(order.len());
+        let mut cold = Vec::with_capacity(order.len());
+        let mut extras = Vec::new();
+        for r in order.iter().filter_map(|&i| rules.get(i as usize)) {
+            let (row, mut c, extra) = rule_entry(r, &mut labels);
+            if let Some(e) = extra {
+                c.extra = OptIndex::of(Some(extras.len() as u32));
+                extras.push(e);
+            }
+            rows.push(row);
+            cold.push(c);
+        }
         labels.shrink_to_fit();
 
-        Policy {
+        let mut policy = Policy {
             id: crate::decision::PolicyId::next(),
             m,
             lines,
@@ -828,24 +933,78 @@ impl Policy {
             roles,
             attrs,
             own,
-            row_templates: rows.iter().map(|r| r.template).collect(),
-            rows,
-            cold,
-            extras,
-            labels,
+            row_templates: rows.iter().map(|r: &RuleRow| r.template).collect(),
+            rows: Arc::from(Vec::new()),
+            cold: cold.into(),
+            extras: extras.into(),
+            labels: labels.into(),
             template_from,
             seal_from,
-            emp_order,
-            emp_rows,
-            emp_own,
-            emp_behalf,
-            forbid_order,
-            forbid_by_template,
-            forbid_by_signer,
-            forbid_by_kind,
-            forbid_any,
+            emp_order: emp.order,
+            emp_rows: emp.rows,
+            emp_own: emp.own,
+            emp_behalf: emp.behalf,
+            forbid_order: forbids.order,
+            forbid_by_template: forbids.by_template,
+            forbid_by_signer: forbids.by_signer,
+            forbid_by_kind: forbids.by_kind,
+            forbid_any: forbids.any,
             time_zone: None,
+        };
+        policy.set_row_flags(&mut rows);
+        policy.rows = rows.into();
+        policy
+    }
+
+    /// Sets the flags of `rows` (this policy's rows, or new ones in their
+    /// place) from the rest of the policy.
+    pub(crate) fn set_row_flags(&self, rows: &mut [RuleRow]) {
+        for (i, row) in rows.iter_mut().enumerate() {
+            if let Some(cold) = self.cold.get(i) {
+                row.flags = self.row_flags(row, cold);
+            }
         }
+    }
+
+    /// What a rule row says of its rule beyond its window: read from the
+    /// row, its cold entry and extra, and the rest of the policy.
+    pub(crate) fn row_flags(&self, row: &RuleRow, cold: &RuleCold) -> RowFlags {
+        let m = &self.m;
+        let extra = cold.extra.get().and_then(|i| self.extras.get(i as usize));
+        let reseals = extra.map_or(&[][..], |e| e.reseals.as_slice());
+        let kinds_free = std::iter::once(row.seal)
+            .chain(reseals.iter().map(|x| x.seal))
+            .filter_map(|s| m.seal(s))
+            .all(|s| {
+                self.forbid_by_kind
+                    .get(kind_index(s.kind))
+                    .is_none_or(Vec::is_empty)
+            });
+        let free = kinds_free
+            && self.forbid_any.is_empty()
+            && self
+                .forbid_by_template
+                .get(row.template.index())
+                .is_none_or(|x| x.len == 0)
+            && self
+                .forbid_by_signer
+                .get(cold.signer.index())
+                .is_none_or(|x| x.len == 0);
+        let seal_on = m.seal(row.seal).is_some_and(|s| s.toggles.is_empty());
+        let by_start = |from: Option<Instant>| from.is_some_and(|f| on_by(f, row.start));
+        let service_from = m.org(cold.signer).map(|o| on_for_good(&o.service, false));
+        let settled = by_start(service_from)
+            && by_start(self.template_from.get(row.template.index()).copied());
+        RowFlags::default()
+            .with(
+                RowFlags::CONDITIONAL,
+                extra.is_some_and(|e| e.cond.is_some()),
+            )
+            .with(RowFlags::RESEALED, !reseals.is_empty())
+            .with(RowFlags::VOID, extra.is_some_and(|e| e.void.is_some()))
+            .with(RowFlags::UNFORBIDDEN, free)
+            .with(RowFlags::SEAL_ON, reseals.is_empty() && seal_on)
+            .with(RowFlags::SETTLED, settled)
     }
 
     /// The rules that may give a signer a seal for `template`, as a run of
@@ -890,6 +1049,9 @@ impl Policy {
         fn buf<T>(v: &Vec<T>) -> usize {
             v.capacity() * size_of::<T>()
         }
+        fn shared<T>(v: &[T]) -> usize {
+            std::mem::size_of_val(v)
+        }
         // A `ThinVec` keeps its length and capacity in its allocation.
         fn thin<T>(v: &thin_vec::ThinVec<T>) -> usize {
             match v.capacity() {
@@ -910,11 +1072,11 @@ impl Policy {
                     .sum::<usize>()
         };
         let mut parts = vec![
-            ("seal rule cold entries", buf(&self.cold)),
-            ("seal rule labels", self.labels.capacity()),
+            ("seal rule cold entries", shared(&self.cold)),
+            ("seal rule labels", self.labels.len()),
             (
                 "seal rule extras (revokes, reseals, conditions, voids)",
-                buf(&self.extras)
+                shared(&self.extras)
                     + self
                         .extras
                         .iter()
@@ -928,7 +1090,10 @@ impl Policy {
                         })
                         .sum::<usize>(),
             ),
-            ("rule rows", buf(&self.rows) + buf(&self.row_templates)),
+            (
+                "rule rows",
+                shared(&self.rows) + shared(&self.row_templates),
+            ),
             (
                 "orgs",
                 buf(&m.orgs)
@@ -987,6 +1152,69 @@ impl Policy {
         parts
     }
 
+    /// Every table of the policy as text, in a form that does not depend
+    /// on how it was built (compiled at once or changed by events): the
+    /// tests compare the two.
+    #[doc(hidden)]
+    pub fn tables_digest(&self) -> String {
+        use std::fmt::Write as _;
+        let m = &self.m;
+        let mut out = String::new();
+        let _ = writeln!(out, "model {m:?}");
+        let _ = writeln!(out, "time zone {:?}", self.time_zone);
+        for f in &self.lines.files {
+            let _ = writeln!(out, "lines {} {:?} {:?}", f.name, f.starts, f.wide);
+        }
+        for o in &m.orgs {
+            let _ = writeln!(out, "org {} {:?}", o.name, self.orgs.get(&o.name));
+        }
+        for (i, e) in m.employees.iter().enumerate() {
+            let name = m.employee_name(EmployeeId::from_index(i));
+            let _ = writeln!(out, "employee {name} {e:?} {:?}", self.employees.get(&name));
+        }
+        for i in 0..m.templates.len() {
+            let name = m.template_name(TemplateId::from_index(i));
+            let _ = writeln!(out, "template {name} {:?}", self.templates.get(&name));
+        }
+        for r in &m.roles {
+            let _ = writeln!(out, "role {r} {:?}", self.roles.get(r));
+        }
+        for a in &m.attributes {
+            let _ = writeln!(out, "attribute {} {:?}", a.name, self.attrs.get(&a.name));
+        }
+        let _ = writeln!(out, "own {:?}", self.own);
+        for (j, row) in self.rows.iter().enumerate() {
+            let cold = self.cold.get(j);
+            let extra = cold
+                .and_then(|c| c.extra.get())
+                .and_then(|k| self.extras.get(k as usize));
+            let _ = writeln!(
+                out,
+                "row {j} {row:?} {:?} {:?} label {:?} via {:?} from {:?} until {:?} extra {extra:?}",
+                self.row_templates.get(j),
+                cold.map(|c| (c.signer, c.span)),
+                cold.and_then(|c| self.label(c)),
+                cold.map(|c| c.via),
+                cold.map(|c| c.from),
+                cold.map(|c| c.until),
+            );
+        }
+        let _ = writeln!(out, "template from {:?}", self.template_from);
+        let _ = writeln!(out, "seal from {:?}", self.seal_from);
+        let _ = writeln!(out, "employee order {:?}", self.emp_order);
+        let _ = writeln!(out, "employee rows {:?}", self.emp_rows);
+        let _ = writeln!(out, "employee own {:?}", self.emp_own);
+        let mut behalf: Vec<_> = self.emp_behalf.iter().collect();
+        behalf.sort_by_key(|(k, _)| **k);
+        let _ = writeln!(out, "employee behalf {behalf:?}");
+        let _ = writeln!(out, "forbid order {:?}", self.forbid_order);
+        let _ = writeln!(out, "forbid by template {:?}", self.forbid_by_template);
+        let _ = writeln!(out, "forbid by signer {:?}", self.forbid_by_signer);
+        let _ = writeln!(out, "forbid by kind {:?}", self.forbid_by_kind);
+        let _ = writeln!(out, "forbid any {:?}", self.forbid_any);
+        out
+    }
+
     /// A seal's name, `ORG.SEAL`, as answers name it: the seal of an
     /// [`crate::Outcome::AutoSeal`] of this policy's (ids are positions
     /// in the policy that made them); `?` past its seals.
@@ -1033,10 +1261,10 @@ impl Policy {
             window: Window {
                 from: r.from(),
                 until: r.until(),
-                revoked: r.extra.and_then(|e| e.revoked.clone()),
+                revoked: r.revocation().map(|x| Box::new(*x)),
             },
-            cond: r.extra.and_then(|e| e.cond.clone()),
-            void: r.extra.and_then(|e| e.void.clone()),
+            cond: r.cond().map(|c| Box::new(c.clone())),
+            void: r.void().map(|v| Box::new(v.clone())),
             span: r.cold.span,
         })
     }
@@ -1093,19 +1321,296 @@ impl Policy {
     }
 }
 
+// ------------------------------------------------------------ patching
+
+impl Policy {
+    /// This policy, changed as one more statement changed the kept model
+    /// `m` it was compiled from ([`Policy::compile_kept`]): the tables the
+    /// change does not touch are shared, the others copied and changed, so
+    /// that the result is what compiling `m` again would give. `lines`
+    /// are the files' line starts now.
+    pub(crate) fn patched(&self, m: &Model, ch: &Changes, lines: Lines) -> Policy {
+        let mut p = Policy {
+            id: crate::decision::PolicyId::next(),
+            m: if ch.model {
+                let mut copy = without_seal_rules(m);
+                shrink(&mut copy);
+                copy
+            } else {
+                self.m.clone()
+            },
+            lines,
+            ..self.shared_parts()
+        };
+        if ch.names {
+            let (employees, templates, roles, attrs) = name_tables(&p.m);
+            p.employees = employees;
+            p.templates = templates;
+            p.roles = roles;
+            p.attrs = attrs;
+        }
+        if ch.employee_rules {
+            let emp = EmployeeIndex::new(&p.m);
+            p.emp_order = emp.order;
+            p.emp_rows = emp.rows;
+            p.emp_own = emp.own;
+            p.emp_behalf = emp.behalf;
+        }
+        if ch.forbids {
+            let f = ForbidIndex::new(&p.m);
+            p.forbid_order = f.order;
+            p.forbid_by_template = f.by_template;
+            p.forbid_by_signer = f.by_signer;
+            p.forbid_by_kind = f.by_kind;
+            p.forbid_any = f.any;
+        }
+        if ch.timelines {
+            let (template_from, seal_from) = enabled_for_good(&p.m);
+            p.template_from = template_from;
+            p.seal_from = seal_from;
+            let orgs = &p.m.orgs;
+            for (id, signer) in p.orgs.values_mut() {
+                if let Some(o) = orgs.get(id.index()) {
+                    signer.service_from = on_for_good(&o.service, false);
+                }
+            }
+        }
+        let mut cold_changed = false;
+        let mut cold: Vec<RuleCold> = Vec::new();
+        if !ch.invite_at.is_empty() {
+            // A new invite at `k`: those after it moved up one.
+            cold = p.cold.to_vec();
+            for &k in &ch.invite_at {
+                for c in &mut cold {
+                    if let Some(v) = c.via.get().filter(|&v| v >= k) {
+                        c.via = OptIndex::of(Some(v + 1));
+                    }
+                }
+            }
+            cold_changed = true;
+        }
+        // Rules changed in place: their entries again, in their places.
+        let mut changed_rows = Vec::new();
+        if !ch.rules.is_empty() {
+            if !cold_changed {
+                cold = p.cold.to_vec();
+                cold_changed = true;
+            }
+            let mut rows = p.rows.to_vec();
+            let mut extras = p.extras.to_vec();
+            for r in ch
+                .rules
+                .iter()
+                .filter_map(|id| m.seal_rules.get(id.index()))
+            {
+                let Some(j) = p.row_of(r) else { continue };
+                let (row, _, extra) = rule_entry(r, &mut String::new());
+                let (Some(slot), Some(c)) = (rows.get_mut(j), cold.get_mut(j)) else {
+                    continue;
+                };
+                *slot = row;
+                match (extra, c.extra.get()) {
+                    (Some(e), Some(k)) => {
+                        if let Some(x) = extras.get_mut(k as usize) {
+                            *x = e;
+                        }
+                    }
+                    (Some(e), None) => {
+                        c.extra = OptIndex::of(Some(extras.len() as u32));
+                        extras.push(e);
+                    }
+                    (None, _) => c.extra = OptIndex::NONE,
+                }
+                changed_rows.push(j);
+            }
+            p.rows = rows.into();
+            p.extras = extras.into();
+        }
+        if cold_changed {
+            p.cold = cold.into();
+        }
+        for r in ch
+            .new_rules
+            .iter()
+            .filter_map(|id| m.seal_rules.get(id.index()))
+        {
+            let j = p.insert_rule(r);
+            // The rows after it moved up one.
+            for x in &mut changed_rows {
+                if *x >= j {
+                    *x += 1;
+                }
+            }
+            changed_rows.push(j);
+        }
+        // Flags: of every row when what they are read from changed, else
+        // of the rows changed.
+        if ch.timelines || ch.forbids {
+            let mut rows = p.rows.to_vec();
+            p.set_row_flags(&mut rows);
+            p.rows = rows.into();
+        } else if !changed_rows.is_empty() {
+            let mut rows = p.rows.to_vec();
+            for &j in &changed_rows {
+                if let (Some(row), Some(c)) = (rows.get(j), p.cold.get(j)) {
+                    let flags = p.row_flags(row, c);
+                    if let Some(row) = rows.get_mut(j) {
+                        row.flags = flags;
+                    }
+                }
+            }
+            p.rows = rows.into();
+        }
+        p
+    }
+
+    /// Every part of this policy but its id, model and lines, shared or
+    /// copied.
+    fn shared_parts(&self) -> Policy {
+        Policy {
+            id: self.id,
+            m: Model::default(),
+            lines: Lines::default(),
+            orgs: self.orgs.clone(),
+            employees: self.employees.clone(),
+            templates: self.templates.clone(),
+            roles: self.roles.clone(),
+            attrs: self.attrs.clone(),
+            own: self.own.clone(),
+            rows: self.rows.clone(),
+            row_templates: self.row_templates.clone(),
+            cold: self.cold.clone(),
+            extras: self.extras.clone(),
+            labels: self.labels.clone(),
+            template_from: self.template_from.clone(),
+            seal_from: self.seal_from.clone(),
+            emp_order: self.emp_order.clone(),
+            emp_rows: self.emp_rows.clone(),
+            emp_own: self.emp_own.clone(),
+            emp_behalf: self.emp_behalf.clone(),
+            forbid_order: self.forbid_order.clone(),
+            forbid_by_template: self.forbid_by_template.clone(),
+            forbid_by_signer: self.forbid_by_signer.clone(),
+            forbid_by_kind: self.forbid_by_kind.clone(),
+            forbid_any: self.forbid_any.clone(),
+            time_zone: self.time_zone,
+        }
+    }
+
+    /// The key row `j` sorts by ([`rule_order_key`]).
+    fn row_key(&self, j: usize) -> Option<RuleOrderKey<'_>> {
+        let (row, cold) = (self.rows.get(j)?, self.cold.get(j)?);
+        Some(rule_order_key(
+            row.role == RowRole::OWN,
+            cold.signer,
+            row.template,
+            self.label(cold),
+            cold.span,
+            &self.lines,
+        ))
+    }
+
+    /// Where seal rule `r` is among the rows, by its key.
+    fn row_of(&self, r: &SealRule) -> Option<usize> {
+        let key = rule_order_key(
+            r.kind == SealRuleKind::Own,
+            r.signer,
+            r.template,
+            r.label.as_deref(),
+            r.span,
+            &self.lines,
+        );
+        let j = self.row_position(&key);
+        (self.row_key(j).as_ref() == Some(&key)).then_some(j)
+    }
+
+    /// The first row whose key is not less than `key`.
+    fn row_position(&self, key: &RuleOrderKey<'_>) -> usize {
+        let (mut lo, mut hi) = (0, self.rows.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.row_key(mid).as_ref().is_some_and(|k| k < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// Puts new seal rule `r` among the rows, in its place by key; the
+    /// runs after it move up one. Its index (its flags are not set).
+    fn insert_rule(&mut self, r: &SealRule) -> usize {
+        let own_rule = r.kind == SealRuleKind::Own;
+        let key = rule_order_key(
+            own_rule,
+            r.signer,
+            r.template,
+            r.label.as_deref(),
+            r.span,
+            &self.lines,
+        );
+        let j = self.row_position(&key);
+        let mut labels =
+            String::with_capacity(self.labels.len() + r.label.as_ref().map_or(0, |l| l.len()));
+        labels.push_str(&self.labels);
+        let (row, mut cold, extra) = rule_entry(r, &mut labels);
+        if let Some(e) = extra {
+            cold.extra = OptIndex::of(Some(self.extras.len() as u32));
+            self.extras = self
+                .extras
+                .iter()
+                .cloned()
+                .chain(std::iter::once(e))
+                .collect();
+        }
+        if r.label.is_some() {
+            self.labels = labels.into();
+        }
+        self.rows = insert_at(&self.rows, j, row);
+        self.row_templates = insert_at(&self.row_templates, j, r.template);
+        self.cold = insert_at(&self.cold, j, cold);
+        // The runs: the rule's own grows by one (or starts), those after
+        // it move up one.
+        let j32 = j as u32;
+        let grow = |run: &mut Run, mine: bool| {
+            if mine {
+                *run = if run.len == 0 {
+                    Run { start: j32, len: 1 }
+                } else {
+                    Run {
+                        start: run.start,
+                        len: run.len + 1,
+                    }
+                };
+            } else if run.start >= j32 && run.len > 0 {
+                run.start += 1;
+            }
+        };
+        for (t, run) in self.own.iter_mut().enumerate() {
+            grow(run, own_rule && t == r.template.index());
+        }
+        for (id, signer) in self.orgs.values_mut() {
+            grow(&mut signer.grants, !own_rule && *id == r.signer);
+        }
+        j
+    }
+}
+
+/// `v` with `x` inserted at `at`, in a new shared slice.
+fn insert_at<T: Clone>(v: &Arc<[T]>, at: usize, x: T) -> Arc<[T]> {
+    let at = at.min(v.len());
+    let (a, b) = v.split_at(at);
+    a.iter()
+        .cloned()
+        .chain(std::iter::once(x))
+        .chain(b.iter().cloned())
+        .collect()
+}
+
 /// Gives back the room the checker's pushes left in every buffer (a vector
 /// grown by one push holds four): the model lives as long as the policy.
 fn shrink(m: &mut Model) {
-    fn cond(c: &mut Condition) {
-        c.nodes.shrink_to_fit();
-        for n in &mut c.nodes {
-            match n {
-                CondNode::And(v) | CondNode::Or(v) => v.shrink_to_fit(),
-                CondNode::In { values, .. } => values.shrink_to_fit(),
-                CondNode::Not(_) | CondNode::Cmp { .. } => {}
-            }
-        }
-    }
     for o in &mut m.orgs {
         o.service.shrink_to_fit();
     }
@@ -1122,17 +1627,17 @@ fn shrink(m: &mut Model) {
     for r in &mut m.seal_rules {
         r.reseals.shrink_to_fit();
         if let Some(c) = r.cond.as_deref_mut() {
-            cond(c);
+            shrink_condition(c);
         }
     }
     for r in &mut m.employee_rules {
         if let Some(c) = r.cond.as_mut() {
-            cond(c);
+            shrink_condition(c);
         }
     }
     for f in &mut m.forbids {
         if let Some(c) = f.cond.as_mut() {
-            cond(c);
+            shrink_condition(c);
         }
     }
     m.orgs.shrink_to_fit();
@@ -1146,6 +1651,47 @@ fn shrink(m: &mut Model) {
     m.employee_rules.shrink_to_fit();
     m.forbids.shrink_to_fit();
     m.invites.shrink_to_fit();
+}
+
+fn shrink_condition(c: &mut Condition) {
+    c.nodes.shrink_to_fit();
+    for n in &mut c.nodes {
+        match n {
+            CondNode::And(v) | CondNode::Or(v) => v.shrink_to_fit(),
+            CondNode::In { values, .. } => values.shrink_to_fit(),
+            CondNode::Not(_) | CondNode::Cmp { .. } => {}
+        }
+    }
+}
+
+/// A copy of a model but for its seal rules.
+pub(crate) fn without_seal_rules(m: &Model) -> Model {
+    let Model {
+        orgs,
+        employees,
+        seals,
+        templates,
+        groups,
+        roles,
+        attributes,
+        seal_rules: _,
+        employee_rules,
+        forbids,
+        invites,
+    } = m;
+    Model {
+        orgs: orgs.clone(),
+        employees: employees.clone(),
+        seals: seals.clone(),
+        templates: templates.clone(),
+        groups: groups.clone(),
+        roles: roles.clone(),
+        attributes: attributes.clone(),
+        seal_rules: Vec::new(),
+        employee_rules: employee_rules.clone(),
+        forbids: forbids.clone(),
+        invites: invites.clone(),
+    }
 }
 
 /// Calls `f` once per run of equal keys in a sorted id list.

@@ -24,6 +24,7 @@ mod explain;
 pub mod fmt;
 pub mod i18n;
 pub mod limits;
+pub mod live;
 pub mod load;
 mod model;
 mod names;

@@ -248,14 +248,7 @@ impl Analysis {
     /// its `timezone` lines when they all agree (files without one do not
     /// count); none when they disagree or there is none.
     pub fn time_zone(&self) -> Option<chrono::FixedOffset> {
-        let mut offsets = self.files.iter().flat_map(|f| {
-            f.stmts.iter().filter_map(|s| match &s.kind {
-                crate::ast::StmtKind::Timezone(tz) => Some(tz.offset),
-                _ => None,
-            })
-        });
-        let first = offsets.next()?;
-        offsets.all(|o| o == first).then_some(first)
+        time_zone(&self.files)
     }
 }
 
@@ -265,44 +258,23 @@ pub const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
 /// Parses every input, then checks the whole set when every file parsed.
 pub fn analyze(inputs: Vec<Input>) -> Analysis {
-    let mut sources = Sources::new();
-    let mut files = Vec::new();
-    let mut comments = Vec::new();
-    let mut diags = Vec::new();
-    let mut statements = 0usize;
-    for input in inputs {
-        let (text, early) = decode(&input.content);
-        let id = sources.add(SourceFile::new(input.name, text));
-        let text = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
-        if let Some(e) = early {
-            diags.push(Diagnostic::Syntax(with_file(e, id)));
-            files.push(FileAst {
-                file: id,
-                stmts: Vec::new(),
-            });
-            comments.push(Vec::new());
-            continue;
-        }
-        let parsed = syntax::parse_file(id, &text);
-        let before = statements;
-        statements += parsed.ast.stmts.len();
-        if statements > MAX_STATEMENTS && before <= MAX_STATEMENTS {
-            // The first statement over the limit.
-            let span = parsed
-                .ast
-                .stmts
-                .get(MAX_STATEMENTS - before)
-                .map_or(Span::new(id, 0, 0), |s| s.span);
-            diags.push(Diagnostic::Syntax(SyntaxError::TooManyStatements {
-                limit: MAX_STATEMENTS,
-                span,
-            }));
-        }
-        diags.extend(parsed.errors.into_iter().map(Diagnostic::Syntax));
-        files.push(parsed.ast);
-        comments.push(parsed.comments);
-    }
+    let parsed = inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, input)| parse_input(FileId(i as u32), &input))
+        .collect();
+    let ParsedSet {
+        sources,
+        files,
+        comments,
+        mut diags,
+        ..
+    } = gather(parsed);
     let mut model = None;
+    let files: Vec<FileAst> = files
+        .into_iter()
+        .map(|f| std::sync::Arc::try_unwrap(f).unwrap_or_else(|f| (*f).clone()))
+        .collect();
     if diags.is_empty() {
         let checked = check::check(&files, &sources);
         diags.extend(checked.errors.into_iter().map(Diagnostic::Error));
@@ -318,6 +290,108 @@ pub fn analyze(inputs: Vec<Input>) -> Analysis {
     }
 }
 
+/// One file read and parsed.
+pub(crate) struct ParsedInput {
+    pub source: SourceFile,
+    pub ast: std::sync::Arc<FileAst>,
+    pub comments: Vec<Comment>,
+    /// The problem that stopped it being read as text, if any.
+    pub early: Option<SyntaxError>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Reads and parses file `id`.
+pub(crate) fn parse_input(id: FileId, input: &Input) -> ParsedInput {
+    let (text, early) = decode(&input.content);
+    let source = SourceFile::new(input.name.clone(), text);
+    if let Some(e) = early {
+        return ParsedInput {
+            source,
+            ast: std::sync::Arc::new(FileAst {
+                file: id,
+                stmts: Vec::new(),
+            }),
+            comments: Vec::new(),
+            early: Some(with_file(e, id)),
+            errors: Vec::new(),
+        };
+    }
+    let parsed = syntax::parse_file(id, &source.text);
+    ParsedInput {
+        source,
+        ast: std::sync::Arc::new(parsed.ast),
+        comments: parsed.comments,
+        early: None,
+        errors: parsed.errors,
+    }
+}
+
+/// Files parsed, with every syntax problem, in load order.
+pub(crate) struct ParsedSet {
+    pub sources: Sources,
+    pub files: Vec<std::sync::Arc<FileAst>>,
+    pub comments: Vec<Vec<Comment>>,
+    pub diags: Vec<Diagnostic>,
+    pub statements: usize,
+}
+
+/// Puts parsed files together (in load order: each file's id is its
+/// place), with the syntax problems in order, and the statement limit.
+pub(crate) fn gather(parsed: Vec<ParsedInput>) -> ParsedSet {
+    let mut sources = Sources::new();
+    let mut files = Vec::with_capacity(parsed.len());
+    let mut comments = Vec::with_capacity(parsed.len());
+    let mut diags = Vec::new();
+    let mut statements = 0usize;
+    for p in parsed {
+        let id = sources.add(p.source);
+        if let Some(e) = p.early {
+            diags.push(Diagnostic::Syntax(e));
+            files.push(p.ast);
+            comments.push(Vec::new());
+            continue;
+        }
+        let before = statements;
+        statements += p.ast.stmts.len();
+        if statements > MAX_STATEMENTS && before <= MAX_STATEMENTS {
+            // The first statement over the limit.
+            let span = p
+                .ast
+                .stmts
+                .get(MAX_STATEMENTS - before)
+                .map_or(Span::new(id, 0, 0), |s| s.span);
+            diags.push(Diagnostic::Syntax(SyntaxError::TooManyStatements {
+                limit: MAX_STATEMENTS,
+                span,
+            }));
+        }
+        diags.extend(p.errors.into_iter().map(Diagnostic::Syntax));
+        files.push(p.ast);
+        comments.push(p.comments);
+    }
+    ParsedSet {
+        sources,
+        files,
+        comments,
+        diags,
+        statements,
+    }
+}
+
+/// The policy set's time zone (see [`Analysis::time_zone`]).
+pub(crate) fn time_zone<'f>(
+    files: impl IntoIterator<Item = &'f FileAst>,
+) -> Option<chrono::FixedOffset> {
+    let mut offsets = files.into_iter().flat_map(|f| {
+        f.stmts.iter().filter_map(|s| match &s.kind {
+            crate::ast::StmtKind::Timezone(tz) => Some(tz.offset),
+            _ => None,
+        })
+    });
+    let first = offsets.next()?;
+    offsets.all(|o| o == first).then_some(first)
+}
+
 fn with_file(mut e: SyntaxError, id: FileId) -> SyntaxError {
     let fix = |s: &mut Span| s.file = id;
     match &mut e {
@@ -330,7 +404,7 @@ fn with_file(mut e: SyntaxError, id: FileId) -> SyntaxError {
 }
 
 /// Text of a file, or the problem that stops it being read as text.
-fn decode(content: &Content) -> (String, Option<SyntaxError>) {
+pub(crate) fn decode(content: &Content) -> (String, Option<SyntaxError>) {
     let at = |i: usize| Span::new(FileId(0), i, i + 1);
     let too_large = |size: usize| SyntaxError::FileTooLarge {
         size,

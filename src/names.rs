@@ -140,6 +140,14 @@ impl<I: Copy> Names<I> {
         self.get(name).is_some()
     }
 
+    /// Every value, to change (not the names).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut I> {
+        self.short
+            .iter_mut()
+            .map(|(_, id)| id)
+            .chain(self.long.values_mut())
+    }
+
     /// Maps `name` to `id`, replacing an earlier id.
     pub fn insert(&mut self, name: &str, id: I) {
         match pack(name) {

@@ -71,7 +71,8 @@ pub struct SourceFile {
     pub name: String,
     /// Its text.
     pub text: Arc<str>,
-    line_starts: Vec<u32>,
+    /// Shared: a compiled policy keeps them (see `compile::Lines`).
+    line_starts: Arc<[u32]>,
 }
 
 impl SourceFile {
@@ -100,7 +101,7 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text,
-            line_starts,
+            line_starts: line_starts.into(),
         }
     }
 
@@ -140,6 +141,11 @@ impl SourceFile {
         &self.line_starts
     }
 
+    /// The line starts, shared.
+    pub(crate) fn shared_line_starts(&self) -> Arc<[u32]> {
+        self.line_starts.clone()
+    }
+
     /// How many lines it has.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
@@ -167,6 +173,14 @@ impl Sources {
     /// The file of an id, if this set has it.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
+    }
+
+    /// Puts `file` in the place of file `id` (a file that grew, say): the
+    /// file it replaces, if `id` is one of the set's.
+    pub fn replace(&mut self, id: FileId, file: SourceFile) -> Option<SourceFile> {
+        self.files
+            .get_mut(id.0 as usize)
+            .map(|slot| std::mem::replace(slot, file))
     }
 
     /// Every file with its id, in order.

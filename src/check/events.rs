@@ -3,12 +3,17 @@
 //! model's orgs, seals, templates and rules; then every timeline in time
 //! order.
 
+use compact_str::CompactString;
+
+use super::incr::Touch;
 use super::link::Labelled;
 use super::lower::End;
 use super::resolve::MemberKind;
-use super::{AdminAct, CheckError, CheckWarning, Checker, QualifierHint};
+use super::{place, AdminAct, CheckError, CheckWarning, Checker, QualifierHint};
 use crate::ast::{self, StmtKind};
-use crate::model::{AdminChange, OrgId, Reseal, Revocation, SealId, SealRuleKind, Stamp, Toggle};
+use crate::model::{
+    AdminChange, Model, OrgId, Reseal, Revocation, SealId, SealRuleId, SealRuleKind, Stamp, Toggle,
+};
 use crate::source::Span;
 
 /// The on/off timelines events build.
@@ -23,26 +28,32 @@ impl Checker<'_> {
     pub(super) fn events(&mut self, stmts: &[&ast::Stmt]) {
         self.admin_changes(stmts);
         for s in stmts {
-            match &s.kind {
-                StmtKind::Service(e) => self.service(s, e),
-                StmtKind::SealToggle(e) => {
-                    let stamp = self.stamp(&e.at, End::Start);
-                    if let Some(sid) = self.qseal(&e.seal) {
-                        self.push_toggle(Timeline::Seal, sid.0, stamp, e.enable, s.span);
-                    }
-                }
-                StmtKind::TemplateToggle(e) => {
-                    let stamp = self.stamp(&e.at, End::Start);
-                    if let Some(tid) = self.qtemplate(&e.template) {
-                        self.push_toggle(Timeline::Template, tid.0, stamp, e.enable, s.span);
-                    }
-                }
-                StmtKind::Revoke(e) => self.revoke(s, e),
-                StmtKind::Reseal(e) => self.reseal(s, e),
-                _ => {}
-            }
+            self.event(s);
         }
         self.sort_timelines();
+    }
+
+    /// One event but a super-admin change, onto its timeline (which is
+    /// left unsorted: [`Self::sort_timelines`]).
+    pub(super) fn event(&mut self, s: &ast::Stmt) {
+        match &s.kind {
+            StmtKind::Service(e) => self.service(s, e),
+            StmtKind::SealToggle(e) => {
+                let stamp = self.stamp(&e.at, End::Start);
+                if let Some(sid) = self.qseal(&e.seal) {
+                    self.push_toggle(Timeline::Seal, sid.0, stamp, e.enable, s.span);
+                }
+            }
+            StmtKind::TemplateToggle(e) => {
+                let stamp = self.stamp(&e.at, End::Start);
+                if let Some(tid) = self.qtemplate(&e.template) {
+                    self.push_toggle(Timeline::Template, tid.0, stamp, e.enable, s.span);
+                }
+            }
+            StmtKind::Revoke(e) => self.revoke(s, e),
+            StmtKind::Reseal(e) => self.reseal(s, e),
+            _ => {}
+        }
     }
 
     /// Super-admin changes, first: every act "by the super admin" is
@@ -169,18 +180,14 @@ impl Checker<'_> {
         span: Span,
     ) {
         let Some(stamp) = stamp else {
-            self.env.incomplete.insert((timeline, id));
+            if self.env.incomplete.insert((timeline, id)) {
+                self.touch(Touch::Incomplete(timeline, id));
+            }
             return;
         };
-        let i = id as usize;
-        let m = &mut self.env.model;
-        let list = match timeline {
-            Timeline::Service => m.orgs.get_mut(i).map(|o| &mut o.service),
-            Timeline::Seal => m.seals.get_mut(i).map(|x| &mut x.toggles),
-            Timeline::Template => m.templates.get_mut(i).map(|x| &mut x.toggles),
-        };
-        if let Some(list) = list {
+        if let Some(list) = timeline_of(&mut self.env.model, timeline, id) {
             list.push(Toggle { stamp, on, span });
+            self.touch(Touch::Toggle { timeline, id, span });
         }
     }
 
@@ -269,22 +276,41 @@ impl Checker<'_> {
             by: by_id,
             span: s.span,
         };
-        let twice = match &w.revoked {
-            Some(prev) => {
-                if stamp.at < prev.stamp.at {
-                    w.revoked = Some(Box::new(rev));
-                }
-                true
+        // The earliest revocation wins; at one instant, the first written.
+        let wins = w
+            .revoked
+            .as_ref()
+            .is_none_or(|prev| (stamp.at, place(s.span)) < (prev.stamp.at, place(prev.span)));
+        if wins {
+            let before = w.revoked.replace(Box::new(rev));
+            self.touch(Touch::Revoked { target: t, before });
+        }
+        // Every revoke of a label but the first written is warned of.
+        let label = CompactString::from(target.name.as_str());
+        let first = self.env.first_revoke.get(&label).copied();
+        let twice_at = match first {
+            Some(f) if place(f) < place(s.span) => Some(s.span),
+            Some(f) => {
+                self.env.first_revoke.insert(label.clone(), s.span);
+                self.touch(Touch::FirstRevoke {
+                    label,
+                    before: Some(f),
+                });
+                Some(f)
             }
             None => {
-                w.revoked = Some(Box::new(rev));
-                false
+                self.env.first_revoke.insert(label.clone(), s.span);
+                self.touch(Touch::FirstRevoke {
+                    label,
+                    before: None,
+                });
+                None
             }
         };
-        if twice {
+        if let Some(span) = twice_at {
             self.warn(CheckWarning::RevokedTwice {
                 rule: target.name.clone(),
-                span: s.span,
+                span,
             });
         }
     }
@@ -353,15 +379,18 @@ impl Checker<'_> {
                 seal: sid,
                 span: s.span,
             });
+            self.touch(Touch::Resealed {
+                rule: id,
+                span: s.span,
+            });
         }
     }
 
     /// Timelines in time order, whatever the order of files and statements.
     /// At one instant an `off` event sorts last, so it wins (fail closed),
-    /// and reseals sort by seal name.
+    /// and reseals sort by seal name; then by place.
     fn sort_timelines(&mut self) {
         let m = &mut self.env.model;
-        let toggle_key = |t: &Toggle| (t.stamp.at, !t.on);
         for o in &mut m.orgs {
             o.service.sort_by_key(toggle_key);
         }
@@ -375,10 +404,58 @@ impl Checker<'_> {
             .map(|i| m.seal_name(SealId::from_index(i)))
             .collect();
         for r in &mut m.seal_rules {
-            r.reseals.sort_by(|a, b| {
-                (a.stamp.at, names.get(a.seal.index()))
-                    .cmp(&(b.stamp.at, names.get(b.seal.index())))
-            });
+            r.reseals
+                .sort_by_cached_key(|x| (x.stamp.at, names.get(x.seal.index()), place(x.span)));
         }
+    }
+}
+
+/// The order of a toggle timeline (see [`Checker::sort_timelines`]).
+fn toggle_key(t: &Toggle) -> (crate::time::Instant, bool, (crate::source::FileId, u32)) {
+    (t.stamp.at, !t.on, place(t.span))
+}
+
+/// A service, seal or template timeline of the model.
+pub(super) fn timeline_of(
+    m: &mut Model,
+    timeline: Timeline,
+    id: u32,
+) -> Option<&mut thin_vec::ThinVec<Toggle>> {
+    let i = id as usize;
+    match timeline {
+        Timeline::Service => m.orgs.get_mut(i).map(|o| &mut o.service),
+        Timeline::Seal => m.seals.get_mut(i).map(|x| &mut x.toggles),
+        Timeline::Template => m.templates.get_mut(i).map(|x| &mut x.toggles),
+    }
+}
+
+/// Sorts one timeline, as [`Checker::sort_timelines`] sorts them all.
+pub(super) fn sort_timeline(m: &mut Model, timeline: Timeline, id: u32) {
+    if let Some(list) = timeline_of(m, timeline, id) {
+        list.sort_by_key(toggle_key);
+    }
+}
+
+/// Sorts one rule's reseals, as [`Checker::sort_timelines`] does.
+pub(super) fn sort_reseals(m: &mut Model, rule: SealRuleId) {
+    let names: Vec<(SealId, String)> = m
+        .seal_rules
+        .get(rule.index())
+        .map(|r| {
+            r.reseals
+                .iter()
+                .map(|x| (x.seal, m.seal_name(x.seal)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let name = |s: SealId| {
+        names
+            .iter()
+            .find(|(id, _)| *id == s)
+            .map(|(_, n)| n.clone())
+    };
+    if let Some(r) = m.seal_rules.get_mut(rule.index()) {
+        r.reseals
+            .sort_by_cached_key(|x| (x.stamp.at, name(x.seal), place(x.span)));
     }
 }

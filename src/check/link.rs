@@ -7,7 +7,7 @@ use std::collections::hash_map::Entry;
 use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 
-use super::{CheckError, CheckWarning, Checker, Close};
+use super::{place, CheckError, CheckWarning, Checker, Close};
 use crate::ast;
 use crate::model::{EmployeeRuleId, ForbidId, InviteId, SealRuleId, SealRuleKind, Stamp, Void};
 use crate::source::Span;
@@ -58,6 +58,19 @@ impl Labels {
     pub(super) fn get(&self, name: &str) -> Option<Labelled> {
         self.map.get(name).map(|(l, _)| *l)
     }
+
+    /// Forgets a label (reserved by a statement that is taken back).
+    pub(super) fn remove(&mut self, name: &str) {
+        self.map.remove(name);
+    }
+
+    /// What every label names, renumbered by `f` (the rules of one kind
+    /// moved in the model).
+    pub(super) fn renumber(&mut self, f: impl Fn(Labelled) -> Labelled) {
+        for v in self.map.values_mut() {
+            v.0 = f(v.0);
+        }
+    }
 }
 
 /// What the rules pass leaves for the invites pass.
@@ -101,16 +114,27 @@ impl Checker<'_> {
                 .entry(CompactString::from(l.name.as_str()))
             {
                 Entry::Occupied(e) => {
-                    let first = self.sources.location(e.get().1);
+                    // At the one written second (the one reserved already,
+                    // when a statement written before it is added).
+                    let other = e.get().1;
+                    let (first, second) = if place(other) < place(l.span) {
+                        (other, l.span)
+                    } else {
+                        (l.span, other)
+                    };
+                    let first = self.sources.location(first);
                     self.err(CheckError::Duplicate {
                         what: "label",
                         name: l.name.clone(),
                         first,
-                        span: l.span,
+                        span: second,
                     });
                 }
                 Entry::Vacant(v) => {
                     v.insert((what, l.span));
+                    self.touch(super::incr::Touch::Label(CompactString::from(
+                        l.name.as_str(),
+                    )));
                 }
             }
         }
@@ -168,38 +192,55 @@ impl Checker<'_> {
     /// The invites pass: links grants to their invites (a grant that breaks
     /// its invite is void), then warns of invites no grant accepts.
     pub(super) fn invites(&mut self) {
-        let mut accepted = vec![false; self.env.model.invites.len()];
+        self.env.accepted = vec![false; self.env.model.invites.len()];
+        self.link_pending();
+        for i in 0..self.env.model.invites.len() {
+            if let Some(w) = self.never_accepted(InviteId::from_index(i)) {
+                self.warn(w);
+            }
+        }
+    }
+
+    /// Links the grants the rules pass left to their invites, and marks
+    /// the invites they accept.
+    pub(super) fn link_pending(&mut self) {
         for v in std::mem::take(&mut self.pending.vias) {
-            if let Some(inv) = self.invite_of(v.via, &mut accepted) {
-                if let Some(a) = accepted.get_mut(inv.index()) {
-                    *a = true;
-                }
+            if let Some(inv) = self.invite_of(v.via) {
+                self.accept(inv);
                 self.link_grant(&v, inv);
             }
         }
         for name in std::mem::take(&mut self.pending.unresolved_vias) {
             if let Some(Labelled::Invite(i)) = self.env.labels.get(name) {
-                if let Some(a) = accepted.get_mut(i.index()) {
-                    *a = true;
-                }
-            }
-        }
-        for (i, inv) in self.env.model.invites.iter().enumerate() {
-            // An unlabelled invite is already an error.
-            if !accepted.get(i).copied().unwrap_or(true) && !inv.label.is_empty() {
-                self.problems
-                    .warnings
-                    .push(CheckWarning::InviteNeverAccepted {
-                        invite: inv.label.clone(),
-                        span: inv.span,
-                    });
+                self.accept(i);
             }
         }
     }
 
+    /// Marks an invite accepted.
+    fn accept(&mut self, inv: InviteId) {
+        if let Some(a) = self.env.accepted.get_mut(inv.index()) {
+            if !*a {
+                *a = true;
+                self.touch(super::incr::Touch::Accepted(inv));
+            }
+        }
+    }
+
+    /// The warning that no grant accepts invite `i`, if none does.
+    pub(super) fn never_accepted(&self, i: InviteId) -> Option<CheckWarning> {
+        let inv = self.env.model.invites.get(i.index())?;
+        // An unlabelled invite is already an error.
+        let accepted = self.env.accepted.get(i.index()).copied().unwrap_or(true);
+        (!accepted && !inv.label.is_empty()).then(|| CheckWarning::InviteNeverAccepted {
+            invite: inv.label.clone(),
+            span: inv.span,
+        })
+    }
+
     /// The invite `via invite I` names; an error if it names none. The
     /// invite a misspelt name surely meant is not "never accepted".
-    fn invite_of(&mut self, via: &ast::Via, accepted: &mut [bool]) -> Option<InviteId> {
+    fn invite_of(&mut self, via: &ast::Via) -> Option<InviteId> {
         let name = &via.invite;
         match self.env.labels.get(&name.name) {
             Some(Labelled::Invite(i)) => Some(i),
@@ -218,9 +259,7 @@ impl Checker<'_> {
                 let close = self.close_label(&name.name, |l| matches!(l, Labelled::Invite(_)));
                 if let Close::Found(meant) = &close {
                     if let Some(Labelled::Invite(i)) = self.env.labels.get(meant) {
-                        if let Some(a) = accepted.get_mut(i.index()) {
-                            *a = true;
-                        }
+                        self.accept(i);
                     }
                 }
                 self.err(CheckError::UnknownInvite {

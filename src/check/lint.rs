@@ -3,38 +3,53 @@
 //! different seals at once. Each is a function of one rule (or one pair)
 //! and the model, which the pass runs for every rule; it could run for one.
 
-use chrono::FixedOffset;
-use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
 
-use super::{CheckError, CheckWarning, Checker, Env, NeverWhy};
-use crate::ast::{self, StmtKind};
+use chrono::FixedOffset;
+use rustc_hash::{FxHashMap, FxHasher};
+use smallvec::SmallVec;
+
+use super::{place, CheckError, CheckWarning, Checker, Env, NeverWhy};
+use crate::ast::{self, FileAst, StmtKind};
 use crate::model::{
-    EmployeeRule, Forbid, Model, OrgId, RoleId, SealId, SealRule, SealRuleKind, TemplateId, Toggle,
-    Window,
+    EmployeeRule, Forbid, Model, OrgId, RoleId, SealId, SealRule, SealRuleId, SealRuleKind,
+    TemplateId, Toggle, Window,
 };
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use crate::time::Instant;
 
 use super::events::Timeline;
 
 impl<'a> Checker<'a> {
-    pub(super) fn lints(&mut self, stmts: &[&'a ast::Stmt]) {
-        self.duplicates(stmts);
+    pub(super) fn lints(&mut self, files: &[&'a FileAst]) {
+        self.duplicates(files);
         self.never_applies();
         self.never_seals();
         self.conflicts();
     }
 
     /// The same rule written twice, at two places: a warning at the second.
-    fn duplicates(&mut self, stmts: &[&'a ast::Stmt]) {
-        let mut seen = Duplicates::default();
-        for &s in stmts {
-            if let Some((label, first)) = seen.first_of(s) {
-                let first = self.rule_name(label, first);
-                self.warn(CheckWarning::DuplicateRule {
-                    first,
-                    span: s.span,
-                });
+    fn duplicates(&mut self, files: &[&'a FileAst]) {
+        for f in files {
+            for (i, s) in f.stmts.iter().enumerate() {
+                if !s.kind.is_rule() {
+                    continue;
+                }
+                let at = StmtRef {
+                    file: f.file,
+                    index: i as u32,
+                };
+                let class = self.env.meanings.add(at, s, files);
+                if let Some(first) = class.first().and_then(|r| r.stmt(files)) {
+                    if place(first.span) < place(s.span) {
+                        let label = first.label.as_ref().map(|l| l.name.as_str());
+                        let first = self.rule_name(label, first.span);
+                        self.warn(CheckWarning::DuplicateRule {
+                            first,
+                            span: s.span,
+                        });
+                    }
+                }
             }
         }
     }
@@ -69,26 +84,36 @@ impl<'a> Checker<'a> {
         }
         let mut found = Vec::new();
         for r in &m.seal_rules {
-            if self.env.never_apply.contains(&(r.span.file, r.span.start)) {
-                continue;
+            if let Some(w) = self.never_seals_warning(&blockers, r) {
+                found.push(w);
             }
-            let Some(forbids) = never_seals(m, &blockers, r) else {
-                continue;
-            };
-            let rule = self.rule_name(r.label.as_deref(), r.span);
-            let forbids = forbids
-                .iter()
-                .map(|f| self.rule_name(f.label.as_deref(), f.span))
-                .collect();
-            found.push(CheckWarning::NeverSeals {
-                rule,
-                forbids,
-                span: r.span,
-            });
         }
         for w in found {
             self.warn(w);
         }
+    }
+
+    /// The warning that seal rule `r` never seals, blocked throughout by
+    /// forbids, if it is (and not already warned of as never applying).
+    pub(super) fn never_seals_warning(
+        &self,
+        blockers: &Blockers,
+        r: &SealRule,
+    ) -> Option<CheckWarning> {
+        if self.env.never_apply.contains(&(r.span.file, r.span.start)) {
+            return None;
+        }
+        let forbids = never_seals(&self.env.model, blockers, r)?;
+        let rule = self.rule_name(r.label.as_deref(), r.span);
+        let forbids = forbids
+            .iter()
+            .map(|f| self.rule_name(f.label.as_deref(), f.span))
+            .collect();
+        Some(CheckWarning::NeverSeals {
+            rule,
+            forbids,
+            span: r.span,
+        })
     }
 
     fn conflicts(&mut self) {
@@ -99,8 +124,12 @@ impl<'a> Checker<'a> {
                 by_key.entry(key).or_default().push(i);
             }
         }
-        let mut keys: Vec<_> = by_key.into_values().filter(|v| v.len() > 1).collect();
-        keys.sort();
+        let at = |i: &usize| m.seal_rules.get(*i).map(|r| place(r.span));
+        let mut keys: Vec<Vec<usize>> = by_key.into_values().filter(|v| v.len() > 1).collect();
+        for ids in &mut keys {
+            ids.sort_by_key(at);
+        }
+        keys.sort_by_cached_key(|ids| ids.iter().map(at).collect::<Vec<_>>());
         let mut found = Vec::new();
         for ids in keys {
             for (n, &b) in ids.iter().enumerate() {
@@ -108,19 +137,7 @@ impl<'a> Checker<'a> {
                     let (Some(ra), Some(rb)) = (m.seal_rules.get(a), m.seal_rules.get(b)) else {
                         continue;
                     };
-                    if let Some(c) = conflict(m, ra, rb) {
-                        found.push(CheckError::ConflictingRules {
-                            first: self.rule_name(ra.label.as_deref(), ra.span),
-                            second: self.rule_name(rb.label.as_deref(), rb.span),
-                            signer: c.signer,
-                            template: c.template,
-                            signatory: c.signatory,
-                            first_seal: m.seal_name(c.first_seal),
-                            second_seal: m.seal_name(c.second_seal),
-                            at: c.at,
-                            span: rb.span,
-                        });
-                    }
+                    found.extend(self.conflict_error(ra, rb));
                 }
             }
         }
@@ -128,29 +145,113 @@ impl<'a> Checker<'a> {
             self.err(e);
         }
     }
+
+    /// The error that rules `ra` and `rb` (of one key, `ra` written first)
+    /// give different seals at one instant, if they do.
+    pub(super) fn conflict_error(&self, ra: &SealRule, rb: &SealRule) -> Option<CheckError> {
+        let m = &self.env.model;
+        let c = conflict(m, ra, rb)?;
+        Some(CheckError::ConflictingRules {
+            first: self.rule_name(ra.label.as_deref(), ra.span),
+            second: self.rule_name(rb.label.as_deref(), rb.span),
+            signer: c.signer,
+            template: c.template,
+            signatory: c.signatory,
+            first_seal: m.seal_name(c.first_seal),
+            second_seal: m.seal_name(c.second_seal),
+            at: c.at,
+            span: rb.span,
+        })
+    }
+
+    /// The errors that seal rule `id` conflicts with another of its key,
+    /// as the whole-set check gives them: each pair with the rule written
+    /// first as `first`, in source order of the second, then the first.
+    pub(super) fn conflicts_of(&self, id: SealRuleId) -> Vec<CheckError> {
+        let m = &self.env.model;
+        let Some(r) = m.seal_rules.get(id.index()) else {
+            return Vec::new();
+        };
+        let Some(key) = conflict_key(r) else {
+            return Vec::new();
+        };
+        let mut pairs: Vec<(&SealRule, &SealRule)> = m
+            .seal_rules
+            .iter()
+            .enumerate()
+            .filter(|(i, o)| *i != id.index() && conflict_key(o) == Some(key))
+            .map(|(_, o)| {
+                if place(o.span) < place(r.span) {
+                    (o, r)
+                } else {
+                    (r, o)
+                }
+            })
+            .collect();
+        pairs.sort_by_key(|(a, b)| (place(b.span), place(a.span)));
+        pairs
+            .into_iter()
+            .filter_map(|(a, b)| self.conflict_error(a, b))
+            .collect()
+    }
 }
 
 // ------------------------------------------------------------ duplicates
 
-/// Rules by what they say, wherever they are written.
-#[derive(Default)]
-struct Duplicates<'a> {
-    seen: FxHashMap<ast::Meaning<'a, StmtKind>, (Option<&'a str>, Span)>,
+/// A statement: its file, and its place among the file's statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct StmtRef {
+    pub(crate) file: FileId,
+    pub(crate) index: u32,
 }
 
-impl<'a> Duplicates<'a> {
-    /// The label and place of the rule seen first that says what `s` says
-    /// (`s` is seen too); nothing if `s` is no rule, or the first.
-    fn first_of(&mut self, s: &'a ast::Stmt) -> Option<(Option<&'a str>, Span)> {
-        if !s.kind.is_rule() {
-            return None;
-        }
-        let label = s.label.as_ref().map(|l| l.name.as_str());
-        match self.seen.entry(ast::Meaning(&s.kind)) {
-            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((label, s.span));
-                None
+impl StmtRef {
+    /// The statement, in `files` (by file id).
+    pub(crate) fn stmt<'f>(self, files: &[&'f FileAst]) -> Option<&'f ast::Stmt> {
+        files
+            .get(self.file.0 as usize)
+            .and_then(|f| f.stmts.get(self.index as usize))
+    }
+}
+
+/// The rules of a set by what they say, wherever they are written: by the
+/// hash of their meaning, each a list of statements in source order (a
+/// list may hold rules of different meanings whose hashes are equal).
+#[derive(Debug, Default)]
+pub(crate) struct Meanings {
+    map: FxHashMap<u64, SmallVec<[StmtRef; 1]>>,
+}
+
+fn meaning_hash(k: &StmtKind) -> u64 {
+    let mut h = FxHasher::default();
+    ast::Meaning(k).hash(&mut h);
+    h.finish()
+}
+
+impl Meanings {
+    /// Adds rule `s`, written at `at`, in its place in source order; the
+    /// rules that say what it says, `s` among them, in source order.
+    pub(crate) fn add(&mut self, at: StmtRef, s: &ast::Stmt, files: &[&FileAst]) -> Vec<StmtRef> {
+        let list = self.map.entry(meaning_hash(&s.kind)).or_default();
+        let i = list.partition_point(|r| *r < at);
+        list.insert(i, at);
+        list.iter()
+            .copied()
+            .filter(|r| {
+                *r == at
+                    || r.stmt(files)
+                        .is_some_and(|o| ast::Meaning(&o.kind) == ast::Meaning(&s.kind))
+            })
+            .collect()
+    }
+
+    /// Takes back rule `s`, added at `at`.
+    pub(crate) fn remove(&mut self, at: StmtRef, s: &ast::Stmt) {
+        let h = meaning_hash(&s.kind);
+        if let Some(list) = self.map.get_mut(&h) {
+            list.retain(|r| *r != at);
+            if list.is_empty() {
+                self.map.remove(&h);
             }
         }
     }
@@ -160,14 +261,14 @@ impl<'a> Duplicates<'a> {
 
 /// A rule of the model, of any kind.
 #[derive(Clone, Copy)]
-enum Rule<'m> {
+pub(super) enum Rule<'m> {
     Seal(&'m SealRule),
     Employee(&'m EmployeeRule),
     Forbid(&'m Forbid),
 }
 
 impl<'m> Rule<'m> {
-    fn label(self) -> Option<&'m str> {
+    pub(super) fn label(self) -> Option<&'m str> {
         match self {
             Rule::Seal(r) => r.label.as_deref(),
             Rule::Employee(r) => r.label.as_deref(),
@@ -175,7 +276,7 @@ impl<'m> Rule<'m> {
         }
     }
 
-    fn span(self) -> Span {
+    pub(super) fn span(self) -> Span {
         match self {
             Rule::Seal(r) => r.span,
             Rule::Employee(r) => r.span,
@@ -195,7 +296,7 @@ impl<'m> Rule<'m> {
 /// Why a rule can never apply, if it cannot: it is revoked before it
 /// starts, its window is empty, or (a rule with a seal) its signer's
 /// service, its template or its seal is off throughout its window.
-fn never_applies(env: &Env, r: Rule<'_>) -> Option<NeverWhy> {
+pub(super) fn never_applies(env: &Env, r: Rule<'_>) -> Option<NeverWhy> {
     let w = r.window();
     if let Some(rev) = &w.revoked {
         if rev.stamp.at <= w.start() {
@@ -255,14 +356,14 @@ fn off_throughout(toggles: &[Toggle], initial: bool, s: Instant, e: Instant) -> 
 /// The forbids without a condition, by what they are scoped to: a rule
 /// looks only at those that can match it.
 #[derive(Default)]
-struct Blockers {
+pub(super) struct Blockers {
     global: Vec<usize>,
     by_signer: FxHashMap<OrgId, Vec<usize>>,
     by_template: FxHashMap<TemplateId, Vec<usize>>,
 }
 
 impl Blockers {
-    fn new(m: &Model) -> Blockers {
+    pub(super) fn new(m: &Model) -> Blockers {
         let mut b = Blockers::default();
         for (i, f) in m.forbids.iter().enumerate() {
             if f.cond.is_some() || f.window.start() >= f.window.stop() {
@@ -277,7 +378,7 @@ impl Blockers {
         b
     }
 
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.global.is_empty() && self.by_signer.is_empty() && self.by_template.is_empty()
     }
 

@@ -38,12 +38,21 @@
 //! problems, the budget of its hints, what one pass leaves for a later
 //! one) is in the `Checker`. Diagnostics are listed in source order,
 //! whatever pass found them.
+//!
+//! A kept `Env` takes one more statement (`incr.rs`): the passes run for
+//! that statement alone, then the whole-set checks for the rules it
+//! touches, so that the result is what checking the whole set again would
+//! give. Nothing in the passes may depend on the order statements are
+//! visited in beyond what source order (file, then place) decides: where
+//! a pass keeps the first of several (a revocation, a timeline's event at
+//! one instant), it compares places, not the order of visits.
 
 mod declare;
 mod err;
 mod events;
+pub(crate) mod incr;
 mod link;
-mod lint;
+pub(crate) mod lint;
 mod lower;
 mod resolve;
 mod rules;
@@ -68,6 +77,19 @@ pub struct Checked {
 /// Checks a whole policy set. Files are given in load order; the result does
 /// not depend on that order beyond the order problems are listed in.
 pub fn check(files: &[ast::FileAst], sources: &Sources) -> Checked {
+    let files: Vec<&ast::FileAst> = files.iter().collect();
+    let (env, problems) = check_kept(&files, sources);
+    Checked {
+        model: problems.errors.is_empty().then_some(env.model),
+        errors: problems.errors,
+        warnings: problems.warnings,
+    }
+}
+
+/// Checks a whole policy set, keeping what the passes built (to take more
+/// statements: [`incr`]). Files are given in load order, each file's
+/// `FileId` its place in it.
+pub(crate) fn check_kept(files: &[&ast::FileAst], sources: &Sources) -> (Env, Problems) {
     let stmts: Vec<&ast::Stmt> = files.iter().flat_map(|f| f.stmts.iter()).collect();
     let mut c = Checker::new(sources);
     c.declarations(&stmts);
@@ -75,19 +97,17 @@ pub fn check(files: &[ast::FileAst], sources: &Sources) -> Checked {
     c.rules(&stmts);
     c.events(&stmts);
     c.invites();
-    c.lints(&stmts);
+    c.lints(files);
     let Checker {
         env, mut problems, ..
     } = c;
-    // Problems in source order, whatever pass found them.
-    let key = |s: Span| (s.file, s.start);
-    problems.errors.sort_by_key(|e| key(e.span()));
-    problems.warnings.sort_by_key(|w| key(w.span()));
-    Checked {
-        model: problems.errors.is_empty().then_some(env.model),
-        errors: problems.errors,
-        warnings: problems.warnings,
-    }
+    problems.sort();
+    (env, problems)
+}
+
+/// Where a span is in source order: files in load order, then places.
+pub(crate) fn place(s: Span) -> (FileId, u32) {
+    (s.file, s.start)
 }
 
 /// What the passes know of a policy set: the model they build, the names
@@ -107,6 +127,26 @@ pub(crate) struct Env {
     /// and none that they never seal), by where they start: spans compare
     /// equal whatever they cover, so they cannot be the key.
     pub(crate) never_apply: FxHashSet<(FileId, u32)>,
+    /// Those of them the rules pass warned of (a grant accepted after its
+    /// `until`): the lints never look at them again.
+    pub(crate) accepted_late: FxHashSet<(FileId, u32)>,
+    /// Where the first revoke of each label is (in source order): every
+    /// other is warned of as revoking it again.
+    pub(crate) first_revoke: rustc_hash::FxHashMap<compact_str::CompactString, Span>,
+    /// By invite id: whether a partner grant accepts it.
+    pub(crate) accepted: Vec<bool>,
+    /// The rules, by what they say (the hash of their meaning), each a
+    /// file and a place in its statements, in source order.
+    pub(crate) meanings: lint::Meanings,
+}
+
+impl Problems {
+    /// In source order, whatever pass found them (a stable sort: problems
+    /// at one place stay in the order they were found in).
+    pub(crate) fn sort(&mut self) {
+        self.errors.sort_by_key(|e| place(e.span()));
+        self.warnings.sort_by_key(|w| place(w.span()));
+    }
 }
 
 /// Errors and warnings, in the order found.
@@ -126,6 +166,9 @@ pub(crate) struct Checker<'a> {
     hints: resolve::Hints,
     /// What the rules pass leaves for the invites pass.
     pending: link::Pending<'a>,
+    /// What the passes changed of a kept `Env` (recorded only when one
+    /// statement is added to it, so that it can be undone).
+    touched: Option<Vec<incr::Touch>>,
 }
 
 impl<'a> Checker<'a> {
@@ -136,6 +179,14 @@ impl<'a> Checker<'a> {
             problems: Problems::default(),
             hints: resolve::Hints::default(),
             pending: link::Pending::default(),
+            touched: None,
+        }
+    }
+
+    /// Records a change to the kept `Env`, if changes are recorded.
+    fn touch(&mut self, t: incr::Touch) {
+        if let Some(log) = &mut self.touched {
+            log.push(t);
         }
     }
 

@@ -126,7 +126,10 @@ impl<'a> Checker<'a> {
     /// A grant accepted at `a`, no earlier than its `until` `u`: it never
     /// applies (one warning, here, and no other of the kind).
     fn accepted_late(&mut self, s: &ast::Stmt, a: Stamp, u: Stamp) {
-        self.env.never_apply.insert((s.span.file, s.span.start));
+        let key = (s.span.file, s.span.start);
+        self.env.never_apply.insert(key);
+        self.env.accepted_late.insert(key);
+        self.touch(super::incr::Touch::AcceptedLate(key));
         let label = s.label.as_ref().map(|l| l.name.as_str());
         self.warn(CheckWarning::NeverApplies {
             rule: self.rule_name(label, s.span),

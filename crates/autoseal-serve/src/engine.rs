@@ -15,7 +15,12 @@ use serde_json::Value;
 use crate::declog::DecisionLog;
 use crate::journal::{self, JournalIo};
 use crate::metrics::Metrics;
-use crate::set::{build, line_ends, new_diagnostics, DiskSet, Refusal, Snapshot};
+use autoseal::live::AppendError;
+
+use crate::set::{
+    build_kept, json, line_ends, new_diagnostics, refusal, snapshot, DiskSet, Kept, Refusal,
+    Snapshot,
+};
 
 /// What asked for a reload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +98,19 @@ pub struct Writer {
     answers: HashMap<String, EventAnswer>,
     /// An append failed and could not be undone: no more appends.
     stuck: bool,
+    /// What the live snapshot was built from, to apply events to; `None`
+    /// until a set is built with it.
+    kept: Option<Kept>,
+}
+
+impl Writer {
+    /// The writer of a service that started with `kept`.
+    pub fn new(kept: Kept) -> Writer {
+        Writer {
+            kept: Some(kept),
+            ..Writer::default()
+        }
+    }
 }
 
 /// What every request handler shares.
@@ -183,7 +201,7 @@ pub async fn event(shared: Arc<Shared>, ev: EventRequest) -> EventOutcome {
 /// one; the attempt is recorded either way (a file-watch trigger that
 /// finds nothing changed, such as the service's own append, is not,
 /// unless the last attempt was refused).
-pub fn reload_locked(shared: &Shared, _w: &mut Writer, trigger: Trigger) -> ReloadOutcome {
+pub fn reload_locked(shared: &Shared, w: &mut Writer, trigger: Trigger) -> ReloadOutcome {
     let disk = match DiskSet::read(&shared.dir) {
         Ok(d) => d,
         Err(e) => return refused(shared, trigger, None, Refusal::from_load_error(&e)),
@@ -202,8 +220,13 @@ pub fn reload_locked(shared: &Shared, _w: &mut Writer, trigger: Trigger) -> Relo
         return ReloadOutcome::Unchanged(live.revision.clone());
     }
     drop(live);
-    match build(&disk, &shared.journal_rel) {
-        Ok(snap) => {
+    if let Some(outcome) = follow_journal(shared, w, &disk, trigger) {
+        return outcome;
+    }
+    let prev = w.kept.as_ref().map(|k| &k.set);
+    match build_kept(&disk, &shared.journal_rel, prev) {
+        Ok((snap, kept)) => {
+            w.kept = Some(kept);
             let rev = snap.revision.clone();
             shared.swap(snap);
             shared.record(trigger, Some(rev.clone()), None);
@@ -212,6 +235,44 @@ pub fn reload_locked(shared: &Shared, _w: &mut Writer, trigger: Trigger) -> Relo
             ReloadOutcome::Reloaded(rev)
         }
         Err(r) => refused(shared, trigger, revision, r),
+    }
+}
+
+/// When the only change on disk is lines appended to the journal (a
+/// replica following the writer's journal), applies them to the kept set,
+/// as events; `None` when they cannot be (the set is then built whole).
+fn follow_journal(
+    shared: &Shared,
+    w: &mut Writer,
+    disk: &DiskSet,
+    trigger: Trigger,
+) -> Option<ReloadOutcome> {
+    let kept = w.kept.as_mut()?;
+    let rel = shared.journal_rel.as_str();
+    let old = kept.disk.bytes(rel)?;
+    let new = disk.bytes(rel)?;
+    let tail = new.strip_prefix(old)?;
+    if tail.is_empty() || !kept.set.file_names().iter().any(|n| n == rel) {
+        return None;
+    }
+    let others = disk.with_file(rel, &shared.journal_path, old.to_vec());
+    if !others.same(&kept.disk) {
+        return None;
+    }
+    let revision = disk.revision()?;
+    match kept.set.append(rel, tail) {
+        Ok(pending) => {
+            kept.set.commit(pending);
+            kept.disk = disk.clone();
+            let snap = snapshot(kept, rel, revision.clone());
+            shared.swap(snap);
+            shared.record(trigger, Some(revision.clone()), None);
+            Metrics::count(&shared.metrics.reloads, "ok");
+            tracing::info!(revision = %revision, trigger = trigger.as_str(), "applied the lines appended to the journal");
+            Some(ReloadOutcome::Reloaded(revision))
+        }
+        // Refused: the whole set is built, to say why as a full load does.
+        Err(_) => None,
     }
 }
 
@@ -232,16 +293,22 @@ fn refused(
     ReloadOutcome::Refused(r)
 }
 
-/// One event, start to end: the one place an incremental path would go.
+/// One event, start to end.
 ///
-/// Phase 1 checks the event by loading the whole would-be set: the files
-/// on disk with the journal plus the event (so a fresh load of the
-/// directory afterwards gives the same revision, diagnostics and
-/// decisions). The steps, in order: a retried id gets its first answer;
-/// the statement must be one statement, not a declaration; if the files
-/// on disk are not those of the live set, they are reloaded first;
-/// `if_revision` must be the live revision; the would-be set must load;
-/// the journal is appended to and fsync'ed; the new set is swapped in.
+/// The event is checked with the set the writer keeps (what the live
+/// snapshot was built from: each file's syntax tree, the checker's state,
+/// the compiled policy), at the cost of its one statement
+/// ([`autoseal::live::LiveSet::append`]); what that cannot take, it checks
+/// by loading the would-be set whole, with only the journal parsed again.
+/// Either way the new set is what a fresh load of the directory with the
+/// event gives (the same revision, diagnostics and decisions). When the
+/// writer keeps no set, or the files on disk are not the kept ones, the
+/// would-be set is built whole from the files on disk. The steps, in
+/// order: a retried id gets its first answer; the statement must be one
+/// statement, not a declaration; if the files on disk are not those of the
+/// live set, they are reloaded first; `if_revision` must be the live
+/// revision; the would-be set must load; the journal is appended to and
+/// fsync'ed (else the change is taken back); the new set is swapped in.
 pub fn apply_event(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
     let outcome = apply(shared, w, ev);
     let result = match &outcome {
@@ -272,7 +339,10 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
         Ok(d) => d,
         Err(e) => return EventOutcome::Refused(Refusal::from_load_error(&e)),
     };
-    if disk.revision().as_deref() != Some(shared.live.load().revision.as_str()) {
+    // The kept set is the live one (every swap is made under the writer
+    // lock, with what it was built from): the same bytes, the same set.
+    let mut kept_is_disk = w.kept.as_ref().is_some_and(|k| k.disk.same(&disk));
+    if !kept_is_disk && disk.revision().as_deref() != Some(shared.live.load().revision.as_str()) {
         // A hand edit (or a synced file) not yet reloaded: the event is
         // checked against, and appended after, what is on disk.
         match reload_locked(shared, w, Trigger::Event) {
@@ -289,6 +359,7 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
             Ok(d) => d,
             Err(e) => return EventOutcome::Refused(Refusal::from_load_error(&e)),
         };
+        kept_is_disk = w.kept.as_ref().is_some_and(|k| k.disk.same(&disk));
     }
     let live = shared.live.load_full();
     if let Some(id) = &ev.event_id {
@@ -316,16 +387,66 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
     record.extend_from_slice(format!("# event {id} at {}\n", now()).as_bytes());
     let statement_line = line_ends(&before) + line_ends(&record) + 1;
     record.extend_from_slice(line.as_bytes());
+    let mut appended = record.clone();
+    appended.push(b'\n');
     let mut after = before.clone();
-    after.extend_from_slice(&record);
-    after.push(b'\n');
-    let next = disk.with_file(&shared.journal_rel, &shared.journal_path, after);
-    let snap = match build(&next, &shared.journal_rel) {
-        Ok(s) => s,
-        Err(r) => {
-            let mut r = r.only_new(&live.warnings);
-            r.message = format!("the event is refused: {}", r.message);
-            return EventOutcome::Refused(r);
+    after.extend_from_slice(&appended);
+    let next = disk.into_with_file(&shared.journal_rel, &shared.journal_path, after);
+    let refused = |r: Refusal| {
+        let mut r = r.only_new(&live.warnings);
+        r.message = format!("the event is refused: {}", r.message);
+        EventOutcome::Refused(r)
+    };
+    // The event is checked with the kept set, at the cost of its one
+    // statement, while another thread hashes the new revision; the set is
+    // loaded whole when it cannot be (the journal is not yet a file of the
+    // set, or the files on disk are not the kept ones). Either way the set
+    // is what a fresh load of `next` gives.
+    let kept_set = w.kept.as_mut().filter(|_| kept_is_disk).map(|k| &mut k.set);
+    let (prepared, revision) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| next.revision());
+        let prepared = kept_set.map(|set| set.append(&shared.journal_rel, &appended));
+        (prepared, hashing.join().ok().flatten())
+    });
+    let prepared = match prepared {
+        Some(Ok(p)) => Some(p),
+        Some(Err(AppendError::Refused(report))) => return refused(refusal(&report)),
+        Some(Err(AppendError::UnknownFile(_) | AppendError::Pending)) | None => None,
+    };
+    let (mut snap, pending) = match prepared {
+        Some(p) => {
+            let Some(revision) = revision else {
+                if let Some(k) = w.kept.as_mut() {
+                    k.set.abort(p);
+                }
+                return EventOutcome::Unavailable(String::from(
+                    "the revision of the files could not be computed",
+                ));
+            };
+            let snap = Snapshot {
+                policy: p.policy.clone(),
+                revision,
+                loaded_at: chrono::Utc::now(),
+                files: next.sizes(),
+                statements: live.statements + p.statements,
+                warnings: Arc::new(Vec::new()),
+                events: HashMap::new(),
+            };
+            (snap, Some(p))
+        }
+        None => {
+            let prev = w.kept.take();
+            match build_kept(&next, &shared.journal_rel, prev.as_ref().map(|k| &k.set)) {
+                Ok((snap, kept)) => {
+                    // Dropped below if the journal cannot be written.
+                    w.kept = Some(kept);
+                    (snap, None)
+                }
+                Err(r) => {
+                    w.kept = prev;
+                    return refused(r);
+                }
+            }
         }
     };
     if let Err((e, stuck)) = journal::append(
@@ -335,13 +456,31 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
         &record,
     ) {
         w.stuck |= stuck;
+        // The set stays what is on disk: the change is taken back.
+        match (pending, w.kept.as_mut()) {
+            (Some(p), Some(k)) => k.set.abort(p),
+            _ => w.kept = None,
+        }
         tracing::error!("cannot append to the journal `{}`: {e}", shared.journal_rel);
         return EventOutcome::Unavailable(format!("the journal cannot be written: {e}"));
     }
+    let warnings = match (pending, w.kept.as_mut()) {
+        (Some(p), Some(k)) => {
+            // The warnings the event brought, as a fresh load would list
+            // those the set did not have.
+            let brought = json(&p.new_warnings);
+            k.set.commit(p);
+            k.disk = next;
+            let revision = std::mem::take(&mut snap.revision);
+            snap = snapshot(k, &shared.journal_rel, revision);
+            brought
+        }
+        _ => new_diagnostics(&snap.warnings, &live.warnings),
+    };
     let answer = EventAnswer {
         revision: snap.revision.clone(),
         appended: format!("{}:{statement_line}", shared.journal_rel),
-        warnings: new_diagnostics(&snap.warnings, &live.warnings),
+        warnings,
     };
     shared.swap(snap);
     shared.io.swapped(&answer.revision);

@@ -789,7 +789,7 @@ async fn policy(
         "loaded_at": snap.loaded_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         "files": files,
         "statements": snap.statements,
-        "warnings": localized(snap.warnings.clone(), lang),
+        "warnings": localized((*snap.warnings).clone(), lang),
         "journal": shared.journal_rel,
         "last_reload": shared.last_attempt().map(|mut a| {
             a.diagnostics = localized(std::mem::take(&mut a.diagnostics), lang);

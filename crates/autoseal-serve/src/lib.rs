@@ -41,7 +41,7 @@ pub use replay::replay;
 pub use revision::revision;
 
 use engine::{Shared, Writer};
-use set::{build, relative, DiskSet};
+use set::{build_kept, relative, DiskSet};
 
 /// Exit statuses (cli.md).
 pub const OK: u8 = 0;
@@ -240,8 +240,9 @@ impl Server {
             }
         }
         let disk = DiskSet::read(&dir).map_err(|e| StartError::Invalid(format!("error: {e}")))?;
-        let snap = build(&disk, &journal_rel).map_err(|r| StartError::Invalid(r.text))?;
-        for w in &snap.warnings {
+        let (snap, kept) =
+            build_kept(&disk, &journal_rel, None).map_err(|r| StartError::Invalid(r.text))?;
+        for w in snap.warnings.iter() {
             if let Some(m) = w.get("message").and_then(|m| m.as_str()) {
                 let file = w.get("file").and_then(|f| f.as_str()).unwrap_or("");
                 let line = w.get("line").and_then(|f| f.as_u64()).unwrap_or(0);
@@ -284,7 +285,7 @@ impl Server {
             journal_path,
             journal_rel,
             live: ArcSwap::from_pointee(snap),
-            writer: Arc::new(tokio::sync::Mutex::new(Writer::default())),
+            writer: Arc::new(tokio::sync::Mutex::new(Writer::new(kept))),
             last_reload: Mutex::new(engine::started(&revision)),
             token,
             log,

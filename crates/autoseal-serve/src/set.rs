@@ -4,10 +4,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use autoseal::limits::MAX_FILE_BYTES;
+use autoseal::live::LiveSet;
 use autoseal::load::{analyze, policy_files, Content, Input, LoadError};
-use autoseal::Policy;
+use autoseal::{Policy, Report};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -69,6 +71,30 @@ impl DiskSet {
         Some(revision(parts))
     }
 
+    /// Whether `other` holds the same files (names, paths and bytes).
+    pub fn same(&self, other: &DiskSet) -> bool {
+        self.files.len() == other.files.len()
+            && self.files.iter().zip(&other.files).all(|(a, b)| {
+                a.rel == b.rel
+                    && a.path == b.path
+                    && match (&a.content, &b.content) {
+                        (Content::Bytes(x), Content::Bytes(y)) => x == y,
+                        _ => false,
+                    }
+            })
+    }
+
+    /// The files as the loader's inputs (copies the bytes).
+    pub fn inputs(&self) -> Vec<Input> {
+        self.files
+            .iter()
+            .map(|f| Input {
+                name: f.rel.clone(),
+                content: f.content.clone(),
+            })
+            .collect()
+    }
+
     /// The bytes of the file named `rel`, if the set has it.
     pub fn bytes(&self, rel: &str) -> Option<&[u8]> {
         self.files
@@ -83,24 +109,28 @@ impl DiskSet {
     /// The set with the file `rel` (at `path`, `DIR/rel`) holding `bytes`:
     /// replaced, or added in its place in the path order.
     pub fn with_file(&self, rel: &str, path: &Path, bytes: Vec<u8>) -> DiskSet {
-        let mut files = self.files.clone();
+        self.clone().into_with_file(rel, path, bytes)
+    }
+
+    /// As [`DiskSet::with_file`], without copying the other files' bytes.
+    pub fn into_with_file(mut self, rel: &str, path: &Path, bytes: Vec<u8>) -> DiskSet {
         let file = DiskFile {
             rel: rel.to_owned(),
             path: path.to_path_buf(),
             content: Content::Bytes(bytes),
         };
-        match files.iter().position(|f| f.rel == rel) {
+        match self.files.iter().position(|f| f.rel == rel) {
             Some(i) => {
-                if let Some(slot) = files.get_mut(i) {
+                if let Some(slot) = self.files.get_mut(i) {
                     *slot = file;
                 }
             }
             None => {
-                let at = files.partition_point(|f| f.path.as_path() < path);
-                files.insert(at, file);
+                let at = self.files.partition_point(|f| f.path.as_path() < path);
+                self.files.insert(at, file);
             }
         }
-        DiskSet { files }
+        self
     }
 }
 
@@ -120,14 +150,15 @@ pub fn relative(dir: &Path, path: &Path) -> String {
 /// What a request sees: one whole compiled set and what it was built from.
 #[derive(Debug)]
 pub struct Snapshot {
-    pub policy: Policy,
+    pub policy: Arc<Policy>,
     pub revision: String,
     pub loaded_at: DateTime<Utc>,
     /// Each file, relative path and size in bytes.
     pub files: Vec<(String, u64)>,
     pub statements: usize,
-    /// The set's warnings, as JSON diagnostics.
-    pub warnings: Vec<Value>,
+    /// The set's warnings, as JSON diagnostics (shared with the next
+    /// snapshot when an event leaves them as they are).
+    pub warnings: Arc<Vec<Value>>,
     /// Event ids found in the journal, with the line of their statement.
     pub events: HashMap<String, usize>,
 }
@@ -179,15 +210,7 @@ pub fn new_diagnostics(after: &[Value], before: &[Value]) -> Vec<Value> {
 /// path, whose event comments are indexed.
 pub fn build(set: &DiskSet, journal: &str) -> Result<Snapshot, Refusal> {
     let revision = set.revision();
-    let inputs: Vec<Input> = set
-        .files
-        .iter()
-        .map(|f| Input {
-            name: f.rel.clone(),
-            content: f.content.clone(),
-        })
-        .collect();
-    let analysis = analyze(inputs);
+    let analysis = analyze(set.inputs());
     let diagnostics: Vec<Value> = analysis
         .diagnostics
         .to_json(&analysis.sources)
@@ -219,13 +242,113 @@ pub fn build(set: &DiskSet, journal: &str) -> Result<Snapshot, Refusal> {
             })
         }
     };
-    let events = set.bytes(journal).map(journal_events).unwrap_or_default();
     Ok(Snapshot {
-        policy,
+        policy: Arc::new(policy),
         revision,
         loaded_at: Utc::now(),
-        files: set
-            .files
+        files: set.sizes(),
+        statements,
+        warnings: Arc::new(diagnostics),
+        events: set.bytes(journal).map(journal_events).unwrap_or_default(),
+    })
+}
+
+/// What the live snapshot was built from, kept by the writer so that an
+/// event (or lines a replica finds appended to the journal) is applied to
+/// it at the cost of its statements, not of a full load.
+#[derive(Debug)]
+pub struct Kept {
+    pub set: LiveSet,
+    /// The files as they were read (and appended to since).
+    pub disk: DiskSet,
+    /// The set's warnings as JSON, and the report they were made from.
+    json: Arc<Vec<Value>>,
+    json_of: Arc<Report>,
+}
+
+impl Kept {
+    /// The set's warnings as JSON: made again only when they changed.
+    pub fn warnings_json(&mut self) -> Arc<Vec<Value>> {
+        if !Arc::ptr_eq(self.set.warnings(), &self.json_of) {
+            self.json_of = self.set.warnings().clone();
+            self.json = Arc::new(json(&self.json_of));
+        }
+        self.json.clone()
+    }
+}
+
+/// As [`build`], keeping the set for events: the same snapshot, the same
+/// diagnostics. With `prev`, a file whose bytes it already holds is not
+/// parsed again.
+pub fn build_kept(
+    set: &DiskSet,
+    journal: &str,
+    prev: Option<&LiveSet>,
+) -> Result<(Snapshot, Kept), Refusal> {
+    let revision = set.revision();
+    let inputs = set.inputs();
+    let loaded = match prev {
+        Some(p) => p.reload(inputs),
+        None => LiveSet::load(inputs),
+    };
+    let live = loaded.map_err(|r| refusal(&r))?;
+    let Some(revision) = revision else {
+        // A file too large to read does not load (the loader says so);
+        // never reached, but never a set without a revision.
+        return Err(Refusal {
+            message: String::from("the policy set does not load: a file is too large"),
+            diagnostics: Vec::new(),
+            text: String::new(),
+        });
+    };
+    let mut kept = Kept {
+        json: Arc::new(json(live.warnings())),
+        json_of: live.warnings().clone(),
+        set: live,
+        disk: set.clone(),
+    };
+    let snap = snapshot(&mut kept, journal, revision);
+    Ok((snap, kept))
+}
+
+/// The snapshot of a kept set, of revision `revision`.
+pub fn snapshot(kept: &mut Kept, journal: &str, revision: String) -> Snapshot {
+    Snapshot {
+        policy: kept.set.policy().clone(),
+        revision,
+        loaded_at: Utc::now(),
+        files: kept.disk.sizes(),
+        statements: kept.set.statements(),
+        warnings: kept.warnings_json(),
+        events: kept
+            .disk
+            .bytes(journal)
+            .map(journal_events)
+            .unwrap_or_default(),
+    }
+}
+
+/// A report's diagnostics as JSON values.
+pub fn json(r: &Report) -> Vec<Value> {
+    r.to_json()
+        .into_iter()
+        .filter_map(|d| serde_json::to_value(d).ok())
+        .collect()
+}
+
+/// Why a set with the problems of `r` is refused (as [`build`] says it).
+pub fn refusal(r: &Report) -> Refusal {
+    Refusal {
+        message: format!("the policy set does not load: {}", r.diagnostics.summary()),
+        diagnostics: json(r),
+        text: r.render(false),
+    }
+}
+
+impl DiskSet {
+    /// Each file, relative path and size in bytes.
+    pub fn sizes(&self) -> Vec<(String, u64)> {
+        self.files
             .iter()
             .map(|f| {
                 let len = match &f.content {
@@ -234,11 +357,8 @@ pub fn build(set: &DiskSet, journal: &str) -> Result<Snapshot, Refusal> {
                 };
                 (f.rel.clone(), len)
             })
-            .collect(),
-        statements,
-        warnings: diagnostics,
-        events,
-    })
+            .collect()
+    }
 }
 
 /// `# event ID at TIME` comments, each with the 1-based line of the

@@ -224,3 +224,65 @@ fn reload_under_load_fails_no_request_and_serves_no_bad_set() {
     assert!(m.contains("autoseal_reloads_total{result=\"ok\"}"), "{m}");
     assert_equivalent(&s, dir.path());
 }
+
+/// A replica follows the writer's journal: lines appended to it are
+/// applied as events (to the kept set), and the set is still what a fresh
+/// load of the directory gives; appended lines that do not load are
+/// refused like any bad edit, and the good set keeps serving.
+#[test]
+fn lines_appended_to_the_journal_are_applied_and_equal_a_fresh_load() {
+    use std::io::Write as _;
+    let dir = policy_dir();
+    let s = start_with(dir.path(), |o| o.watch = false);
+    let r = s.event(
+        "disable seal globex.contract at 2026-03-20T00:00:00+08:00",
+        None,
+    );
+    assert_eq!(r.status(), 200);
+    let j = journal(dir.path());
+    let append = |text: &str| {
+        let mut f = std::fs::OpenOptions::new().append(true).open(&j).unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        f.sync_all().unwrap();
+    };
+    for (lines, loads) in [
+        ("# event r1 at 2026-03-01T00:00:00Z\nrevoke g_initech at 2026-12-01T00:00:00+08:00 by initech.qian\n", true),
+        ("# event r2 at 2026-03-01T00:00:00Z\nf_follow: forbid auto-sign for signer globex from 2026-03-15T00:00:00+08:00 until 2026-04-15T00:00:00+08:00\n", true),
+        ("revoke nothing_here at 2026-12-01T00:00:00+08:00\n", false),
+        ("# two at once\nenable seal globex.contract at 2026-03-25T00:00:00+08:00\nf_two: forbid auto-sign for template acme.general\n", true),
+        ("acme changes super admin to li at 2026-09-01T00:00:00+08:00\n", true),
+    ] {
+        let before = s.revision();
+        let kept = read(&j);
+        append(lines);
+        let r = s.admin("/v1/reload", "");
+        if loads {
+            assert_eq!(r.status(), 200, "{lines}");
+            assert_ne!(s.revision(), before);
+            assert_equivalent(&s, dir.path());
+        } else {
+            assert_eq!(r.status(), 422, "{lines}");
+            assert_eq!(s.revision(), before);
+            let v: Value = r.json().unwrap();
+            assert!(
+                v["diagnostics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d["code"] == "unknown_label"),
+                "{v}"
+            );
+            // Put back: the set in use is the files' again.
+            std::fs::write(&j, kept).unwrap();
+            assert_eq!(s.admin("/v1/reload", "").status(), 200);
+            assert_equivalent(&s, dir.path());
+        }
+    }
+    // An event after them is appended after them.
+    let r = s.event(
+        "revoke g_globex at 2026-12-01T00:00:00+08:00 by globex.zhao",
+        None,
+    );
+    assert_eq!(r.status(), 200, "{}", r.text().unwrap());
+    assert_equivalent(&s, dir.path());
+}

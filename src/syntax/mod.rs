@@ -1197,22 +1197,6 @@ pub(crate) fn unescape(raw: &str) -> Result<String, String> {
     Ok(out)
 }
 
-/// Escapes a string value for policy text.
-pub fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Parses `text` tracking the tokens tried where the parse got furthest
 /// (for error messages).
 fn parse_detailed(text: &str) -> Result<(), pest::error::Error<Rule>> {

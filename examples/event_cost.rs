@@ -51,49 +51,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// The `i`th event: (kind, statement).
-fn event(g: &Generated, i: usize) -> (&'static str, String) {
-    let n = g.grants.len();
-    // Spread over the set, never the same grant twice.
-    let gr = &g.grants[(i * 7919 + 13) % n];
-    let p = &g.partners[gr.partner_index];
-    let at = format!("2026-{:02}-{:02}T09:00:00+08:00", 6 + i % 6, 1 + i % 28);
-    match i % 6 {
-        0 => (
-            "revoke",
-            format!("revoke {} at {at} by {}.{}", gr.label, p.name, p.super_admin),
-        ),
-        1 => (
-            "reseal",
-            format!("reseal {} with seal {}.official at {at}", gr.label, p.name),
-        ),
-        2 => ("disable seal", format!("disable seal {}.contract at {at}", p.name)),
-        3 => (
-            "new grant",
-            format!(
-                "ev{i}: partner {} authorizes {} template t{} as signatory \"乙方\" with seal contract from {at} when amount <= {}",
-                p.name,
-                gr.org,
-                (gr.template_index + 17) % 50,
-                1000 + i
-            ),
-        ),
-        4 => (
-            "new employee rule",
-            format!(
-                "ev{i}: employee {}.e15 may initiate auto-sign for template {}.t{} from {at}",
-                gr.org,
-                gr.org,
-                i % 50
-            ),
-        ),
-        _ => (
-            "new forbid",
-            format!("ev{i}: forbid auto-sign for signer {} from {at} until 2026-12-31T00:00:00+08:00", p.name),
-        ),
-    }
-}
-
 fn main() {
     let mut args = std::env::args().skip(1);
     let grants: usize = args
@@ -130,7 +87,7 @@ fn main() {
     let mut by_kind: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
     let (mut whole, mut refused) = (0, 0);
     for i in 0..events {
-        let (kind, stmt) = event(&g, i);
+        let (kind, stmt) = autoseal_gen::event_statement(&g, i).expect("a set with grants");
         let line = format!("# event e{i} at 2026-06-01T00:00:00Z\n{stmt}\n");
         let t = Instant::now();
         match live.append(JOURNAL, line.as_bytes()) {

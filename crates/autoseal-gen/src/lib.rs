@@ -1023,6 +1023,54 @@ fn render(g: &Generated, split: usize) -> Vec<(String, String)> {
     files
 }
 
+// ---------------------------------------------------------------- events
+
+/// The `i`-th of a stream of runtime events over `g` (what a console
+/// sends the service): a revoke, a reseal, a seal disabled, a new partner
+/// grant, a new employee rule and a new forbid in turn, each about a grant
+/// spread over the set, and its kind. `None` for a set without grants.
+pub fn event_statement(g: &Generated, i: usize) -> Option<(&'static str, String)> {
+    let n = g.grants.len();
+    // Spread over the set, never the same grant twice.
+    let gr = g.grants.get((i * 7919 + 13) % n.max(1))?;
+    let p = g.partners.get(gr.partner_index)?;
+    let at = format!("2026-{:02}-{:02}T09:00:00+08:00", 6 + i % 6, 1 + i % 28);
+    Some(match i % 6 {
+        0 => (
+            "revoke",
+            format!("revoke {} at {at} by {}.{}", gr.label, p.name, p.super_admin),
+        ),
+        1 => (
+            "reseal",
+            format!("reseal {} with seal {}.official at {at}", gr.label, p.name),
+        ),
+        2 => ("disable seal", format!("disable seal {}.contract at {at}", p.name)),
+        3 => (
+            "new grant",
+            format!(
+                "ev{i}: partner {} authorizes {} template t{} as signatory \"乙方\" with seal contract from {at} when amount <= {}",
+                p.name,
+                gr.org,
+                (gr.template_index + 17) % 50,
+                1000 + i
+            ),
+        ),
+        4 => (
+            "new employee rule",
+            format!(
+                "ev{i}: employee {}.e15 may initiate auto-sign for template {}.t{} from {at}",
+                gr.org,
+                gr.org,
+                i % 50
+            ),
+        ),
+        _ => (
+            "new forbid",
+            format!("ev{i}: forbid auto-sign for signer {} from {at} until 2026-12-31T00:00:00+08:00", p.name),
+        ),
+    })
+}
+
 // -------------------------------------------------------------- requests
 
 /// A request with the decision it was built to get.

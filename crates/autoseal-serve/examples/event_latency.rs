@@ -35,10 +35,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use autoseal::request::Request;
-use autoseal::Value;
-use autoseal_gen::Generated;
 use autoseal_serve::{ServeOptions, Server};
+
+mod common;
+use common::request_json;
 
 const TOKEN: &str = "bench-token";
 
@@ -83,7 +83,7 @@ fn main() {
     let client = reqwest::blocking::Client::new();
     let mut by_kind: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
     for i in 0..events {
-        let (kind, stmt) = event(&g, i);
+        let (kind, stmt) = autoseal_gen::event_statement(&g, i).expect("a set with grants");
         let t = Instant::now();
         post_event(&client, &base, &stmt);
         by_kind.entry(kind).or_default().push(t.elapsed());
@@ -122,7 +122,13 @@ fn main() {
             let client = reqwest::blocking::Client::new();
             let mut i = events;
             while !stop.load(Ordering::Relaxed) {
-                post_event(&client, &base, &event(&g, i).1);
+                post_event(
+                    &client,
+                    &base,
+                    &autoseal_gen::event_statement(&g, i)
+                        .expect("a set with grants")
+                        .1,
+                );
                 posted.fetch_add(1, Ordering::Relaxed);
                 i += 1;
             }
@@ -200,84 +206,4 @@ fn decide_for(
         i += 1;
     }
     out
-}
-
-/// The `i`th event: (kind, statement); never the same grant twice for
-/// `i` below the number of grants.
-fn event(g: &Generated, i: usize) -> (&'static str, String) {
-    let n = g.grants.len();
-    let gr = &g.grants[(i * 7919 + 13) % n];
-    let p = &g.partners[gr.partner_index];
-    let at = format!("2026-{:02}-{:02}T09:00:00+08:00", 6 + i % 6, 1 + i % 28);
-    match i % 6 {
-        0 => (
-            "revoke",
-            format!(
-                "revoke {} at {at} by {}.{}",
-                gr.label, p.name, p.super_admin
-            ),
-        ),
-        1 => (
-            "reseal",
-            format!("reseal {} with seal {}.official at {at}", gr.label, p.name),
-        ),
-        2 => (
-            "disable seal",
-            format!("disable seal {}.contract at {at}", p.name),
-        ),
-        3 => (
-            "new grant",
-            format!(
-                "ev{i}: partner {} authorizes {} template t{} as signatory \"乙方\" with seal contract from {at} when amount <= {}",
-                p.name,
-                gr.org,
-                (gr.template_index + 17) % 50,
-                1000 + i
-            ),
-        ),
-        4 => (
-            "new employee rule",
-            format!(
-                "ev{i}: employee {}.e15 may initiate auto-sign for template {}.t{} from {at}",
-                gr.org,
-                gr.org,
-                i % 50
-            ),
-        ),
-        _ => (
-            "new forbid",
-            format!(
-                "ev{i}: forbid auto-sign for signer {} from {at} until 2026-12-31T00:00:00+08:00",
-                p.name
-            ),
-        ),
-    }
-}
-
-fn request_json(r: &Request) -> String {
-    let at = chrono::DateTime::from_timestamp_micros(r.at.0)
-        .unwrap()
-        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    let mut m = serde_json::Map::new();
-    m.insert("at".into(), at.into());
-    m.insert("template".into(), r.template.as_str().into());
-    m.insert("initiator".into(), r.initiator.as_str().into());
-    if let Some(o) = &r.on_behalf_of {
-        m.insert("on_behalf_of".into(), o.as_str().into());
-    }
-    m.insert("signer".into(), r.signer.as_str().into());
-    if let Some(s) = &r.signatory {
-        m.insert("signatory".into(), s.as_str().into());
-    }
-    let mut attrs = serde_json::Map::new();
-    for (k, v) in &r.attributes {
-        let v: serde_json::Value = match v {
-            Value::Number(d) => serde_json::from_str(&d.to_string()).unwrap(),
-            Value::Str(s) => s.as_str().into(),
-            Value::Bool(b) => (*b).into(),
-        };
-        attrs.insert(k.to_string(), v);
-    }
-    m.insert("attributes".into(), attrs.into());
-    serde_json::Value::Object(m).to_string()
 }

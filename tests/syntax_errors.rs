@@ -127,3 +127,38 @@ fn broken_statements_over_lines() {
     }
     insta::assert_snapshot!(report);
 }
+
+/// A syntax error's message does not depend on what other threads parse
+/// meanwhile (pest's switch for detailed errors is one for the process: a
+/// thread that turned it off under another's parse made that one report
+/// fewer expected tokens).
+#[test]
+fn messages_do_not_depend_on_parses_in_other_threads() {
+    let broken: Vec<String> = STATEMENTS
+        .iter()
+        .flat_map(|stmt| {
+            broken(stmt)
+                .into_iter()
+                .map(|(_, text)| format!("{text}\n"))
+        })
+        .collect();
+    let alone: Vec<String> = broken.iter().map(|t| describe(t)).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    (0..3)
+                        .map(|_| broken.iter().map(|t| describe(t)).collect::<Vec<_>>())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for w in workers {
+            for together in w.join().unwrap() {
+                for ((text, a), t) in broken.iter().zip(&alone).zip(&together) {
+                    assert_eq!(a, t, "{text}");
+                }
+            }
+        }
+    });
+}

@@ -1199,10 +1199,24 @@ pub(crate) fn unescape(raw: &str) -> Result<String, String> {
 
 /// Parses `text` tracking the tokens tried where the parse got furthest
 /// (for error messages).
+///
+/// pest's switch for this is one for the whole process: a count of the
+/// detailed parses under way keeps it on until the last one ends, so that
+/// a thread that finishes first cannot turn it off under another's parse
+/// (which then reported fewer expected tokens: seen as an error message
+/// that changed with the timing of parallel tests).
 fn parse_detailed(text: &str) -> Result<(), pest::error::Error<Rule>> {
-    pest::set_error_detail(true);
+    static DETAILED: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+    let set = |change: fn(usize) -> usize| {
+        let mut n = DETAILED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *n = change(*n);
+        pest::set_error_detail(*n > 0);
+    };
+    set(|n| n + 1);
     let result = PolicyParser::parse(Rule::file, text).map(drop);
-    pest::set_error_detail(false);
+    set(|n| n.saturating_sub(1));
     result
 }
 

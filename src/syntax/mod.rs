@@ -441,16 +441,17 @@ fn parse_text(file: FileId, text: &str, fast: bool) -> Parsed {
     // parsed statement by statement, to report every syntax error. (The
     // grammar refuses what the scan found too deep or orphaned as well.)
     if fast && sc.too_deep.is_empty() && sc.orphans.is_empty() {
-        if let Ok(mut pairs) = PolicyParser::parse(Rule::file, text) {
-            if let Some(file) = pairs.next() {
-                b.stmts(file, 0, &mut stmts);
-            }
+        let errors = b.errors.len();
+        if b.parse_pieces(text, &sc.starts, &mut stmts) {
             return Parsed {
                 ast: FileAst { file, stmts },
                 comments: sc.comments,
                 errors: b.errors,
             };
         }
+        stmts.clear();
+        b.errors.truncate(errors);
+        b.tz = None;
     }
     // Chunks: the text before the first statement (blank lines and
     // comments), then each statement to where the next one, or a run of
@@ -482,6 +483,10 @@ fn parse_text(file: FileId, text: &str, fast: bool) -> Parsed {
     }
 }
 
+/// The least size of a piece of text parsed at once on the fast path (see
+/// `Builder::parse_pieces`).
+const PIECE: usize = 16 * 1024;
+
 /// Builds syntax tree nodes from pest pairs, collecting problems.
 struct Builder {
     file: FileId,
@@ -500,6 +505,35 @@ impl Builder {
                 out.push(stmt);
             }
         }
+    }
+
+    /// The whole text, in pieces of whole statements of at least
+    /// [`PIECE`] bytes (but the last), one pest parse each: pest keeps a
+    /// token queue of the whole input it parses, some twenty times the
+    /// text, which for a large file streams through memory where a piece's
+    /// stays in cache. `false` when a piece does not parse.
+    fn parse_pieces(&mut self, text: &str, starts: &[usize], out: &mut Vec<Stmt>) -> bool {
+        let mut from = 0;
+        while from < text.len() {
+            let to = starts
+                .get(starts.partition_point(|&s| s < from + PIECE)..)
+                .and_then(|rest| rest.first())
+                .copied()
+                .unwrap_or(text.len());
+            let Some(piece) = text.get(from..to) else {
+                return false;
+            };
+            match PolicyParser::parse(Rule::file, piece) {
+                Ok(mut pairs) => {
+                    if let Some(file) = pairs.next() {
+                        self.stmts(file, from, out);
+                    }
+                }
+                Err(_) => return false,
+            }
+            from = to;
+        }
+        true
     }
 
     fn parse_chunk(&mut self, chunk: &str, base: usize, out: &mut Vec<Stmt>) {

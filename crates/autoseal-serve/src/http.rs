@@ -227,28 +227,29 @@ async fn json_body(
             format!("the body must be JSON (`Content-Type: application/json`), not `{shown}`"),
         ));
     }
-    let read = axum::body::to_bytes(body, usize::MAX);
-    let bytes: Bytes = match tokio::time::timeout(shared.read_timeout, read).await {
-        Err(_) => {
-            return Err(ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the body did not arrive within {} s",
-                    shared.read_timeout.as_secs_f64()
-                ),
-            ))
-        }
-        Ok(Err(e)) => {
-            return Err(if is_length_limit(&e) {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, too_large(path))
-            } else {
-                ApiError::bad(format!("cannot read the body: {e}"))
-            })
-        }
-        Ok(Ok(b)) => b,
-    };
+    let bytes = read_body(shared, path, body).await?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     serde_json::from_slice(bytes).map_err(|e| ApiError::bad(format!("not JSON: {e}")))
+}
+
+/// A whole body, within the read timeout and the route's size limit.
+async fn read_body(shared: &Shared, path: &str, body: Body) -> Result<Bytes, ApiError> {
+    let read = axum::body::to_bytes(body, usize::MAX);
+    match tokio::time::timeout(shared.read_timeout, read).await {
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the body did not arrive within {} s",
+                shared.read_timeout.as_secs_f64()
+            ),
+        )),
+        Ok(Err(e)) => Err(if is_length_limit(&e) {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, too_large(path))
+        } else {
+            ApiError::bad(format!("cannot read the body: {e}"))
+        }),
+        Ok(Ok(b)) => Ok(b),
+    }
 }
 
 fn is_length_limit(e: &axum::Error) -> bool {
@@ -599,11 +600,7 @@ async fn decide(
 /// The benchmark floor: what answering costs without parsing or deciding
 /// (the body is still read whole, as a decision reads it).
 async fn floor(shared: &Shared, fixed: &[u8], body: Body) -> Result<Response, ApiError> {
-    let read = axum::body::to_bytes(body, usize::MAX);
-    match tokio::time::timeout(shared.read_timeout, read).await {
-        Ok(Ok(_)) => {}
-        _ => return Err(ApiError::bad("cannot read the body")),
-    }
+    read_body(shared, "/v1/decide", body).await?;
     let snap = shared.live.load_full();
     Ok(with_revision(
         json_bytes(StatusCode::OK, fixed.to_vec()),

@@ -19,6 +19,10 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
+#[path = "../../autoseal-serve/tests/service/messages.rs"]
+mod messages;
+use messages::{chinese, messages, without_messages};
+
 const BIN: &str = env!("CARGO_BIN_EXE_autoseal");
 
 /// The repository root: this crate is `crates/autoseal-cli`.
@@ -1448,44 +1452,6 @@ fn decide_echoes_the_request_id() {
 
 // ---------------------------------------------------------------- --lang
 
-/// Whether `text` holds a Chinese character.
-fn has_chinese(text: &str) -> bool {
-    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-}
-
-/// A JSON value without its `message`, `help` and `tooltip` fields, at any
-/// depth: what must not change with `--lang`.
-fn without_messages(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "message" | "help" | "tooltip"))
-                .map(|(k, v)| (k.clone(), without_messages(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(without_messages).collect()),
-        other => other.clone(),
-    }
-}
-
-/// Every `message` (and `tooltip`) of a JSON value, at any depth.
-fn messages(v: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                match (k.as_str(), x) {
-                    ("message" | "tooltip", Value::String(s)) => out.push(s.clone()),
-                    _ => out.extend(messages(x)),
-                }
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| out.extend(messages(x))),
-        _ => {}
-    }
-    out
-}
-
 /// `args` with `--format json`, in English and in Chinese: the same data
 /// (codes, params, every field but the messages), every message Chinese in
 /// `zh-CN`, and at least one message.
@@ -1496,11 +1462,15 @@ fn same_json_in_both_languages(args: &[&str], code: i32) -> (Value, Value) {
     assert_code(&en, code);
     assert_code(&zh, code);
     let (en, zh) = (en.json(), zh.json());
-    assert_eq!(without_messages(&en), without_messages(&zh), "{args:?}");
+    assert_eq!(
+        without_messages(&en, &[]),
+        without_messages(&zh, &[]),
+        "{args:?}"
+    );
     let shown = messages(&zh);
     assert!(!shown.is_empty(), "{args:?}: no message");
     for m in &shown {
-        assert!(has_chinese(m), "{args:?}: not in Chinese: {m}");
+        assert!(chinese(m), "{args:?}: not in Chinese: {m}");
     }
     (en, zh)
 }
@@ -1544,9 +1514,9 @@ fn decide_in_chinese() {
     let (en, zh) = (en.json_lines(), zh.json_lines());
     assert_eq!(en.len(), zh.len());
     for (e, z) in en.iter().zip(&zh) {
-        assert_eq!(without_messages(e), without_messages(z));
+        assert_eq!(without_messages(e, &[]), without_messages(z, &[]));
         for m in messages(&z["reasons"]) {
-            assert!(has_chinese(&m), "not in Chinese: {m}");
+            assert!(chinese(&m), "not in Chinese: {m}");
         }
     }
     assert!(zh.iter().any(|z| !messages(&z["reasons"]).is_empty()));
@@ -1628,10 +1598,10 @@ fn test_in_chinese() {
     assert_code(&en, 1);
     assert_code(&zh, 1);
     let (en, zh) = (en.json(), zh.json());
-    assert_eq!(without_messages(&en), without_messages(&zh));
+    assert_eq!(without_messages(&en, &[]), without_messages(&zh, &[]));
     let shown = messages(&zh);
     assert!(
-        !shown.is_empty() && shown.iter().all(|m| has_chinese(m)),
+        !shown.is_empty() && shown.iter().all(|m| chinese(m)),
         "{zh}"
     );
 }

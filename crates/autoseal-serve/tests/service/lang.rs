@@ -8,45 +8,12 @@ use reqwest::blocking::Response;
 use serde_json::Value;
 
 use crate::common::*;
+use crate::messages::{chinese, messages, without_messages};
 
-/// Whether `text` holds a Chinese character.
-fn chinese(text: &str) -> bool {
-    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-}
-
-/// A JSON value without its `message`, `help` and `tooltip` fields, at any
-/// depth, nor the ids and revisions each answer has of its own.
+/// A JSON value without its messages, nor the ids each answer has of its
+/// own.
 fn data(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(k, _)| {
-                    !matches!(k.as_str(), "message" | "help" | "tooltip" | "decision_id")
-                })
-                .map(|(k, v)| (k.clone(), data(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(data).collect()),
-        other => other.clone(),
-    }
-}
-
-/// Every `message` and `tooltip` of a JSON value, at any depth.
-fn messages(v: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                match (k.as_str(), x) {
-                    ("message" | "tooltip", Value::String(s)) => out.push(s.clone()),
-                    _ => out.extend(messages(x)),
-                }
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| out.extend(messages(x))),
-        _ => {}
-    }
-    out
+    without_messages(v, &["decision_id"])
 }
 
 /// The same answer in English and in Chinese: the same data, as many

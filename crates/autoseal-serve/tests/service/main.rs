@@ -11,4 +11,5 @@ mod common;
 mod endpoints;
 mod events;
 mod lang;
+mod messages;
 mod reload;

@@ -381,7 +381,11 @@ impl LiveSet {
                 }
             }
         }
-        let lines = Lines::new(&self.sources, &self.env.model);
+        let lines = self
+            .sources
+            .get(id)
+            .and_then(|now| self.policy.lines.appended(id, now, old.text.len()))
+            .unwrap_or_else(|| Lines::new(&self.sources, &self.env.model));
         let policy = Arc::new(self.policy.patched(&self.env.model, &changes, lines));
         let new_warnings = Report {
             sources: self.sources.clone(),

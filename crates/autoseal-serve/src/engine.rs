@@ -202,11 +202,15 @@ pub async fn event(shared: Arc<Shared>, ev: EventRequest) -> EventOutcome {
 /// finds nothing changed, such as the service's own append, is not,
 /// unless the last attempt was refused).
 pub fn reload_locked(shared: &Shared, w: &mut Writer, trigger: Trigger) -> ReloadOutcome {
-    let disk = match DiskSet::read(&shared.dir) {
+    let kept = w.kept.as_ref();
+    let disk = match DiskSet::read_again(&shared.dir, kept.map(|k| &k.disk)) {
         Ok(d) => d,
         Err(e) => return refused(shared, trigger, None, Refusal::from_load_error(&e)),
     };
-    let revision = disk.revision();
+    let revision = match kept {
+        Some(k) => k.revision_of(&disk),
+        None => disk.revision(),
+    };
     let live = shared.live.load();
     if revision.as_deref() == Some(live.revision.as_str()) {
         // A watch that finds the live set (the service's own append) is
@@ -263,7 +267,7 @@ fn follow_journal(
     match kept.set.append(rel, tail) {
         Ok(pending) => {
             kept.set.commit(pending);
-            kept.disk = disk.clone();
+            kept.on_disk(disk.clone(), revision.clone());
             let snap = snapshot(kept, rel, revision.clone());
             shared.swap(snap);
             shared.record(trigger, Some(revision.clone()), None);
@@ -335,7 +339,7 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
         Ok(l) => l,
         Err(r) => return EventOutcome::Refused(r),
     };
-    let mut disk = match DiskSet::read(&shared.dir) {
+    let mut disk = match DiskSet::read_again(&shared.dir, w.kept.as_ref().map(|k| &k.disk)) {
         Ok(d) => d,
         Err(e) => return EventOutcome::Refused(Refusal::from_load_error(&e)),
     };
@@ -355,7 +359,7 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
             }
             ReloadOutcome::Reloaded(_) | ReloadOutcome::Unchanged(_) => {}
         }
-        disk = match DiskSet::read(&shared.dir) {
+        disk = match DiskSet::read_again(&shared.dir, w.kept.as_ref().map(|k| &k.disk)) {
             Ok(d) => d,
             Err(e) => return EventOutcome::Refused(Refusal::from_load_error(&e)),
         };
@@ -470,8 +474,8 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
             // those the set did not have.
             let brought = json(&p.new_warnings);
             k.set.commit(p);
-            k.disk = next;
             let revision = std::mem::take(&mut snap.revision);
+            k.on_disk(next, revision.clone());
             snap = snapshot(k, &shared.journal_rel, revision);
             brought
         }

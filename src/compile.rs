@@ -337,17 +337,7 @@ impl Lines {
             else {
                 return;
             };
-            let Some(before) = f.text.get(..span.start as usize) else {
-                return;
-            };
-            // Statements start a line, so this is nearly always empty.
-            let line = before
-                .as_bytes()
-                .iter()
-                .rposition(|&b| b == b'\n' || b == b'\r')
-                .map_or(before, |i| before.get(i + 1..).unwrap_or(""));
-            if !line.is_ascii() {
-                let col = u32::try_from(line.chars().count() + 1).unwrap_or(u32::MAX);
+            if let Some(col) = wide_column(&f.text, span.start) {
                 table.wide.push((span.start, col));
             }
         });
@@ -360,23 +350,35 @@ impl Lines {
     }
 
     /// These lines with file `file` grown to `source` by text appended
-    /// after its first `from` bytes (which end a line): its line starts
-    /// again, the rest shared. `None` when the appended text is not ASCII,
-    /// as a span in it may then need its column counted: build the lines
-    /// again with [`Lines::new`]. Spans before `from` keep their columns,
-    /// and a span in ASCII text at a line start of its own is at its byte
-    /// offset from that start, so nothing else changes (the same lines as
-    /// [`Lines::new`] gives, at the cost of the appended text).
-    pub(crate) fn appended(&self, file: FileId, source: &SourceFile, from: usize) -> Option<Lines> {
-        if !source.text.get(from..)?.is_ascii() {
-            return None;
-        }
+    /// after its first `from` bytes (which end a line), in which the model
+    /// now has located spans (see [`for_each_located_span`]) starting at
+    /// `located`, and nowhere else that it did not have before: the file's
+    /// line starts again and the columns of those spans, the rest shared
+    /// (the same lines as [`Lines::new`] gives, at the cost of the
+    /// appended text). `None` when that is not so.
+    pub(crate) fn appended(
+        &self,
+        file: FileId,
+        source: &SourceFile,
+        from: usize,
+        located: &[u32],
+    ) -> Option<Lines> {
         let mut lines = self.clone();
         let table = lines.files.get_mut(file.0 as usize)?;
         if *table.name != *source.name {
             return None;
         }
         table.starts = source.shared_line_starts();
+        for &start in located {
+            if (start as usize) < from {
+                return None;
+            }
+            if let Some(col) = wide_column(&source.text, start) {
+                table.wide.push((start, col));
+            }
+        }
+        table.wide.sort_unstable();
+        table.wide.dedup();
         Some(lines)
     }
 
@@ -416,6 +418,20 @@ impl Locate for Lines {
         };
         Some((&table.name, line + 1, col as usize))
     }
+}
+
+/// The column of a span starting at byte `start` of `text`, when its line
+/// has text other than ASCII before it (else the column is the byte offset
+/// from the line start, and is not kept).
+fn wide_column(text: &str, start: u32) -> Option<u32> {
+    let before = text.get(..start as usize)?;
+    // Statements start a line, so this is nearly always empty.
+    let line = before
+        .as_bytes()
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(before, |i| before.get(i + 1..).unwrap_or(""));
+    (!line.is_ascii()).then(|| u32::try_from(line.chars().count() + 1).unwrap_or(u32::MAX))
 }
 
 /// Calls `f` with every span of the model a compiled policy may locate

@@ -32,7 +32,10 @@ use super::link::Labelled;
 use super::lint::{never_applies, Blockers, Rule, StmtRef};
 use super::{place, CheckError, CheckWarning, Checker, Env};
 use crate::ast::{self, Expr, FileAst, StmtKind};
-use crate::model::{EmployeeRuleId, ForbidId, InviteId, Revocation, SealRuleId, SealRuleKind};
+use crate::model::{
+    EmployeeRuleId, Forbid, ForbidId, InviteId, OrgId, Revocation, SealRuleId, SealRuleKind,
+    TemplateId,
+};
 use crate::source::{FileId, Sources, Span};
 
 /// A change the passes made to a kept `Env`, to undo.
@@ -242,8 +245,11 @@ impl Env {
             out.changes.employee_rules = true;
         }
         if new_forbid {
-            relint.forbids.push(ForbidId::from_index(lens.forbids));
-            relint.all_never_seals = true;
+            let id = ForbidId::from_index(lens.forbids);
+            relint.forbids.push(id);
+            relint
+                .forbid_scopes
+                .extend(m.forbids.get(id.index()).map(scope));
             out.changes.forbids = true;
         }
         if new_invite {
@@ -282,7 +288,9 @@ impl Env {
                     }
                     Labelled::Forbid(id) => {
                         relint.forbids.push(id);
-                        relint.all_never_seals = true;
+                        relint
+                            .forbid_scopes
+                            .extend(c.env.model.forbids.get(id.index()).map(scope));
                         out.changes.forbids = true;
                     }
                     _ => {}
@@ -607,14 +615,22 @@ fn attributes<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
     }
 }
 
+/// The signer and template a forbid is scoped to (`None`: any).
+fn scope(f: &Forbid) -> (Option<OrgId>, Option<TemplateId>) {
+    (f.signer, f.template)
+}
+
 /// The rules whose whole-set checks run again.
 #[derive(Default)]
 struct Relint {
     seal_rules: Vec<SealRuleId>,
     employee_rules: Vec<EmployeeRuleId>,
     forbids: Vec<ForbidId>,
-    /// Every seal rule's "never seals" (a forbid came or changed).
-    all_never_seals: bool,
+    /// The scopes (signer, template; `None` is any) of the forbids that
+    /// came or changed: the "never seals" of every seal rule in one of
+    /// them is looked at again (only a forbid that may block a rule bears
+    /// on it; see `Blockers::candidates`).
+    forbid_scopes: Vec<(Option<OrgId>, Option<TemplateId>)>,
     /// What was changed of the "never applies" marks.
     never_apply: Vec<((FileId, u32), bool)>,
 }
@@ -722,14 +738,30 @@ impl Checker<'_> {
         }
         // Never seals.
         let blockers = Blockers::new(&self.env.model);
-        let all: Vec<SealRuleId>;
-        let seal_ids: &[SealRuleId] = if r.all_never_seals {
-            all = (0..self.env.model.seal_rules.len())
-                .map(SealRuleId::from_index)
-                .collect();
-            &all
-        } else {
+        let in_scope: Vec<SealRuleId>;
+        let seal_ids: &[SealRuleId] = if r.forbid_scopes.is_empty() {
             &ids
+        } else {
+            let scopes = &r.forbid_scopes;
+            let mut more: Vec<SealRuleId> = self
+                .env
+                .model
+                .seal_rules
+                .iter()
+                .enumerate()
+                .filter(|(_, rule)| {
+                    scopes.iter().any(|&(signer, template)| {
+                        signer.is_none_or(|o| o == rule.signer)
+                            && template.is_none_or(|t| t == rule.template)
+                    })
+                })
+                .map(|(i, _)| SealRuleId::from_index(i))
+                .collect();
+            more.extend_from_slice(&ids);
+            more.sort_unstable();
+            more.dedup();
+            in_scope = more;
+            &in_scope
         };
         for id in seal_ids {
             let Some(rule) = self.env.model.seal_rules.get(id.index()) else {

@@ -381,10 +381,21 @@ impl LiveSet {
                 }
             }
         }
-        let lines = self
-            .sources
-            .get(id)
-            .and_then(|now| self.policy.lines.appended(id, now, old.text.len()))
+        // A statement that declares nothing has one located span, its own
+        // (a declaration's are its names'): the line tables need only those.
+        let own_spans: Option<Vec<u32>> = added
+            .iter()
+            .map(|(s, _)| match s.kind {
+                StmtKind::Timezone(_)
+                | StmtKind::Org(_)
+                | StmtKind::Group(_)
+                | StmtKind::Attribute(_) => None,
+                _ => Some(s.span.start),
+            })
+            .collect();
+        let lines = own_spans
+            .zip(self.sources.get(id))
+            .and_then(|(spans, now)| self.policy.lines.appended(id, now, old.text.len(), &spans))
             .unwrap_or_else(|| Lines::new(&self.sources, &self.env.model));
         let policy = Arc::new(self.policy.patched(&self.env.model, &changes, lines));
         let new_warnings = Report {

@@ -402,16 +402,15 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
         EventOutcome::Refused(r)
     };
     // The event is checked with the kept set, at the cost of its one
-    // statement, while another thread hashes the new revision; the set is
-    // loaded whole when it cannot be (the journal is not yet a file of the
-    // set, or the files on disk are not the kept ones). Either way the set
-    // is what a fresh load of `next` gives.
+    // statement; the set is loaded whole when it cannot be (the journal is
+    // not yet a file of the set, or the files on disk are not the kept
+    // ones). Either way the set is what a fresh load of `next` gives.
+    // Everything runs on this one thread, hashing the revision included
+    // (most of an event's time at 1,000,000 grants), so that an event
+    // never takes more than one core from decisions (hashing on a second
+    // thread made events faster and decisions' tail longer: BENCHMARKS.md).
     let kept_set = w.kept.as_mut().filter(|_| kept_is_disk).map(|k| &mut k.set);
-    let (prepared, revision) = std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| next.revision());
-        let prepared = kept_set.map(|set| set.append(&shared.journal_rel, &appended));
-        (prepared, hashing.join().ok().flatten())
-    });
+    let prepared = kept_set.map(|set| set.append(&shared.journal_rel, &appended));
     let prepared = match prepared {
         Some(Ok(p)) => Some(p),
         Some(Err(AppendError::Refused(report))) => return refused(refusal(&report)),
@@ -419,7 +418,7 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
     };
     let (mut snap, pending) = match prepared {
         Some(p) => {
-            let Some(revision) = revision else {
+            let Some(revision) = next.revision() else {
                 if let Some(k) = w.kept.as_mut() {
                     k.set.abort(p);
                 }

@@ -775,17 +775,10 @@ impl CheckError {
                 second_seal,
                 at,
                 ..
-            } => same_name!(
-                p,
-                first,
-                second,
-                signer,
-                template,
-                signatory,
-                first_seal,
-                second_seal,
-                at
-            ),
+            } => {
+                same_name!(p, first, second, signer, template, signatory);
+                same_name!(p, first_seal, second_seal, at);
+            }
             CheckError::AttributeType {
                 attr,
                 declared,

@@ -704,37 +704,32 @@ type NameTables = (
 );
 
 fn name_tables(m: &Model) -> NameTables {
-    let employees = m
-        .employees
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let id = EmployeeId::from_index(i);
-            (m.employee_name(id), (id, e.org))
-        })
-        .collect();
-    let templates = m
-        .templates
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let id = TemplateId::from_index(i);
-            (m.template_name(id), (id, t.org))
-        })
-        .collect();
-    let roles = m
-        .roles
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.as_str(), RoleId::from_index(i)))
-        .collect();
-    let attrs = m
-        .attributes
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.name.as_str(), AttrId::from_index(i)))
-        .collect();
+    let employees = name_table(&m.employees, EmployeeId::from_index, |id, e| {
+        (m.employee_name(id), (id, e.org))
+    });
+    let templates = name_table(&m.templates, TemplateId::from_index, |id, t| {
+        (m.template_name(id), (id, t.org))
+    });
+    let roles = name_table(&m.roles, RoleId::from_index, |id, r| (r.as_str(), id));
+    let attrs = name_table(&m.attributes, AttrId::from_index, |id, a| {
+        (a.name.as_str(), id)
+    });
     (employees, templates, roles, attrs)
+}
+
+/// A name table of `items`: each under the name `entry` gives it, with
+/// the value it gives, from its id (its index, as `id` makes one) and
+/// itself.
+fn name_table<'a, T, Id, S: AsRef<str>, V: Copy>(
+    items: &'a [T],
+    id: fn(usize) -> Id,
+    entry: impl Fn(Id, &'a T) -> (S, V),
+) -> Names<V> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| entry(id(i), t))
+        .collect()
 }
 
 /// Where a seal rule goes in a compiled policy: partner grants by
@@ -829,17 +824,13 @@ fn rule_runs(
 /// (its partner grants, `partner`, by org id): a decision by names reads
 /// no table by org id before the grants themselves.
 fn org_table(m: &Model, partner: &[Run]) -> Names<(OrgId, Signer)> {
-    m.orgs
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let signer = Signer {
-                grants: partner.get(i).copied().unwrap_or_default(),
-                service_from: on_for_good(&o.service, false),
-            };
-            (o.name.as_str(), (OrgId::from_index(i), signer))
-        })
-        .collect()
+    name_table(&m.orgs, OrgId::from_index, |id, o| {
+        let signer = Signer {
+            grants: partner.get(id.index()).copied().unwrap_or_default(),
+            service_from: on_for_good(&o.service, false),
+        };
+        (o.name.as_str(), (id, signer))
+    })
 }
 
 /// By template, then by seal: when each is enabled for good.

@@ -1235,6 +1235,52 @@ mod tests {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
+    /// A value for each case key.
+    type Combo<'c> = Vec<(&'c str, &'c str)>;
+
+    /// The params to format a message with: in every combination of the
+    /// values of its `cases` (a key with no values is left out), once with
+    /// every param of `spec` and once with only those it always carries.
+    /// A param takes its value from the combination, else two items if it
+    /// is a list (`` `a` `` or a name, for an `Or` list), else `sample` of
+    /// its key. Each comes with its combination and whether it has every
+    /// param.
+    fn every_case<'c>(
+        spec: &[ParamSpec],
+        cases: &[(&'c str, &'c [&'c str])],
+        sample: impl Fn(&str) -> &'static str,
+    ) -> Vec<(Combo<'c>, bool, Params)> {
+        let mut combos: Vec<Combo<'c>> = vec![Vec::new()];
+        for (key, values) in cases.iter().filter(|(_, v)| !v.is_empty()) {
+            combos = combos
+                .into_iter()
+                .flat_map(|c| {
+                    values.iter().map(move |v| {
+                        let mut c = c.clone();
+                        c.push((*key, *v));
+                        c
+                    })
+                })
+                .collect();
+        }
+        let mut out = Vec::new();
+        for combo in combos {
+            for all in [true, false] {
+                let mut params = Params::default();
+                for s in spec.iter().filter(|s| all || s.always) {
+                    match (combo.iter().find(|(k, _)| *k == s.key), s.list) {
+                        (Some((_, v)), _) => params.set(s.key, *v),
+                        (None, Some(ListStyle::Or)) => params.set_list(s.key, ["`a`", "name"]),
+                        (None, Some(_)) => params.set_list(s.key, ["a", "b"]),
+                        (None, None) => params.set(s.key, sample(s.key)),
+                    }
+                }
+                out.push((combo.clone(), all, params));
+            }
+        }
+        out
+    }
+
     /// Every code, in every case it has, formats without a report in both
     /// languages: with every param it may carry, and with only those it
     /// always carries.
@@ -1249,27 +1295,14 @@ mod tests {
         };
         let mut problems = Vec::new();
         for code in ReasonCode::ALL {
-            let spec = reason_params(code);
-            let whys: Vec<Option<&str>> = match reason_whys(code) {
-                [] => vec![None],
-                w => w.iter().copied().map(Some).collect(),
-            };
-            for why in whys {
-                for all in [true, false] {
-                    let mut params = Params::default();
-                    for s in spec.iter().filter(|s| all || s.always) {
-                        params.set(
-                            s.key,
-                            why.filter(|_| s.key == "why").unwrap_or(sample(s.key)),
-                        );
-                    }
-                    for lang in Lang::ALL {
-                        let (text, errors) = format(lang, code, &params);
-                        if !errors.is_empty() || text.contains('{') || text.trim().is_empty() {
-                            problems.push(format!(
-                                "{lang} `{code}` {why:?} (all: {all}): `{text}` {errors:?}"
-                            ));
-                        }
+            let cases = [("why", reason_whys(code))];
+            for (combo, all, params) in every_case(reason_params(code), &cases, sample) {
+                for lang in Lang::ALL {
+                    let (text, errors) = format(lang, code, &params);
+                    if !errors.is_empty() || text.contains('{') || text.trim().is_empty() {
+                        problems.push(format!(
+                            "{lang} `{code}` {combo:?} (all: {all}): `{text}` {errors:?}"
+                        ));
                     }
                 }
             }
@@ -1357,42 +1390,16 @@ mod tests {
         };
         let mut problems = Vec::new();
         for code in Code::ALL {
-            let spec = diag_params(*code);
-            // Every combination of the values of its cases.
-            let mut combos: Vec<Vec<(&str, &str)>> = vec![Vec::new()];
-            for (key, values) in diag_cases(*code) {
-                combos = combos
-                    .into_iter()
-                    .flat_map(|c| {
-                        values.iter().map(move |v| {
-                            let mut c = c.clone();
-                            c.push((*key, *v));
-                            c
-                        })
-                    })
-                    .collect();
-            }
-            for combo in combos {
-                for all in [true, false] {
-                    let mut params = Params::default();
-                    for s in spec.iter().filter(|s| all || s.always) {
-                        match (combo.iter().find(|(k, _)| *k == s.key), s.list) {
-                            (Some((_, v)), _) => params.set(s.key, *v),
-                            (None, Some(ListStyle::Or)) => params.set_list(s.key, ["`a`", "name"]),
-                            (None, Some(_)) => params.set_list(s.key, ["a", "b"]),
-                            (None, None) => params.set(s.key, sample(s.key)),
-                        }
-                    }
-                    for lang in Lang::ALL {
-                        for part in [Part::Message, Part::Help, Part::Label] {
-                            let (text, errors) = format_diag(lang, *code, part, &params);
-                            let t = text.clone().unwrap_or_default();
-                            let empty = part != Part::Help && t.trim().is_empty();
-                            if !errors.is_empty() || t.contains("{$") || empty {
-                                problems.push(format!(
-                                    "{lang} `{code}` {part:?} {combo:?} (all: {all}): {text:?} {errors:?}"
-                                ));
-                            }
+            for (combo, all, params) in every_case(diag_params(*code), diag_cases(*code), sample) {
+                for lang in Lang::ALL {
+                    for part in [Part::Message, Part::Help, Part::Label] {
+                        let (text, errors) = format_diag(lang, *code, part, &params);
+                        let t = text.clone().unwrap_or_default();
+                        let empty = part != Part::Help && t.trim().is_empty();
+                        if !errors.is_empty() || t.contains("{$") || empty {
+                            problems.push(format!(
+                                "{lang} `{code}` {part:?} {combo:?} (all: {all}): {text:?} {errors:?}"
+                            ));
                         }
                     }
                 }
@@ -1420,25 +1427,12 @@ mod tests {
                     None => problems.push(format!("{what} is missing")),
                     Some((_, u)) => problems.extend(use_problems(&what, u, spec, cases)),
                 }
-                let cases: Vec<(&str, &[&str])> = match cases {
-                    [] => vec![("why", &[""])],
-                    c => c.to_vec(),
-                };
-                for (_, values) in &cases {
-                    for v in *values {
-                        for all in [true, false] {
-                            let mut params = Params::default();
-                            for s in spec.iter().filter(|s| all || s.always) {
-                                match s.list {
-                                    Some(_) => params.set_list(s.key, ["a", "b"]),
-                                    None => params.set(s.key, if s.key == "why" { v } else { "x" }),
-                                }
-                            }
-                            let (text, errors) = format_report(lang, id, &params);
-                            if !errors.is_empty() || text.contains("{$") {
-                                problems.push(format!("{what} {v}: {text:?} {errors:?}"));
-                            }
-                        }
+                for (combo, all, params) in every_case(spec, cases, |_| "x") {
+                    let (text, errors) = format_report(lang, id, &params);
+                    if !errors.is_empty() || text.contains("{$") {
+                        problems.push(format!(
+                            "{what} {combo:?} (all: {all}): {text:?} {errors:?}"
+                        ));
                     }
                 }
             }

@@ -10,6 +10,46 @@ use crate::i18n::Params;
 use crate::model::Void;
 use crate::source::Span;
 
+/// A field a message names under the field's own name: text, a list, or
+/// text if there is one.
+trait Field {
+    fn set_in(&self, p: &mut Params, key: &'static str);
+}
+
+impl Field for String {
+    fn set_in(&self, p: &mut Params, key: &'static str) {
+        p.set(key, self);
+    }
+}
+
+impl Field for &'static str {
+    fn set_in(&self, p: &mut Params, key: &'static str) {
+        p.set(key, *self);
+    }
+}
+
+impl Field for Option<String> {
+    fn set_in(&self, p: &mut Params, key: &'static str) {
+        p.set_opt(key, self.as_deref());
+    }
+}
+
+impl Field for Vec<String> {
+    fn set_in(&self, p: &mut Params, key: &'static str) {
+        p.set_list(key, self.iter().map(String::as_str));
+    }
+}
+
+/// Sets each field bound in a variant's pattern as the param of its own
+/// name: `same_name!(p, org, at)` is `p.set("org", org); p.set("at", at)`.
+/// A macro because only one can take a param's key from the field's
+/// name; what is not named after a field is set by hand.
+macro_rules! same_name {
+    ($p:ident, $($field:ident),+ $(,)?) => {{
+        $(Field::set_in($field, &mut $p, stringify!($field));)+
+    }};
+}
+
 /// The result of looking for a declared name close to a misspelt one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Close {
@@ -592,8 +632,9 @@ impl CheckError {
     pub fn params(&self) -> Params {
         let mut p = Params::default();
         match self {
-            CheckError::UnknownOrg { name, close, .. } => {
-                p.set("name", name);
+            CheckError::UnknownOrg { name, close, .. }
+            | CheckError::UnknownInvite { name, close, .. } => {
+                same_name!(p, name);
                 close.params(&mut p, "declare");
             }
             CheckError::UnknownPerson {
@@ -620,8 +661,7 @@ impl CheckError {
                 elsewhere,
                 ..
             } => {
-                p.set("name", name);
-                p.set("org", org);
+                same_name!(p, name, org);
                 let otherwise = match members.as_slice() {
                     [] => "none_declared",
                     [_] => "only_one",
@@ -630,9 +670,9 @@ impl CheckError {
                 close.params(&mut p, otherwise);
                 if *close == Close::None {
                     if !members.is_empty() {
-                        p.set_list("members", members.iter().map(String::as_str));
+                        same_name!(p, members);
                     }
-                    p.set_opt("elsewhere", elsewhere.as_deref());
+                    same_name!(p, elsewhere);
                 }
             }
             CheckError::UnknownRole {
@@ -640,24 +680,15 @@ impl CheckError {
                 template,
                 roles,
                 ..
-            } => {
-                p.set("role", role);
-                p.set("template", template);
-                p.set_list("roles", roles.iter().map(String::as_str));
-            }
-            CheckError::UnknownInvite { name, close, .. } => {
-                p.set("name", name);
-                close.params(&mut p, "declare");
-            }
+            } => same_name!(p, role, template, roles),
             CheckError::UnknownLabel {
                 name, what, close, ..
             } => {
-                p.set("name", name);
-                p.set("what", *what);
+                same_name!(p, name, what);
                 close.params(&mut p, "declare");
             }
             CheckError::UnknownSealKind { name, close, .. } => {
-                p.set("name", name);
+                same_name!(p, name);
                 close.params(&mut p, "list");
                 if *close == Close::None {
                     p.set_list(
@@ -668,33 +699,18 @@ impl CheckError {
             }
             CheckError::Duplicate {
                 what, name, first, ..
-            } => {
-                p.set("what", *what);
-                p.set("name", name);
-                p.set("first", first);
-            }
+            } => same_name!(p, what, name, first),
             CheckError::TwoSuperAdmins { org, first, .. }
-            | CheckError::TwoGroups { org, first, .. } => {
-                p.set("org", org);
-                p.set("first", first);
-            }
-            CheckError::DateWithoutTimezone { text, .. } => p.set("text", text),
-            CheckError::FromAfterUntil { from, until, .. } => {
-                p.set("from", from);
-                p.set("until", until);
-            }
+            | CheckError::TwoGroups { org, first, .. } => same_name!(p, org, first),
+            CheckError::DateWithoutTimezone { text, .. } => same_name!(p, text),
+            CheckError::FromAfterUntil { from, until, .. } => same_name!(p, from, until),
             CheckError::WrongOrg {
                 what,
                 name,
                 owner,
                 expected,
                 ..
-            } => {
-                p.set("what", *what);
-                p.set("name", name);
-                p.set("owner", owner);
-                p.set("expected", expected);
-            }
+            } => same_name!(p, what, name, owner, expected),
             CheckError::WrongQualifier {
                 name,
                 bare,
@@ -704,11 +720,7 @@ impl CheckError {
                 hint,
                 ..
             } => {
-                p.set("name", name);
-                p.set("qualifier", qualifier);
-                p.set("what", *what);
-                p.set("expected", expected);
-                p.set("bare", bare);
+                same_name!(p, name, qualifier, what, expected, bare);
                 p.set(
                     "hint",
                     match hint {
@@ -722,19 +734,17 @@ impl CheckError {
             CheckError::UnqualifiedName {
                 name, why, orgs, ..
             } => {
-                p.set("name", name);
-                p.set("why", *why);
+                same_name!(p, name, why);
                 match orgs.as_slice() {
                     [] => {}
                     [one] => p.set("org", one),
-                    many => p.set_list("orgs", many.iter().map(String::as_str)),
+                    _ => same_name!(p, orgs),
                 }
             }
             CheckError::NotGroupMember {
                 org, main, close, ..
             } => {
-                p.set("org", org);
-                p.set("main", main);
+                same_name!(p, org, main);
                 close.params(&mut p, "main_only");
             }
             CheckError::NotSuperAdmin {
@@ -745,8 +755,7 @@ impl CheckError {
                 admin,
                 ..
             } => {
-                p.set("person", person);
-                p.set("org", org);
+                same_name!(p, person, org, at, admin);
                 p.set(
                     "why",
                     match why {
@@ -754,14 +763,8 @@ impl CheckError {
                         AdminAct::PartnerRevoke => "partner_revoke",
                     },
                 );
-                p.set("at", at);
-                p.set_opt("admin", admin.as_deref());
             }
-            CheckError::TwoAdminChanges { org, at, first, .. } => {
-                p.set("org", org);
-                p.set("at", at);
-                p.set("first", first);
-            }
+            CheckError::TwoAdminChanges { org, at, first, .. } => same_name!(p, org, at, first),
             CheckError::ConflictingRules {
                 first,
                 second,
@@ -773,42 +776,25 @@ impl CheckError {
                 at,
                 ..
             } => {
-                p.set("first", first);
-                p.set("second", second);
-                p.set("signer", signer);
-                p.set("template", template);
-                p.set_opt("signatory", signatory.as_deref());
-                p.set("first_seal", first_seal);
-                p.set("second_seal", second_seal);
-                p.set_opt("at", at.as_deref());
+                same_name!(p, first, second, signer, template, signatory);
+                same_name!(p, first_seal, second_seal, at);
             }
             CheckError::AttributeType {
                 attr,
                 declared,
                 used,
                 ..
-            } => {
-                p.set("attr", attr);
-                p.set("declared", *declared);
-                p.set("used", *used);
-            }
-            CheckError::OrderingNeedsNumber { op, used, .. } => {
-                p.set("op", *op);
-                p.set("used", *used);
-            }
+            } => same_name!(p, attr, declared, used),
+            CheckError::OrderingNeedsNumber { op, used, .. } => same_name!(p, op, used),
             CheckError::InviteWithoutLabel { org, .. } | CheckError::MainIsMember { org, .. } => {
-                p.set("org", org)
+                same_name!(p, org)
             }
             CheckError::WrongTarget {
                 name,
                 expected,
                 found,
                 ..
-            } => {
-                p.set("name", name);
-                p.set("expected", *expected);
-                p.set("found", *found);
-            }
+            } => same_name!(p, name, expected, found),
         }
         p.ordered(crate::i18n::diag_params(self.code()))
     }
@@ -852,77 +838,69 @@ impl CheckWarning {
         let mut p = Params::default();
         match self {
             CheckWarning::VoidGrant { rule, void, .. } => {
-                p.set("rule", rule);
+                same_name!(p, rule);
                 void.why_params(&mut p);
                 match void {
-                    Void::AcceptedAfterWindow { closed, .. } => p.set("closed", closed),
+                    Void::AcceptedAfterWindow { closed, .. } => same_name!(p, closed),
                     Void::NotSuperAdmin { person, org, at } => {
                         p.set("by", person);
-                        p.set("org", org);
-                        p.set("at", at);
+                        same_name!(p, org, at);
                     }
                     Void::InviteMismatch { .. } | Void::AcceptedBeforeInvite { .. } => {}
                 }
             }
             CheckWarning::NeverApplies { rule, why, .. } => {
-                p.set("rule", rule);
+                same_name!(p, rule);
                 match why {
                     NeverWhy::RevokedBeforeStart { at } => {
                         p.set("why", "revoked_before_start");
-                        p.set("at", at);
+                        same_name!(p, at);
                     }
                     NeverWhy::EmptyWindow => p.set("why", "empty_window"),
                     NeverWhy::ServiceOff { org } => {
                         p.set("why", "service_off");
-                        p.set("org", org);
+                        same_name!(p, org);
                     }
                     NeverWhy::TemplateDisabled { template } => {
                         p.set("why", "template_disabled");
-                        p.set("template", template);
+                        same_name!(p, template);
                     }
                     NeverWhy::SealDisabled { seal } => {
                         p.set("why", "seal_disabled");
-                        p.set("seal", seal);
+                        same_name!(p, seal);
                     }
                     NeverWhy::AcceptedLate { at, until } => {
                         p.set("why", "accepted_late");
-                        p.set("at", at);
-                        p.set("until", until);
+                        same_name!(p, at, until);
                     }
                 }
             }
             CheckWarning::NeverSeals { rule, forbids, .. } => {
-                p.set("rule", rule);
+                same_name!(p, rule);
                 match forbids.as_slice() {
                     [one] => p.set("forbid", one),
-                    many => p.set_list("forbids", many.iter().map(String::as_str)),
+                    _ => same_name!(p, forbids),
                 }
             }
-            CheckWarning::DuplicateRule { first, .. } => p.set("first", first),
-            CheckWarning::InviteNeverAccepted { invite, .. } => p.set("invite", invite),
+            CheckWarning::DuplicateRule { first, .. } => same_name!(p, first),
+            CheckWarning::InviteNeverAccepted { invite, .. } => same_name!(p, invite),
             CheckWarning::AdminUnchanged {
                 person, org, at, ..
-            } => {
-                p.set("person", person);
-                p.set("org", org);
-                p.set("at", at);
-            }
+            } => same_name!(p, person, org, at),
             CheckWarning::EnablesWithoutBy { org, at, admin, .. } => {
-                p.set("org", org);
-                p.set_opt("at", at.as_deref());
-                p.set_opt("admin", admin.as_deref());
+                same_name!(p, org, at, admin)
             }
             CheckWarning::UndeclaredAttribute { attr, close, .. } => {
-                p.set("attr", attr);
+                same_name!(p, attr);
                 close.params(&mut p, "declare");
             }
             CheckWarning::EmptyList {
                 attr, in_forbid, ..
             } => {
-                p.set("attr", attr);
+                same_name!(p, attr);
                 p.set("of", if *in_forbid { "forbid" } else { "grant" });
             }
-            CheckWarning::RevokedTwice { rule, .. } => p.set("rule", rule),
+            CheckWarning::RevokedTwice { rule, .. } => same_name!(p, rule),
         }
         p.ordered(crate::i18n::diag_params(self.code()))
     }

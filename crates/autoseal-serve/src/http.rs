@@ -20,7 +20,6 @@ use axum::Router;
 use serde::ser::Serialize;
 use serde_json::{Map, Value};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::engine::{self, EventOutcome, EventRequest, ReloadOutcome, Shared, Trigger};
 use crate::journal::valid_event_id;
@@ -38,23 +37,14 @@ pub const REVISION: HeaderName = HeaderName::from_static("autoseal-revision");
 
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route(
-            "/v1/decide",
-            post(decide).layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
-        )
-        .route(
-            "/v1/decide/batch",
-            post(batch).layer(RequestBodyLimitLayer::new(BATCH_BODY_LIMIT)),
-        )
+        .route("/v1/decide", post(decide))
+        .route("/v1/decide/batch", post(batch))
         .route("/v1/templates", get(templates))
         .route("/v1/who", get(who))
         .route("/v1/audit", get(audit))
         .route("/v1/policy", get(policy))
         .route("/v1/reload", post(reload))
-        .route(
-            "/v1/events",
-            post(events).layer(RequestBodyLimitLayer::new(BODY_LIMIT)),
-        )
+        .route("/v1/events", post(events))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .fallback(not_found)
@@ -183,13 +173,17 @@ async fn finish(
     res
 }
 
-fn too_large(path: &str) -> String {
-    let limit = if path == "/v1/decide/batch" {
+/// The largest body the route at `path` takes.
+fn body_limit(path: &str) -> usize {
+    if path == "/v1/decide/batch" {
         BATCH_BODY_LIMIT
     } else {
         BODY_LIMIT
-    };
-    format!("the body is larger than {limit} bytes")
+    }
+}
+
+fn too_large(path: &str) -> String {
+    format!("the body is larger than {} bytes", body_limit(path))
 }
 
 async fn not_found(uri: Uri) -> ApiError {
@@ -232,35 +226,61 @@ async fn json_body(
     serde_json::from_slice(bytes).map_err(|e| ApiError::bad(format!("not JSON: {e}")))
 }
 
-/// A whole body, within the read timeout and the route's size limit.
-async fn read_body(shared: &Shared, path: &str, body: Body) -> Result<Bytes, ApiError> {
-    let read = axum::body::to_bytes(body, usize::MAX);
-    match tokio::time::timeout(shared.read_timeout, read).await {
-        Err(_) => Err(ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            format!(
-                "the body did not arrive within {} s",
-                shared.read_timeout.as_secs_f64()
-            ),
-        )),
-        Ok(Err(e)) => Err(if is_length_limit(&e) {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, too_large(path))
-        } else {
-            ApiError::bad(format!("cannot read the body: {e}"))
-        }),
-        Ok(Ok(b)) => Ok(b),
-    }
-}
+/// How much more than its limit of a body sent without a length is read
+/// and thrown away before the 413 answer: a client still sending it then
+/// reads the answer, where closing the connection on unread bytes would
+/// reset it first (nginx's "lingering close"). A body declared too long is
+/// refused at once, before it is sent.
+const DRAIN_LIMIT: usize = 16 << 20;
 
-fn is_length_limit(e: &axum::Error) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if err.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        cur = err.source();
+/// A whole body, within the read timeout and the route's size limit.
+async fn read_body(shared: &Shared, path: &str, mut body: Body) -> Result<Bytes, ApiError> {
+    use http_body_util::BodyExt as _;
+    let limit = body_limit(path);
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, too_large(path));
+    let declared = axum::body::HttpBody::size_hint(&body).exact();
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
     }
-    false
+    let deadline = tokio::time::Instant::now() + shared.read_timeout;
+    let mut kept: Vec<u8> = Vec::new();
+    let mut over = 0usize;
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) if over > 0 => return Err(too_large()),
+            Err(_) => {
+                return Err(ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "the body did not arrive within {} s",
+                        shared.read_timeout.as_secs_f64()
+                    ),
+                ))
+            }
+            Ok(None) => break,
+            Ok(Some(Err(e))) if over > 0 => {
+                tracing::debug!("an over-long body stopped: {e}");
+                return Err(too_large());
+            }
+            Ok(Some(Err(e))) => return Err(ApiError::bad(format!("cannot read the body: {e}"))),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        if over == 0 && kept.len() + data.len() <= limit {
+            kept.extend_from_slice(&data);
+        } else {
+            over += data.len();
+            if over > DRAIN_LIMIT {
+                break;
+            }
+        }
+    }
+    if over > 0 {
+        return Err(too_large());
+    }
+    Ok(Bytes::from(kept))
 }
 
 /// The query's parameters: each known (`lang` is always allowed: see

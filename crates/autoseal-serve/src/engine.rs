@@ -418,7 +418,12 @@ fn apply(shared: &Shared, w: &mut Writer, ev: EventRequest) -> EventOutcome {
     };
     let (mut snap, pending) = match prepared {
         Some(p) => {
-            let Some(revision) = next.revision() else {
+            let prefix = w.kept.as_mut().map(|k| &mut k.prefix);
+            let revision = match prefix {
+                Some(prefix) => next.revision_after(&shared.journal_rel, prefix),
+                None => next.revision(),
+            };
+            let Some(revision) = revision else {
                 if let Some(k) = w.kept.as_mut() {
                     k.set.abort(p);
                 }

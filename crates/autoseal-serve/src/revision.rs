@@ -5,18 +5,31 @@
 
 use std::fmt::Write as _;
 
-use sha2::{Digest, Sha256};
+use sha2::Digest;
+pub use sha2::Sha256;
 
 /// The revision of files given as (relative path, bytes), in the set's
 /// path order.
 pub fn revision<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
-    let mut h = Sha256::new();
+    finish(hash_files(Sha256::new(), files))
+}
+
+/// `h` with the files hashed in, in order, as the revision hashes them.
+pub fn hash_files<'a>(
+    mut h: Sha256,
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Sha256 {
     for (path, bytes) in files {
         h.update(path.as_bytes());
         h.update([0u8]);
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(bytes);
     }
+    h
+}
+
+/// The revision once every file is hashed in.
+pub fn finish(h: Sha256) -> String {
     let digest = h.finalize();
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");

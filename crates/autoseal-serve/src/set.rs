@@ -14,7 +14,7 @@ use autoseal::{Policy, Report};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::revision::revision;
+use crate::revision::{finish, hash_files, revision, Sha256};
 
 /// One `.policy` file of the directory.
 #[derive(Debug, Clone)]
@@ -73,6 +73,24 @@ impl Stamp {
     fn of(_meta: &std::fs::Metadata) -> Option<Stamp> {
         None
     }
+}
+
+impl DiskFile {
+    /// What the revision hashes of it; `None` when it was too large to
+    /// read.
+    fn part(&self) -> Option<(&str, &[u8])> {
+        match &*self.content {
+            Content::Bytes(b) => Some((self.rel.as_str(), b.as_slice())),
+            Content::TooLarge(_) => None,
+        }
+    }
+}
+
+/// The files before the journal, and the revision's hashing of them.
+#[derive(Debug, Clone)]
+pub struct Prefix {
+    files: Vec<(String, Arc<Content>)>,
+    state: Sha256,
 }
 
 /// Every `.policy` file under a directory, in the set's path order.
@@ -136,14 +154,55 @@ impl DiskSet {
     /// The set's revision; `None` when a file was too large to be read
     /// (such a set does not load).
     pub fn revision(&self) -> Option<String> {
-        let mut parts = Vec::with_capacity(self.files.len());
-        for f in &self.files {
-            match &*f.content {
-                Content::Bytes(b) => parts.push((f.rel.as_str(), b.as_slice())),
-                Content::TooLarge(_) => return None,
-            }
-        }
+        let parts = self
+            .files
+            .iter()
+            .map(DiskFile::part)
+            .collect::<Option<Vec<_>>>()?;
         Some(revision(parts))
+    }
+
+    /// The set's revision, as [`DiskSet::revision`], hashing again only
+    /// the file `journal` and those after it when `before` holds the
+    /// hashing of the same files before it; `before` then holds this
+    /// set's. An event changes only the journal: a journal whose name
+    /// sorts after every other file is all an event hashes.
+    pub fn revision_after(&self, journal: &str, before: &mut Option<Prefix>) -> Option<String> {
+        let Some(j) = self.files.iter().position(|f| f.rel == journal) else {
+            return self.revision();
+        };
+        let head = self.files.get(..j)?;
+        let kept = before.as_ref().filter(|p| {
+            p.files.len() == head.len()
+                && p.files
+                    .iter()
+                    .zip(head)
+                    .all(|((rel, c), f)| *rel == f.rel && Arc::ptr_eq(c, &f.content))
+        });
+        let state = match kept {
+            Some(p) => p.state.clone(),
+            None => {
+                let parts = head
+                    .iter()
+                    .map(DiskFile::part)
+                    .collect::<Option<Vec<_>>>()?;
+                let state = hash_files(Sha256::default(), parts);
+                *before = Some(Prefix {
+                    files: head
+                        .iter()
+                        .map(|f| (f.rel.clone(), f.content.clone()))
+                        .collect(),
+                    state: state.clone(),
+                });
+                state
+            }
+        };
+        let rest = self.files.get(j..)?;
+        let parts = rest
+            .iter()
+            .map(DiskFile::part)
+            .collect::<Option<Vec<_>>>()?;
+        Some(finish(hash_files(state, parts)))
     }
 
     /// Whether `other` holds the same files (names, paths and bytes).
@@ -346,6 +405,8 @@ pub struct Kept {
     /// Their revision (hashing them again is most of what finding that
     /// nothing changed would cost).
     revision: String,
+    /// The revision's hashing of the files before the journal.
+    pub prefix: Option<Prefix>,
     /// The set's warnings as JSON, and the report they were made from.
     json: Arc<Vec<Value>>,
     json_of: Arc<Report>,
@@ -408,6 +469,7 @@ pub fn build_kept(
         set: live,
         disk: set.clone(),
         revision: revision.clone(),
+        prefix: None,
     };
     let snap = snapshot(&mut kept, journal, revision);
     Ok((snap, kept))
@@ -556,6 +618,50 @@ mod tests {
         let more = DiskSet::read_again(dir.path(), Some(&after)).unwrap();
         assert_eq!(more.files.len(), 3);
         assert_eq!(text(&more, "c.policy"), "# c\n");
+    }
+
+    #[test]
+    fn the_revision_after_the_journal_is_the_revision() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("a.policy", "# a\n"),
+            ("j.policy", "# j\n"),
+            ("z.policy", "# z\n"),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let set = DiskSet::read(dir.path()).unwrap();
+        let mut prefix = None;
+        assert_eq!(set.revision_after("j.policy", &mut prefix), set.revision());
+        assert_eq!(prefix.as_ref().unwrap().files.len(), 1);
+        // The journal grows: the kept hashing of `a.policy` serves (a
+        // kept hashing of nothing shows it is used, not done again).
+        let path = dir.path().join("j.policy");
+        let grown = set.with_file("j.policy", &path, b"# j\n# more\n".to_vec());
+        assert_eq!(
+            grown.revision_after("j.policy", &mut prefix),
+            grown.revision()
+        );
+        assert_ne!(grown.revision(), set.revision());
+        let mut tampered = prefix.clone();
+        if let Some(t) = tampered.as_mut() {
+            t.state = Sha256::default();
+        }
+        assert_ne!(
+            grown.revision_after("j.policy", &mut tampered),
+            grown.revision()
+        );
+        // A file before the journal changed: hashed again, and kept anew.
+        let a = dir.path().join("a.policy");
+        let other = grown.with_file("a.policy", &a, b"# b\n".to_vec());
+        assert_eq!(
+            other.revision_after("j.policy", &mut tampered),
+            other.revision()
+        );
+        let kept = &tampered.unwrap().files[0].1;
+        assert!(Arc::ptr_eq(kept, &other.files[0].content));
+        // No journal in the set: the whole revision.
+        assert_eq!(set.revision_after("none.policy", &mut None), set.revision());
     }
 
     #[test]

@@ -340,7 +340,10 @@ fn every_error_status_with_its_body_and_the_revision_header() {
     );
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("larger than 1048576 bytes"), "{answer}");
-    assert!(answer.contains(&format!("autoseal-revision: {rev}")), "{answer}");
+    assert!(
+        answer.contains(&format!("autoseal-revision: {rev}")),
+        "{answer}"
+    );
     let r = c
         .post(s.url("/v1/decide"))
         .header("content-type", "application/json")

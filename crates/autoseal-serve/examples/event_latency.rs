@@ -3,12 +3,14 @@
 //! and what a stream of events does to the decisions' latency.
 //!
 //! ```text
-//! cargo run --release -p autoseal-serve --example event_latency -- [GRANTS] [EVENTS] [SECONDS]
+//! cargo run --release -p autoseal-serve --example event_latency -- [GRANTS] [EVENTS] [SECONDS] [JOURNAL]
 //! ```
 //!
-//! (defaults 100000, 60, 3). Generates `GRANTS` partner grants with
-//! `autoseal_gen` into a temporary directory, with a journal
-//! `journal.policy` holding one comment line, then:
+//! (defaults 100000, 60, 3, `journal.policy`). Generates `GRANTS` partner
+//! grants with `autoseal_gen` into a temporary directory, with a journal
+//! `JOURNAL` holding one comment line (`journal.policy` sorts before the
+//! generated `orgs-*` and `partners-*` files, so each event hashes those
+//! again for the revision; `zz-journal.policy` sorts last), then:
 //!
 //! - times `Server::start` twice (the files read, parsed, checked and
 //!   compiled, the revision hashed: a full load) and keeps the faster;
@@ -52,6 +54,7 @@ fn main() {
         .map_or(100_000, |a| a.replace('_', "").parse().unwrap());
     let events: usize = args.get(1).map_or(60, |a| a.parse().unwrap());
     let seconds: u64 = args.get(2).map_or(3, |a| a.parse().unwrap());
+    let journal = args.get(3).map_or("journal.policy", String::as_str);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("policies");
     std::fs::create_dir(&dir).unwrap();
@@ -59,7 +62,7 @@ fn main() {
     for (name, text) in &g.files {
         std::fs::write(dir.join(name), text).unwrap();
     }
-    std::fs::write(dir.join("journal.policy"), "# the journal\n").unwrap();
+    std::fs::write(dir.join(journal), "# the journal\n").unwrap();
     let token = tmp.path().join("token");
     std::fs::write(&token, TOKEN).unwrap();
     println!(
@@ -71,7 +74,7 @@ fn main() {
     let mut starts = Vec::new();
     for _ in 0..2 {
         let t = Instant::now();
-        let s = start(&dir, &token);
+        let s = start(&dir, &token, journal);
         starts.push(t.elapsed());
         s.shutdown();
     }
@@ -81,7 +84,7 @@ fn main() {
         ms(full)
     );
 
-    let server = start(&dir, &token);
+    let server = start(&dir, &token, journal);
     let base = format!("http://{}", server.addr());
     let client = reqwest::blocking::Client::new();
     let mut by_kind: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
@@ -159,8 +162,9 @@ fn main() {
     server.shutdown();
 }
 
-fn start(dir: &Path, token: &Path) -> Server {
+fn start(dir: &Path, token: &Path, journal: &str) -> Server {
     let mut o = ServeOptions::new(dir);
+    o.journal = Some(dir.join(journal));
     o.listen = String::from("127.0.0.1:0");
     o.admin_token_file = Some(token.to_path_buf());
     Server::start(o).unwrap()

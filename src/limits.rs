@@ -31,6 +31,9 @@ pub const MAX_ATTRIBUTES: usize = 256;
 /// hundred bytes of nested aliases could expand to billions. Its text,
 /// aliases expanded, is held to [`MAX_REQUEST_BYTES`] too.
 pub const MAX_REQUEST_VALUES: usize = 100_000;
+/// Deepest nesting of lists and mappings in a request or a test case
+/// file (a request has 2 levels, a case file a handful).
+pub const MAX_DOCUMENT_NESTING: usize = 64;
 /// Most values in one test case file, with YAML aliases expanded.
 pub const MAX_CASE_FILE_VALUES: usize = 1_000_000;
 /// Most bytes of text in one test case file, with YAML aliases expanded.

@@ -2,10 +2,17 @@
 //! a copy of its anchor's value, so a few hundred bytes of nested anchors
 //! (`&a [*b, *b, ...]`), or one long anchored string repeated, would
 //! otherwise expand to billions of values or gigabytes of text before any
-//! field is looked at. The parser already bounds nesting.
+//! field is looked at. Nesting is bounded too
+//! ([`crate::limits::MAX_DOCUMENT_NESTING`]): the
+//! parser bounds flow nesting (`[[[`) to 255 levels but not block nesting
+//! (`- - - x`, two bytes a level), and a value nested tens of thousands of
+//! levels deep overflowed the stack when it was built or dropped (found by
+//! the `request` fuzz target).
 
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::limits::MAX_DOCUMENT_NESTING as MAX_NESTING;
 
 /// How much a document may hold once every alias is expanded.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +50,13 @@ pub(crate) enum YamlError {
     /// Not YAML (nor JSON): the parser's message, with its place.
     #[error("{0}")]
     Syntax(String),
+    /// Lists and mappings nested too deep.
+    #[error("lists and mappings nested more than {limit} deep, at line {line} column {column}")]
+    TooDeep {
+        limit: usize,
+        line: usize,
+        column: usize,
+    },
     /// Past the budget once aliases are expanded.
     #[error("more than {values} values or {bytes} bytes of text once aliases are expanded, at line {line} column {column}")]
     TooLarge {
@@ -86,6 +100,13 @@ fn within(text: &str, budget: Budget) -> Result<(), YamlError> {
                 set_size(&mut sizes, anchor, one);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if open.len() >= MAX_NESTING {
+                    return Err(YamlError::TooDeep {
+                        limit: MAX_NESTING,
+                        line: mark.line(),
+                        column: mark.col() + 1,
+                    });
+                }
                 open.push((anchor, total));
                 total.add(Size {
                     values: 1,
@@ -162,6 +183,33 @@ mod tests {
         let bytes = |n| Budget { bytes: n, ..ROOMY };
         assert!(load(&text, bytes(101_002)).is_ok());
         assert!(load(&text, bytes(101_001)).is_err());
+    }
+
+    #[test]
+    fn nesting_is_bounded_in_block_and_flow_style() {
+        let block = |n: usize| format!("{}x\n", "- ".repeat(n));
+        assert!(load(&block(MAX_NESTING), ROOMY).is_ok());
+        let err = load(&block(MAX_NESTING + 1), ROOMY)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("nested more than {MAX_NESTING} deep")),
+            "{err}"
+        );
+        // Deep enough to overflow the stack when built: refused first.
+        assert!(load(
+            &block(100_000),
+            Budget {
+                values: usize::MAX,
+                bytes: usize::MAX
+            }
+        )
+        .is_err());
+        let flow = |n: usize| format!("{}{}\n", "[".repeat(n), "]".repeat(n));
+        assert!(load(&flow(MAX_NESTING), ROOMY).is_ok());
+        assert!(load(&flow(MAX_NESTING + 1), ROOMY).is_err());
+        let maps = "a:\n  b:\n    c: 1\n";
+        assert!(load(maps, ROOMY).is_ok());
     }
 
     #[test]

@@ -235,7 +235,8 @@ impl LiveSet {
                 let inputs = self.inputs_with(file, bytes);
                 match self.reload(inputs) {
                     Ok(next) => {
-                        let new_warnings = self.new_warnings_of(&next);
+                        // The warnings of `next` that this set does not have.
+                        let new_warnings = self.only_new((*next.warnings).clone());
                         self.pending = true;
                         Ok(Pending {
                             policy: next.policy.clone(),
@@ -523,30 +524,8 @@ impl LiveSet {
             .collect()
     }
 
-    /// The warnings of `next` that this set does not have.
-    fn new_warnings_of(&self, next: &LiveSet) -> Report {
-        let before: std::collections::HashSet<String> = self
-            .warnings
-            .diagnostics
-            .items
-            .iter()
-            .map(|d| describe(d, &self.warnings.sources))
-            .collect();
-        let items = next
-            .warnings
-            .diagnostics
-            .items
-            .iter()
-            .filter(|d| !before.contains(&describe(d, &next.warnings.sources)))
-            .cloned()
-            .collect();
-        Report {
-            sources: next.warnings.sources.clone(),
-            diagnostics: Diagnostics { items },
-        }
-    }
-
-    /// Of a set that does not load, the problems this set does not have.
+    /// Of a report on another set (one that does not load, or the next
+    /// set's warnings), the problems this set does not have.
     fn only_new(&self, report: Report) -> Report {
         let before: std::collections::HashSet<String> = self
             .warnings

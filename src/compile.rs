@@ -1539,16 +1539,21 @@ impl Policy {
         ))
     }
 
-    /// Where seal rule `r` is among the rows, by its key.
-    fn row_of(&self, r: &SealRule) -> Option<usize> {
-        let key = rule_order_key(
+    /// Seal rule `r`'s key in the rows' order.
+    fn key_of<'a>(&self, r: &'a SealRule) -> RuleOrderKey<'a> {
+        rule_order_key(
             r.kind == SealRuleKind::Own,
             r.signer,
             r.template,
             r.label.as_deref(),
             r.span,
             &self.lines,
-        );
+        )
+    }
+
+    /// Where seal rule `r` is among the rows, by its key.
+    fn row_of(&self, r: &SealRule) -> Option<usize> {
+        let key = self.key_of(r);
         let j = self.row_position(&key);
         (self.row_key(j).as_ref() == Some(&key)).then_some(j)
     }
@@ -1571,15 +1576,7 @@ impl Policy {
     /// runs after it move up one. Its index (its flags are not set).
     fn insert_rule(&mut self, r: &SealRule) -> usize {
         let own_rule = r.kind == SealRuleKind::Own;
-        let key = rule_order_key(
-            own_rule,
-            r.signer,
-            r.template,
-            r.label.as_deref(),
-            r.span,
-            &self.lines,
-        );
-        let j = self.row_position(&key);
+        let j = self.row_position(&self.key_of(r));
         let mut labels =
             String::with_capacity(self.labels.len() + r.label.as_ref().map_or(0, |l| l.len()));
         labels.push_str(&self.labels);

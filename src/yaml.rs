@@ -12,7 +12,7 @@
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::limits::MAX_DOCUMENT_NESTING as MAX_NESTING;
+use crate::limits::MAX_DOCUMENT_NESTING;
 
 /// How much a document may hold once every alias is expanded.
 #[derive(Debug, Clone, Copy)]
@@ -100,9 +100,9 @@ fn within(text: &str, budget: Budget) -> Result<(), YamlError> {
                 set_size(&mut sizes, anchor, one);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                if open.len() >= MAX_NESTING {
+                if open.len() >= MAX_DOCUMENT_NESTING {
                     return Err(YamlError::TooDeep {
-                        limit: MAX_NESTING,
+                        limit: MAX_DOCUMENT_NESTING,
                         line: mark.line(),
                         column: mark.col() + 1,
                     });
@@ -188,12 +188,12 @@ mod tests {
     #[test]
     fn nesting_is_bounded_in_block_and_flow_style() {
         let block = |n: usize| format!("{}x\n", "- ".repeat(n));
-        assert!(load(&block(MAX_NESTING), ROOMY).is_ok());
-        let err = load(&block(MAX_NESTING + 1), ROOMY)
+        assert!(load(&block(MAX_DOCUMENT_NESTING), ROOMY).is_ok());
+        let err = load(&block(MAX_DOCUMENT_NESTING + 1), ROOMY)
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains(&format!("nested more than {MAX_NESTING} deep")),
+            err.contains(&format!("nested more than {MAX_DOCUMENT_NESTING} deep")),
             "{err}"
         );
         // Deep enough to overflow the stack when built: refused first.
@@ -206,8 +206,8 @@ mod tests {
         )
         .is_err());
         let flow = |n: usize| format!("{}{}\n", "[".repeat(n), "]".repeat(n));
-        assert!(load(&flow(MAX_NESTING), ROOMY).is_ok());
-        assert!(load(&flow(MAX_NESTING + 1), ROOMY).is_err());
+        assert!(load(&flow(MAX_DOCUMENT_NESTING), ROOMY).is_ok());
+        assert!(load(&flow(MAX_DOCUMENT_NESTING + 1), ROOMY).is_err());
         let maps = "a:\n  b:\n    c: 1\n";
         assert!(load(maps, ROOMY).is_ok());
     }

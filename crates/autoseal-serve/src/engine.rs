@@ -263,7 +263,7 @@ fn follow_journal(
     if !others.same(&kept.disk) {
         return None;
     }
-    let revision = disk.revision()?;
+    let revision = disk.revision_after(rel, &mut kept.prefix)?;
     match kept.set.append(rel, tail) {
         Ok(pending) => {
             kept.set.commit(pending);

@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 use autoseal_serve::{ServeOptions, Server};
 
 mod common;
-use common::request_json;
+use common::{generated_dir, request_json};
 
 const TOKEN: &str = "bench-token";
 
@@ -55,13 +55,7 @@ fn main() {
     let events: usize = args.get(1).map_or(60, |a| a.parse().unwrap());
     let seconds: u64 = args.get(2).map_or(3, |a| a.parse().unwrap());
     let journal = args.get(3).map_or("journal.policy", String::as_str);
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("policies");
-    std::fs::create_dir(&dir).unwrap();
-    let g = autoseal_gen::generate(&autoseal_gen::GenConfig { grants, seed: 42 });
-    for (name, text) in &g.files {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
+    let (tmp, dir, g) = generated_dir(grants);
     std::fs::write(dir.join(journal), "# the journal\n").unwrap();
     let token = tmp.path().join("token");
     std::fs::write(&token, TOKEN).unwrap();

@@ -29,7 +29,7 @@ use std::time::Duration;
 use autoseal_serve::{LogTarget, ServeOptions, Server};
 
 mod common;
-use common::request_json;
+use common::{generated_dir, request_json};
 
 /// One wrk run's figures.
 struct Run {
@@ -44,13 +44,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let grants: usize = args.first().map_or(10_000, |a| a.parse().unwrap());
     let seconds: u64 = args.get(1).map_or(10, |a| a.parse().unwrap());
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("policies");
-    std::fs::create_dir(&dir).unwrap();
-    let g = autoseal_gen::generate(&autoseal_gen::GenConfig { grants, seed: 42 });
-    for (name, text) in &g.files {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
+    let (tmp, dir, g) = generated_dir(grants);
     let bodies: Vec<String> = autoseal_gen::requests(&g, 256, 7)
         .iter()
         .map(request_json)

@@ -1,6 +1,23 @@
 //! What the service's examples share.
 
+use std::path::PathBuf;
+
 use autoseal::{Request, Value};
+use autoseal_gen::{generate, GenConfig, Generated};
+
+/// `grants` generated partner grants (seed 42) written as the files of
+/// `policies/` in a new temporary directory: the directory (removed when
+/// dropped), the policy directory, and what was generated.
+pub fn generated_dir(grants: usize) -> (tempfile::TempDir, PathBuf, Generated) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("policies");
+    std::fs::create_dir(&dir).unwrap();
+    let g = generate(&GenConfig { grants, seed: 42 });
+    for (name, text) in &g.files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    (tmp, dir, g)
+}
 
 /// A request as a client posts it to `/v1/decide`.
 pub fn request_json(r: &Request) -> String {

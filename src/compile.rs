@@ -29,14 +29,18 @@ impl Run {
 
 /// What a decision needs of a seal rule, 32 bytes: a hit reads one row,
 /// not the whole rule. Aligned to its size, so that no row straddles two
-/// cache lines.
+/// cache lines. (Its template is in `Policy::row_templates`, which a
+/// decision reads first.)
 #[derive(Debug, Clone, Copy)]
 #[repr(align(32))]
 pub(crate) struct RuleRow {
     /// In force in `[start, stop)`: the validity, cut short by a revoke.
     pub start: Instant,
     pub stop: Instant,
-    pub template: TemplateId,
+    /// Index in `Policy::extras`, if any: here, not in the cold entry, so
+    /// that a rule's condition, revoke or reseals are one read from its
+    /// row (a denial reads them; the cold entry only names the rule).
+    pub extra: OptIndex,
     /// The seal it is written with (a reseal may change it:
     /// [`RowFlags::RESEALED`]).
     pub seal: SealId,
@@ -162,7 +166,7 @@ impl RowTemplate {
     }
 }
 
-/// The rest of a seal rule, one per rule in the order of the rows, 40
+/// The rest of a seal rule, one per rule in the order of the rows, 36
 /// bytes: the compiled policy keeps its seal rules as rows plus these, not
 /// as [`SealRule`]s (see [`Policy::seal_rule`]).
 #[derive(Debug, Clone, Copy)]
@@ -177,8 +181,6 @@ pub(crate) struct RuleCold {
     /// How `from` and `until` were written.
     pub from: PackedStamp,
     pub until: PackedStamp,
-    /// Index in `Policy::extras`, if any.
-    pub extra: OptIndex,
 }
 
 /// What few rules have: a revoke (with the end it cut short), reseals, a
@@ -228,6 +230,8 @@ impl PackedStamp {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RuleRef<'a> {
     pub row: &'a RuleRow,
+    /// Its template (the rows keep it apart: `Policy::row_templates`).
+    pub template: TemplateId,
     pub cold: &'a RuleCold,
     pub extra: Option<&'a RuleExtra>,
 }
@@ -271,6 +275,7 @@ impl<'a> RuleRef<'a> {
     pub fn cond(&self) -> Option<&'a Condition> {
         self.extra.and_then(|e| e.cond.as_deref())
     }
+
     /// The seal in force at `t`.
     pub fn seal_at(&self, t: Instant) -> SealId {
         let reseals = self.extra.map_or(&[][..], |e| e.reseals.as_slice());
@@ -850,7 +855,7 @@ fn enabled_for_good(m: &Model) -> (Vec<Instant>, Vec<(Instant, SealKind)>) {
 
 /// A seal rule's row (its flags not yet set: [`Policy::row_flags`]), its
 /// cold entry (its label appended to `labels`), and its extra, if it needs
-/// one (the cold entry does not point to it yet).
+/// one (the row does not point to it yet).
 pub(crate) fn rule_entry(
     r: &SealRule,
     labels: &mut String,
@@ -858,7 +863,7 @@ pub(crate) fn rule_entry(
     let row = RuleRow {
         start: r.window.start(),
         stop: r.window.stop(),
-        template: r.template,
+        extra: OptIndex::NONE,
         seal: r.seal,
         role: RowRole::of(r.kind),
         flags: RowFlags::default(),
@@ -884,7 +889,6 @@ pub(crate) fn rule_entry(
         }),
         from: PackedStamp::pack(r.window.from),
         until: PackedStamp::pack(r.window.until),
-        extra: OptIndex::NONE,
     };
     (row, cold, extra)
 }
@@ -941,13 +945,15 @@ impl Policy {
         let mut rows = Vec::with_capacity(order.len());
         let mut cold = Vec::with_capacity(order.len());
         let mut extras = Vec::new();
+        let mut row_templates = Vec::with_capacity(order.len());
         for r in order.iter().filter_map(|&i| rules.get(i as usize)) {
-            let (row, mut c, extra) = rule_entry(r, &mut labels);
+            let (mut row, c, extra) = rule_entry(r, &mut labels);
             if let Some(e) = extra {
-                c.extra = OptIndex::of(Some(extras.len() as u32));
+                row.extra = OptIndex::of(Some(extras.len() as u32));
                 extras.push(e);
             }
             rows.push(row);
+            row_templates.push(r.template);
             cold.push(c);
         }
         labels.shrink_to_fit();
@@ -962,7 +968,7 @@ impl Policy {
             roles,
             attrs,
             own,
-            row_templates: rows.iter().map(|r: &RuleRow| r.template).collect(),
+            row_templates: row_templates.into(),
             rows: Arc::from(Vec::new()),
             cold: cold.into(),
             extras: extras.into(),
@@ -989,17 +995,22 @@ impl Policy {
     /// place) from the rest of the policy.
     pub(crate) fn set_row_flags(&self, rows: &mut [RuleRow]) {
         for (i, row) in rows.iter_mut().enumerate() {
-            if let Some(cold) = self.cold.get(i) {
-                row.flags = self.row_flags(row, cold);
+            if let (Some(cold), Some(&t)) = (self.cold.get(i), self.row_templates.get(i)) {
+                row.flags = self.row_flags(row, t, cold);
             }
         }
     }
 
     /// What a rule row says of its rule beyond its window: read from the
     /// row, its cold entry and extra, and the rest of the policy.
-    pub(crate) fn row_flags(&self, row: &RuleRow, cold: &RuleCold) -> RowFlags {
+    pub(crate) fn row_flags(
+        &self,
+        row: &RuleRow,
+        template: TemplateId,
+        cold: &RuleCold,
+    ) -> RowFlags {
         let m = &self.m;
-        let extra = cold.extra.get().and_then(|i| self.extras.get(i as usize));
+        let extra = row.extra.get().and_then(|i| self.extras.get(i as usize));
         let reseals = extra.map_or(&[][..], |e| e.reseals.as_slice());
         let kinds_free = std::iter::once(row.seal)
             .chain(reseals.iter().map(|x| x.seal))
@@ -1013,7 +1024,7 @@ impl Policy {
             && self.forbid_any.is_empty()
             && self
                 .forbid_by_template
-                .get(row.template.index())
+                .get(template.index())
                 .is_none_or(|x| x.len == 0)
             && self
                 .forbid_by_signer
@@ -1022,8 +1033,8 @@ impl Policy {
         let seal_on = m.seal(row.seal).is_some_and(|s| s.toggles.is_empty());
         let by_start = |from: Option<Instant>| from.is_some_and(|f| on_by(f, row.start));
         let service_from = m.org(cold.signer).map(|o| on_for_good(&o.service, false));
-        let settled = by_start(service_from)
-            && by_start(self.template_from.get(row.template.index()).copied());
+        let settled =
+            by_start(service_from) && by_start(self.template_from.get(template.index()).copied());
         RowFlags::default()
             .with(
                 RowFlags::CONDITIONAL,
@@ -1214,12 +1225,17 @@ impl Policy {
         let _ = writeln!(out, "own {:?}", self.own);
         for (j, row) in self.rows.iter().enumerate() {
             let cold = self.cold.get(j);
-            let extra = cold
-                .and_then(|c| c.extra.get())
-                .and_then(|k| self.extras.get(k as usize));
+            let extra = row.extra.get().and_then(|k| self.extras.get(k as usize));
             let _ = writeln!(
                 out,
-                "row {j} {row:?} {:?} {:?} label {:?} via {:?} from {:?} until {:?} extra {extra:?}",
+                // The extra's index depends on the order rules came in:
+                // its content is what must agree.
+                "row {j} [{:?}, {:?}) {:?} {:?} {:?} {:?} {:?} label {:?} via {:?} from {:?} until {:?} extra {extra:?}",
+                row.start,
+                row.stop,
+                row.seal,
+                row.role,
+                row.flags,
                 self.row_templates.get(j),
                 cold.map(|c| (c.signer, c.span)),
                 cold.and_then(|c| self.label(c)),
@@ -1284,7 +1300,7 @@ impl Policy {
             label: self.label(r.cold).map(Into::into),
             kind: r.kind(),
             signer: r.cold.signer,
-            template: r.row.template,
+            template: r.template,
             seal: r.row.seal,
             reseals: r.extra.map(|e| e.reseals.clone()).unwrap_or_default(),
             window: Window {
@@ -1310,11 +1326,11 @@ impl Policy {
     /// A seal rule, borrowed.
     pub(crate) fn rule_ref(&self, id: SealRuleId) -> Option<RuleRef<'_>> {
         let row = self.rows.get(id.index())?;
-        let cold = self.cold.get(id.index())?;
         Some(RuleRef {
             row,
-            cold,
-            extra: cold.extra.get().and_then(|i| self.extras.get(i as usize)),
+            template: *self.row_templates.get(id.index())?,
+            cold: self.cold.get(id.index())?,
+            extra: row.extra.get().and_then(|i| self.extras.get(i as usize)),
         })
     }
 
@@ -1404,11 +1420,9 @@ impl Policy {
                 }
             }
         }
-        let mut cold_changed = false;
-        let mut cold: Vec<RuleCold> = Vec::new();
         if !ch.invite_at.is_empty() {
             // A new invite at `k`: those after it moved up one.
-            cold = p.cold.to_vec();
+            let mut cold = p.cold.to_vec();
             for &k in &ch.invite_at {
                 for c in &mut cold {
                     if let Some(v) = c.via.get().filter(|&v| v >= k) {
@@ -1416,15 +1430,12 @@ impl Policy {
                     }
                 }
             }
-            cold_changed = true;
+            p.cold = cold.into();
         }
-        // Rules changed in place: their entries again, in their places.
+        // Rules changed in place: their rows and extras again, in their
+        // places (a change in place keeps the cold entry: name and span).
         let mut changed_rows = Vec::new();
         if !ch.rules.is_empty() {
-            if !cold_changed {
-                cold = p.cold.to_vec();
-                cold_changed = true;
-            }
             let mut rows = p.rows.to_vec();
             let mut extras = p.extras.to_vec();
             for r in ch
@@ -1433,30 +1444,28 @@ impl Policy {
                 .filter_map(|id| m.seal_rules.get(id.index()))
             {
                 let Some(j) = p.row_of(r) else { continue };
-                let (row, _, extra) = rule_entry(r, &mut String::new());
-                let (Some(slot), Some(c)) = (rows.get_mut(j), cold.get_mut(j)) else {
+                let (mut row, _, extra) = rule_entry(r, &mut String::new());
+                let Some(slot) = rows.get_mut(j) else {
                     continue;
                 };
-                *slot = row;
-                match (extra, c.extra.get()) {
+                row.extra = match (extra, slot.extra.get()) {
                     (Some(e), Some(k)) => {
                         if let Some(x) = extras.get_mut(k as usize) {
                             *x = e;
                         }
+                        slot.extra
                     }
                     (Some(e), None) => {
-                        c.extra = OptIndex::of(Some(extras.len() as u32));
                         extras.push(e);
+                        OptIndex::of(Some(extras.len() as u32 - 1))
                     }
-                    (None, _) => c.extra = OptIndex::NONE,
-                }
+                    (None, _) => OptIndex::NONE,
+                };
+                *slot = row;
                 changed_rows.push(j);
             }
             p.rows = rows.into();
             p.extras = extras.into();
-        }
-        if cold_changed {
-            p.cold = cold.into();
         }
         for r in ch
             .new_rules
@@ -1481,8 +1490,10 @@ impl Policy {
         } else if !changed_rows.is_empty() {
             let mut rows = p.rows.to_vec();
             for &j in &changed_rows {
-                if let (Some(row), Some(c)) = (rows.get(j), p.cold.get(j)) {
-                    let flags = p.row_flags(row, c);
+                if let (Some(row), Some(c), Some(&t)) =
+                    (rows.get(j), p.cold.get(j), p.row_templates.get(j))
+                {
+                    let flags = p.row_flags(row, t, c);
                     if let Some(row) = rows.get_mut(j) {
                         row.flags = flags;
                     }
@@ -1532,7 +1543,7 @@ impl Policy {
         Some(rule_order_key(
             row.role == RowRole::OWN,
             cold.signer,
-            row.template,
+            *self.row_templates.get(j)?,
             self.label(cold),
             cold.span,
             &self.lines,
@@ -1580,9 +1591,9 @@ impl Policy {
         let mut labels =
             String::with_capacity(self.labels.len() + r.label.as_ref().map_or(0, |l| l.len()));
         labels.push_str(&self.labels);
-        let (row, mut cold, extra) = rule_entry(r, &mut labels);
+        let (mut row, cold, extra) = rule_entry(r, &mut labels);
         if let Some(e) = extra {
-            cold.extra = OptIndex::of(Some(self.extras.len() as u32));
+            row.extra = OptIndex::of(Some(self.extras.len() as u32));
             self.extras = self
                 .extras
                 .iter()

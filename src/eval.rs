@@ -19,6 +19,13 @@ use crate::model::*;
 use crate::request::Request;
 use crate::time::Instant;
 
+/// How the full procedure reads the seals' state ([`Policy::rules_step`]'s
+/// `HOT`): from the hot tables where they answer (decisions and
+/// explanations), or from the model alone (the reference they are tested
+/// against).
+const HOT: bool = true;
+const MODEL: bool = false;
+
 /// Three-valued truth: a condition over a missing or mistyped attribute is
 /// unknown. A permit needs `True`; a forbid applies unless `False`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -626,7 +633,7 @@ impl Policy {
                 return Outcome::Manual(r);
             }
         }
-        match self.rules_step(q, own, run, at, attrs, None) {
+        match self.rules_step::<HOT, A>(q, own, run, at, attrs, None) {
             Ok((rule, seal)) => Outcome::AutoSeal { seal, rule, basis },
             Err(r) => Outcome::Manual(r),
         }
@@ -645,7 +652,7 @@ impl Policy {
         if let Some(r) = failed {
             return Outcome::Manual(r);
         }
-        match self.rules_step(q, own, run, at, attrs, None) {
+        match self.rules_step::<MODEL, A>(q, own, run, at, attrs, None) {
             Ok((rule, seal)) => Outcome::AutoSeal { seal, rule, basis },
             Err(r) => Outcome::Manual(r),
         }
@@ -678,7 +685,7 @@ impl Policy {
             .flatten();
         reasons.extend(template);
         let mut others = Vec::new();
-        let decision = match self.rules_step(q, own, run, at, attrs, Some(&mut others)) {
+        let decision = match self.rules_step::<HOT, A>(q, own, run, at, attrs, Some(&mut others)) {
             Ok((rule, seal)) => match reasons.first() {
                 None => Outcome::AutoSeal { seal, rule, basis },
                 Some(first) => Outcome::Manual(first.clone()),
@@ -734,7 +741,7 @@ impl Policy {
     /// failures are listed there too (for `explain`): a rule not in force
     /// gives its step-5 reason, a rule in force every later check it
     /// fails.
-    fn rules_step<A: Attrs + ?Sized>(
+    fn rules_step<const HOT: bool, A: Attrs + ?Sized>(
         &self,
         q: &Ids,
         own: bool,
@@ -752,8 +759,8 @@ impl Policy {
         for (rid, rule) in self.rule_refs(run) {
             // The seal, and the forbid that stops it (8), if any.
             let checked = self
-                .rule_check(rid, rule, q, at, attrs)
-                .map(|seal| (seal, self.forbid_for_seal(q, seal, at, attrs)));
+                .rule_check::<HOT, A>(rid, rule, q, at, attrs)
+                .map(|seal| (seal, self.forbid_for_seal::<HOT, A>(q, seal, at, attrs)));
             match checked {
                 Err(miss) => {
                     if let Some(o) = others.as_deref_mut() {
@@ -761,7 +768,7 @@ impl Policy {
                         // A rule in force may fail later steps too: every
                         // failing check is listed.
                         if miss.stage.in_force() {
-                            self.later_failures(rid, rule, miss.stage, q, at, attrs, o);
+                            self.later_failures::<HOT, A>(rid, rule, miss.stage, q, at, attrs, o);
                         }
                     }
                     if best.as_ref().is_none_or(|b| miss.stage > b.stage) {
@@ -1036,7 +1043,7 @@ impl Policy {
     }
 
     /// Steps 5-7 for one rule: its seal, or how far it got and why not.
-    fn rule_check<A: Attrs + ?Sized>(
+    fn rule_check<const HOT: bool, A: Attrs + ?Sized>(
         &self,
         rid: SealRuleId,
         rule: RuleRef<'_>,
@@ -1077,8 +1084,7 @@ impl Policy {
         }
         // 6. The seal in force is not disabled.
         let seal = rule.seal_at(at);
-        let toggles = self.m.seal(seal).map_or(&[][..], |s| &s.toggles);
-        if let Some(event) = disabled_by(toggles, at) {
+        if let Some(event) = self.seal_disabled::<HOT>(rule, seal, at) {
             let reason = Reason::SealDisabled {
                 rule: rid,
                 seal,
@@ -1117,7 +1123,7 @@ impl Policy {
     /// For `explain`: the checks after `stage` that a rule in force also
     /// fails, its condition (7) and the forbids (8), as reasons.
     #[allow(clippy::too_many_arguments)]
-    fn later_failures<A: Attrs + ?Sized>(
+    fn later_failures<const HOT: bool, A: Attrs + ?Sized>(
         &self,
         rid: SealRuleId,
         rule: RuleRef<'_>,
@@ -1131,21 +1137,41 @@ impl Policy {
             out.extend(self.condition_failure(rid, rule, attrs).map(|m| m.reason));
         }
         let seal = rule.seal_at(at);
-        if let Some(forbid) = self.forbid_for_seal(q, seal, at, attrs) {
+        if let Some(forbid) = self.forbid_for_seal::<HOT, A>(q, seal, at, attrs) {
             out.push(self.forbidden_reason(forbid, rid, seal, attrs));
         }
     }
 
     /// Step 8 for an auto-seal with `seal`: [`Self::forbid_for`] its kind.
-    fn forbid_for_seal<A: Attrs + ?Sized>(
+    fn forbid_for_seal<const HOT: bool, A: Attrs + ?Sized>(
         &self,
         q: &Ids,
         seal: SealId,
         at: Instant,
         attrs: &A,
     ) -> Option<ForbidId> {
-        let kind = self.m.seal(seal).map(|s| s.kind);
+        let kind = if HOT {
+            self.seal_from.get(seal.index()).map(|s| s.1)
+        } else {
+            self.m.seal(seal).map(|s| s.kind)
+        };
         self.forbid_for(q, kind, at, attrs)
+    }
+
+    /// Step 6 for `rule`, whose seal in force at `at` is `seal`: the event
+    /// that disables the seal then, if any. With `HOT`, a row whose one
+    /// seal is never disabled says so, and no seal of the model is read
+    /// (on a denial, that read was a cache miss of its own).
+    fn seal_disabled<const HOT: bool>(
+        &self,
+        rule: RuleRef<'_>,
+        seal: SealId,
+        at: Instant,
+    ) -> Option<u32> {
+        if HOT && rule.row.flags.has(RowFlags::SEAL_ON) {
+            return None;
+        }
+        disabled_by(self.m.seal(seal).map_or(&[][..], |s| &s.toggles), at)
     }
 
     /// Step 8's reason: `forbid` stops `rule`'s auto-seal with `seal`;

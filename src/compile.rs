@@ -184,7 +184,9 @@ pub(crate) struct RuleCold {
 }
 
 /// What few rules have: a revoke (with the end it cut short), reseals, a
-/// condition, the reason it is void. The table is shared by the policies
+/// condition (in the entry: a denial for it reads no other allocation
+/// when it is one comparison), the reason it is void. The table is shared
+/// by the policies
 /// an event derives from one another (see [`Policy::clone`]); an event
 /// that changes an entry copies the table, boxes and all (an `Arc` in
 /// each entry instead would cost 16 bytes a box: 4.8 bytes per grant of
@@ -194,7 +196,7 @@ pub(crate) struct RuleExtra {
     pub end: Instant,
     pub revoked: Option<Box<Revocation>>,
     pub reseals: thin_vec::ThinVec<Reseal>,
-    pub cond: Option<Box<Condition>>,
+    pub cond: Option<Condition>,
     pub void: Option<Box<Void>>,
 }
 
@@ -273,7 +275,7 @@ impl<'a> RuleRef<'a> {
         self.extra.and_then(|e| e.void.as_deref())
     }
     pub fn cond(&self) -> Option<&'a Condition> {
-        self.extra.and_then(|e| e.cond.as_deref())
+        self.extra.and_then(|e| e.cond.as_ref())
     }
 
     /// The seal in force at `t`.
@@ -904,7 +906,7 @@ pub(crate) fn rule_extra(r: &SealRule) -> RuleExtra {
         cond: r.cond.as_deref().map(|c| {
             let mut c = c.clone();
             shrink_condition(&mut c);
-            Box::new(c)
+            c
         }),
         void: r.void.as_deref().map(|v| Box::new(v.clone())),
     }
@@ -1101,7 +1103,10 @@ impl Policy {
         }
         let m = &self.m;
         let cond = |c: &Condition| {
-            buf(&c.nodes)
+            c.nodes
+                .spilled()
+                .then(|| c.nodes.capacity() * size_of::<CondNode>())
+                .unwrap_or(0)
                 + c.nodes
                     .iter()
                     .map(|n| match n {
@@ -1121,9 +1126,7 @@ impl Policy {
                         .extras
                         .iter()
                         .map(|e| {
-                            e.cond
-                                .as_deref()
-                                .map_or(0, |c| size_of::<Condition>() + cond(c))
+                            e.cond.as_ref().map_or(0, cond)
                                 + e.revoked.as_ref().map_or(0, |_| size_of::<Revocation>())
                                 + thin(&e.reseals)
                                 + e.void.as_ref().map_or(0, |_| size_of::<Void>())

@@ -189,7 +189,9 @@ pub enum CondNode {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
-    pub nodes: Vec<CondNode>,
+    /// Children first, the root last. Most conditions are one
+    /// comparison, held inline: evaluating one reads no other allocation.
+    pub nodes: smallvec::SmallVec<[CondNode; 1]>,
     pub span: Span,
 }
 

@@ -83,7 +83,7 @@ impl Checker<'_> {
         let mut nodes = Vec::new();
         self.expr(&c.expr, of, &mut nodes);
         Condition {
-            nodes,
+            nodes: nodes.into_iter().collect(),
             span: c.span,
         }
     }

@@ -1103,10 +1103,12 @@ impl Policy {
         }
         let m = &self.m;
         let cond = |c: &Condition| {
-            c.nodes
-                .spilled()
-                .then(|| c.nodes.capacity() * size_of::<CondNode>())
-                .unwrap_or(0)
+            let spilled = if c.nodes.spilled() {
+                c.nodes.capacity() * size_of::<CondNode>()
+            } else {
+                0
+            };
+            spilled
                 + c.nodes
                     .iter()
                     .map(|n| match n {

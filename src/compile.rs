@@ -47,6 +47,10 @@ pub(crate) struct RuleRow {
     /// A partner grant's signatory, or none for an own rule.
     pub role: RowRole,
     pub flags: RowFlags,
+    /// The kind of `seal`, which a forbid may name: step 8 on the row
+    /// reads no seal table (a reseal may change the kind:
+    /// [`RowFlags::RESEALED`]).
+    pub kind: Option<SealKind>,
 }
 
 /// A rule row's signatory in one word: a partner grant's role, or
@@ -869,6 +873,7 @@ pub(crate) fn rule_entry(
         seal: r.seal,
         role: RowRole::of(r.kind),
         flags: RowFlags::default(),
+        kind: None,
     };
     let label = match &r.label {
         Some(l) => {
@@ -993,13 +998,20 @@ impl Policy {
         policy
     }
 
-    /// Sets the flags of `rows` (this policy's rows, or new ones in their
-    /// place) from the rest of the policy.
+    /// Sets the flags and seal kind of `rows` (this policy's rows, or new
+    /// ones in their place) from the rest of the policy.
     pub(crate) fn set_row_flags(&self, rows: &mut [RuleRow]) {
-        for (i, row) in rows.iter_mut().enumerate() {
-            if let (Some(cold), Some(&t)) = (self.cold.get(i), self.row_templates.get(i)) {
-                row.flags = self.row_flags(row, t, cold);
-            }
+        for (j, row) in rows.iter_mut().enumerate() {
+            self.settle_row(j, row);
+        }
+    }
+
+    /// Sets the flags and seal kind of row `j` (this policy's, or a new
+    /// one in its place).
+    fn settle_row(&self, j: usize, row: &mut RuleRow) {
+        if let (Some(cold), Some(&t)) = (self.cold.get(j), self.row_templates.get(j)) {
+            row.flags = self.row_flags(row, t, cold);
+            row.kind = self.m.seal(row.seal).map(|s| s.kind);
         }
     }
 
@@ -1235,12 +1247,13 @@ impl Policy {
                 out,
                 // The extra's index depends on the order rules came in:
                 // its content is what must agree.
-                "row {j} [{:?}, {:?}) {:?} {:?} {:?} {:?} {:?} label {:?} via {:?} from {:?} until {:?} extra {extra:?}",
+                "row {j} [{:?}, {:?}) {:?} {:?} {:?} {:?} {:?} {:?} label {:?} via {:?} from {:?} until {:?} extra {extra:?}",
                 row.start,
                 row.stop,
                 row.seal,
                 row.role,
                 row.flags,
+                row.kind,
                 self.row_templates.get(j),
                 cold.map(|c| (c.signer, c.span)),
                 cold.and_then(|c| self.label(c)),
@@ -1495,13 +1508,8 @@ impl Policy {
         } else if !changed_rows.is_empty() {
             let mut rows = p.rows.to_vec();
             for &j in &changed_rows {
-                if let (Some(row), Some(c), Some(&t)) =
-                    (rows.get(j), p.cold.get(j), p.row_templates.get(j))
-                {
-                    let flags = p.row_flags(row, t, c);
-                    if let Some(row) = rows.get_mut(j) {
-                        row.flags = flags;
-                    }
+                if let Some(row) = rows.get_mut(j) {
+                    p.settle_row(j, row);
                 }
             }
             p.rows = rows.into();

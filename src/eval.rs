@@ -760,7 +760,12 @@ impl Policy {
             // The seal, and the forbid that stops it (8), if any.
             let checked = self
                 .rule_check::<HOT, A>(rid, rule, q, at, attrs)
-                .map(|seal| (seal, self.forbid_for_seal::<HOT, A>(q, seal, at, attrs)));
+                .map(|seal| {
+                    (
+                        seal,
+                        self.forbid_for_seal::<HOT, A>(q, rule, seal, at, attrs),
+                    )
+                });
             match checked {
                 Err(miss) => {
                     if let Some(o) = others.as_deref_mut() {
@@ -1015,9 +1020,10 @@ impl Policy {
         at: Instant,
         attrs: &A,
     ) -> Option<SealId> {
-        let cold = || self.rule_ref(rid);
+        // The whole rule: its extra holds its reseals and condition.
+        let rule = || self.rule_ref(rid);
         let seal = if row.flags.has(RowFlags::RESEALED) {
-            cold()?.seal_at(at)
+            rule()?.seal_at(at)
         } else {
             row.seal
         };
@@ -1029,15 +1035,20 @@ impl Policy {
             }
         }
         if row.flags.has(RowFlags::CONDITIONAL) {
-            let c = cold()?.cond()?;
+            let c = rule()?.cond()?;
             if self.condition(c, attrs) != Tri::True {
                 return None;
             }
         }
-        if !row.flags.has(RowFlags::UNFORBIDDEN)
-            && self.forbid_for(q, Some(hot_seal()?.1), at, attrs).is_some()
-        {
-            return None;
+        if !row.flags.has(RowFlags::UNFORBIDDEN) {
+            let kind = if row.flags.has(RowFlags::RESEALED) {
+                hot_seal()?.1
+            } else {
+                row.kind?
+            };
+            if self.forbid_for(q, Some(kind), at, attrs).is_some() {
+                return None;
+            }
         }
         Some(seal)
     }
@@ -1151,20 +1162,23 @@ impl Policy {
             out.extend(self.condition_failure(rid, rule, attrs).map(|m| m.reason));
         }
         let seal = rule.seal_at(at);
-        if let Some(forbid) = self.forbid_for_seal::<HOT, A>(q, seal, at, attrs) {
+        if let Some(forbid) = self.forbid_for_seal::<HOT, A>(q, rule, seal, at, attrs) {
             out.push(self.forbidden_reason(forbid, rid, seal, attrs));
         }
     }
 
-    /// Step 8 for an auto-seal with `seal`: [`Self::forbid_for`] its kind.
+    /// Step 8 for `rule`'s auto-seal with `seal`: [`Self::forbid_for`] its kind.
     fn forbid_for_seal<const HOT: bool, A: Attrs + ?Sized>(
         &self,
         q: &Ids,
+        rule: RuleRef<'_>,
         seal: SealId,
         at: Instant,
         attrs: &A,
     ) -> Option<ForbidId> {
-        let kind = if HOT {
+        let kind = if HOT && !rule.row.flags.has(RowFlags::RESEALED) {
+            rule.row.kind
+        } else if HOT {
             self.seal_from.get(seal.index()).map(|s| s.1)
         } else {
             self.m.seal(seal).map(|s| s.kind)

@@ -506,3 +506,27 @@ fn a_request_nested_past_the_limit_is_refused_not_a_stack_overflow() {
     );
     assert!(Request::parse(&inside).is_err());
 }
+
+/// The `load` and `fmt_roundtrip` fuzz targets run without comparison
+/// tracing and learn the language's words from `fuzz/policy.dict`
+/// (fuzz/README.md): every keyword the grammar spells must be in it.
+#[test]
+fn the_fuzz_dictionary_has_every_keyword_of_the_grammar() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let grammar = std::fs::read_to_string(root.join("grammar/policy.pest")).unwrap();
+    let dict = std::fs::read_to_string(root.join("fuzz/policy.dict")).unwrap();
+    let entries: std::collections::HashSet<&str> = dict
+        .lines()
+        .filter(|l| l.starts_with('"'))
+        .map(|l| l.trim_matches('"'))
+        .collect();
+    let keywords: std::collections::BTreeSet<&str> = grammar
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|w| autoseal::syntax::is_keyword(w))
+        .collect();
+    assert!(keywords.len() > 50, "{keywords:?}");
+    let missing: Vec<_> = keywords.iter().filter(|k| !entries.contains(*k)).collect();
+    assert!(missing.is_empty(), "not in fuzz/policy.dict: {missing:?}");
+}

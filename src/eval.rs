@@ -19,10 +19,11 @@ use crate::model::*;
 use crate::request::Request;
 use crate::time::Instant;
 
-/// How the full procedure reads the seals' state ([`Policy::rules_step`]'s
-/// `HOT`): from the hot tables where they answer (decisions and
-/// explanations), or from the model alone (the reference they are tested
-/// against).
+/// How the full procedure (steps 5-8, [`Policy::rules_step`]'s `HOT`)
+/// reads a rule and its seal: from the row's flags and the hot tables
+/// where they settle a step (decisions and explanations: a denial then
+/// reads fewer cache lines), or from the rule's extra and the model alone
+/// (the reference they are tested against).
 const HOT: bool = true;
 const MODEL: bool = false;
 

@@ -281,7 +281,6 @@ impl<'a> RuleRef<'a> {
     pub fn cond(&self) -> Option<&'a Condition> {
         self.extra.and_then(|e| e.cond.as_ref())
     }
-
     /// The seal in force at `t`.
     pub fn seal_at(&self, t: Instant) -> SealId {
         let reseals = self.extra.map_or(&[][..], |e| e.reseals.as_slice());
@@ -1017,12 +1016,7 @@ impl Policy {
 
     /// What a rule row says of its rule beyond its window: read from the
     /// row, its cold entry and extra, and the rest of the policy.
-    pub(crate) fn row_flags(
-        &self,
-        row: &RuleRow,
-        template: TemplateId,
-        cold: &RuleCold,
-    ) -> RowFlags {
+    fn row_flags(&self, row: &RuleRow, template: TemplateId, cold: &RuleCold) -> RowFlags {
         let m = &self.m;
         let extra = row.extra.get().and_then(|i| self.extras.get(i as usize));
         let reseals = extra.map_or(&[][..], |e| e.reseals.as_slice());

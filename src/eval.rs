@@ -1042,11 +1042,7 @@ impl Policy {
             }
         }
         if !row.flags.has(RowFlags::UNFORBIDDEN) {
-            let kind = if row.flags.has(RowFlags::RESEALED) {
-                hot_seal()?.1
-            } else {
-                row.kind?
-            };
+            let kind = self.seal_kind::<HOT>(row, seal)?;
             if self.forbid_for(q, Some(kind), at, attrs).is_some() {
                 return None;
             }
@@ -1177,14 +1173,21 @@ impl Policy {
         at: Instant,
         attrs: &A,
     ) -> Option<ForbidId> {
-        let kind = if HOT && !rule.row.flags.has(RowFlags::RESEALED) {
-            rule.row.kind
-        } else if HOT {
+        let kind = self.seal_kind::<HOT>(rule.row, seal);
+        self.forbid_for(q, kind, at, attrs)
+    }
+
+    /// The kind of `seal`, the seal in force of the rule whose row is
+    /// `row`, which step 8 matches forbids by. With `HOT`, from the row
+    /// unless it is resealed, else from the hot table; else the model's.
+    fn seal_kind<const HOT: bool>(&self, row: &RuleRow, seal: SealId) -> Option<SealKind> {
+        if !HOT {
+            self.m.seal(seal).map(|s| s.kind)
+        } else if row.flags.has(RowFlags::RESEALED) {
             self.seal_from.get(seal.index()).map(|s| s.1)
         } else {
-            self.m.seal(seal).map(|s| s.kind)
-        };
-        self.forbid_for(q, kind, at, attrs)
+            row.kind
+        }
     }
 
     /// Step 6 for `rule`, whose seal in force at `at` is `seal`: the event
@@ -1245,10 +1248,7 @@ impl Policy {
             let Some(f) = self.m.forbids.get(id.index()) else {
                 return Some(true);
             };
-            let scoped = f.signer.is_none_or(|s| s == q.signer)
-                && f.template.is_none_or(|t| t == q.template)
-                && f.kind.is_none_or(|k| Some(k) == kind)
-                && f.window.covers(at);
+            let scoped = f.scope_covers_seal(q.signer, q.template, kind) && f.window.covers(at);
             if !scoped {
                 return None;
             }

@@ -475,6 +475,24 @@ pub struct Forbid {
     pub span: Span,
 }
 
+impl Forbid {
+    /// Whether its scope takes in an auto-seal by `signer` of `template`
+    /// (a scope it leaves out is any), whatever the seal.
+    pub fn scope_covers(&self, signer: OrgId, template: TemplateId) -> bool {
+        self.signer.is_none_or(|o| o == signer) && self.template.is_none_or(|t| t == template)
+    }
+
+    /// [`Forbid::scope_covers`], with a seal of `kind`.
+    pub fn scope_covers_seal(
+        &self,
+        signer: OrgId,
+        template: TemplateId,
+        kind: Option<SealKind>,
+    ) -> bool {
+        self.scope_covers(signer, template) && self.kind.is_none_or(|k| Some(k) == kind)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Invite {
     pub label: String,

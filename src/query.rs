@@ -781,11 +781,10 @@ impl Policy {
             Some(ReasonCode::TemplateDisabled)
         } else if !self.seal_state(seal, at).0 {
             Some(ReasonCode::SealDisabled)
-        } else if blocking.iter().any(|f| {
-            f.signer.is_none_or(|o| o == r.signer)
-                && f.template.is_none_or(|t| t == r.template)
-                && f.kind.is_none_or(|k| Some(k) == kind)
-        }) {
+        } else if blocking
+            .iter()
+            .any(|f| f.scope_covers_seal(r.signer, r.template, kind))
+        {
             Some(ReasonCode::Forbidden)
         } else {
             None

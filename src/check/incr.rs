@@ -33,8 +33,7 @@ use super::lint::{never_applies, Blockers, Rule, StmtRef};
 use super::{place, CheckError, CheckWarning, Checker, Env};
 use crate::ast::{self, Expr, FileAst, StmtKind};
 use crate::model::{
-    EmployeeRuleId, Forbid, ForbidId, InviteId, OrgId, Revocation, SealRuleId, SealRuleKind,
-    TemplateId,
+    EmployeeRuleId, Forbid, ForbidId, InviteId, Revocation, SealRuleId, SealRuleKind,
 };
 use crate::source::{FileId, Sources, Span};
 
@@ -245,11 +244,7 @@ impl Env {
             out.changes.employee_rules = true;
         }
         if new_forbid {
-            let id = ForbidId::from_index(lens.forbids);
-            relint.forbids.push(id);
-            relint
-                .forbid_scopes
-                .extend(m.forbids.get(id.index()).map(scope));
+            relint.forbids.push(ForbidId::from_index(lens.forbids));
             out.changes.forbids = true;
         }
         if new_invite {
@@ -288,9 +283,6 @@ impl Env {
                     }
                     Labelled::Forbid(id) => {
                         relint.forbids.push(id);
-                        relint
-                            .forbid_scopes
-                            .extend(c.env.model.forbids.get(id.index()).map(scope));
                         out.changes.forbids = true;
                     }
                     _ => {}
@@ -615,22 +607,16 @@ fn attributes<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
     }
 }
 
-/// The signer and template a forbid is scoped to (`None`: any).
-fn scope(f: &Forbid) -> (Option<OrgId>, Option<TemplateId>) {
-    (f.signer, f.template)
-}
-
 /// The rules whose whole-set checks run again.
 #[derive(Default)]
 struct Relint {
     seal_rules: Vec<SealRuleId>,
     employee_rules: Vec<EmployeeRuleId>,
+    /// The forbids that came or changed: besides their own checks, the
+    /// "never seals" of every seal rule in one of their scopes is looked
+    /// at again (only a forbid that may block a rule bears on it; see
+    /// `Blockers::candidates`).
     forbids: Vec<ForbidId>,
-    /// The scopes (signer, template; `None` is any) of the forbids that
-    /// came or changed: the "never seals" of every seal rule in one of
-    /// them is looked at again (only a forbid that may block a rule bears
-    /// on it; see `Blockers::candidates`).
-    forbid_scopes: Vec<(Option<OrgId>, Option<TemplateId>)>,
     /// What was changed of the "never applies" marks.
     never_apply: Vec<((FileId, u32), bool)>,
 }
@@ -739,10 +725,14 @@ impl Checker<'_> {
         // Never seals.
         let blockers = Blockers::new(&self.env.model);
         let in_scope: Vec<SealRuleId>;
-        let seal_ids: &[SealRuleId] = if r.forbid_scopes.is_empty() {
+        let forbids: Vec<&Forbid> = r
+            .forbids
+            .iter()
+            .filter_map(|id| self.env.model.forbids.get(id.index()))
+            .collect();
+        let seal_ids: &[SealRuleId] = if forbids.is_empty() {
             &ids
         } else {
-            let scopes = &r.forbid_scopes;
             let mut more: Vec<SealRuleId> = self
                 .env
                 .model
@@ -750,10 +740,9 @@ impl Checker<'_> {
                 .iter()
                 .enumerate()
                 .filter(|(_, rule)| {
-                    scopes.iter().any(|&(signer, template)| {
-                        signer.is_none_or(|o| o == rule.signer)
-                            && template.is_none_or(|t| t == rule.template)
-                    })
+                    forbids
+                        .iter()
+                        .any(|f| f.scope_covers(rule.signer, rule.template))
                 })
                 .map(|(i, _)| SealRuleId::from_index(i))
                 .collect();

@@ -390,8 +390,7 @@ impl Blockers {
             .chain(self.by_signer.get(&signer).into_iter().flatten())
             .chain(self.by_template.get(&template).into_iter().flatten())
             .filter_map(|&i| m.forbids.get(i))
-            .filter(move |f| f.signer.is_none_or(|o| o == signer))
-            .filter(move |f| f.template.is_none_or(|t| t == template))
+            .filter(move |f| f.scope_covers(signer, template))
     }
 }
 

@@ -132,8 +132,8 @@ fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
 
 /// Every answer gets the revision header (of the snapshot that answered,
 /// else of the live one) and an error body in the contract's shape (for
-/// the answers the framework makes itself: 405, 413 before the body is
-/// read).
+/// the answers the framework makes itself, such as 405; a body too large
+/// is answered by [`read_body`]).
 async fn finish(
     State(shared): State<Arc<Shared>>,
     req: axum::extract::Request,
@@ -150,7 +150,6 @@ async fn finish(
     if (status.is_client_error() || status.is_server_error()) && !is_json {
         let message = match status {
             StatusCode::METHOD_NOT_ALLOWED => format!("`{method}` is not allowed on `{path}`"),
-            StatusCode::PAYLOAD_TOO_LARGE => too_large(&path),
             s => s
                 .canonical_reason()
                 .unwrap_or("error")

@@ -1064,23 +1064,7 @@ impl Policy {
             return self.own.get(template.index()).copied().unwrap_or_default();
         }
         let templates = grants.slice(&self.row_templates);
-        // A signer grants few templates: walk them; many: search. The walk
-        // stops at the run, so the rows' read depends on a branch, not on
-        // every template loaded: counting them all instead (no exit to
-        // mispredict) was 6% quicker at 1,000 grants and made the rows'
-        // miss wait for the templates' at 1,000,000 (p90 and p99 up 5-10%;
-        // BENCHMARKS.md, run 9).
-        let lo = if templates.len() <= 16 {
-            templates
-                .iter()
-                .position(|&t| t >= template)
-                .unwrap_or(templates.len())
-        } else {
-            templates.partition_point(|&t| t < template)
-        };
-        let len = templates.get(lo..).map_or(0, |rest| {
-            rest.iter().take_while(|&&t| t == template).count()
-        });
+        let (lo, len) = template_run(templates, template, self.rows.len() <= CACHED_RULES);
         Run {
             start: grants.start + lo as u32,
             len: len as u32,
@@ -1759,5 +1743,79 @@ fn for_runs<I, K: PartialEq + Copy>(ids: &[I], key: impl Fn(&I) -> K, mut f: imp
             },
         );
         start += len.max(1);
+    }
+}
+
+/// Rules up to which a policy's rule rows and their templates (36 bytes a
+/// rule) take at most about 1 MiB, half the L2 cache of the machine the
+/// benches run on: [`Policy::rules_for`] counts a signer's templates
+/// rather than walking them.
+const CACHED_RULES: usize = 1 << 15;
+
+/// Where `template`'s run is in a signer's sorted `templates`: its start
+/// and length. A signer grants few templates: count them (`count`), or
+/// walk them; many: search. Counting has no exit to mispredict, but what
+/// reads the run's rows then waits for every template loaded; the walk's
+/// early exit lets it go on from a predicted branch. With the rule tables
+/// in cache, counting was 6% quicker at 1,000 grants; with them in memory,
+/// it made p90 and p99 5-10% worse at 1,000,000 (BENCHMARKS.md, run 9).
+#[inline]
+fn template_run(templates: &[TemplateId], template: TemplateId, count: bool) -> (usize, usize) {
+    if templates.len() > 16 {
+        let lo = templates.partition_point(|&t| t < template);
+        (lo, run_length(templates, lo, template))
+    } else if count {
+        templates.iter().fold((0, 0), |(lo, len), &t| {
+            (
+                lo + usize::from(t < template),
+                len + usize::from(t == template),
+            )
+        })
+    } else {
+        let lo = templates
+            .iter()
+            .position(|&t| t >= template)
+            .unwrap_or(templates.len());
+        (lo, run_length(templates, lo, template))
+    }
+}
+
+/// How many of `templates` from `lo` on are `template` (they are sorted).
+fn run_length(templates: &[TemplateId], lo: usize, template: TemplateId) -> usize {
+    templates.get(lo..).map_or(0, |rest| {
+        rest.iter().take_while(|&&t| t == template).count()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every way of finding a template's run (count, walk, search) gives
+    /// its start and length, over sorted runs of every length up to 40
+    /// with repeats, for templates before, among and after them.
+    #[test]
+    fn a_template_run_is_found_every_way() {
+        for n in 0..40u32 {
+            // Sorted, with repeats and gaps: 0, 0, 2, 4, 4, 6, 8, 8, ...
+            let templates: Vec<TemplateId> = (0..n).map(|i| TemplateId(i * 2 / 3 * 2)).collect();
+            for t in 0..(n * 2 + 2) {
+                let t = TemplateId(t);
+                let want = (
+                    templates.iter().filter(|&&x| x < t).count(),
+                    templates.iter().filter(|&&x| x == t).count(),
+                );
+                assert_eq!(
+                    template_run(&templates, t, true),
+                    want,
+                    "count, {n} templates, {t:?}"
+                );
+                assert_eq!(
+                    template_run(&templates, t, false),
+                    want,
+                    "walk, {n} templates, {t:?}"
+                );
+            }
+        }
     }
 }

@@ -281,6 +281,7 @@ impl<'a> RuleRef<'a> {
     pub fn cond(&self) -> Option<&'a Condition> {
         self.extra.and_then(|e| e.cond.as_ref())
     }
+
     /// The seal in force at `t`.
     pub fn seal_at(&self, t: Instant) -> SealId {
         let reseals = self.extra.map_or(&[][..], |e| e.reseals.as_slice());
